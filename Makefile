@@ -1,0 +1,74 @@
+# Two commands do all set-up on a fresh machine (Python 3.11, node 20):
+#   make site   build the site on the embedded synthetic data (make serve: and serve it on 127.0.0.1)
+#   make test   run every test: unit, data, model, notebooks (nbval), drift checks, browser
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+HOST ?= 127.0.0.1
+PORT ?= 8000
+MERMAID_JS := docs/js/mermaid.min.js
+SRC := $(shell find src -name '*.py' 2>/dev/null)
+
+.PHONY: help setup site serve test test-fast notebooks reports bench api browser clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+# --- environment -----------------------------------------------------------
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(PY) requirements.lock
+	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+$(MERMAID_JS): node_modules/.installed
+	mkdir -p $(dir $@)
+	cp node_modules/mermaid/dist/mermaid.min.js $@
+
+setup: $(VENV)/.installed $(MERMAID_JS) ## create .venv from requirements.lock and vendor mermaid from npm
+
+# --- pipeline outputs the docs read ----------------------------------------
+reports/.stamp: $(VENV)/.installed $(SRC)
+	$(BIN)/bankchurn report --out reports
+	touch $@
+
+reports: reports/.stamp ## regenerate data profile + model metrics read by the site (skipped when up to date)
+
+# --- site -------------------------------------------------------------------
+site: setup reports ## build the site into site/ on the embedded synthetic data
+	$(BIN)/mkdocs build --strict --quiet
+
+serve: site ## build, then serve the site on http://127.0.0.1:8000
+	$(BIN)/mkdocs serve --strict -a $(HOST):$(PORT)
+
+notebooks: setup reports ## re-execute every notebook in place after a code change
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 notebooks/*.ipynb
+
+# --- tests ------------------------------------------------------------------
+browser: ## install Debian chromium for the browser tests when it is missing (best effort)
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium could not be installed: browser tests will be skipped"; }
+
+test: site browser ## run every test (unit, data, model, nbval, drift, browser)
+	$(BIN)/pytest tests
+	$(BIN)/pytest --nbval notebooks
+
+# --- extras -----------------------------------------------------------------
+bench: setup ## measure speed and memory, write reports/benchmarks.json for the site
+	$(PY) scripts/benchmark.py --out reports/benchmarks.json
+
+api: setup ## serve the inference API on http://127.0.0.1:8080
+	$(BIN)/bankchurn serve
+
+clean: ## remove generated, git-ignored files
+	rm -rf site .cache models data/generated reports/.stamp

@@ -1,0 +1,59 @@
+"""The ``bankchurn`` command line. Each sub-module owns one command group.
+
+User mistakes (:class:`bankchurn.errors.UserError`) end as one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from bankchurn.errors import UserError
+
+app = typer.Typer(
+    name="bankchurn",
+    help="BankChurn Predictor: data, training, evaluation, scoring, ADRs and the API.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    """Attach the command groups; each import is one layer of the package."""
+    from bankchurn.cli import data, model  # noqa: F401  (commands register themselves)
+
+    for optional in ("adr", "serve"):
+        try:
+            __import__(f"bankchurn.cli.{optional}")
+        except ModuleNotFoundError as exc:  # group not built yet
+            if exc.name != f"bankchurn.cli.{optional}":
+                raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``bankchurn`` console script."""
+    _register()
+    try:
+        app(args=argv, standalone_mode=False)
+    except UserError as exc:
+        print(f"bankchurn: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        print("bankchurn: aborted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""The data contract of the CRM extract, declared once.
+
+Every other place that needs to know a column (validation, features, the API schemas, the
+Data contract page of the site, the notebooks) reads :data:`COLUMNS`. Changing a range here
+changes all of them.
+
+The columns are those of the public Kaggle "Churn Modelling" file plus an optional monthly
+``SnapshotDate``. Validation is done by pandera (see the ADR on the data contract).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["row_id", "customer_id", "pii", "feature", "target", "snapshot"]
+Kind = Literal["int", "float", "category", "binary", "date", "text"]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of the CRM extract.
+
+    Attributes:
+        name: Column name as it appears in the CSV header.
+        kind: Logical type (``int``, ``float``, ``category``, ``binary``, ``date``, ``text``).
+        role: What the column is for; only ``feature`` columns reach a model.
+        description: One line for the Data contract page.
+        minimum: Smallest allowed value (inclusive), for numeric kinds.
+        maximum: Largest allowed value (inclusive), for numeric kinds.
+        allowed: Allowed values, for ``category`` and ``binary`` kinds.
+        nullable: Whether a missing value is repaired (imputed in the model pipeline)
+            instead of rejected.
+        unique: Whether values must be unique across the file.
+        required: Whether the column must be present in the file.
+    """
+
+    name: str
+    kind: Kind
+    role: Role
+    description: str
+    minimum: float | None = None
+    maximum: float | None = None
+    allowed: tuple[str | int, ...] = field(default_factory=tuple)
+    nullable: bool = False
+    unique: bool = False
+    required: bool = True
+
+
+COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("RowNumber", "int", "row_id", "Row number of the export; ignored.", minimum=1),
+    ColumnSpec(
+        "CustomerId",
+        "int",
+        "customer_id",
+        "CRM customer id; pseudonymised (keyed hash) at ingestion, never a feature.",
+        minimum=1,
+        unique=True,
+    ),
+    ColumnSpec("Surname", "text", "pii", "Customer surname; dropped at ingestion (GDPR)."),
+    ColumnSpec(
+        "CreditScore", "int", "feature", "Credit bureau score.", 300, 850, nullable=True
+    ),
+    ColumnSpec(
+        "Geography",
+        "category",
+        "feature",
+        "Country of the account (protected attribute: monitored for fairness).",
+        allowed=("France", "Germany", "Spain"),
+    ),
+    ColumnSpec(
+        "Gender",
+        "category",
+        "feature",
+        "Gender as recorded by the CRM (protected attribute: monitored for fairness).",
+        allowed=("Female", "Male"),
+    ),
+    ColumnSpec("Age", "int", "feature", "Age in years.", 18, 100),
+    ColumnSpec("Tenure", "int", "feature", "Years as a customer.", 0, 10, nullable=True),
+    ColumnSpec(
+        "Balance", "float", "feature", "Account balance (EUR).", 0, 1_000_000, nullable=True
+    ),
+    ColumnSpec("NumOfProducts", "int", "feature", "Number of bank products held.", 1, 4),
+    ColumnSpec(
+        "HasCrCard", "binary", "feature", "Holds a credit card (1) or not (0).",
+        allowed=(0, 1), nullable=True,
+    ),
+    ColumnSpec(
+        "IsActiveMember", "binary", "feature", "Active in the last period (1) or not (0).",
+        allowed=(0, 1), nullable=True,
+    ),
+    ColumnSpec(
+        "EstimatedSalary", "float", "feature", "Estimated yearly salary (EUR).",
+        0, 1_000_000, nullable=True,
+    ),
+    ColumnSpec(
+        "Exited", "binary", "target", "Label: left the bank (1) or stayed (0).", allowed=(0, 1)
+    ),
+    ColumnSpec(
+        "SnapshotDate",
+        "date",
+        "snapshot",
+        "Month-end date of the CRM snapshot (YYYY-MM-DD); optional, absent from the Kaggle file.",
+        required=False,
+    ),
+)
+
+#: Largest share of missing values a nullable column may have; above it the file is rejected.
+MAX_NULL_FRACTION: float = 0.01
+
+BY_NAME: dict[str, ColumnSpec] = {c.name: c for c in COLUMNS}
+TARGET: str = "Exited"
+SNAPSHOT: str = "SnapshotDate"
+CUSTOMER_ID: str = "CustomerId"
+#: Pseudonymised customer key that replaces ``CustomerId`` after ingestion.
+CUSTOMER_KEY: str = "CustomerKey"
+FEATURES: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.role == "feature")
+NUMERIC_FEATURES: tuple[str, ...] = tuple(
+    c.name for c in COLUMNS if c.role == "feature" and c.kind in ("int", "float")
+)
+BINARY_FEATURES: tuple[str, ...] = tuple(
+    c.name for c in COLUMNS if c.role == "feature" and c.kind == "binary"
+)
+CATEGORICAL_FEATURES: tuple[str, ...] = tuple(
+    c.name for c in COLUMNS if c.role == "feature" and c.kind == "category"
+)
+PROTECTED_ATTRIBUTES: tuple[str, ...] = ("Geography", "Gender")
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
