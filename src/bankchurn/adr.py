@@ -555,17 +555,25 @@ def _check_file(parsed: _Parsed, reports_dir: Path | None) -> list[LintError]:
     errors += _check_links(parsed)
     errors += _check_metrics(parsed, reports_dir)
     if meta is not None and meta.status != "proposed":
-        for offset, line in enumerate(parsed.body.splitlines()):
-            if PLACEHOLDER in line:
-                errors.append(
-                    LintError(
-                        shown,
-                        parsed.body_line + offset,
-                        "placeholder",
-                        f"template text {PLACEHOLDER} left in a {meta.status} ADR",
-                    )
+        # Only prose counts: an ADR may quote the marker in `code` when it explains the template.
+        left = next(
+            (
+                tok
+                for tok in tokens
+                if tok.type == "inline"
+                and any(c.type == "text" and PLACEHOLDER in c.content for c in tok.children or [])
+            ),
+            None,
+        )
+        if left is not None:
+            errors.append(
+                LintError(
+                    shown,
+                    parsed.line_of(left),
+                    "placeholder",
+                    f"template text {PLACEHOLDER} left in an ADR with status {meta.status}",
                 )
-                break
+            )
     return errors
 
 
