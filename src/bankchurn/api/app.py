@@ -1,0 +1,242 @@
+"""FastAPI application factory of the BankChurn inference API.
+
+``create_app(settings)`` loads the model artifact ONCE, before the app exists: a missing or
+corrupt artifact raises :class:`bankchurn.errors.UserError` (one line) and no app is built,
+so the server refuses to start instead of serving a degraded mode.
+
+Routes (all JSON unless noted):
+
+* ``POST /predict``: one customer -> churn probability, risk band, model version.
+* ``POST /predict/batch``: ``{"customers": [...]}`` -> predictions in order; HTTP 413 above
+  the batch limit.
+* ``GET /health``: liveness (the process answers).
+* ``GET /ready``: readiness (model loaded and not shutting down), 503 otherwise.
+* ``GET /metrics``: Prometheus text exposition (see :mod:`bankchurn.api.metrics`).
+* ``GET /docs`` and ``GET /redoc``: interactive OpenAPI docs served from local assets
+  (``fastapi-offline``), so they work without internet.
+
+Scoring endpoints are plain ``def`` functions: FastAPI runs them in its worker thread pool, so
+the CPU-bound model call never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bankchurn import __version__
+from bankchurn.api.inference import InferenceService
+from bankchurn.api.metrics import ApiMetrics
+from bankchurn.api.middleware import (
+    RequestContextMiddleware,
+    access_log,
+    configure_logging,
+    request_id_of,
+)
+from bankchurn.api.schemas import (
+    RISK_BANDS,
+    BatchRequest,
+    BatchResponse,
+    CustomerFeatures,
+    ErrorResponse,
+    Health,
+    Prediction,
+    Readiness,
+)
+from bankchurn.api.settings import ApiSettings, load_settings
+
+_BANDS_DOC = ", ".join(
+    f"**{name}** from {lower:.2f}" for name, lower in RISK_BANDS
+)
+DESCRIPTION = f"""
+Scores bank customers with the calibrated BankChurn target model.
+
+* Request fields are the feature columns of the data contract; ranges and categories come from
+  `bankchurn.contract`. Unknown fields, wrong JSON types and out-of-range values get **422**
+  with one message per field.
+* `churn_probability` is the calibrated probability of churn; risk bands on it: {_BANDS_DOC}.
+* Every response carries an `X-Request-ID` header (yours, if you send a valid one).
+"""
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    415: {"model": ErrorResponse, "description": "Body is not sent as application/json."},
+    500: {"model": ErrorResponse, "description": "Unexpected error (no details leaked)."},
+}
+
+
+def _require_json(request: Request) -> None:
+    """Answer 415 when a body is declared with a content type other than JSON."""
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        return  # an absent body/content type ends as a 422 "Field required"
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise HTTPException(415, detail=f"content type must be application/json, not {media!r}")
+
+
+def _json_safe(value: Any) -> Any:
+    """Replace NaN/Infinity (valid Python, invalid JSON) echoed back in error inputs."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _error_body(request: Request, detail: Any) -> dict[str, Any]:
+    return {"detail": detail, "request_id": request_id_of(request.scope)}
+
+
+def create_app(
+    settings: ApiSettings | None = None, *, service: InferenceService | None = None
+) -> FastAPI:
+    """Build the API around one loaded model artifact.
+
+    Args:
+        settings: Configuration; read from ``BANKCHURN_API_*`` environment variables when
+            omitted.
+        service: An already-loaded inference service (tests); loaded from
+            ``settings.model_path`` when omitted.
+
+    Returns:
+        The FastAPI application, ready to be served by uvicorn.
+
+    Raises:
+        UserError: When the settings are invalid or the artifact is missing or corrupt.
+    """
+    settings = settings or load_settings()
+    configure_logging(settings.log_level)
+    service = service or InferenceService.from_path(settings.model_path)
+    metrics = ApiMetrics()
+    metrics.set_model(service.model_version, str(settings.model_path))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.ready = True
+        access_log.info(
+            "startup",
+            extra={"fields": {"model_version": service.model_version,
+                              "model_path": str(settings.model_path)}},
+        )
+        yield
+        app.state.ready = False  # draining: /ready turns 503 while uvicorn finishes requests
+
+    app = FastAPIOffline(
+        title="BankChurn Predictor API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.settings = settings
+    app.state.service = service
+    app.state.metrics = metrics
+    app.state.ready = False
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(_error_body(request, _json_safe(jsonable_encoder(exc.errors()))), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code in (204, 304):
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse(
+            _error_body(request, exc.detail), status_code=exc.status_code, headers=exc.headers
+        )
+
+    def _score(rows: list[dict[str, Any]], endpoint: str) -> list[Prediction]:
+        start = time.perf_counter()
+        scores = service.predict_many(rows)
+        metrics.observe_predictions(
+            (s.risk_band for s in scores), endpoint, time.perf_counter() - start
+        )
+        return [
+            Prediction(
+                churn_probability=s.churn_probability,
+                risk_band=s.risk_band,
+                model_version=service.model_version,
+            )
+            for s in scores
+        ]
+
+    @app.post(
+        "/predict",
+        response_model=Prediction,
+        tags=["scoring"],
+        summary="Score one customer",
+        dependencies=[Depends(_require_json)],
+        responses=_ERRORS,
+    )
+    def predict(customer: CustomerFeatures) -> Prediction:  # type: ignore[valid-type]
+        """Calibrated churn probability, risk band and model version of one customer."""
+        return _score([customer.model_dump()], "predict")[0]  # type: ignore[attr-defined]
+
+    @app.post(
+        "/predict/batch",
+        response_model=BatchResponse,
+        tags=["scoring"],
+        summary="Score a batch of customers",
+        dependencies=[Depends(_require_json)],
+        responses={
+            **_ERRORS,
+            413: {"model": ErrorResponse,
+                  "description": f"More than the batch limit ({settings.batch_limit}) "
+                                 "customers, or a body too large."},
+        },
+    )
+    def predict_batch(batch: BatchRequest) -> BatchResponse:
+        """Score up to the batch limit of customers; predictions keep the request order."""
+        n = len(batch.customers)
+        if n > settings.batch_limit:
+            raise HTTPException(
+                413, detail=f"batch of {n} customers exceeds the limit of {settings.batch_limit}"
+            )
+        rows = [c.model_dump() for c in batch.customers]
+        return BatchResponse(predictions=_score(rows, "predict_batch"))
+
+    @app.get("/health", response_model=Health, tags=["operations"], summary="Liveness")
+    async def health() -> Health:
+        """The process is up and answering."""
+        return Health(status="ok")
+
+    @app.get(
+        "/ready",
+        response_model=Readiness,
+        tags=["operations"],
+        summary="Readiness",
+        responses={503: {"model": ErrorResponse, "description": "Not ready (shutting down)."}},
+    )
+    async def ready(request: Request) -> Readiness:
+        """The model is loaded and the app accepts scoring requests."""
+        if not request.app.state.ready:
+            raise HTTPException(503, detail="not ready")
+        return Readiness(status="ready", model_version=service.model_version)
+
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
+                         "description": "Prometheus text exposition format."}},
+    )
+    async def prometheus_metrics() -> Response:
+        """Request counts and latencies by route and status, predictions by risk band, model."""
+        body, content_type = metrics.exposition()
+        return Response(content=body, media_type=content_type)
+
+    return app

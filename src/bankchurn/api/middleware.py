@@ -1,0 +1,166 @@
+"""Request id, JSON access log, metrics and last-resort error handling (one ASGI middleware).
+
+A plain ASGI middleware (not ``BaseHTTPMiddleware``) so it adds no task or stream per request.
+It sits between Starlette's outermost error middleware and the router, so it sees every
+response, including 404/405/413/422 and crashes, and it is the one place that:
+
+* takes the caller's ``X-Request-ID`` (if it is a short, printable token) or makes one, and
+  returns it on every response;
+* writes one JSON access-log line per request (method, path, route, status, latency_ms,
+  request_id);
+* counts the request and its latency in the app's Prometheus registry;
+* turns an unhandled exception into a generic ``500`` JSON body carrying the request id:
+  the traceback goes to the server log only, never to the client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from typing import Any
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bankchurn.api.metrics import UNMATCHED_ROUTE, ApiMetrics
+
+REQUEST_ID_HEADER = "X-Request-ID"
+LOGGER_NAME = "bankchurn.api"
+access_log = logging.getLogger(f"{LOGGER_NAME}.access")
+error_log = logging.getLogger(f"{LOGGER_NAME}.error")
+
+# Accept a caller's id only when it cannot inject anything into logs or headers.
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, event and the record's ``fields``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        doc: dict[str, Any] = {
+            "ts": round(record.created, 6),
+            "level": record.levelname,
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        doc.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            doc["exc_info"] = self.formatException(record.exc_info)
+        return json.dumps(doc, sort_keys=True, default=str)
+
+
+def configure_logging(level: str) -> None:
+    """Send the ``bankchurn.api`` loggers to stderr as JSON lines at ``level``.
+
+    Idempotent: a second app in the same process replaces the handler instead of doubling it.
+    """
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.setLevel(level)
+    for handler in list(logger.handlers):
+        if getattr(handler, "_bankchurn", False):
+            logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler._bankchurn = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+
+
+def request_id_of(scope: Scope) -> str | None:
+    """Request id the middleware assigned to this request (``None`` outside a request)."""
+    return scope.get("state", {}).get("request_id")
+
+
+def _incoming_request_id(scope: Scope) -> str:
+    for key, value in scope.get("headers", ()):
+        if key == b"x-request-id":
+            candidate = value.decode("latin-1")
+            if _VALID_REQUEST_ID.match(candidate):
+                return candidate
+            break
+    return uuid.uuid4().hex
+
+
+def _route_label(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) and path else UNMATCHED_ROUTE
+
+
+class RequestContextMiddleware:
+    """See the module docstring.
+
+    Args:
+        app: The wrapped ASGI app.
+        metrics: Collectors of this app.
+    """
+
+    def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        request_id = _incoming_request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                started = True
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            status = 500
+            error_log.error(
+                "unhandled error",
+                exc_info=True,
+                extra={"fields": {"request_id": request_id, "path": scope.get("path")}},
+            )
+            if not started:
+                body = json.dumps(
+                    {"detail": "internal server error", "request_id": request_id}
+                ).encode()
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                            (REQUEST_ID_HEADER.lower().encode(), request_id.encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+        finally:
+            elapsed = time.perf_counter() - start
+            route = _route_label(scope)
+            method = scope.get("method", "")
+            self.metrics.observe_request(method, route, status, elapsed)
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "request",
+                    extra={
+                        "fields": {
+                            "method": method,
+                            "path": scope.get("path", ""),
+                            "route": route,
+                            "status": status,
+                            "latency_ms": round(elapsed * 1000.0, 3),
+                            "request_id": request_id,
+                        }
+                    },
+                )

@@ -1,0 +1,164 @@
+"""Request and response models of the inference API, derived from the data contract.
+
+The request model :class:`CustomerFeatures` is built at import time from
+:data:`bankchurn.contract.COLUMNS` (the ``feature`` columns only): ranges become ``ge``/``le``
+constraints, allowed values become ``Literal`` types, nullable columns accept ``null`` (or may be
+left out) and are imputed by the model pipeline. There is no second copy of a range or a
+category here: change the contract and the API, its OpenAPI schema and its 422 messages follow.
+
+Validation is strict: JSON types must match (``"42"`` is not an integer, ``true`` is not a
+0/1 flag), unknown fields are rejected and non-finite numbers are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+
+from bankchurn.contract import COLUMNS, FEATURES, ColumnSpec
+
+#: Risk bands, computed on the CALIBRATED churn probability: (name, lower edge inclusive).
+#: "low" is below the ~20% base churn rate of the portfolio, "high" means the customer is
+#: more likely to leave than to stay; "medium" is everything in between.
+RISK_BANDS: tuple[tuple[str, float], ...] = (("low", 0.0), ("medium", 0.20), ("high", 0.50))
+RiskBand = Literal["low", "medium", "high"]
+
+_STRICT = ConfigDict(extra="forbid", strict=True)
+
+
+def _reject_bool(value: Any) -> Any:
+    """Refuse JSON ``true``/``false`` where the contract wants a 0/1 integer flag.
+
+    ``Literal[0, 1]`` alone would accept ``True`` because ``True == 1`` in Python.
+    """
+    if isinstance(value, bool):
+        raise ValueError("Input should be 0 or 1, not a boolean")
+    return value
+
+
+def _field_for(spec: ColumnSpec) -> tuple[Any, Any]:
+    """Translate one contract column into a pydantic ``(type, FieldInfo)`` pair."""
+    constraints: dict[str, Any] = {"title": spec.name, "description": spec.description}
+    annotation: Any
+    if spec.kind in ("category", "binary"):
+        if not spec.allowed:
+            raise ValueError(f"contract column {spec.name} of kind {spec.kind} lists no values")
+        annotation = Literal[spec.allowed]  # type: ignore[valid-type]
+        if spec.kind == "binary":
+            annotation = Annotated[annotation, BeforeValidator(_reject_bool)]
+    elif spec.kind in ("int", "float"):
+        annotation = int if spec.kind == "int" else float
+        if spec.minimum is not None:
+            constraints["ge"] = spec.minimum
+        if spec.maximum is not None:
+            constraints["le"] = spec.maximum
+        if spec.kind == "float":
+            constraints["allow_inf_nan"] = False
+    else:  # a text or date column would need its own rule before it can become a feature
+        raise ValueError(f"contract column {spec.name} of kind {spec.kind} cannot be an API field")
+    if spec.nullable:
+        return annotation | None, Field(None, **constraints)
+    return annotation, Field(..., **constraints)
+
+
+def _example() -> dict[str, Any]:
+    """A valid customer for the OpenAPI docs, checked against the model at import."""
+    return {
+        "CreditScore": 650,
+        "Geography": "Germany",
+        "Gender": "Female",
+        "Age": 47,
+        "Tenure": 3,
+        "Balance": 118_000.0,
+        "NumOfProducts": 1,
+        "HasCrCard": 1,
+        "IsActiveMember": 0,
+        "EstimatedSalary": 95_000.0,
+    }
+
+
+_FEATURE_SPECS = [c for c in COLUMNS if c.role == "feature"]
+assert tuple(c.name for c in _FEATURE_SPECS) == FEATURES
+
+#: One customer: the contract's feature columns, validated strictly.
+CustomerFeatures: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "CustomerFeatures",
+    __config__=ConfigDict(
+        **_STRICT, json_schema_extra={"examples": [_example()]}, title="CustomerFeatures"
+    ),
+    __doc__=(
+        "Feature columns of one customer, as declared by the data contract. Nullable columns "
+        "may be null or left out; the model pipeline imputes them."
+    ),
+    __module__=__name__,
+    **{spec.name: _field_for(spec) for spec in _FEATURE_SPECS},
+)
+CustomerFeatures.model_validate(_example())  # fails at import if the contract moved under it
+
+
+class BatchRequest(BaseModel):
+    """Several customers scored in one call (at most the configured batch limit)."""
+
+    model_config = ConfigDict(
+        **_STRICT, json_schema_extra={"examples": [{"customers": [_example()]}]}
+    )
+
+    customers: list[CustomerFeatures] = Field(  # type: ignore[valid-type]
+        ..., min_length=1, description="Customers to score, in order."
+    )
+
+
+class Prediction(BaseModel):
+    """Score of one customer."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    churn_probability: float = Field(
+        ..., ge=0.0, le=1.0, description="Calibrated probability that the customer churns."
+    )
+    risk_band: RiskBand = Field(
+        ...,
+        description="low: p < 0.20; medium: 0.20 <= p < 0.50; high: p >= 0.50 "
+        "(on the calibrated probability).",
+    )
+    model_version: str = Field(..., description="Version of the model artifact that scored.")
+
+
+class BatchResponse(BaseModel):
+    """Scores of a batch, in the order of the request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    predictions: list[Prediction]
+
+
+class Health(BaseModel):
+    """Liveness: the process answers."""
+
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    """Readiness: the model is loaded and the app accepts scoring requests."""
+
+    model_config = ConfigDict(protected_namespaces=())
+
+    status: Literal["ready"]
+    model_version: str
+
+
+class ErrorResponse(BaseModel):
+    """Error body for 4xx/5xx answers other than validation errors; never a stack trace."""
+
+    detail: str
+    request_id: str | None = None
+
+
+def risk_band(probability: float) -> RiskBand:
+    """Map a calibrated churn probability to its band (see :data:`RISK_BANDS`)."""
+    band = RISK_BANDS[0][0]
+    for name, lower in RISK_BANDS:
+        if probability >= lower:
+            band = name
+    return band  # type: ignore[return-value]

@@ -1,0 +1,48 @@
+"""``bankchurn serve``: run the inference API with uvicorn (127.0.0.1:8080 by default)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bankchurn.cli import app
+
+
+@app.command("serve")
+def serve(
+    model: Path | None = typer.Option(
+        None, "--model", help="Model artifact to serve (env BANKCHURN_API_MODEL_PATH; "
+        "default models/target/model.joblib)."
+    ),
+    host: str | None = typer.Option(
+        None, "--host", help="Interface to bind (env BANKCHURN_API_HOST; default 127.0.0.1)."
+    ),
+    port: int | None = typer.Option(
+        None, "--port", help="TCP port (env BANKCHURN_API_PORT; default 8080)."
+    ),
+    log_level: str | None = typer.Option(
+        None, "--log-level", help="DEBUG, INFO, WARNING, ERROR (env BANKCHURN_API_LOG_LEVEL)."
+    ),
+) -> None:
+    """Serve POST /predict, POST /predict/batch, /health, /ready, /metrics and /docs.
+
+    The artifact is loaded before the port is opened: a missing or corrupt one exits 2.
+
+    Stop the server with Ctrl+C.
+    """
+    import uvicorn
+
+    from bankchurn.api.app import create_app
+    from bankchurn.api.settings import load_settings
+
+    settings = load_settings(model_path=model, host=host, port=port, log_level=log_level)
+    api = create_app(settings)  # raises UserError (exit 2) before anything listens
+    uvicorn.run(
+        api,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,  # the app writes its own JSON access log
+        server_header=False,
+    )
