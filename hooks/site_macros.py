@@ -1,0 +1,205 @@
+"""mkdocs-macros module: every measured number of the site comes through these macros.
+
+Loaded by ``plugins: macros: module_name: hooks/site_macros`` in ``mkdocs.yml``. The macros read
+the JSON reports written by ``bankchurn report --out reports`` (and ``make bench``) and the data
+contract in code. A missing report or key raises, and the macros plugin runs with
+``on_error_fail: true``, so a typo or a renamed key fails the build instead of printing a blank.
+
+Macros (call them in any page, ADRs included):
+
+* ``metric(path, fmt=None)``: formatted value wrapped in ``<span class="metric">`` whose hover
+  title gives the provenance (report file + sha256, data source, seed or file hash, artifact,
+  data date range, package version). ``path`` = report name (``data``, ``baseline``, ``target``,
+  ``selection``, ``canvas``, ``bench``) + dotted keys / list indices, e.g. ``target.roc_auc``,
+  ``target.roc_auc_ci.0``. ``fmt`` is a format spec (``".1%"``) or template (``"${:,.0f}"``).
+* ``value(path)``: the raw value, for Jinja logic (``{% if value("...") > 0.85 %}``).
+* ``canvas_table(tier=None, show_tier=True)``: target vs measured vs pass / miss table.
+* ``status(metric_id)``: the pass / miss / not-measured badge of one canvas metric.
+* ``target(metric_id)``: the declared target of one canvas metric, e.g. ``> 0.85``.
+* ``canvas_counts()``: ``{"pass": n, "miss": n, "na": n}``.
+* ``provenance_legend()``: table of every report the page set reads, with its provenance.
+* ``data_contract_table()`` and ``contract(name, fmt=None)``: the data contract in code.
+* ``group_table(column)``: churn by group from the data profile.
+* ``benchmarks()``: the benchmark report as tables.
+* ``notebook_list()``: the notebooks published from ``notebooks/``.
+* ``data_origin()``: synthetic extract (seed) or user file (sha256) behind the reports.
+* ``null_summary()``: the largest missing-value share over the columns.
+* ``kv_table(path, fmt=None)``: a mapping of a report as a table of measured values.
+* ``badge(kind, text=None)`` / ``adr_badge(status)``: the CSS badges.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+_HERE = Path(__file__).resolve().parent
+if str(_HERE) not in sys.path:  # mkdocs-macros loads this file by path: make siblings importable
+    sys.path.insert(0, str(_HERE))
+
+import site_data  # noqa: E402
+import site_pages  # noqa: E402
+from site_data import REPORT_FILES, Reports, SiteDataError  # noqa: E402
+
+ROOT = _HERE.parent
+
+
+def _contract() -> Any:
+    """The current :mod:`bankchurn.contract` (re-imported so ``mkdocs serve`` sees edits)."""
+    import bankchurn.contract as contract
+
+    return importlib.reload(contract)
+
+
+def notebooks(root: Path = ROOT) -> list[tuple[str, str]]:
+    """``(file name, title)`` of every notebook in ``notebooks/``, sorted by name."""
+    out = []
+    for nb in sorted((root / "notebooks").glob("*.ipynb")):
+        title = nb.stem
+        try:
+            cells = json.loads(nb.read_text(encoding="utf-8")).get("cells", [])
+        except json.JSONDecodeError:
+            cells = []
+        for cell in cells:
+            if cell.get("cell_type") == "markdown":
+                src = "".join(cell.get("source", []))
+                h1 = next((ln[2:].strip() for ln in src.splitlines() if ln.startswith("# ")), None)
+                if h1:
+                    title = h1
+                    break
+        out.append((nb.name, title))
+    return out
+
+
+def define_env(env: Any) -> None:
+    """Register the macros (called by mkdocs-macros on every build)."""
+    reports = Reports()
+
+    @env.macro
+    def metric(path: str, fmt: str | None = None) -> str:
+        """Measured value with its provenance on hover."""
+        return site_data.metric_html(reports, path, fmt)
+
+    @env.macro
+    def value(path: str) -> Any:
+        """Raw measured value (for conditions and arithmetic in templates)."""
+        return reports.lookup(path)[0]
+
+    @env.macro
+    def canvas_table(tier: str | None = None, show_tier: bool = True) -> str:
+        """ML Canvas success metrics: target vs measured and a pass / miss marker."""
+        return site_pages.canvas_table(reports, tier, show_tier=show_tier)
+
+    def _canvas(metric_id: str) -> site_pages.CanvasMetric:
+        for m in site_pages.canvas_metrics(reports):
+            if m.id == metric_id:
+                return m
+        ids = ", ".join(m.id for m in site_pages.canvas_metrics(reports))
+        raise SiteDataError(f"canvas metric {metric_id!r} not in canvas_status.json (has: {ids})")
+
+    @env.macro
+    def status(metric_id: str) -> str:
+        """Badge (pass / miss / not measured) of one canvas metric."""
+        return site_pages.badge(_canvas(metric_id).state)
+
+    @env.macro
+    def target(metric_id: str) -> str:
+        """Declared target of one canvas metric, with its comparison."""
+        m = _canvas(metric_id)
+        op = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "==": "="}[m.op]
+        text = f"{op} {site_pages.format_with_unit(m.target, m.unit, m.fmt)}"
+        return f'<span class="target" title="declared target (canvas)">{html.escape(text)}</span>'
+
+    @env.macro
+    def canvas_counts() -> dict[str, int]:
+        """How many canvas metrics pass, miss, or are not measured."""
+        return site_pages.canvas_summary(reports)
+
+    @env.macro
+    def provenance_legend() -> str:
+        """Where each published number comes from."""
+        lines = [
+            '!!! info "Provenance of the numbers on this site"',
+            "    Every measured value is read at build time from a report the pipeline writes; "
+            "none is typed by hand. Hover a value (dotted underline) to see its source. "
+            "The reports read by this build:",
+            "",
+            "    | Report | File | What it says about its origin |",
+            "    |---|---|---|",
+        ]
+        for name, rel in REPORT_FILES.items():
+            if not reports.exists(name):
+                lines.append(f"    | {name} | `reports/{rel}` | not generated yet |")
+                continue
+            report = reports.get(name)
+            prov = site_data.provenance_text(report, reports.provenance(name))
+            prov = prov.removeprefix("provenance: ").replace("|", "&#124;")
+            lines.append(f"    | {name} | `{report.rel_path}` | {html.escape(prov)} |")
+        return "\n".join(lines) + "\n"
+
+    @env.macro
+    def data_contract_table() -> str:
+        """The data contract (bankchurn.contract.COLUMNS) as a table."""
+        c = _contract()
+        return site_pages.contract_table(c.COLUMNS, c.MAX_NULL_FRACTION)
+
+    @env.macro
+    def contract(name: str, fmt: str | None = None) -> str:
+        """A constant of :mod:`bankchurn.contract` (e.g. ``MAX_NULL_FRACTION``), formatted."""
+        c = _contract()
+        if not hasattr(c, name):
+            raise SiteDataError(f"bankchurn.contract has no {name!r}")
+        val = getattr(c, name)
+        if isinstance(val, tuple | list):
+            return ", ".join(f"`{v}`" for v in val)
+        return site_data.format_value(val, fmt)
+
+    @env.macro
+    def group_table(column: str) -> str:
+        """Churn rate by the values of one column (data profile)."""
+        return site_pages.group_table(reports, column)
+
+    @env.macro
+    def benchmarks() -> str:
+        """The benchmark report (speed / memory, targets vs measured, machine facts)."""
+        return site_pages.benchmark_tables(reports)
+
+    @env.macro
+    def notebook_list() -> str:
+        """Links to the notebooks published from ``notebooks/`` (relative to ``notebooks/``)."""
+        items = notebooks()
+        if not items:
+            return (
+                "_No notebook is published yet: they appear here as soon as "
+                "`notebooks/*.ipynb` exist._\n"
+            )
+        return "\n".join(f"1. [{title}]({name})" for name, title in items) + "\n"
+
+    @env.macro
+    def data_origin() -> str:
+        """One sentence on where the data behind the reports comes from (synthetic or a file)."""
+        return site_pages.data_origin(reports)
+
+    @env.macro
+    def null_summary() -> str:
+        """Largest share of missing values over the columns (with the column), from the profile."""
+        return site_pages.null_summary(reports)
+
+    @env.macro
+    def kv_table(path: str, fmt: str | None = None) -> str:
+        """A mapping of a report (e.g. business parameters) as a two-column table."""
+        return site_pages.kv_table(reports, path, fmt)
+
+    @env.macro
+    def badge(kind: str, text: str | None = None) -> str:
+        """Coloured badge (``pass``, ``miss``, ``na`` or any CSS modifier)."""
+        return site_pages.badge(kind, text)
+
+    @env.macro
+    def adr_badge(status_: str) -> str:
+        """ADR status badge."""
+        return site_pages.adr_status_badge(status_)
