@@ -1,0 +1,113 @@
+"""Fixtures for the browser tests: the built site served on 127.0.0.1 and one headless Chromium.
+
+The site is ``site/`` when it is newer than every source (``make test`` runs ``make site`` first),
+otherwise it is built with ``mkdocs build --strict`` into a temporary folder. Chromium is Debian's
+``/usr/bin/chromium`` driven by Playwright; when it is not installed every browser test is skipped
+with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # sitebrowser.py is shared with scripts/screenshots.py
+
+import sitebrowser  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def session_start() -> float:
+    """Wall-clock start of the browser session (files written later are fresh)."""
+    return time.time() - 1
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Path of the system Chromium; skip the browser tests when it is missing."""
+    found = sitebrowser.find_chromium()
+    if found is None:
+        pytest.skip("chromium is not installed (apt-get install chromium): browser tests skipped")
+    return found
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Folder of the built site (reused when fresh, rebuilt otherwise)."""
+    if not (sitebrowser.ROOT / "mkdocs.yml").exists():
+        pytest.fail("no mkdocs.yml at the repository root: there is no site to test")
+    return sitebrowser.ensure_site(tmp_path_factory.mktemp("site-build"))
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """Base URL ('http://127.0.0.1:PORT/') of the built site, served from a thread."""
+    with sitebrowser.serve(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def urls(built_site: Path) -> list[str]:
+    """Every page of the built site, as URL paths relative to the site root."""
+    found = sitebrowser.page_urls(built_site)
+    assert "" in found, f"the built site {built_site} has no home page"
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    """One headless Chromium for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = sitebrowser.launch_browser(playwright)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def site_browser(browser: Any, site_url: str, built_site: Path) -> Iterator[sitebrowser.SiteBrowser]:
+    """A fresh browser context on the served site (own storage, request recorder, open shadow roots)."""
+    opened = sitebrowser.SiteBrowser(browser, site_url, built_site)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def crawl(
+    browser: Any, site_url: str, built_site: Path, urls: list[str], session_start: float
+) -> dict[str, sitebrowser.PageReport]:
+    """Every page loaded once (four at a time): what each logged, requested and rendered.
+
+    The pages of ``sitebrowser.screenshot_targets`` are photographed into screenshots/ on the way.
+    """
+    shots = {
+        url: sitebrowser.SCREENSHOTS / f"{name}.png"
+        for name, url in sitebrowser.screenshot_targets(urls).items()
+        if url is not None
+    }
+    opened = sitebrowser.SiteBrowser(browser, site_url, built_site)
+    try:
+        return opened.crawl(urls, parallel=4, screenshots=shots)
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def doctored(browser: Any, built_site: Path) -> Iterator[Callable[[dict[str, str]], sitebrowser.SiteBrowser]]:
+    """Factory: serve the site with some pages replaced by doctored HTML; return a browser on it."""
+    with contextlib.ExitStack() as stack:
+
+        def open_doctored(overrides: dict[str, str]) -> sitebrowser.SiteBrowser:
+            url = stack.enter_context(sitebrowser.serve(built_site, overrides))
+            opened = sitebrowser.SiteBrowser(browser, url, built_site, overrides)
+            stack.callback(opened.close)
+            return opened
+
+        yield open_doctored

@@ -1,0 +1,111 @@
+"""Every page of the built site, loaded in Chromium: clean console, local requests only, live diagrams."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import sitebrowser
+from sitebrowser import PageReport, SiteBrowser
+
+pytestmark = pytest.mark.browser
+
+
+def _summary(problems: dict[str, list[str]]) -> str:
+    return "\n".join(f"/{url}: {p}" for url, lines in problems.items() for p in lines)
+
+
+def test_every_page_loads_without_console_error_or_failed_request(
+    crawl: dict[str, PageReport], urls: list[str]
+) -> None:
+    assert set(crawl) == set(urls)
+    silent = [u for u, r in crawl.items() if r.requests == 0]
+    assert not silent, f"no request recorded for {silent}: the recorder is broken"
+    problems = {u: r.load_problems() for u, r in crawl.items() if r.load_problems()}
+    assert not problems, "pages with errors:\n" + _summary(problems)
+
+
+def test_no_request_leaves_the_served_origin(crawl: dict[str, PageReport]) -> None:
+    foreign = {u: r.off_origin for u, r in crawl.items() if r.off_origin}
+    assert not foreign, "requests to other hosts (blocked):\n" + _summary(foreign)
+
+
+def test_every_mermaid_block_renders_as_an_svg_of_its_declared_type(
+    crawl: dict[str, PageReport],
+) -> None:
+    problems = {u: r.diagram_problems() for u, r in crawl.items() if r.diagram_problems()}
+    assert not problems, "diagrams that did not render as declared:\n" + _summary(problems)
+
+
+def test_every_mermaid_fence_in_the_sources_reaches_the_site(crawl: dict[str, PageReport]) -> None:
+    """Fences that became plain code blocks (wrong superfences config) would otherwise go unnoticed."""
+    in_sources = Counter(sitebrowser.source_mermaid_keywords())
+    rendered = Counter(
+        keyword
+        for report in crawl.values()
+        for keyword, svg in zip(report.expected_diagrams, report.diagrams, strict=False)
+        if svg is not None
+    )
+    assert rendered == in_sources, f"mermaid fences in docs/ + adr/: {dict(in_sources)}; rendered SVGs: {dict(rendered)}"
+
+
+def test_architecture_page_shows_the_three_c4_levels_and_a_flowchart(
+    crawl: dict[str, PageReport], urls: list[str]
+) -> None:
+    page = sitebrowser.find_page(urls, "architecture")
+    assert page is not None, "no architecture page in the site"
+    kinds = set(crawl[page].expected_diagrams)
+    missing = {"C4Context", "C4Container", "C4Component"} - kinds
+    assert not missing, f"/{page} lacks {sorted(missing)}"
+    assert kinds & {"flowchart", "graph"}, f"/{page} has no data-flow flowchart"
+    assert not crawl[page].diagram_problems()
+
+
+# --- the checks above must fail on a broken site: prove it on doctored pages ------------------
+
+BROKEN = '<pre class="mermaid"><code>flowchart LR\n  A[ingest] --&gt; --&gt;\n</code></pre>'
+
+
+def _page_with_diagrams(site: Path, urls: list[str]) -> tuple[str, str]:
+    for url in urls:
+        html = sitebrowser.page_file(site, url).read_text(encoding="utf-8")
+        if sitebrowser.parse_html(html).blocks:
+            return url, html
+    pytest.fail("no page of the site contains a mermaid block")
+
+
+def test_a_broken_diagram_is_caught(
+    doctored: Callable[[dict[str, str]], SiteBrowser], built_site: Path, urls: list[str]
+) -> None:
+    url, html = _page_with_diagrams(built_site, urls)
+    first = html.index('<pre class="mermaid">')
+    browser = doctored({url: html[:first] + BROKEN + html[first:]})
+
+    page, report = browser.visit(url)
+    page.close()
+    problems = report.diagram_problems()
+    assert report.expected_diagrams[0] == "flowchart"
+    assert "diagram 1 (flowchart) has no <svg>" in problems, problems
+    assert any("Parse error" in p for p in report.load_problems()), report.load_problems()
+
+
+def test_off_origin_requests_and_missing_assets_are_caught(
+    doctored: Callable[[dict[str, str]], SiteBrowser], built_site: Path
+) -> None:
+    injected = (
+        '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">'
+        '<script src="https://cdn.jsdelivr.net/npm/mermaid@11/dist/mermaid.min.js"></script>'
+        '<script src="assets/no-such-file.js"></script>'
+    )
+    html = (built_site / "index.html").read_text(encoding="utf-8")
+    browser = doctored({"": html.replace("</head>", injected + "</head>", 1)})
+
+    page, report = browser.visit("")
+    page.close()
+    hosts = {urlsplit(u).hostname for u in report.off_origin}
+    assert hosts == {"fonts.googleapis.com", "cdn.jsdelivr.net"}, report.off_origin
+    assert sorted(browser.off_origin) == sorted(report.off_origin), "a foreign request was not blocked"
+    assert any("no-such-file.js (HTTP 404)" in p for p in report.load_problems()), report.load_problems()
