@@ -868,6 +868,12 @@ def _link_targets(parsed: _Parsed) -> set[str]:
 def _check_set(files: list[_Parsed]) -> list[LintError]:
     errors: list[LintError] = []
     valid = [p for p in files if p.meta is not None]
+    # A file whose front matter is broken still holds its number: no spurious gap for it.
+    taken = {p.meta.id for p in valid} | {
+        int(m.group("number"))
+        for p in files
+        if p.meta is None and (m := _NUMBERED_RE.match(p.path.name))
+    }
     by_id: dict[int, _Parsed] = {}
     for p in valid:
         assert p.meta is not None
@@ -883,7 +889,7 @@ def _check_set(files: list[_Parsed]) -> list[LintError]:
         else:
             by_id[p.meta.id] = p
     if by_id:
-        missing = sorted(set(range(1, max(by_id) + 1)) - set(by_id))
+        missing = sorted(set(range(1, max(by_id) + 1)) - taken)
         if missing:
             after = by_id[min(i for i in by_id if i > missing[0])]
             errors.append(
@@ -939,7 +945,7 @@ def _check_set(files: list[_Parsed]) -> list[LintError]:
                             p.shown,
                             line,
                             "supersede",
-                            f"{verb} {other_id:04d} but {other.shown} lacks {meta.id} in {back}",
+                            f"{verb} {other_id:04d} but {other.path.name} lacks {meta.id} in {back}",
                         )
                     )
                 if other.path.name not in links:
