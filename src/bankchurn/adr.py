@@ -76,6 +76,7 @@ __all__ = [
     "render_banner",
     "render_index",
     "render_page",
+    "render_status_line",
     "slugify",
     "supersede_adr",
 ]
@@ -1270,11 +1271,40 @@ def render_banner(adr: ADR) -> str:
 _DOCS_LINK_RE = re.compile(r"(\]\(|\]:\s*)\.\./docs/")
 
 
-def render_page(adr: ADR) -> str:
-    """Markdown of an ADR's site page: front matter, title, banner, body.
+def render_status_line(adr: ADR) -> str:
+    """One Markdown line under an ADR's title: status badge, date, deciders, supersede links.
 
-    Links to ``../docs/PAGE.md`` (right on GitHub) become ``../PAGE.md``, which is where the
-    page sits relative to ``decisions/`` in the site. Links between ADRs stay as they are.
+    Args:
+        adr: The record.
+
+    Returns:
+        The line (no trailing newline).
+    """
+
+    def links(ids: list[int]) -> str:
+        out = []
+        for other_id in ids:
+            files = [p for p in adr_files(adr.path.parent) if p.name.startswith(f"{other_id:04d}-")]
+            out.append(f"[ADR-{other_id:04d}]({files[0].name})" if files else f"ADR-{other_id:04d}")
+        return ", ".join(out)
+
+    bits = [_badge(adr.meta.status), f"**Date** {adr.meta.date.isoformat()}"]
+    bits.append("**Deciders** " + ", ".join(_md_escape(d) for d in adr.meta.deciders))
+    if adr.meta.supersedes:
+        bits.append("**Supersedes** " + links(adr.meta.supersedes))
+    if adr.meta.superseded_by:
+        bits.append("**Superseded by** " + links(adr.meta.superseded_by))
+    return " · ".join(bits)
+
+
+def render_page(adr: ADR) -> str:
+    """Markdown of an ADR's site page: front matter, title, status line, banner, body.
+
+    The record's metadata moves under one ``adr`` key of the page's front matter, because
+    Material for MkDocs gives a top-level ``status`` key a meaning of its own (page status
+    icons in the navigation); ``title`` becomes ``NNNN Title`` for the navigation. Links to
+    ``../docs/PAGE.md`` (right on GitHub) become ``../PAGE.md``, which is where the page sits
+    relative to ``decisions/`` in the site. Links between ADRs stay as they are.
 
     Args:
         adr: The record.
@@ -1283,12 +1313,21 @@ def render_page(adr: ADR) -> str:
         The page source.
     """
     body = _DOCS_LINK_RE.sub(r"\1../", adr.body)
-    banner = render_banner(adr)
-    if banner:
-        lines = body.splitlines(keepends=True)
-        h1 = next((i for i, ln in enumerate(lines) if ln.startswith("# ")), -1)
-        body = "".join(lines[: h1 + 1]) + "\n" + banner + "".join(lines[h1 + 1 :]).lstrip("\n")
-    return f"---\n{adr.front_matter}---\n{body}"
+    lines = body.splitlines(keepends=True)
+    h1 = next((i for i, ln in enumerate(lines) if ln.startswith("# ")), -1)
+    head = "".join(lines[: h1 + 1])
+    rest = "".join(lines[h1 + 1 :]).lstrip("\n")
+    inserted = f"\n{_badge_style()}\n\n{render_status_line(adr)}\n\n{render_banner(adr)}"
+    meta = adr.meta.model_dump()
+    meta["date"] = adr.meta.date.isoformat()
+    front = yaml.safe_dump(
+        {"title": f"{adr.number} {adr.meta.title}", "adr": meta},
+        sort_keys=False,
+        default_flow_style=None,
+        allow_unicode=True,
+        width=10_000,
+    )
+    return f"---\n{front}---\n{head}{inserted}{rest}"
 
 
 _STATUS_COLOURS: dict[str, str] = {
@@ -1303,23 +1342,29 @@ def _badge(status: str) -> str:
     return f'<span class="adr-status adr-status--{status}">{status}</span>'
 
 
-def _index_style() -> str:
+def _badge_style() -> str:
     rules = [
         (
             ".adr-status{display:inline-block;padding:0 .6em;border-radius:1em;color:#fff;"
             "font-size:.75em;font-weight:700;line-height:1.7;white-space:nowrap}"
-        ),
-        ".adr-filter{display:flex;flex-wrap:wrap;gap:.4em 1.2em;margin:1em 0}",
-        ".adr-filter label{cursor:pointer}",
+        )
     ]
-    for status, colour in _STATUS_COLOURS.items():
-        rules.append(f".adr-status--{status}{{background:{colour}}}")
+    rules += [f".adr-status--{s}{{background:{c}}}" for s, c in _STATUS_COLOURS.items()]
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
+
+
+def _index_style() -> str:
+    rules = [
+        ".adr-filter{display:flex;flex-wrap:wrap;gap:.4em 1.4em;margin:1em 0}",
+        ".adr-filter label{cursor:pointer;white-space:nowrap}",
+    ]
+    for status in _STATUS_COLOURS:
         # Pure CSS filter: when a status radio is checked, hide the rows of other statuses.
         rules.append(
             f"article:has(#adr-filter-{status}:checked) "
             f"tr:has(.adr-status):not(:has(.adr-status--{status})){{display:none}}"
         )
-    return "<style>\n" + "\n".join(rules) + "\n</style>"
+    return _badge_style().replace("</style>", "\n".join(rules) + "\n</style>")
 
 
 def render_index(adr_dir: str | Path = "adr") -> str:
@@ -1347,14 +1392,14 @@ def render_index(adr_dir: str | Path = "adr") -> str:
 
     radios = [
         (
-            '<input type="radio" name="adr-filter" id="adr-filter-all" checked>'
-            f'<label for="adr-filter-all">all ({len(adrs)})</label>'
+            '<label for="adr-filter-all"><input type="radio" name="adr-filter" id="adr-filter-all"'
+            f" checked> all ({len(adrs)})</label>"
         )
     ]
     for status in STATUSES:
         radios.append(
-            f'<input type="radio" name="adr-filter" id="adr-filter-{status}">'
-            f'<label for="adr-filter-{status}">{status} ({counts[status]})</label>'
+            f'<label for="adr-filter-{status}"><input type="radio" name="adr-filter"'
+            f' id="adr-filter-{status}"> {status} ({counts[status]})</label>'
         )
     lines = [
         "# Architecture decision records",

@@ -526,9 +526,8 @@ def test_cli_supersede_links_both_ways_and_lints_clean(repo_copy: Path) -> None:
     banner = adr.render_banner(old)
     assert banner.startswith('!!! warning "Superseded"') and new.path.name in banner
     page = adr.render_page(old)
-    lines = page.splitlines()
-    h1 = next(i for i, ln in enumerate(lines) if ln.startswith("# ADR-0003"))
-    assert lines[h1 + 2].startswith('!!! warning "Superseded"')
+    after_h1 = page.split("# ADR-0003:", 1)[1].split("## Context", 1)[0]
+    assert "**Superseded by** [ADR-" in after_h1 and '!!! warning "Superseded"' in after_h1
 
 
 def test_supersede_refuses_bad_requests_and_writes_nothing(repo_copy: Path) -> None:
@@ -623,7 +622,20 @@ def test_render_page_rewrites_links_to_docs_pages() -> None:
     assert "](../docs/benchmarks.md)" in record.body
     page = adr.render_page(record)
     assert "](../benchmarks.md)" in page and "../docs/" not in page
-    assert page.startswith("---\nid: 9\n")
+
+
+def test_render_page_keeps_status_away_from_material_page_status() -> None:
+    """Material reads a top-level ``status`` as a page-status icon: nest the ADR metadata."""
+    record = adr.read_adr(ADR_DIR / FILES["0009"])
+    page = adr.render_page(record)
+    front = yaml.safe_load(page.split("---\n")[1])
+    assert set(front) == {"title", "adr"}
+    assert front["title"] == f"0009 {record.meta.title}"
+    assert front["adr"]["status"] == record.meta.status and front["adr"]["id"] == 9
+    body = page.split("---\n", 2)[2]
+    assert body.lstrip().startswith(f"# {record.label}\n")
+    assert adr.render_status_line(record) in body
+    assert f'adr-status--{record.meta.status}">{record.meta.status}</span>' in body
 
 
 @pytest.mark.parametrize(
