@@ -105,6 +105,7 @@ REPORTS: dict[str, str] = {
     "baseline": "baseline/metrics.json",
     "target": "target/metrics.json",
     "selection": "model_selection.json",
+    "canvas": "canvas_status.json",
     "bench": "benchmarks.json",
 }
 #: Every rule the lint can report, with what it checks (shown by ``bankchurn adr lint --rules``).

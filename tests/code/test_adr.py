@@ -84,7 +84,9 @@ def test_real_adrs_type_no_measured_numbers_in_the_comparison() -> None:
     assert len(rows) >= 4
     for row in rows:
         cells = [c.strip() for c in row.strip("|").split("|")][1:]
-        assert all(re.fullmatch(r'\{\{ metric\("[a-z_.0-9]+"\) \}\}', c) for c in cells), row
+        assert all(
+            re.fullmatch(r'\{\{ metric\("[a-z_.0-9]+"(, "[^"]+")?\) \}\}', c) for c in cells
+        ), row
 
 
 # --------------------------------------------------------------------------- each rule can fail
@@ -335,7 +337,7 @@ CASES: list[tuple[str, Mutation, str, str, str]] = [
         lambda d: _edit(d, "0003", "## Decision\n", '## Decision\n\n{{ metric("nope.x") }}\n'),
         "0003",
         "metric",
-        "first segment must be one of data, baseline, target, selection, bench",
+        "first segment must be one of data, baseline, target, selection, canvas, bench",
     ),
 ]
 
