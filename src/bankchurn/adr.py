@@ -349,7 +349,12 @@ def _schema_errors(parsed: _Parsed, exc: ValidationError) -> list[LintError]:
 
 def _parse(path: Path, shown: str | None = None) -> tuple[_Parsed, list[LintError]]:
     """Read one file as far as possible; return what was read and the problems found."""
-    parsed = _Parsed(path=path, shown=shown or str(path), text=path.read_text(encoding="utf-8"))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        parsed = _Parsed(path=path, shown=shown or str(path), text="", tokens=[])
+        return parsed, [LintError(parsed.shown, 1, "front-matter", f"file is not UTF-8: {exc}")]
+    parsed = _Parsed(path=path, shown=shown or str(path), text=text)
     problem = _split_front_matter(parsed)
     if problem is not None:
         parsed.body = parsed.text
@@ -1080,7 +1085,9 @@ def _append_reference(body: str, bullet: str) -> str:
 
 def _prepend_context(body: str, sentence: str) -> str:
     lines = body.splitlines()
-    start = next(i for i, ln in enumerate(lines) if ln.strip().lower() == "## context")
+    start = next((i for i, ln in enumerate(lines) if ln.strip().lower() == "## context"), None)
+    if start is None:
+        raise UserError("the ADR template has no '## Context' section")
     lines[start + 1 : start + 1] = ["", sentence]
     return "\n".join(lines).rstrip("\n") + "\n"
 

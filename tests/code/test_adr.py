@@ -445,6 +445,13 @@ def test_readme_is_not_a_record_but_other_files_are_checked(tmp_path: Path) -> N
     assert {"filename", "front-matter"} <= rules
 
 
+def test_a_file_that_is_not_utf8_is_reported_not_crashed(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / FILES["0003"]).write_bytes("---\ntitle: caf\xe9\n".encode("latin-1"))
+    errors = [e for e in adr.lint(folder, None) if e.path.endswith(FILES["0003"])]
+    assert [e.rule for e in errors][:1] == ["front-matter"] and "not UTF-8" in errors[0].message
+
+
 def test_lint_of_a_missing_folder_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no such ADR folder"):
         adr.lint(tmp_path / "nope")
