@@ -301,21 +301,22 @@ class _Parsed:
             return self.body_line
         return self.body_line + token.map[0]
 
-    def last_line(self) -> int:
-        return max(1, self.text.count("\n") + (0 if self.text.endswith("\n") else 1))
+    def error(self, line: int, rule: str, message: str) -> LintError:
+        """A problem of this file."""
+        return LintError(self.shown, line, rule, message)
 
 
 def _split_front_matter(parsed: _Parsed) -> LintError | None:
     lines = parsed.text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        return LintError(parsed.shown, 1, "front-matter", "file must start with a '---' line")
+        return parsed.error(1, "front-matter", "file must start with a '---' line")
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
             parsed.front_matter = "".join(lines[1:index])
             parsed.body = "".join(lines[index + 1 :])
             parsed.body_line = index + 2
             return None
-    return LintError(parsed.shown, 1, "front-matter", "front matter is not closed by a '---' line")
+    return parsed.error(1, "front-matter", "front matter is not closed by a '---' line")
 
 
 def _schema_errors(parsed: _Parsed, exc: ValidationError) -> list[LintError]:
@@ -325,25 +326,22 @@ def _schema_errors(parsed: _Parsed, exc: ValidationError) -> list[LintError]:
         where = ".".join(str(p) for p in err["loc"])
         line = parsed.key_line(field) if field else parsed.fm_start
         if err["type"] == "missing":
-            errors.append(LintError(parsed.shown, line, "schema", f"missing field '{field}'"))
+            errors.append(parsed.error(line, "schema", f"missing field '{field}'"))
         elif err["type"] == "extra_forbidden":
-            errors.append(LintError(parsed.shown, line, "schema", f"unknown field '{field}'"))
+            errors.append(parsed.error(line, "schema", f"unknown field '{field}'"))
         elif field == "status":
             lifecycle = " | ".join(STATUSES)
             errors.append(
-                LintError(
-                    parsed.shown,
-                    line,
-                    "status",
-                    f"status {err['input']!r} is not in the lifecycle ({lifecycle})",
+                parsed.error(
+                    line, "status", f"status {err['input']!r} is not in the lifecycle ({lifecycle})"
                 )
             )
         elif field == "date":
             msg = str(err["msg"]).removeprefix("Value error, ")
-            errors.append(LintError(parsed.shown, line, "date", msg))
+            errors.append(parsed.error(line, "date", msg))
         else:
             msg = str(err["msg"]).removeprefix("Value error, ")
-            errors.append(LintError(parsed.shown, line, "schema", f"field '{where}': {msg}"))
+            errors.append(parsed.error(line, "schema", f"field '{where}': {msg}"))
     return errors
 
 
@@ -353,7 +351,7 @@ def _parse(path: Path, shown: str | None = None) -> tuple[_Parsed, list[LintErro
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         parsed = _Parsed(path=path, shown=shown or str(path), text="", tokens=[])
-        return parsed, [LintError(parsed.shown, 1, "front-matter", f"file is not UTF-8: {exc}")]
+        return parsed, [parsed.error(1, "front-matter", f"file is not UTF-8: {exc}")]
     parsed = _Parsed(path=path, shown=shown or str(path), text=text)
     problem = _split_front_matter(parsed)
     if problem is not None:
@@ -367,13 +365,9 @@ def _parse(path: Path, shown: str | None = None) -> tuple[_Parsed, list[LintErro
         mark = getattr(exc, "problem_mark", None)
         line = parsed.fm_start + 1 + (mark.line if mark is not None else 0)
         problem_text = str(getattr(exc, "problem", None) or exc).splitlines()[0]
-        return parsed, [
-            LintError(parsed.shown, line, "front-matter", f"invalid YAML: {problem_text}")
-        ]
+        return parsed, [parsed.error(line, "front-matter", f"invalid YAML: {problem_text}")]
     if not isinstance(raw, dict):
-        return parsed, [
-            LintError(parsed.shown, 1, "front-matter", "front matter must be a YAML mapping")
-        ]
+        return parsed, [parsed.error(1, "front-matter", "front matter must be a YAML mapping")]
     parsed.raw = raw
     try:
         parsed.meta = AdrMeta.model_validate(raw)
@@ -537,21 +531,18 @@ def _shown(path: Path) -> str:
 
 def _check_file(parsed: _Parsed, reports_dir: Path | None) -> list[LintError]:
     errors: list[LintError] = []
-    shown, tokens = parsed.shown, parsed.tokens or []
+    tokens = parsed.tokens or []
     match = _FILENAME_RE.match(parsed.path.name)
     if match is None:
         errors.append(
-            LintError(shown, 1, "filename", "file name must be NNNN-kebab-title.md (lower case)")
+            parsed.error(1, "filename", "file name must be NNNN-kebab-title.md (lower case)")
         )
     meta = parsed.meta
     number = match.group("number") if match else None
     if meta is not None and number is not None and meta.id != int(number):
         errors.append(
-            LintError(
-                shown,
-                parsed.key_line("id"),
-                "id",
-                f"id {meta.id} does not match the file number {number}",
+            parsed.error(
+                parsed.key_line("id"), "id", f"id {meta.id} does not match the file number {number}"
             )
         )
 
@@ -574,8 +565,7 @@ def _check_file(parsed: _Parsed, reports_dir: Path | None) -> list[LintError]:
         )
         if left is not None:
             errors.append(
-                LintError(
-                    shown,
+                parsed.error(
                     parsed.line_of(left),
                     "placeholder",
                     f"template text {PLACEHOLDER} left in an ADR with status {meta.status}",
@@ -589,11 +579,8 @@ def _check_title(parsed: _Parsed, heads: list[_Heading], number: str | None) -> 
     first = next((t for t in tokens if t.type != "html_block" or "<!--" not in t.content), None)
     if first is None or first.type != "heading_open" or first.tag != "h1":
         return [
-            LintError(
-                parsed.shown,
-                parsed.line_of(first),
-                "title",
-                "the body must start with '# ADR-NNNN: Title'",
+            parsed.error(
+                parsed.line_of(first), "title", "the body must start with '# ADR-NNNN: Title'"
             )
         ]
     h1 = heads[0]
@@ -601,9 +588,7 @@ def _check_title(parsed: _Parsed, heads: list[_Heading], number: str | None) -> 
     errors: list[LintError] = []
     if h1_count > 1:
         extra = next(h for h in heads[1:] if h.level == 1)
-        errors.append(
-            LintError(parsed.shown, parsed.line_of(extra.token), "title", "only one '# ' heading")
-        )
+        errors.append(parsed.error(parsed.line_of(extra.token), "title", "only one '# ' heading"))
     meta = parsed.meta
     want_number = f"{meta.id:04d}" if meta is not None else number
     if want_number is None:
@@ -611,8 +596,7 @@ def _check_title(parsed: _Parsed, heads: list[_Heading], number: str | None) -> 
     want = f"ADR-{want_number}: {meta.title}" if meta is not None else None
     if want is not None and h1.text != want:
         errors.append(
-            LintError(
-                parsed.shown,
+            parsed.error(
                 parsed.line_of(h1.token),
                 "title",
                 f"heading must be '# {want}' (front matter id and title), got '# {h1.text}'",
@@ -620,8 +604,7 @@ def _check_title(parsed: _Parsed, heads: list[_Heading], number: str | None) -> 
         )
     elif want is None and not h1.text.startswith(f"ADR-{want_number}: "):
         errors.append(
-            LintError(
-                parsed.shown,
+            parsed.error(
                 parsed.line_of(h1.token),
                 "title",
                 f"heading must start with '# ADR-{want_number}: '",
@@ -639,24 +622,18 @@ def _check_sections(parsed: _Parsed, heads: list[_Heading]) -> list[LintError]:
     for name, children in REQUIRED_SECTIONS:
         found = [h for h in h2 if h.text.lower() == name.lower()]
         if not found:
-            errors.append(
-                LintError(parsed.shown, anchor_line, "sections", f"missing section '## {name}'")
-            )
+            errors.append(parsed.error(anchor_line, "sections", f"missing section '## {name}'"))
             continue
         if len(found) > 1:
             errors.append(
-                LintError(
-                    parsed.shown,
-                    parsed.line_of(found[1].token),
-                    "sections",
-                    f"section '## {name}' appears twice",
+                parsed.error(
+                    parsed.line_of(found[1].token), "sections", f"section '## {name}' appears twice"
                 )
             )
         section = found[0]
         if positions and section.index < positions[-1]:
             errors.append(
-                LintError(
-                    parsed.shown,
+                parsed.error(
                     parsed.line_of(section.token),
                     "sections",
                     f"section '## {name}' is out of order (expected order: "
@@ -668,11 +645,8 @@ def _check_sections(parsed: _Parsed, heads: list[_Heading]) -> list[LintError]:
         if not children:
             if not _has_content(tokens, section.index + 3, section.end):
                 errors.append(
-                    LintError(
-                        parsed.shown,
-                        parsed.line_of(section.token),
-                        "sections",
-                        f"section '## {name}' is empty",
+                    parsed.error(
+                        parsed.line_of(section.token), "sections", f"section '## {name}' is empty"
                     )
                 )
             continue
@@ -682,8 +656,7 @@ def _check_sections(parsed: _Parsed, heads: list[_Heading]) -> list[LintError]:
             sub = next((h for h in inner if h.text.lower() == child.lower()), None)
             if sub is None:
                 errors.append(
-                    LintError(
-                        parsed.shown,
+                    parsed.error(
                         parsed.line_of(section.token),
                         "sections",
                         f"section '## {name}' lacks '### {child}'",
@@ -692,8 +665,7 @@ def _check_sections(parsed: _Parsed, heads: list[_Heading]) -> list[LintError]:
                 continue
             if sub.index < last:
                 errors.append(
-                    LintError(
-                        parsed.shown,
+                    parsed.error(
                         parsed.line_of(sub.token),
                         "sections",
                         f"'### {child}' is out of order (expected: {', '.join(children)})",
@@ -702,11 +674,8 @@ def _check_sections(parsed: _Parsed, heads: list[_Heading]) -> list[LintError]:
             last = sub.index
             if not _has_content(tokens, sub.index + 3, sub.end):
                 errors.append(
-                    LintError(
-                        parsed.shown,
-                        parsed.line_of(sub.token),
-                        "sections",
-                        f"section '### {child}' is empty",
+                    parsed.error(
+                        parsed.line_of(sub.token), "sections", f"section '### {child}' is empty"
                     )
                 )
     return errors
@@ -722,11 +691,8 @@ def _check_alternatives(parsed: _Parsed, heads: list[_Heading]) -> list[LintErro
     line = parsed.line_of(section.token)
     if found is None:
         return [
-            LintError(
-                parsed.shown,
-                line,
-                "alternatives",
-                "no table: | " + " | ".join(ALTERNATIVES_HEADER) + " |",
+            parsed.error(
+                line, "alternatives", "no table: | " + " | ".join(ALTERNATIVES_HEADER) + " |"
             )
         ]
     table, header, rows = found
@@ -735,8 +701,7 @@ def _check_alternatives(parsed: _Parsed, heads: list[_Heading]) -> list[LintErro
     want = [h.lower() for h in ALTERNATIVES_HEADER]
     if norm != want:
         return [
-            LintError(
-                parsed.shown,
+            parsed.error(
                 line,
                 "alternatives",
                 "table header must be | "
@@ -749,8 +714,7 @@ def _check_alternatives(parsed: _Parsed, heads: list[_Heading]) -> list[LintErro
     rejected = [r for r in rows if r and r[0] and r[-1].strip().lower() not in _NOT_A_REJECTION]
     if not rejected:
         return [
-            LintError(
-                parsed.shown,
+            parsed.error(
                 line,
                 "alternatives",
                 "at least one alternative must be rejected with a reason in 'Why rejected'",
@@ -771,26 +735,19 @@ def _check_links(parsed: _Parsed) -> list[LintError]:
             continue  # external URL: not checked offline
         target_text, _, anchor = href.partition("#")
         if href.startswith("/"):
-            errors.append(
-                LintError(parsed.shown, line, "links", f"'{href}' is absolute: use a relative link")
-            )
+            errors.append(parsed.error(line, "links", f"'{href}' is absolute: use a relative link"))
             continue
         if not target_text:
             if anchor and anchor not in own_anchors:
-                errors.append(
-                    LintError(parsed.shown, line, "links", f"anchor '#{anchor}' not found")
-                )
+                errors.append(parsed.error(line, "links", f"anchor '#{anchor}' not found"))
             continue
         target = (parsed.path.parent / unquote(target_text)).resolve()
         if not target.exists():
-            errors.append(
-                LintError(parsed.shown, line, "links", f"'{href}' does not resolve: no such file")
-            )
+            errors.append(parsed.error(line, "links", f"'{href}' does not resolve: no such file"))
             continue
         if not (target.is_relative_to(adr_dir) or target.is_relative_to(docs_dir)):
             errors.append(
-                LintError(
-                    parsed.shown,
+                parsed.error(
                     line,
                     "links",
                     f"'{href}' leaves adr/ for a file the site does not publish "
@@ -804,9 +761,7 @@ def _check_links(parsed: _Parsed) -> list[LintError]:
                 cache[target] = _anchors(_MD.parse(text))
             if anchor not in cache[target]:
                 errors.append(
-                    LintError(
-                        parsed.shown, line, "links", f"'{href}': anchor '#{anchor}' not found"
-                    )
+                    parsed.error(line, "links", f"'{href}': anchor '#{anchor}' not found")
                 )
     return errors
 
@@ -831,8 +786,7 @@ def _check_metrics(parsed: _Parsed, reports_dir: Path | None) -> list[LintError]
             report, _, rest = m.group("key").partition(".")
             if report not in REPORTS or not rest:
                 errors.append(
-                    LintError(
-                        parsed.shown,
+                    parsed.error(
                         line,
                         "metric",
                         f'metric("{m.group("key")}"): first segment must be one of '
@@ -850,8 +804,7 @@ def _check_metrics(parsed: _Parsed, reports_dir: Path | None) -> list[LintError]
                 loaded[report] = json.loads(file.read_text(encoding="utf-8"))
             if not _lookup(loaded[report], rest.split(".")):
                 errors.append(
-                    LintError(
-                        parsed.shown,
+                    parsed.error(
                         line,
                         "metric",
                         f"metric(\"{m.group('key')}\"): key '{rest}' not found in {file}",
@@ -886,8 +839,7 @@ def _check_set(files: list[_Parsed]) -> list[LintError]:
         assert p.meta is not None
         if p.meta.id in by_id:
             errors.append(
-                LintError(
-                    p.shown,
+                p.error(
                     p.key_line("id"),
                     "id",
                     f"id {p.meta.id} is also used by {by_id[p.meta.id].shown}",
@@ -900,8 +852,7 @@ def _check_set(files: list[_Parsed]) -> list[LintError]:
         if missing:
             after = by_id[min(i for i in by_id if i > missing[0])]
             errors.append(
-                LintError(
-                    after.shown,
+                after.error(
                     after.key_line("id"),
                     "sequence",
                     "ids must run 1..N without gaps; missing: "
@@ -914,8 +865,7 @@ def _check_set(files: list[_Parsed]) -> list[LintError]:
         assert meta is not None
         if meta.status == "superseded" and not meta.superseded_by:
             errors.append(
-                LintError(
-                    p.shown,
+                p.error(
                     p.key_line("superseded_by"),
                     "supersede",
                     "status is superseded but superseded_by is empty",
@@ -923,8 +873,7 @@ def _check_set(files: list[_Parsed]) -> list[LintError]:
             )
         if meta.superseded_by and meta.status != "superseded":
             errors.append(
-                LintError(
-                    p.shown,
+                p.error(
                     p.key_line("status"),
                     "supersede",
                     f"superseded_by is set but status is {meta.status}, not superseded",
@@ -938,18 +887,15 @@ def _check_set(files: list[_Parsed]) -> list[LintError]:
             for other_id in getattr(meta, field):
                 line = p.key_line(field)
                 if other_id == meta.id:
-                    errors.append(LintError(p.shown, line, "supersede", f"{field} lists itself"))
+                    errors.append(p.error(line, "supersede", f"{field} lists itself"))
                     continue
                 other = by_id.get(other_id)
                 if other is None or other.meta is None:
-                    errors.append(
-                        LintError(p.shown, line, "supersede", f"{field}: no ADR {other_id:04d}")
-                    )
+                    errors.append(p.error(line, "supersede", f"{field}: no ADR {other_id:04d}"))
                     continue
                 if meta.id not in getattr(other.meta, back):
                     errors.append(
-                        LintError(
-                            p.shown,
+                        p.error(
                             line,
                             "supersede",
                             f"{verb} {other_id:04d} but {other.path.name} lacks {meta.id} in {back}",
@@ -957,8 +903,7 @@ def _check_set(files: list[_Parsed]) -> list[LintError]:
                     )
                 if other.path.name not in links:
                     errors.append(
-                        LintError(
-                            p.shown,
+                        p.error(
                             line,
                             "supersede",
                             f"{verb} {other_id:04d} but the body has no link to {other.path.name}",
@@ -1209,10 +1154,7 @@ def supersede_adr(
     body = _prepend_context(body, f"This decision supersedes {old_link}.")
     body = _append_reference(body, f"- Supersedes {old_link}")
     old_meta = old.meta.model_copy(
-        update={
-            "status": "superseded",
-            "superseded_by": [*old.meta.superseded_by, meta.id],
-        }
+        update={"status": "superseded", "superseded_by": [*old.meta.superseded_by, meta.id]}
     )
     old_body = _append_reference(old.body, f"- Superseded by [{new_label}]({path.name})")
     _write_atomic(path, _compose(meta, body))
