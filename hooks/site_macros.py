@@ -111,7 +111,7 @@ def define_env(env: Any) -> None:
         """Declared target of one canvas metric, with its comparison."""
         m = _canvas(metric_id)
         op = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "==": "="}[m.op]
-        text = f"{op} {site_pages.format_with_unit(m.target, m.unit, m.fmt)}"
+        text = f"{op} {site_pages.format_target(m.target, m.unit, m.fmt)}"
         return f'<span class="target" title="declared target (canvas)">{html.escape(text)}</span>'
 
     @env.macro

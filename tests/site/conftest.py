@@ -1,0 +1,26 @@
+"""Fixtures of the site tests: one strict build of the real site into a temporary folder."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+_HERE = Path(__file__).resolve().parent
+for _p in (_HERE, _HERE.parents[1] / "hooks"):  # helpers beside the tests, checker in hooks/
+    if str(_p) not in sys.path:
+        sys.path.insert(0, str(_p))
+
+from site_build import ROOT, Build, run_mkdocs_build  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The real site, built once per test session with ``--strict``."""
+    if not (ROOT / "docs" / "js" / "mermaid.min.js").is_file():
+        pytest.fail("docs/js/mermaid.min.js is missing: run `make setup` (vendors mermaid from npm)")
+    build = run_mkdocs_build(ROOT / "mkdocs.yml", tmp_path_factory.mktemp("site") / "site")
+    if build.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{build.log[-4000:]}")
+    return build

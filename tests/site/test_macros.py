@@ -1,0 +1,131 @@
+"""Macros and renderers: missing data fails loudly, misses stay visible, the contract follows code."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import site_data
+import site_pages
+from site_build import HOOKS, run_mkdocs_build
+
+import bankchurn.contract as contract
+
+
+def _reports(tmp_path: Path, canvas: list[dict] | None = None) -> site_data.Reports:
+    (tmp_path / "target").mkdir(parents=True, exist_ok=True)
+    prov = {"data_source": "synthetic", "seed": 7, "package_version": "0.1.0"}
+    (tmp_path / "target" / "metrics.json").write_text(
+        json.dumps({"roc_auc": 0.8712345, "roc_auc_ci": [0.85, 0.89], "provenance": prov})
+    )
+    (tmp_path / "data_profile.json").write_text(json.dumps({"n_rows": 10000, "provenance": prov}))
+    if canvas is not None:
+        (tmp_path / "canvas_status.json").write_text(json.dumps({"metrics": canvas}))
+    return site_data.Reports(tmp_path)
+
+
+def test_metric_is_formatted_with_provenance_on_hover(tmp_path: Path) -> None:
+    html = site_data.metric_html(_reports(tmp_path), "target.roc_auc")
+    assert ">0.871</span>" in html
+    assert 'title="provenance: file ' in html and "seed: 7" in html and "package version: 0.1.0" in html
+    assert ">0.850 – 0.890<" in site_data.metric_html(_reports(tmp_path), "target.roc_auc_ci")
+    assert ">87.1%<" in site_data.metric_html(_reports(tmp_path), "target.roc_auc", ".1%")
+    assert ">10,000<" in site_data.metric_html(_reports(tmp_path), "data.n_rows")
+
+
+@pytest.mark.parametrize(
+    "path", ["target.nope", "target.roc_auc_ci.5", "nosuchreport.x", "baseline.roc_auc", "target"]
+)
+def test_missing_or_unusable_metric_raises(tmp_path: Path, path: str) -> None:
+    with pytest.raises(site_data.SiteDataError):
+        site_data.metric_html(_reports(tmp_path), path)
+
+
+def test_a_missing_key_fails_the_build(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "docs").mkdir(parents=True)
+    shutil.copytree(HOOKS, project / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
+    (project / "mkdocs.yml").write_text(
+        "site_name: t\nstrict: true\nplugins:\n  - macros:\n      module_name: hooks/site_macros\n"
+        "      on_undefined: strict\n      on_error_fail: true\n"
+    )
+    page = project / "docs" / "index.md"
+    reports = tmp_path / "reports"
+    _reports(reports)
+    import os
+
+    os.environ[site_data.REPORTS_ENV] = str(reports)
+    try:
+        page.write_text('# ok\n\nAUC {{ metric("target.roc_auc") }}\n')
+        good = run_mkdocs_build(project / "mkdocs.yml", tmp_path / "good")
+        assert good.returncode == 0, good.log
+        assert ">0.871</span>" in (tmp_path / "good" / "index.html").read_text()
+        page.write_text('# broken\n\nAUC {{ metric("target.roc_acu") }}\n')
+        bad = run_mkdocs_build(project / "mkdocs.yml", tmp_path / "bad")
+    finally:
+        del os.environ[site_data.REPORTS_ENV]
+    assert bad.returncode != 0
+    assert "roc_acu" in bad.log
+
+
+CANVAS = [
+    {"id": "model.roc_auc", "tier": "model", "name": "ROC-AUC", "target": 0.85, "op": ">",
+     "measured": 0.8712345, "passed": True, "source": "target.roc_auc"},
+    {"id": "system.rps", "tier": "system", "name": "Throughput", "target": 100, "op": ">",
+     "measured": 80, "unit": "req/s", "passed": False},
+    {"id": "system.uptime", "tier": "system", "name": "Uptime", "target": 0.995, "op": ">",
+     "measured": None, "passed": None},
+]
+
+
+def test_canvas_table_shows_a_miss_as_a_miss(tmp_path: Path) -> None:
+    table = site_pages.canvas_table(_reports(tmp_path, CANVAS))
+    rows = [r for r in table.splitlines() if r.startswith("| ") and "Tier" not in r]
+    assert len(rows) == 3
+    assert "badge--pass" in rows[0] and "&gt; 0.85" in rows[0] and ">0.871<" in rows[0]
+    assert "badge--miss" in rows[1] and "80 req/s" in rows[1]
+    assert "badge--na" in rows[2] and "not measured" in rows[2]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"passed": False},  # flag contradicts target vs measured
+        {"measured": 0.9},  # differs from its source report
+        {"op": "~"},  # unknown comparison
+        {"target": None},  # no declared target
+    ],
+)
+def test_inconsistent_canvas_status_fails(tmp_path: Path, change: dict) -> None:
+    canvas = [dict(CANVAS[0], **change), *CANVAS[1:]]
+    with pytest.raises(site_data.SiteDataError):
+        site_pages.canvas_table(_reports(tmp_path, canvas))
+
+
+def test_contract_table_follows_a_changed_range() -> None:
+    cols = [
+        dataclasses.replace(c, maximum=900) if c.name == "CreditScore" else c
+        for c in contract.COLUMNS
+    ]
+    table = site_pages.contract_table(cols, contract.MAX_NULL_FRACTION)
+    row = next(r for r in table.splitlines() if "`CreditScore`" in r)
+    assert "300 to 900" in row and "repaired" in row
+    original = site_pages.contract_table(contract.COLUMNS, contract.MAX_NULL_FRACTION)
+    assert "300 to 850" in original and "300 to 900" not in original
+    assert len(table.splitlines()) == len(contract.COLUMNS) + 2
+
+
+def test_adr_header_marks_superseded_records(tmp_path: Path) -> None:
+    (tmp_path / "0001-first.md").write_text("---\nstatus: superseded\n---\n# ADR-0001: First\n")
+    (tmp_path / "0002-second.md").write_text("---\nstatus: accepted\nsupersedes: [1]\n---\n# Second\n")
+    adrs = site_pages.read_adrs(tmp_path)
+    first = site_pages.adr_header({"status": "superseded", "superseded_by": [2]}, adrs)
+    assert "adr-status--superseded" in first and '!!! danger "Superseded"' in first
+    assert "[ADR-0002](0002-second.md)" in first
+    second = site_pages.adr_header(adrs[1].meta, adrs)
+    assert "adr-status--accepted" in second and "Superseded" not in second
+    index = site_pages.fallback_adr_index(adrs)
+    assert index.count("adr-status--") == 2 and "[ADR-0001: First](0001-first.md)" in index
