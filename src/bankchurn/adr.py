@@ -727,7 +727,13 @@ def _check_links(parsed: _Parsed) -> list[LintError]:
     errors: list[LintError] = []
     own_anchors = _anchors(parsed.tokens or [])
     adr_dir = parsed.path.parent.resolve()
-    docs_dir = (adr_dir.parent / "docs").resolve()
+    # Published beside decisions/ on the site: docs/ pages (rewritten by render_page) and the
+    # top-level notebooks/, which the site serves at the same relative place.
+    published = [
+        adr_dir,
+        (adr_dir.parent / "docs").resolve(),
+        (adr_dir.parent / "notebooks").resolve(),
+    ]
     cache: dict[Path, set[str]] = {}
     for block, href in _links(parsed.tokens or []):
         line = parsed.line_of(block)
@@ -745,13 +751,13 @@ def _check_links(parsed: _Parsed) -> list[LintError]:
         if not target.exists():
             errors.append(parsed.error(line, "links", f"'{href}' does not resolve: no such file"))
             continue
-        if not (target.is_relative_to(adr_dir) or target.is_relative_to(docs_dir)):
+        if not any(target.is_relative_to(root) for root in published):
             errors.append(
                 parsed.error(
                     line,
                     "links",
                     f"'{href}' leaves adr/ for a file the site does not publish "
-                    "(link other ADRs, docs/ pages or a full URL)",
+                    "(link other ADRs, docs/ pages, notebooks or a full URL)",
                 )
             )
             continue

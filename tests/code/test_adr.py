@@ -390,6 +390,20 @@ def test_an_unbroken_copy_lints_clean(tmp_path: Path) -> None:
     assert adr.lint(_copy(tmp_path), None) == []
 
 
+def test_links_to_notebooks_and_docs_pages_are_allowed(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "03-target.ipynb").write_text("{}")
+    (tmp_path / "docs" / "page.md").write_text("# Page\n\n## Part one\n")
+    _edit(
+        folder,
+        "0003",
+        "## References\n",
+        "## References\n\n- [nb](../notebooks/03-target.ipynb)\n- [p](../docs/page.md#part-one)\n",
+    )
+    assert adr.lint(folder, None) == []
+
+
 def test_every_rule_has_a_failing_case() -> None:
     assert {c[3] for c in CASES} == set(adr.RULES)
 
