@@ -1,7 +1,7 @@
 """Fixtures for the browser tests: the built site served on 127.0.0.1 and one headless Chromium.
 
 The site is ``site/`` when it is newer than every source (``make test`` runs ``make site`` first),
-otherwise it is built with ``mkdocs build --strict`` into a temporary folder. Chromium is Debian's
+otherwise ``mkdocs build --strict`` rebuilds it there first. Chromium is Debian's
 ``/usr/bin/chromium`` driven by Playwright; when it is not installed every browser test is skipped
 with a one-line reason.
 """
@@ -38,11 +38,11 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_site() -> Path:
     """Folder of the built site (reused when fresh, rebuilt otherwise)."""
     if not (sitebrowser.ROOT / "mkdocs.yml").exists():
         pytest.fail("no mkdocs.yml at the repository root: there is no site to test")
-    return sitebrowser.ensure_site(tmp_path_factory.mktemp("site-build"))
+    return sitebrowser.ensure_site()
 
 
 @pytest.fixture(scope="session")

@@ -195,10 +195,11 @@ def build_site(dest: Path, root: Path = ROOT) -> Path:
     return dest
 
 
-def ensure_site(scratch: Path, root: Path = ROOT) -> Path:
-    """The built site: ``site/`` when it is newer than its sources (``make site`` ran), else a fresh build.
+def ensure_site(root: Path = ROOT) -> Path:
+    """The built site: ``site/`` as is when it is newer than its sources, else rebuilt in place.
 
-    ``BANKCHURN_SITE_DIR`` points the tests at another already-built site.
+    Building into ``site/`` (git-ignored, what ``make site`` writes) means only the first run after an
+    edit pays for the build. ``BANKCHURN_SITE_DIR`` points the tests at another already-built site.
     """
     override = os.environ.get("BANKCHURN_SITE_DIR")
     if override:
@@ -206,7 +207,7 @@ def ensure_site(scratch: Path, root: Path = ROOT) -> Path:
     site = configured_site_dir(root)
     if site_is_fresh(site, root):
         return site
-    return build_site(scratch / "site", root)
+    return build_site(site, root)
 
 
 def page_urls(site: Path) -> list[str]:
@@ -382,6 +383,7 @@ class PageReport:
     requests: int = 0
     expected_diagrams: list[str] = field(default_factory=list)
     diagrams: list[dict[str, Any] | None] = field(default_factory=list)
+    outputs: dict[str, list[Any]] = field(default_factory=dict)  # notebook images and tables
 
     def load_problems(self) -> list[str]:
         """Console errors, uncaught errors and failed requests, one line each."""
@@ -491,6 +493,7 @@ class SiteBrowser:
             with contextlib.suppress(Exception):  # a timeout is reported as missing SVGs below
                 page.wait_for_function(SETTLED_JS, arg=expected, timeout=timeout_ms, polling=50)
         report.diagrams = page.evaluate(DIAGRAMS_JS)
+        report.outputs = page.evaluate(NOTEBOOK_JS)
         return report
 
     def visit(self, url: str) -> tuple[Any, PageReport]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -140,32 +140,53 @@ def _notebook_expectations(path: Path) -> tuple[int, int]:
     return images, tables
 
 
-def test_notebook_pages_show_their_plots_and_tables(
-    site_browser: SiteBrowser, urls: list[str]
-) -> None:
+def _notebook_problems(nb: Path, report: PageReport) -> list[str]:
+    """Stored plots that the page does not show decoded, stored tables it does not show, errors."""
+    want_images, want_tables = _notebook_expectations(nb)
+    url, seen = report.url, report.outputs
+    decoded = [i for i in seen["images"] if i["complete"] and i["width"] > 0 and i["height"] > 0]
+    problems = []
+    if want_images == 0:
+        problems.append(f"{nb.name}: no plot stored in the notebook")
+    if len(decoded) != want_images or len(seen["images"]) != want_images:
+        problems.append(
+            f"/{url}: {want_images} stored images, {len(seen['images'])} in the page, "
+            f"{len(decoded)} decoded"
+        )
+    if len(seen["tables"]) < want_tables or any(rows < 2 for rows in seen["tables"]):
+        problems.append(f"/{url}: {want_tables} stored tables, rows shown: {seen['tables']}")
+    return problems + [f"/{url}: {p}" for p in report.load_problems()]
+
+
+def _notebooks(urls: list[str]) -> dict[Path, str]:
     notebooks = sitebrowser.notebook_pages(urls)
     if not notebooks:
         pytest.skip("no notebooks/*.ipynb yet: nothing to check")
     missing = [nb.name for nb, url in notebooks.items() if url is None]
     assert not missing, f"notebooks with no site page: {missing}"
+    return {nb: url for nb, url in notebooks.items() if url is not None}
+
+
+def test_notebook_pages_show_their_plots_and_tables(
+    crawl: dict[str, PageReport], urls: list[str]
+) -> None:
     problems = []
-    for nb, url in notebooks.items():
-        want_images, want_tables = _notebook_expectations(nb)
-        page, report = site_browser.visit(url)
-        seen = page.evaluate(sitebrowser.NOTEBOOK_JS)
-        page.close()
-        decoded = [i for i in seen["images"] if i["complete"] and i["width"] > 0 and i["height"] > 0]
-        if want_images == 0:
-            problems.append(f"{nb.name}: no plot stored in the notebook")
-        if len(decoded) != want_images or len(seen["images"]) != want_images:
-            problems.append(
-                f"/{url}: {want_images} stored images, {len(seen['images'])} in the page, "
-                f"{len(decoded)} decoded"
-            )
-        if len(seen["tables"]) < want_tables or any(rows < 2 for rows in seen["tables"]):
-            problems.append(f"/{url}: {want_tables} stored tables, rows shown: {seen['tables']}")
-        problems += [f"/{url}: {p}" for p in report.load_problems()]
+    for nb, url in _notebooks(urls).items():
+        problems += _notebook_problems(nb, crawl[url])
     assert not problems, "\n".join(problems)
+
+
+def test_an_undecodable_notebook_plot_is_caught(
+    doctored: Callable[[dict[str, str]], SiteBrowser], built_site: Path, urls: list[str]
+) -> None:
+    nb, url = next(iter(_notebooks(urls).items()))
+    html = sitebrowser.page_file(built_site, url).read_text(encoding="utf-8")
+    marker = 'src="data:image/png;base64,'
+    assert marker in html, f"/{url} inlines no PNG"
+    page, report = doctored({url: html.replace(marker, marker + "AAAA", 1)}).visit(url)
+    page.close()
+    problems = _notebook_problems(nb, report)
+    assert any("decoded" in p for p in problems), problems
 
 
 # --- screenshots ------------------------------------------------------------------------------
