@@ -161,7 +161,17 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if file.src_uri in LOWERCASE_URLS:
             file.dest_uri = LOWERCASE_URLS[file.src_uri]
     for path in notebook_files():
-        files.append(File.generated(config, f"notebooks/{path.name}", abs_src_path=str(path)))
+        # A plain File rooted at the repository (not File.generated): mkdocs-jupyter wraps it in
+        # a NotebookFile that re-derives abs_src_path from src_dir + src_uri, which a generated
+        # file (src_dir None) cannot answer. The URI mirrors the folder: notebooks/NAME.ipynb.
+        files.append(
+            File(
+                f"{NOTEBOOK_DIR.name}/{path.name}",
+                src_dir=str(NOTEBOOK_DIR.parent),
+                dest_dir=config.site_dir,
+                use_directory_urls=config.use_directory_urls,
+            )
+        )
     for module in package_modules():
         summary = module_summary(module)
         content = (
