@@ -218,13 +218,16 @@ def _to_contract_error(df: pd.DataFrame, source: str, errors: pd.DataFrame) -> C
 
 
 def _cast(df: pd.DataFrame) -> pd.DataFrame:
-    """Give validated columns their final types (integers back from float64)."""
+    """Give validated columns their final types.
+
+    Non-nullable integer and 0/1 columns become ``int64``. Nullable ones stay ``float64``
+    with NaN for the (repaired later) gaps: whole numbers are guaranteed by the checks, and a
+    plain float NaN is what sklearn imputers and the API's input frames use (no ``pd.NA``).
+    """
     out = df.copy()
     for spec in contract.COLUMNS:
-        if spec.name not in out.columns:
-            continue
-        if spec.kind in ("int", "binary"):
-            out[spec.name] = out[spec.name].astype("Int64" if spec.nullable else "int64")
+        if spec.name in out.columns and spec.kind in ("int", "binary") and not spec.nullable:
+            out[spec.name] = out[spec.name].astype("int64")
     return out
 
 
@@ -236,9 +239,9 @@ def validate_frame(df: pd.DataFrame, source: str) -> pd.DataFrame:
         source: Name of the file (or ``"<synthetic>"``) quoted in error messages.
 
     Returns:
-        The validated frame, columns in contract order: ints as ``int64`` (``Int64`` when
-        nullable), floats as ``float64``, categories and text as ``str``, ``SnapshotDate``
-        as ``datetime64``.
+        The validated frame, columns in contract order: non-nullable ints and 0/1 flags as
+        ``int64``; nullable ones (whole numbers, NaN when missing) and floats as ``float64``;
+        categories and text as ``str``; ``SnapshotDate`` as ``datetime64[ns]``.
 
     Raises:
         ContractError: On the first broken rule (see the module docstring for rule names).

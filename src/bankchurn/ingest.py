@@ -1,0 +1,149 @@
+"""Ingestion: the one way data enters the package.
+
+:func:`load_extract` reads a user's CSV (or, with no path, generates the embedded SYNTHETIC
+extract in memory), checks it against the data contract and pseudonymises it, always through
+the same steps::
+
+    read_csv_checked (file defects) -> validate_frame (contract rules) -> pseudonymise
+
+Defect policy (also shown on the site, see :data:`DEFECT_POLICY`):
+
+* Repaired: missing values in the nullable feature columns (CreditScore, Tenure, Balance,
+  HasCrCard, IsActiveMember, EstimatedSalary) when each column misses at most 1% of its
+  values. They are NOT filled here: the model pipeline imputes them (fitted on training rows
+  only), so training and scoring repair them the same way.
+* Rejected (exit code 2, one line naming file, line(s), column, rule and number of failing
+  rows, nothing written): everything else. A missing, empty or header-only file; bytes that
+  are not UTF-8; a delimiter other than ``,``; a missing, unknown or repeated column; a row
+  with the wrong number of fields or a blank line; a value of the wrong type; a value outside
+  its declared range or category; a missing value in a non-nullable column (e.g. the label
+  ``Exited``); more than 1% missing in a nullable column; a repeated ``CustomerId``; a
+  ``SnapshotDate`` that is not a date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bankchurn import contract
+from bankchurn.io import read_csv_checked
+from bankchurn.privacy import pseudonym_key, pseudonymise
+from bankchurn.synthetic import generate_extract, to_csv_bytes
+from bankchurn.validation import validate_frame
+
+#: The repair/reject policy in a few lines of Markdown, for the site and the notebooks.
+DEFECT_POLICY = """\
+| Defect | Decision |
+|---|---|
+| Missing values in a nullable feature (CreditScore, Tenure, Balance, HasCrCard, \
+IsActiveMember, EstimatedSalary), at most 1% per column | **Repaired**: imputed inside the \
+model pipeline (fitted on training rows only) |
+| More than 1% missing in a nullable column; any missing value elsewhere (e.g. the label) | \
+**Rejected** |
+| Missing, empty or header-only file; non-UTF-8 bytes; delimiter other than `,` | \
+**Rejected** |
+| Missing, unknown or repeated column; wrong number of fields; blank line | **Rejected** |
+| Wrong type, out-of-range value, unknown category, repeated CustomerId, unparsable \
+SnapshotDate | **Rejected** |
+
+A rejected file gives one line on stderr naming the file, line(s), column, rule and the \
+number of failing rows, exit code 2, and nothing is written."""
+
+
+@dataclass(frozen=True)
+class Extract:
+    """A validated, pseudonymised CRM extract ready for features and models.
+
+    Attributes:
+        frame: Contract columns minus ``Surname``; ``CustomerKey`` replaces ``CustomerId``;
+            ``SnapshotDate`` (when present) is ``datetime64``.
+        true_proba: TRUE churn probabilities aligned to ``frame`` (synthetic data only).
+        provenance: Where the data comes from (see :func:`load_extract`).
+    """
+
+    frame: pd.DataFrame
+    true_proba: np.ndarray | None
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_snapshots(self) -> bool:
+        """Whether the rows carry a ``SnapshotDate`` (enables the temporal split)."""
+        return contract.SNAPSHOT in self.frame.columns and bool(
+            self.frame[contract.SNAPSHOT].notna().any()
+        )
+
+
+def _snapshot_info(frame: pd.DataFrame) -> dict[str, Any]:
+    if contract.SNAPSHOT not in frame.columns:
+        return {"snapshot_start": None, "snapshot_end": None, "n_snapshots": None}
+    dates = frame[contract.SNAPSHOT]
+    return {
+        "snapshot_start": dates.min().date().isoformat(),
+        "snapshot_end": dates.max().date().isoformat(),
+        "n_snapshots": int(dates.nunique()),
+    }
+
+
+def load_extract(
+    path: str | Path | None = None,
+    seed: int = 42,
+    *,
+    n_rows: int = 10_000,
+    n_snapshots: int = 24,
+    key: bytes | None = None,
+) -> Extract:
+    """Load a CRM extract: a user's CSV, or the embedded synthetic one when ``path`` is None.
+
+    Args:
+        path: CSV file with the contract columns (the Kaggle file works as is), or None for
+            the synthetic extract generated in memory.
+        seed: Seed of the synthetic extract (ignored for files).
+        n_rows: Rows of the synthetic extract (ignored for files).
+        n_snapshots: Monthly snapshots of the synthetic extract (ignored for files).
+        key: Pseudonymisation key; default :func:`bankchurn.privacy.pseudonym_key`.
+
+    Returns:
+        The extract. ``provenance`` holds ``source`` (``"synthetic"`` or ``"file"``),
+        ``synthetic`` (bool), ``sha256`` of the CSV bytes, ``n_rows``, ``has_snapshots``,
+        ``snapshot_start``/``snapshot_end``/``n_snapshots`` (None without dates), and
+        ``seed``/``generator``/``generator_version`` (synthetic) or ``file`` (file name only,
+        never the full path).
+
+    Raises:
+        ContractError: When the file breaks the data contract (see the module docstring).
+    """
+    secret = key if key is not None else pseudonym_key()
+    if path is None:
+        synthetic = generate_extract(n_rows=n_rows, n_snapshots=n_snapshots, seed=seed)
+        source = f"<synthetic seed={seed}>"
+        valid = validate_frame(synthetic.frame, source)
+        provenance: dict[str, Any] = {
+            "source": "synthetic",
+            "synthetic": True,
+            "seed": int(seed),
+            "generator": synthetic.metadata["generator"],
+            "generator_version": synthetic.metadata["generator_version"],
+            "sha256": hashlib.sha256(to_csv_bytes(synthetic.frame)).hexdigest(),
+        }
+        true_proba: np.ndarray | None = synthetic.true_proba
+    else:
+        raw = read_csv_checked(path)
+        valid = validate_frame(raw, str(path))
+        provenance = {
+            "source": "file",
+            "synthetic": False,
+            "file": Path(path).name,
+            "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+        }
+        true_proba = None
+    frame = pseudonymise(valid, secret)
+    provenance.update(n_rows=len(frame), **_snapshot_info(frame))
+    extract = Extract(frame=frame, true_proba=true_proba, provenance=provenance)
+    provenance["has_snapshots"] = extract.has_snapshots
+    return extract

@@ -1,0 +1,69 @@
+"""Pseudonymisation at ingestion (GDPR, as the ML Canvas requires).
+
+``Surname`` is dropped and ``CustomerId`` is replaced by ``CustomerKey``, a keyed hash
+(HMAC-SHA256 of the id, first 16 hex characters). Nothing downstream (features, models,
+notebooks, the site, the API) ever sees a surname or a CRM id: only the key, which lets the
+retention team join scores back to customers in the CRM only if they hold the key.
+
+The key comes from the environment variable ``BANKCHURN_PSEUDONYM_KEY``. The default below is
+deliberately NOT secret: it only serves the embedded synthetic demo extract, whose ids are
+made up anyway. A deployment on real CRM data must set its own secret key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+
+import pandas as pd
+
+from bankchurn import contract
+
+#: Environment variable holding the pseudonymisation key (UTF-8 text).
+KEY_ENV_VAR = "BANKCHURN_PSEUDONYM_KEY"
+#: Public, non-secret default key: fine for the synthetic demo data, never for real data.
+DEFAULT_DEMO_KEY = b"bankchurn-synthetic-demo-key-not-secret"
+#: Hex characters kept from the HMAC digest (64 bits: collisions negligible at CRM scale).
+KEY_HEX_CHARS = 16
+#: Columns that never pass ingestion.
+DROPPED_COLUMNS: tuple[str, ...] = tuple(c.name for c in contract.COLUMNS if c.role == "pii")
+
+
+def pseudonym_key() -> bytes:
+    """Return the pseudonymisation key: ``$BANKCHURN_PSEUDONYM_KEY`` or the demo default."""
+    value = os.environ.get(KEY_ENV_VAR, "")
+    return value.encode("utf-8") if value else DEFAULT_DEMO_KEY
+
+
+def customer_key(customer_id: int | str, key: bytes) -> str:
+    """Keyed hash of one CRM id: HMAC-SHA256(key, str(id)) truncated to 16 hex characters."""
+    digest = hmac.new(key, str(int(customer_id)).encode("ascii"), hashlib.sha256).hexdigest()
+    return digest[:KEY_HEX_CHARS]
+
+
+def pseudonymise(df: pd.DataFrame, key: bytes) -> pd.DataFrame:
+    """Drop ``Surname`` and replace ``CustomerId`` by ``CustomerKey`` (same position).
+
+    Args:
+        df: A validated extract (``CustomerId`` holds integers).
+        key: Secret key of the HMAC (see :func:`pseudonym_key`).
+
+    Returns:
+        A new frame without ``Surname`` and ``CustomerId``; ``CustomerKey`` (str) takes the
+        place of ``CustomerId``. The input frame is not modified.
+    """
+    if not key:
+        raise ValueError("the pseudonymisation key must not be empty")
+    out = df.drop(columns=[c for c in DROPPED_COLUMNS if c in df.columns])
+    if contract.CUSTOMER_ID in out.columns:
+        base = hmac.new(key, digestmod=hashlib.sha256)  # key schedule once, copied per id
+        keys = []
+        for v in out[contract.CUSTOMER_ID].to_numpy():
+            h = base.copy()
+            h.update(str(int(v)).encode("ascii"))
+            keys.append(h.hexdigest()[:KEY_HEX_CHARS])
+        position = out.columns.get_loc(contract.CUSTOMER_ID)
+        out = out.drop(columns=[contract.CUSTOMER_ID])
+        out.insert(position, contract.CUSTOMER_KEY, pd.array(keys, dtype="str"))
+    return out
