@@ -19,7 +19,9 @@ from bankchurn.api.schemas import RISK_BANDS, risk_band
 from bankchurn.contract import BY_NAME, FEATURES
 
 
-def _assert_field_error(response: httpx.Response, field: str, error_type: str | None = None) -> None:
+def _assert_field_error(
+    response: httpx.Response, field: str, error_type: str | None = None
+) -> None:
     """422 whose detail names ``field`` (last element of ``loc``) and carries a message."""
     assert response.status_code == 422, response.text
     body = response.json()
@@ -68,8 +70,14 @@ def test_older_inactive_german_customer_scores_higher(
 
 @pytest.mark.parametrize(
     ("p", "band"),
-    [(0.0, "low"), (0.199999, "low"), (0.2, "medium"), (0.499999, "medium"), (0.5, "high"),
-     (1.0, "high")],
+    [
+        (0.0, "low"),
+        (0.199999, "low"),
+        (0.2, "medium"),
+        (0.499999, "medium"),
+        (0.5, "high"),
+        (1.0, "high"),
+    ],
 )
 def test_risk_band_edges(p: float, band: str) -> None:
     assert risk_band(p) == band
@@ -87,6 +95,15 @@ def test_nullable_fields_may_be_null_or_omitted(
     assert as_null.json() == omitted.json()
 
 
+def test_integral_floats_count_as_integers(client: TestClient, customer: dict[str, Any]) -> None:
+    # JSON Schema's "integer" includes 42.0; the published schema and the API agree on it.
+    as_floats = {**customer, "Age": 42.0, "NumOfProducts": 1.0, "HasCrCard": 1.0}
+    assert (
+        client.post("/predict", json=as_floats).json()
+        == client.post("/predict", json=customer).json()
+    )
+
+
 def test_request_id_is_echoed_or_generated(client: TestClient, customer: dict[str, Any]) -> None:
     mine = client.post("/predict", json=customer, headers={"X-Request-ID": "crm-batch-42.7"})
     assert mine.headers["x-request-id"] == "crm-batch-42.7"
@@ -96,7 +113,10 @@ def test_request_id_is_echoed_or_generated(client: TestClient, customer: dict[st
     # A value that could forge log lines is replaced, not echoed.
     evil = client.get("/health", headers={"X-Request-ID": 'x" injected="1'})
     assert evil.headers["x-request-id"] != 'x" injected="1'
-    assert len(client.get("/health", headers={"X-Request-ID": "a" * 500}).headers["x-request-id"]) <= 128
+    assert (
+        len(client.get("/health", headers={"X-Request-ID": "a" * 500}).headers["x-request-id"])
+        <= 128
+    )
 
 
 BAD_FIELDS = [
@@ -190,7 +210,9 @@ def test_predict_rejects_nan_and_infinity(client: TestClient, customer: dict[str
 def test_predict_rejects_wrong_content_type(
     client: TestClient, customer: dict[str, Any], content_type: str
 ) -> None:
-    r = client.post("/predict", content=json.dumps(customer), headers={"content-type": content_type})
+    r = client.post(
+        "/predict", content=json.dumps(customer), headers={"content-type": content_type}
+    )
     assert r.status_code == 415
     assert "application/json" in r.json()["detail"]
 
@@ -258,8 +280,14 @@ def test_batch_errors_name_the_row_and_field(client: TestClient, customer: dict[
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"customers": []}, {"customers": {}}, {"customers": [1]}, {"rows": []},
-     {"customers": [], "extra": 1}],
+    [
+        {},
+        {"customers": []},
+        {"customers": {}},
+        {"customers": [1]},
+        {"rows": []},
+        {"customers": [], "extra": 1},
+    ],
 )
 def test_batch_rejects_bad_envelopes(client: TestClient, body: Any) -> None:
     assert client.post("/predict/batch", json=body).status_code == 422
@@ -355,8 +383,12 @@ def test_access_log_is_one_json_line_per_request(
 ) -> None:
     caplog.set_level("INFO", logger="bankchurn.api.access")
     client.post("/predict", json=customer, headers={"X-Request-ID": "log-me"})
-    records = [r for r in caplog.records if r.name == "bankchurn.api.access"
-               and getattr(r, "fields", {}).get("request_id") == "log-me"]
+    records = [
+        r
+        for r in caplog.records
+        if r.name == "bankchurn.api.access"
+        and getattr(r, "fields", {}).get("request_id") == "log-me"
+    ]
     assert len(records) == 1
     from bankchurn.api.middleware import JsonFormatter
 
@@ -397,8 +429,9 @@ def test_scoring_runs_off_the_event_loop(settings: Any, customer: dict[str, Any]
                 return time.perf_counter() - t0
 
             return tuple(  # type: ignore[return-value]
-                await asyncio.gather(timed(c.post("/predict", json=customer)),
-                                     timed(c.get("/health")))
+                await asyncio.gather(
+                    timed(c.post("/predict", json=customer)), timed(c.get("/health"))
+                )
             )
 
     slow, health = asyncio.run(race())

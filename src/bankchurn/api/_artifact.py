@@ -37,5 +37,5 @@ def load_model_artifact(path: Path) -> Any:
     try:
         raw = joblib.load(path)
         return _Artifact(raw["pipeline"], raw["metadata"])
-    except Exception as exc:  # any unpickling failure means a corrupt file
+    except Exception as exc:  # noqa: BLE001  (any unpickling failure = a corrupt file)
         raise UserError(f"{path}: model artifact is corrupt or unreadable ({type(exc).__name__})")

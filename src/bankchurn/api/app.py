@@ -55,9 +55,7 @@ from bankchurn.api.schemas import (
 )
 from bankchurn.api.settings import ApiSettings, load_settings
 
-_BANDS_DOC = ", ".join(
-    f"**{name}** from {lower:.2f}" for name, lower in RISK_BANDS
-)
+_BANDS_DOC = ", ".join(f"**{name}** from {lower:.2f}" for name, lower in RISK_BANDS)
 DESCRIPTION = f"""
 Scores bank customers with the calibrated BankChurn target model.
 
@@ -127,8 +125,12 @@ def create_app(
         app.state.ready = True
         access_log.info(
             "startup",
-            extra={"fields": {"model_version": service.model_version,
-                              "model_path": str(settings.model_path)}},
+            extra={
+                "fields": {
+                    "model_version": service.model_version,
+                    "model_path": str(settings.model_path),
+                }
+            },
         )
         yield
         app.state.ready = False  # draining: /ready turns 503 while uvicorn finishes requests
@@ -148,7 +150,9 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(_error_body(request, _json_safe(jsonable_encoder(exc.errors()))), status_code=422)
+        return JSONResponse(
+            _error_body(request, _json_safe(jsonable_encoder(exc.errors()))), status_code=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -193,9 +197,11 @@ def create_app(
         dependencies=[Depends(_require_json)],
         responses={
             **_ERRORS,
-            413: {"model": ErrorResponse,
-                  "description": f"More than the batch limit ({settings.batch_limit}) "
-                                 "customers, or a body too large."},
+            413: {
+                "model": ErrorResponse,
+                "description": f"More than the batch limit ({settings.batch_limit}) "
+                "customers, or a body too large.",
+            },
         },
     )
     def predict_batch(batch: BatchRequest) -> BatchResponse:
@@ -231,8 +237,12 @@ def create_app(
         tags=["operations"],
         summary="Prometheus metrics",
         response_class=Response,
-        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
-                         "description": "Prometheus text exposition format."}},
+        responses={
+            200: {
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+                "description": "Prometheus text exposition format.",
+            }
+        },
     )
     async def prometheus_metrics() -> Response:
         """Request counts and latencies by route and status, predictions by risk band, model."""

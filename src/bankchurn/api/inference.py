@@ -85,7 +85,7 @@ class InferenceService:
         example = CustomerFeatures.model_json_schema()["examples"][0]
         try:
             self.predict_many([example])
-        except Exception as exc:  # any failure here means the artifact is unusable
+        except Exception as exc:  # noqa: BLE001  (any failure = an unusable artifact)
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise UserError(f"{source}: model artifact cannot score a customer: {first}") from None
 

@@ -46,7 +46,19 @@ METRIC_NAMES: tuple[str, ...] = (
 #: Latency buckets (seconds): fine below 10 ms, where the API is expected to answer, up to the
 #: canvas's 100 ms P99 target and beyond.
 LATENCY_BUCKETS: tuple[float, ...] = (
-    0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    0.0005,
+    0.001,
+    0.0025,
+    0.005,
+    0.0075,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
 )
 
 UNMATCHED_ROUTE = "unmatched"

@@ -122,7 +122,7 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
-        except Exception:
+        except Exception:  # noqa: BLE001  (last resort: log it, answer a generic 500)
             status = 500
             error_log.error(
                 "unhandled error",

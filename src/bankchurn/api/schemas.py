@@ -6,8 +6,9 @@ constraints, allowed values become ``Literal`` types, nullable columns accept ``
 left out) and are imputed by the model pipeline. There is no second copy of a range or a
 category here: change the contract and the API, its OpenAPI schema and its 422 messages follow.
 
-Validation is strict: JSON types must match (``"42"`` is not an integer, ``true`` is not a
-0/1 flag), unknown fields are rejected and non-finite numbers are refused.
+Validation is strict: JSON types must match (``"42"`` and ``42.5`` are not integers, ``true``
+is not a 0/1 flag; ``42.0`` is, as in JSON Schema), unknown fields are rejected and
+non-finite numbers are refused.
 """
 
 from __future__ import annotations
@@ -33,33 +34,51 @@ def _reject_bool(value: Any) -> Any:
     ``Literal[0, 1]`` alone would accept ``True`` because ``True == 1`` in Python.
     """
     if isinstance(value, bool):
-        raise ValueError("Input should be 0 or 1, not a boolean")
+        # pydantic turns ValueError (not TypeError) into a 422 field error
+        raise ValueError("Input should be 0 or 1, not a boolean")  # noqa: TRY004
+    return value
+
+
+def _integral(value: Any) -> Any:
+    """Accept ``1.0`` where an integer is expected, as JSON Schema's ``integer`` does.
+
+    Strict mode would refuse it, yet ``1.0`` IS an integer for JSON Schema, so a client that
+    follows the published OpenAPI schema must not get a 422 for it. ``1.5``, ``"1"`` and
+    ``true`` stay errors.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 
 def _field_for(spec: ColumnSpec) -> tuple[Any, Any]:
-    """Translate one contract column into a pydantic ``(type, FieldInfo)`` pair."""
-    constraints: dict[str, Any] = {"title": spec.name, "description": spec.description}
+    """Translate one contract column into a pydantic ``(type, FieldInfo)`` pair.
+
+    Value rules (range, allowed values) sit on the inner type, so that for a nullable column
+    they apply to the non-null branch and appear as ``minimum``/``maximum``/``enum`` in the
+    OpenAPI schema; the outer field carries title, description and the ``None`` default.
+    """
     annotation: Any
     if spec.kind in ("category", "binary"):
         if not spec.allowed:
             raise ValueError(f"contract column {spec.name} of kind {spec.kind} lists no values")
         annotation = Literal[spec.allowed]  # type: ignore[valid-type]
         if spec.kind == "binary":
-            annotation = Annotated[annotation, BeforeValidator(_reject_bool)]
+            annotation = Annotated[
+                annotation, BeforeValidator(_integral), BeforeValidator(_reject_bool)
+            ]
     elif spec.kind in ("int", "float"):
-        annotation = int if spec.kind == "int" else float
-        if spec.minimum is not None:
-            constraints["ge"] = spec.minimum
-        if spec.maximum is not None:
-            constraints["le"] = spec.maximum
-        if spec.kind == "float":
-            constraints["allow_inf_nan"] = False
+        rules: dict[str, Any] = {"ge": spec.minimum, "le": spec.maximum}
+        if spec.kind == "int":
+            annotation = Annotated[int, Field(**rules), BeforeValidator(_integral)]
+        else:
+            annotation = Annotated[float, Field(allow_inf_nan=False, **rules)]
     else:  # a text or date column would need its own rule before it can become a feature
         raise ValueError(f"contract column {spec.name} of kind {spec.kind} cannot be an API field")
+    described = {"title": spec.name, "description": spec.description}
     if spec.nullable:
-        return annotation | None, Field(None, **constraints)
-    return annotation, Field(..., **constraints)
+        return annotation | None, Field(None, **described)
+    return annotation, Field(..., **described)
 
 
 def _example() -> dict[str, Any]:

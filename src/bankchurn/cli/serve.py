@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -11,19 +12,30 @@ from bankchurn.cli import app
 
 @app.command("serve")
 def serve(
-    model: Path | None = typer.Option(
-        None, "--model", help="Model artifact to serve (env BANKCHURN_API_MODEL_PATH; "
-        "default models/target/model.joblib)."
-    ),
-    host: str | None = typer.Option(
-        None, "--host", help="Interface to bind (env BANKCHURN_API_HOST; default 127.0.0.1)."
-    ),
-    port: int | None = typer.Option(
-        None, "--port", help="TCP port (env BANKCHURN_API_PORT; default 8080)."
-    ),
-    log_level: str | None = typer.Option(
-        None, "--log-level", help="DEBUG, INFO, WARNING, ERROR (env BANKCHURN_API_LOG_LEVEL)."
-    ),
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="Model artifact to serve (env BANKCHURN_API_MODEL_PATH; "
+            "default models/target/model.joblib).",
+        ),
+    ] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(
+            "--host", help="Interface to bind (env BANKCHURN_API_HOST; default 127.0.0.1)."
+        ),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option("--port", help="TCP port (env BANKCHURN_API_PORT; default 8080)."),
+    ] = None,
+    log_level: Annotated[
+        str | None,
+        typer.Option(
+            "--log-level", help="DEBUG, INFO, WARNING, ERROR (env BANKCHURN_API_LOG_LEVEL)."
+        ),
+    ] = None,
 ) -> None:
     """Serve POST /predict, POST /predict/batch, /health, /ready, /metrics and /docs.
 

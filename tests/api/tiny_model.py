@@ -1,0 +1,65 @@
+"""A tiny fitted churn pipeline saved as a model artifact, for the API tests.
+
+Fitted on random rows that respect the data contract, so the API tests do not depend on
+training the real models (the model area's job, and much slower). Loaded by file path from
+conftest.py and test_fuzz.py (tests run in importlib mode, without packages).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from bankchurn.contract import BY_NAME, CATEGORICAL_FEATURES, FEATURES
+
+MODEL_VERSION = "test-tiny-1"
+
+
+def random_customers(n: int, seed: int = 0) -> pd.DataFrame:
+    """Rows inside the contract's ranges and categories (numeric as float64, like ingestion)."""
+    rng = np.random.default_rng(seed)
+    data: dict[str, Any] = {}
+    for name in FEATURES:
+        spec = BY_NAME[name]
+        if spec.kind == "category":
+            data[name] = rng.choice(np.array(spec.allowed, dtype=object), size=n)
+        elif spec.kind == "binary":
+            data[name] = rng.choice(np.array(spec.allowed, dtype=float), size=n)
+        elif spec.kind == "int":
+            data[name] = rng.integers(int(spec.minimum), int(spec.maximum) + 1, n).astype(float)
+        else:
+            hi = min(spec.maximum, 250_000.0)
+            data[name] = rng.uniform(spec.minimum, hi, n)
+    return pd.DataFrame(data, columns=list(FEATURES))
+
+
+def fit_tiny_pipeline(seed: int = 0) -> Pipeline:
+    """Logistic regression on contract features; churn driven by age and activity."""
+    X = random_customers(400, seed)
+    logit = 0.08 * (X["Age"] - 45) - 1.2 * X["IsActiveMember"] + 0.6 * (X["Geography"] == "Germany")
+    y = (np.random.default_rng(seed + 1).random(len(X)) < 1 / (1 + np.exp(-logit))).astype(int)
+    numeric = [f for f in FEATURES if f not in CATEGORICAL_FEATURES]
+    pre = ColumnTransformer(
+        [
+            ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+            ("cat", OneHotEncoder(handle_unknown="ignore"), list(CATEGORICAL_FEATURES)),
+        ]
+    )
+    return Pipeline([("pre", pre), ("clf", LogisticRegression(max_iter=500))]).fit(X, y)
+
+
+def save_tiny_artifact(path: Path, model_version: str = MODEL_VERSION) -> Path:
+    """Write the tiny pipeline in the artifact format the API loads."""
+    joblib.dump(
+        {"pipeline": fit_tiny_pipeline(), "metadata": {"model_version": model_version}}, path
+    )
+    return path
