@@ -1,0 +1,85 @@
+"""``bankchurn data ...``: generate the synthetic CRM extract, validate a CSV against the contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bankchurn import contract
+from bankchurn.cli import app
+from bankchurn.errors import UserError
+from bankchurn.synthetic import generate_extract, write_extract
+
+DEFAULT_OUT = Path("data/generated/crm_extract.csv")
+
+data_app = typer.Typer(
+    name="data",
+    help="The CRM extract: generate the synthetic one, validate a CSV against the data contract.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@data_app.command("generate")
+def generate(
+    rows: Annotated[
+        int, typer.Option("--rows", min=1, max=5_000_000, help="Number of rows (customers).")
+    ] = 10_000,
+    snapshots: Annotated[
+        int, typer.Option("--snapshots", min=1, max=600, help="Monthly snapshots (month ends).")
+    ] = 24,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 42,
+    out: Annotated[
+        Path, typer.Option("--out", help="CSV file to write (atomically).")
+    ] = DEFAULT_OUT,
+) -> None:
+    """Write the deterministic SYNTHETIC CRM extract (made-up customers) as CSV."""
+    if out.exists() and out.is_dir():
+        raise UserError(f"--out {out}: is a folder; give a file path such as {DEFAULT_OUT}")
+    extract = generate_extract(n_rows=rows, n_snapshots=snapshots, seed=seed)
+    try:
+        write_extract(extract, out)
+    except OSError as exc:
+        raise UserError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+    meta = extract.metadata
+    typer.echo(
+        f"Wrote {rows:,} rows x {len(extract.frame.columns)} columns to {out} "
+        f"({snapshots} monthly snapshots {meta['snapshot_start']}..{meta['snapshot_end']}, "
+        f"seed {seed}, churn rate {extract.frame[contract.TARGET].mean():.3f})."
+    )
+    typer.echo(
+        "SYNTHETIC data: customers, ids and surnames are made up by "
+        f"{meta['generator']} {meta['generator_version']}; no real customer is in this file."
+    )
+
+
+@data_app.command("validate")
+def validate(
+    path: Annotated[Path, typer.Argument(help="CSV file to check against the data contract.")],
+) -> None:
+    """Check a CSV against the data contract: prints OK and a summary, or one error line (exit 2)."""
+    # Imported here: pandera is slow to import and `data generate` does not need it.
+    from bankchurn.io import read_csv_checked
+    from bankchurn.validation import validate_frame
+
+    frame = validate_frame(read_csv_checked(path), str(path))
+    nullable = [c.name for c in contract.COLUMNS if c.nullable and c.name in frame.columns]
+    n_missing = int(frame[nullable].isna().sum().sum())
+    if contract.SNAPSHOT in frame.columns:
+        dates = frame[contract.SNAPSHOT]
+        snaps = (
+            f"{dates.nunique()} snapshots {dates.min().date().isoformat()}.."
+            f"{dates.max().date().isoformat()}"
+        )
+    else:
+        snaps = "no SnapshotDate (a stratified split will be used)"
+    typer.echo(
+        f"OK: {len(frame):,} rows, {len(frame.columns)} columns, {snaps}, "
+        f"churn rate {frame[contract.TARGET].mean():.3f}, "
+        f"{n_missing} missing values in nullable columns (imputed inside the model pipeline)."
+    )
+
+
+app.add_typer(data_app, name="data")
