@@ -83,7 +83,7 @@ def site_browser(browser: Any, site_url: str, built_site: Path) -> Iterator[site
 def crawl(
     browser: Any, site_url: str, built_site: Path, urls: list[str], session_start: float
 ) -> dict[str, sitebrowser.PageReport]:
-    """Every page loaded once (four at a time): what each logged, requested and rendered.
+    """Every page loaded once (three tabs at a time): what each logged, requested and rendered.
 
     The pages of ``sitebrowser.screenshot_targets`` are photographed into screenshots/ on the way.
     """
@@ -94,7 +94,7 @@ def crawl(
     }
     opened = sitebrowser.SiteBrowser(browser, site_url, built_site)
     try:
-        return opened.crawl(urls, parallel=4, screenshots=shots)
+        return opened.crawl(urls, parallel=3, screenshots=shots)
     finally:
         opened.close()
 

@@ -33,7 +33,13 @@ def _search(page: Any, query: str) -> list[str]:
         page.keyboard.press("/")  # Material's shortcut that opens and focuses search
     box.wait_for(state="visible", timeout=5_000)
     box.fill("")
-    box.press_sequentially(query, delay=5)
+    # Material empties the result list for an empty query: wait for it, so the results read below
+    # belong to this query and not to the previous one.
+    page.wait_for_function(
+        "() => document.querySelectorAll('.md-search-result__item').length === 0", timeout=5_000
+    )
+    box.fill(query)
+    box.press("End")  # Material reads the query on keyup: one search instead of one per character
     try:
         page.wait_for_function(
             "() => document.querySelectorAll('.md-search-result__item').length > 0", timeout=8_000
@@ -102,23 +108,24 @@ def test_light_and_dark_palettes_both_render_the_architecture_page(
 ) -> None:
     arch = sitebrowser.find_page(urls, "architecture")
     assert arch is not None, "no architecture page in the site"
-    SCREENSHOTS.mkdir(exist_ok=True)
-
-    page, first = site_browser.visit(arch)
+    tab = site_browser.new_tab()
+    page, first = site_browser.visit(arch, tab)
     assert first.expected_diagrams, f"/{arch} has no mermaid diagram"
     light = page.evaluate(STATE_JS)
     _toggle_palette(page)
-    page.wait_for_function(f"() => document.body.getAttribute('data-md-color-scheme') !== {json.dumps(light['scheme'])}")
+    page.wait_for_function(
+        "(before) => document.body.getAttribute('data-md-color-scheme') !== before",
+        arg=light["scheme"],
+    )
     dark = page.evaluate(STATE_JS)
     assert dark["background"] != light["background"], f"palette switch kept the background: {light} {dark}"
-    still = site_browser.settle(page, sitebrowser.PageReport(arch, expected_diagrams=first.expected_diagrams))
+    still = site_browser.settle(page, PageReport(arch, expected_diagrams=first.expected_diagrams))
     assert not still.diagram_problems(), still.diagram_problems()
-    page.close()
 
     # A fresh load starts in the chosen (persisted) palette and must render every diagram there too.
-    page, again = site_browser.visit(arch)
+    page, again = site_browser.visit(arch, tab)
     assert page.evaluate(STATE_JS) == dark, "the palette choice did not persist across pages"
-    page.screenshot(path=SCREENSHOTS / "architecture-dark.png", full_page=True)
+    sitebrowser.save_screenshot(page, SCREENSHOTS / "architecture-dark.png")
     page.close()
     problems = first.load_problems() + first.diagram_problems()
     problems += again.load_problems() + again.diagram_problems()
@@ -211,6 +218,6 @@ def test_screenshots_of_the_main_pages(
         shot = sitebrowser.SCREENSHOTS / f"{name}.png"
         assert shot.exists() and shot.stat().st_mtime >= session_start, f"{shot} not written"
         width, height = _png_size(shot)
-        assert width == 1280 and height >= 800, (shot, width, height)
+        assert width >= 1280 and height >= 800, (shot, width, height)
         assert shot.stat().st_size > 10_000, f"{shot} looks blank"
         assert not crawl[url].load_problems() + crawl[url].diagram_problems()
