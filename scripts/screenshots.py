@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-import sitebrowser  # noqa: E402
+import sitebrowser
 
 README_SHOT = ROOT / "docs" / "assets" / "screenshot-home.png"
 
@@ -51,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         page, report = opened.visit("")
         problems = report.load_problems() + report.diagram_problems() + opened.off_origin
         if problems:
-            print("error: the home page does not load cleanly: " + "; ".join(problems), file=sys.stderr)
+            print(
+                "error: the home page does not load cleanly: " + "; ".join(problems),
+                file=sys.stderr,
+            )
             return 2
         # Write beside the target, then rename: a failed run never leaves half a PNG in docs/.
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # sitebrowser.py is shared with scripts/screenshots.py
+# sitebrowser.py is shared with scripts/screenshots.py
+sys.path.insert(0, str(Path(__file__).parent))
 
-import sitebrowser  # noqa: E402
+import sitebrowser
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +73,9 @@ def browser(chromium_path: str) -> Iterator[Any]:
 
 
 @pytest.fixture
-def site_browser(browser: Any, site_url: str, built_site: Path) -> Iterator[sitebrowser.SiteBrowser]:
+def site_browser(
+    browser: Any, site_url: str, built_site: Path
+) -> Iterator[sitebrowser.SiteBrowser]:
     """A fresh browser context on the served site (own storage, request recorder, open shadow roots)."""
     opened = sitebrowser.SiteBrowser(browser, site_url, built_site)
     yield opened
@@ -100,7 +103,9 @@ def crawl(
 
 
 @pytest.fixture
-def doctored(browser: Any, built_site: Path) -> Iterator[Callable[[dict[str, str]], sitebrowser.SiteBrowser]]:
+def doctored(
+    browser: Any, built_site: Path
+) -> Iterator[Callable[[dict[str, str]], sitebrowser.SiteBrowser]]:
     """Factory: serve the site with some pages replaced by doctored HTML; return a browser on it."""
     with contextlib.ExitStack() as stack:
 

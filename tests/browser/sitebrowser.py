@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 MKDOCS = ROOT / ".venv" / "bin" / "mkdocs"
@@ -220,7 +222,7 @@ def page_urls(site: Path) -> list[str]:
         rel = path.relative_to(site).as_posix()
         if rel == "404.html" or rel.startswith(("assets/", "search/")):
             continue
-        urls.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+        urls.append(rel.removesuffix("index.html"))
     return sorted(urls)
 
 
@@ -331,9 +333,9 @@ def source_mermaid_keywords(root: Path = ROOT) -> list[str]:
 class _SiteHandler(SimpleHTTPRequestHandler):
     """Static files, except URL paths listed in ``overrides`` (doctored copies of pages for tests)."""
 
-    overrides: dict[str, str] = {}
+    overrides: ClassVar[dict[str, str]] = {}
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         """Serve an override when one is registered for this path, else the file."""
         body = self.overrides.get(urlsplit(self.path).path.lstrip("/"))
         if body is None:
@@ -346,7 +348,7 @@ class _SiteHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Keep test output clean: failures are reported by the browser side."""
 
 
@@ -413,9 +415,10 @@ class PageReport:
                 problems.append(f"diagram {i + 1}: unknown mermaid keyword {keyword!r}")
             elif not got["role"].startswith(role):
                 problems.append(f"diagram {i + 1} ({keyword}) rendered as {got['role']!r}")
-            elif role == "c4" and keyword in {"C4Context", "C4Container", "C4Component"}:
-                if c4_level(got["texts"]) != keyword:
-                    problems.append(f"diagram {i + 1} ({keyword}) shows a {c4_level(got['texts'])}")
+            elif keyword in {"C4Context", "C4Container", "C4Component"} and (
+                c4_level(got["texts"]) != keyword
+            ):
+                problems.append(f"diagram {i + 1} ({keyword}) shows a {c4_level(got['texts'])}")
             if got is not None and (got["width"] < 10 or got["height"] < 10):
                 problems.append(f"diagram {i + 1} ({keyword}) has an empty box")
         return problems
@@ -479,7 +482,7 @@ class SiteBrowser:
         page.wait_for_load_state("load")
         expected = len(report.expected_diagrams)
         if expected:
-            with contextlib.suppress(Exception):  # a timeout is reported as missing SVGs below
+            with contextlib.suppress(PlaywrightTimeoutError):  # reported as missing SVGs below
                 page.wait_for_function(SETTLED_JS, arg=expected, timeout=timeout_ms, polling=50)
         report.diagrams = page.evaluate(DIAGRAMS_JS)
         report.outputs = page.evaluate(NOTEBOOK_JS)

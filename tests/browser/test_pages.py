@@ -49,7 +49,9 @@ def test_every_mermaid_fence_in_the_sources_reaches_the_site(crawl: dict[str, Pa
         for keyword, svg in zip(report.expected_diagrams, report.diagrams, strict=False)
         if svg is not None
     )
-    assert rendered == in_sources, f"mermaid fences in docs/ + adr/: {dict(in_sources)}; rendered SVGs: {dict(rendered)}"
+    assert rendered == in_sources, (
+        f"mermaid fences in docs/ + adr/: {dict(in_sources)}; rendered SVGs: {dict(rendered)}"
+    )
 
 
 def test_architecture_page_shows_the_three_c4_levels_and_a_flowchart(
@@ -107,5 +109,9 @@ def test_off_origin_requests_and_missing_assets_are_caught(
     page.close()
     hosts = {urlsplit(u).hostname for u in report.off_origin}
     assert hosts == {"fonts.googleapis.com", "cdn.jsdelivr.net"}, report.off_origin
-    assert sorted(browser.off_origin) == sorted(report.off_origin), "a foreign request was not blocked"
-    assert any("no-such-file.js (HTTP 404)" in p for p in report.load_problems()), report.load_problems()
+    assert sorted(browser.off_origin) == sorted(report.off_origin), (
+        "a foreign request was not blocked"
+    )
+    assert any("no-such-file.js (HTTP 404)" in p for p in report.load_problems()), (
+        report.load_problems()
+    )

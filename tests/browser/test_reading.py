@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import sitebrowser
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sitebrowser import PageReport, SiteBrowser
 
 pytestmark = pytest.mark.browser
@@ -44,7 +45,7 @@ def _search(page: Any, query: str) -> list[str]:
         page.wait_for_function(
             "() => document.querySelectorAll('.md-search-result__item').length > 0", timeout=8_000
         )
-    except Exception:  # no result is an answer too; the assertion says which query failed
+    except PlaywrightTimeoutError:  # no result is an answer too; the assertion names the query
         return []
     return page.evaluate(RESULTS_JS)
 
@@ -84,7 +85,9 @@ def test_search_finds_each_adr_by_its_title(
         results = _search(page, query)
         if opened.base_url + adr not in results[:5]:
             misses.append(f"{title!r} -> {results[:5]}")
-    assert not misses, "ADRs not in the first five results for their own title:\n" + "\n".join(misses)
+    assert not misses, "ADRs not in the first five results for their own title:\n" + "\n".join(
+        misses
+    )
 
 
 # --- palettes ---------------------------------------------------------------------------------
@@ -118,7 +121,9 @@ def test_light_and_dark_palettes_both_render_the_architecture_page(
         arg=light["scheme"],
     )
     dark = page.evaluate(STATE_JS)
-    assert dark["background"] != light["background"], f"palette switch kept the background: {light} {dark}"
+    assert dark["background"] != light["background"], (
+        f"palette switch kept the background: {light} {dark}"
+    )
     still = site_browser.settle(page, PageReport(arch, expected_diagrams=first.expected_diagrams))
     assert not still.diagram_problems(), still.diagram_problems()
 
