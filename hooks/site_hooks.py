@@ -9,6 +9,8 @@
   stored outputs); list them in the nav as ``notebooks/NAME.ipynb``.
 * One API-reference page per module of ``src/bankchurn`` (mkdocstrings), appended to the
   ``API reference`` section of the nav, so a new module is documented without editing the nav.
+* C4 diagrams get relationship and boundary colours readable in both palettes
+  (:func:`site_pages.c4_palette_neutral`).
 * After the build, :func:`site_check.check_site` looks for broken links, dangling anchors and
   requests to other origins; each problem is a warning, which fails the strict build.
 """
@@ -191,11 +193,13 @@ _DOCS_LINK = re.compile(r"\]\(\.\./docs/")
 
 @event_priority(100)  # before mkdocs-macros renders the page
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Notebooks: skip Markdown processing. ADRs: status line, banners, link rewriting."""
+    """Notebooks: skip Markdown. C4: palette-neutral colours. Raw ADRs: status line, banners."""
     src = page.file.src_uri
     if src.endswith(".ipynb"):
         # mkdocs-jupyter renders from the .ipynb itself; its JSON must not reach Jinja.
         return ""
+    if "```mermaid" in markdown or "~~~mermaid" in markdown:
+        markdown = site_pages.c4_palette_neutral(markdown)
     is_adr = src.startswith("decisions/") and site_pages.ADR_FILE.match(src.split("/", 1)[1])
     if is_adr and page.file.abs_src_path is not None:
         # Published raw (no bankchurn.adr.render_page yet): add status line and banners here.

@@ -129,3 +129,17 @@ def test_adr_header_marks_superseded_records(tmp_path: Path) -> None:
     assert "adr-status--accepted" in second and "Superseded" not in second
     index = site_pages.fallback_adr_index(adrs)
     assert index.count("adr-status--") == 2 and "[ADR-0001: First](0001-first.md)" in index
+
+
+def test_c4_relations_and_boundaries_get_palette_neutral_colours() -> None:
+    md = (
+        "text\n\n```mermaid\nC4Context\n  Boundary(b, \"B\") {\n  System(a, \"A\")\n  }\n"
+        "  Rel(a, c, \"x\")\n  UpdateRelStyle(a, c, $offsetX=\"5\")\n```\n\n"
+        "```mermaid\nflowchart LR\n  A --> B\n```\n"
+    )
+    out = site_pages.c4_palette_neutral(md)
+    c4 = out.split("```mermaid")[1]
+    style = f'UpdateRelStyle(a, c, $textColor="{site_pages.C4_NEUTRAL}"'
+    assert style in c4 and c4.index(style) < c4.index('$offsetX="5"')  # the author's line wins
+    assert f'UpdateElementStyle(b, $fontColor="{site_pages.C4_NEUTRAL}"' in c4
+    assert out.split("```mermaid")[2] == "\nflowchart LR\n  A --> B\n```\n"  # flowcharts untouched
