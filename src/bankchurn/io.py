@@ -134,7 +134,7 @@ def read_csv_checked(path: str | Path) -> pd.DataFrame:
     raw = p.read_bytes()
     text = _decode(shown, raw)
     if not text.strip():
-        raise ContractError(shown, "non_empty", detail="the file is empty")
+        raise ContractError(shown, "non_empty", rows=[1], detail="the file is empty")
     # Trailing blank lines are an editor artefact, not rows; inner blank lines are kept.
     text = text.rstrip("\r\n") + "\n"
     first_line = text.split("\n", 1)[0].rstrip("\r")

@@ -37,6 +37,9 @@ from bankchurn.contract import ColumnSpec
 from bankchurn.errors import ContractError
 
 NULL_RULE = f"null_fraction<={contract.MAX_NULL_FRACTION:g}"
+#: Integers are validated as float64, which holds every integer up to 2**53 exactly; an
+#: integer column without a declared maximum (ids) is bounded by it so no id is ever rounded.
+MAX_EXACT_INT = 2**53
 
 # Order in which failures of one column are reported (the first one wins).
 _RULE_PRIORITY = ("type", "not_null", NULL_RULE, "range", "unique")
@@ -56,12 +59,15 @@ def _checks(spec: ColumnSpec) -> list[pa.Check]:
     if spec.kind == "int":
         checks.append(pa.Check(_is_whole, name="type(int)"))
     if spec.kind in ("int", "float"):
-        if spec.minimum is not None and spec.maximum is not None:
-            checks.append(pa.Check.in_range(_num(spec.minimum), _num(spec.maximum)))
+        maximum = spec.maximum
+        if maximum is None and spec.kind == "int":
+            maximum = MAX_EXACT_INT
+        if spec.minimum is not None and maximum is not None:
+            checks.append(pa.Check.in_range(_num(spec.minimum), _num(maximum)))
         elif spec.minimum is not None:
             checks.append(pa.Check.ge(_num(spec.minimum)))
-        elif spec.maximum is not None:
-            checks.append(pa.Check.le(_num(spec.maximum)))
+        elif maximum is not None:
+            checks.append(pa.Check.le(_num(maximum)))
     if spec.allowed:
         checks.append(pa.Check.isin(list(spec.allowed)))
     if spec.nullable:
@@ -231,6 +237,19 @@ def _cast(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _plain_missing(df: pd.DataFrame) -> pd.DataFrame:
+    """Turn ``pd.NA``/``None`` in object-typed numeric columns into NaN so they coerce to float."""
+    out = df
+    for spec in contract.COLUMNS:
+        if spec.kind in ("int", "float", "binary") and spec.name in df.columns:
+            col = df[spec.name]
+            if col.dtype == object and col.isna().any():
+                if out is df:
+                    out = df.copy()
+                out[spec.name] = col.where(col.notna(), np.nan)
+    return out
+
+
 def validate_frame(df: pd.DataFrame, source: str) -> pd.DataFrame:
     """Validate a CRM extract against the contract and return it typed.
 
@@ -249,7 +268,7 @@ def validate_frame(df: pd.DataFrame, source: str) -> pd.DataFrame:
     if len(df) == 0:
         raise ContractError(source, "non_empty", detail="the file has no data rows")
     try:
-        valid = pandera_schema().validate(df, lazy=True)
+        valid = pandera_schema().validate(_plain_missing(df), lazy=True)
     except SchemaErrors as exc:
         raise _to_contract_error(df, source, exc.failure_cases) from None
     except SchemaError as exc:  # pragma: no cover - lazy mode collects, kept as a safety net
