@@ -169,7 +169,10 @@ def newest_source_mtime(root: Path = ROOT) -> float:
             newest = max(newest, path.stat().st_mtime)
         elif path.is_dir():
             for sub in path.rglob("*"):
-                if sub.is_file() and not _IGNORED_PARTS.intersection(sub.parts):
+                ignored = _IGNORED_PARTS.intersection(sub.parts) or any(
+                    part.endswith(".egg-info") for part in sub.parts
+                )
+                if sub.is_file() and not ignored:
                     newest = max(newest, sub.stat().st_mtime)
     return newest
 
