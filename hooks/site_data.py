@@ -35,6 +35,8 @@ REPORT_FILES: dict[str, str] = {
 PROVENANCE_ORDER = (
     "data_source",
     "source",
+    "synthetic",
+    "file",
     "seed",
     "data_sha256",
     "sha256",
@@ -43,6 +45,8 @@ PROVENANCE_ORDER = (
     "artifact_name",
     "snapshot_start",
     "snapshot_end",
+    "data_start",
+    "data_end",
     "data_date_range",
     "package_version",
 )
@@ -195,8 +199,9 @@ def format_value(value: Any, fmt: str | None = None) -> str:
 def provenance_text(report: Report, prov: dict[str, Any]) -> str:
     """One line that says where a number comes from (used as the hover title)."""
     parts = [f"file {report.rel_path} (sha256 {report.sha256[:12]})"]
-    keys = [k for k in PROVENANCE_ORDER if k in prov]
-    keys += sorted(k for k in prov if k not in PROVENANCE_ORDER)
+    shown = {k: v for k, v in prov.items() if v is not None and v != ""}
+    keys = [k for k in PROVENANCE_ORDER if k in shown]
+    keys += sorted(k for k in shown if k not in PROVENANCE_ORDER)
     for key in keys:
         val = prov[key]
         if isinstance(val, dict):

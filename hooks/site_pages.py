@@ -166,7 +166,16 @@ def canvas_metrics(reports: Reports) -> list[CanvasMetric]:
         SiteDataError: missing fields, unknown comparison, or an inconsistency.
     """
     data = reports.get("canvas").data
-    entries: Any = data.get("metrics", data.get("targets")) if isinstance(data, dict) else data
+    if isinstance(data, dict) and any(isinstance(data.get(t), dict) for t in TIERS):
+        # {"business": {"lift_at_10": {...}}, "model": {...}, "system": {...}, ...}
+        entries: Any = [
+            {"id": f"{tier}.{key}", "tier": tier, **item}
+            for tier in TIERS
+            for key, item in (data.get(tier) or {}).items()
+            if isinstance(item, dict)
+        ]
+    else:
+        entries = data.get("metrics", data.get("targets")) if isinstance(data, dict) else data
     if isinstance(entries, dict):
         entries = [{"id": k, **v} for k, v in entries.items()]
     if not isinstance(entries, list) or not entries:
@@ -182,14 +191,14 @@ def canvas_metrics(reports: Reports) -> list[CanvasMetric]:
         target = _pick(e, "target", "threshold", "goal")
         measured = _pick(e, "measured", "value", "actual")
         status = _pick(e, "passed", "pass", "met", "ok", "status")
-        if isinstance(status, str):
+        if isinstance(status, str):  # "pass" / "miss" / "not measured here"
             status = {"pass": True, "passed": True, "miss": False, "fail": False}.get(
-                status.lower()
+                status.strip().lower()
             )
         m = CanvasMetric(
             id=mid,
             tier=tier,
-            name=str(_pick(e, "name", "label", "title", "metric", default=mid)),
+            name=str(_pick(e, "name", "label", "title", "metric", default=_canvas_name(mid))),
             target=target,
             op=op,
             measured=measured,
@@ -210,18 +219,63 @@ def canvas_metrics(reports: Reports) -> list[CanvasMetric]:
                 )
             m.passed = computed
             if m.source:
-                src_value, src_report = reports.lookup(m.source)
-                if not isinstance(src_value, int | float) or not math.isclose(
-                    float(src_value), float(measured), rel_tol=1e-6, abs_tol=1e-9
-                ):
-                    raise SiteDataError(
-                        f"canvas_status.json: {mid}: measured {measured} differs from "
-                        f"{m.source} = {src_value} in {src_report.rel_path}"
-                    )
+                m.source = _source_leaf(reports, mid, m.source, float(measured))
         elif status:
             raise SiteDataError(f"canvas_status.json: {mid}: marked pass but nothing measured")
+        else:
+            m.source = None
         out.append(m)
     return out
+
+
+#: Readable names of the canvas metrics ``bankchurn.reporting.canvas_status`` writes.
+CANVAS_NAMES = {
+    "business.retained_usd_per_year": "$ retained per year (net of contact costs)",
+    "business.lift_at_10": "Lift vs random selection, top 10%",
+    "model.roc_auc": "ROC-AUC, test period",
+    "model.precision_at_10": "Precision in the top 10%",
+    "model.recall": "Recall at the operating threshold",
+    "system.latency_p99_ms": "API latency, P99",
+    "system.throughput_rps": "API throughput",
+    "system.uptime": "Uptime",
+    "system.coverage": "Test coverage",
+}
+
+
+def _canvas_name(mid: str) -> str:
+    if mid in CANVAS_NAMES:
+        return CANVAS_NAMES[mid]
+    return mid.split(".")[-1].replace("_", " ").capitalize()
+
+
+def _source_leaf(reports: Reports, mid: str, source: str, measured: float) -> str | None:
+    """The metric path, at or below ``source``, holding the measured value.
+
+    ``source`` may name the number itself (``target.roc_auc``) or the mapping that holds it
+    (``target.business.at_capacity``). ``"none"`` means no other report holds it.
+
+    Raises:
+        SiteDataError: the source does not exist or holds no number equal to ``measured``.
+    """
+    if source.strip().lower() in ("", "none", "null"):
+        return None
+    value, report = reports.lookup(source)
+
+    def close(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and math.isclose(
+            float(v), measured, rel_tol=1e-6, abs_tol=1e-9
+        )
+
+    if close(value):
+        return source
+    if isinstance(value, dict):
+        hits = [k for k, v in value.items() if close(v)]
+        if hits:
+            return f"{source}.{sorted(hits)[0]}"
+    raise SiteDataError(
+        f"canvas_status.json: {mid}: measured {measured} is not the value of {source} in "
+        f"{report.rel_path} ({value!r:.120})"
+    )
 
 
 def format_with_unit(value: float, unit: str, fmt: str | None = None) -> str:
@@ -229,8 +283,8 @@ def format_with_unit(value: float, unit: str, fmt: str | None = None) -> str:
     if fmt:
         return format_value(value, fmt)
     u = unit.strip()
-    if u in ("USD", "$", "usd"):
-        return f"${value:,.0f}"
+    if u.upper().startswith("USD") or u.startswith("$"):
+        return f"${value:,.0f}" + u.lstrip("$").removeprefix("USD").removeprefix("usd")
     if u in ("EUR", "€"):
         return f"€{value:,.0f}"
     if u in ("x", "×", "times"):
@@ -573,6 +627,14 @@ def data_origin(reports: Reports) -> str:
 def null_summary(reports: Reports) -> str:
     """Largest missing-value share (and its column) from ``data.null_fraction``."""
     value, report = reports.lookup("data.null_fraction")
+    by_col = report.data.get("null_fraction_by_column") if isinstance(report.data, dict) else None
+    if isinstance(value, int | float) and isinstance(by_col, dict) and by_col:
+        col = max(by_col, key=lambda k: (by_col[k] or 0, k))
+        return (
+            f"{metric_html(reports, 'data.null_fraction', '.2%')} of the values of the nullable "
+            f"columns (largest: {metric_html(reports, f'data.null_fraction_by_column.{col}', '.2%')} "
+            f"in <code>{html.escape(col)}</code>)"
+        )
     if isinstance(value, dict):
         if not value:
             raise SiteDataError(f"{report.rel_path}: null_fraction is empty")

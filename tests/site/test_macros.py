@@ -143,3 +143,33 @@ def test_c4_relations_and_boundaries_get_palette_neutral_colours() -> None:
     assert style in c4 and c4.index(style) < c4.index('$offsetX="5"')  # the author's line wins
     assert f'UpdateElementStyle(b, $fontColor="{site_pages.C4_NEUTRAL}"' in c4
     assert out.split("```mermaid")[2] == "\nflowchart LR\n  A --> B\n```\n"  # flowcharts untouched
+
+
+def test_canvas_status_as_written_by_bankchurn_reporting(tmp_path: Path) -> None:
+    """The nested shape of ``bankchurn.reporting.canvas_status`` (tier -> id -> item)."""
+    reports = _reports(tmp_path)
+    target = json.loads((tmp_path / "target" / "metrics.json").read_text())
+    target["business"] = {"at_capacity": {"net_usd_per_year": 350000.0, "cost_usd_per_year": 1.0}}
+    (tmp_path / "target" / "metrics.json").write_text(json.dumps(target))
+    item = {"comparison": ">", "unit": ""}
+    canvas = {
+        "model_evaluated": "target",
+        "business": {"retained_usd_per_year": {**item, "target": 400000.0, "measured": 350000.0,
+                                               "unit": "USD/year", "status": "miss",
+                                               "source": "target.business.at_capacity"}},
+        "model": {"roc_auc": {**item, "target": 0.85, "measured": 0.8712345, "status": "pass",
+                              "source": "target.roc_auc"}},
+        "system": {"uptime": {**item, "target": 0.995, "measured": None,
+                              "status": "not measured here", "source": "none"}},
+    }
+    (tmp_path / "canvas_status.json").write_text(json.dumps(canvas))
+    reports = site_data.Reports(tmp_path)
+    rows = [r for r in site_pages.canvas_table(reports).splitlines()[2:]]
+    assert "badge--miss" in rows[0] and "$350,000/year" in rows[0] and "$400,000/year" in rows[0]
+    assert 'data-metric="canvas.business.retained_usd_per_year"' in rows[0]
+    assert "badge--pass" in rows[1] and "badge--na" in rows[2]
+    assert site_pages.canvas_summary(reports) == {"pass": 1, "miss": 1, "na": 1}
+    canvas["business"]["retained_usd_per_year"]["measured"] = 360000.0  # drifted from source
+    (tmp_path / "canvas_status.json").write_text(json.dumps(canvas))
+    with pytest.raises(site_data.SiteDataError, match="at_capacity"):
+        site_pages.canvas_table(site_data.Reports(tmp_path))
