@@ -1,0 +1,282 @@
+"""Metrics of a churn model on held-out rows: ranking, operating point, calibration, fairness,
+importance. Pure functions of labels, scores and frames; every random step is seeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+from sklearn.inspection import permutation_importance
+from sklearn.metrics import (
+    average_precision_score,
+    brier_score_loss,
+    confusion_matrix,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
+
+from bankchurn.contract import FEATURES, PROTECTED_ATTRIBUTES
+
+#: Share of customers a retention campaign can contact (ML Canvas: "top 10 %").
+TOP_FRACTION: float = 0.10
+#: Bootstrap resamples of the headline metric's confidence interval.
+N_BOOTSTRAP: int = 1000
+#: Bins of the reliability curve.
+N_CALIBRATION_BINS: int = 10
+#: Points kept per plotted ROC / PR curve.
+N_CURVE_POINTS: int = 101
+
+
+def roc_auc(y: np.ndarray, p: np.ndarray) -> float | None:
+    """ROC-AUC, or ``None`` when only one class is present."""
+    y = np.asarray(y)
+    if len(np.unique(y)) < 2:
+        return None
+    return float(roc_auc_score(y, p))
+
+
+def fast_roc_auc(y: np.ndarray, p: np.ndarray) -> float | None:
+    """ROC-AUC by the rank-sum (Mann-Whitney) formula; equals ``roc_auc_score`` (ties averaged).
+
+    Used inside the bootstrap, where sklearn's input validation would dominate the run time.
+    """
+    y = np.asarray(y).astype(bool)
+    n_pos = int(y.sum())
+    n_neg = len(y) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return None
+    ranks = rankdata(p)
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+def top_k(y: np.ndarray, p: np.ndarray, fraction: float = TOP_FRACTION) -> dict[str, float]:
+    """Precision, recall and lift among the ``fraction`` highest scores.
+
+    Ties at the cut are broken by a stable sort on the negated score (so by row order),
+    which makes the result deterministic.
+    """
+    y = np.asarray(y).astype(int)
+    n = len(y)
+    k = max(1, int(round(fraction * n)))
+    order = np.argsort(-np.asarray(p, dtype="float64"), kind="stable")[:k]
+    hits = int(y[order].sum())
+    base = float(y.mean()) if n else 0.0
+    precision = hits / k
+    return {
+        "k": k,
+        "precision": precision,
+        "recall": hits / int(y.sum()) if y.sum() else 0.0,
+        "lift": precision / base if base else 0.0,
+    }
+
+
+def at_threshold(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, Any]:
+    """Precision, recall, positive rate and confusion matrix of ``p >= threshold``."""
+    y = np.asarray(y).astype(int)
+    pred = (np.asarray(p) >= threshold).astype(int)
+    tn, fp, fn, tp = confusion_matrix(y, pred, labels=[0, 1]).ravel()
+    return {
+        "precision": float(tp / (tp + fp)) if tp + fp else 0.0,
+        "recall": float(tp / (tp + fn)) if tp + fn else 0.0,
+        "positive_rate": float(pred.mean()) if len(pred) else 0.0,
+        "confusion_matrix": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
+    }
+
+
+def bootstrap_ci(
+    y: np.ndarray,
+    p: np.ndarray,
+    metric: Callable[[np.ndarray, np.ndarray], float | None] = fast_roc_auc,
+    n_resamples: int = N_BOOTSTRAP,
+    seed: int = 0,
+    level: float = 0.95,
+) -> list[float]:
+    """Percentile bootstrap confidence interval of ``metric`` (seeded, resampling rows)."""
+    y, p = np.asarray(y), np.asarray(p)
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(n_resamples):
+        idx = rng.integers(0, len(y), len(y))
+        v = metric(y[idx], p[idx])
+        if v is not None:
+            values.append(v)
+    alpha = (1.0 - level) / 2.0
+    return [float(np.quantile(values, alpha)), float(np.quantile(values, 1.0 - alpha))]
+
+
+def reliability(y: np.ndarray, p: np.ndarray, n_bins: int = N_CALIBRATION_BINS) -> dict[str, Any]:
+    """Brier score and reliability curve over equal-width probability bins.
+
+    Returns:
+        ``brier``, ``mean_predicted``, ``observed_rate`` and ``bins``
+        (``[{lo, hi, n, mean_predicted, observed_rate}]``, empty bins omitted).
+    """
+    y = np.asarray(y).astype(int)
+    p = np.clip(np.asarray(p, dtype="float64"), 0.0, 1.0)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    which = np.clip(np.digitize(p, edges[1:-1], right=False), 0, n_bins - 1)
+    bins = []
+    for b in range(n_bins):
+        mask = which == b
+        if mask.any():
+            bins.append(
+                {
+                    "lo": float(edges[b]),
+                    "hi": float(edges[b + 1]),
+                    "n": int(mask.sum()),
+                    "mean_predicted": float(p[mask].mean()),
+                    "observed_rate": float(y[mask].mean()),
+                }
+            )
+    return {
+        "brier": float(brier_score_loss(y, p)),
+        "mean_predicted": float(p.mean()),
+        "observed_rate": float(y.mean()),
+        "bins": bins,
+    }
+
+
+def _downsample(points: np.ndarray, n: int = N_CURVE_POINTS) -> np.ndarray:
+    """Evenly spaced (deterministic) subset of curve points, keeping both ends."""
+    if len(points) <= n:
+        return points
+    idx = np.unique(np.round(np.linspace(0, len(points) - 1, n)).astype(int))
+    return points[idx]
+
+
+def curves(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
+    """ROC and precision-recall curve points for plotting (at most ``N_CURVE_POINTS`` each)."""
+    fpr, tpr, _ = roc_curve(y, p)
+    precision, recall, _ = precision_recall_curve(y, p)
+    roc = _downsample(np.column_stack([fpr, tpr]))
+    pr = _downsample(np.column_stack([recall[::-1], precision[::-1]]))
+    return {
+        "roc": {"fpr": roc[:, 0].tolist(), "tpr": roc[:, 1].tolist()},
+        "pr": {"recall": pr[:, 0].tolist(), "precision": pr[:, 1].tolist()},
+    }
+
+
+def fairness(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    p: np.ndarray,
+    threshold: float,
+    columns: tuple[str, ...] = PROTECTED_ATTRIBUTES,
+) -> dict[str, Any]:
+    """Headline metrics per group of each protected attribute, and the max-min gaps.
+
+    Returns:
+        ``{column: {"groups": {value: {n, churn_rate, roc_auc, precision, recall,
+        positive_rate}}, "gaps": {metric: max - min}}}``.
+    """
+    y = np.asarray(y).astype(int)
+    p = np.asarray(p, dtype="float64")
+    out: dict[str, Any] = {}
+    for col in columns:
+        values = frame[col].astype(str).to_numpy()
+        groups: dict[str, Any] = {}
+        for value in sorted(np.unique(values)):
+            mask = values == value
+            at = at_threshold(y[mask], p[mask], threshold)
+            groups[value] = {
+                "n": int(mask.sum()),
+                "churn_rate": float(y[mask].mean()),
+                "roc_auc": roc_auc(y[mask], p[mask]),
+                "precision": at["precision"],
+                "recall": at["recall"],
+                "positive_rate": at["positive_rate"],
+            }
+        gaps = {}
+        for metric in ("roc_auc", "precision", "recall", "positive_rate", "churn_rate"):
+            vals = [g[metric] for g in groups.values() if g[metric] is not None]
+            gaps[metric] = float(max(vals) - min(vals)) if vals else None
+        out[col] = {"groups": groups, "gaps": gaps}
+    return out
+
+
+def importance(
+    model: Any,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    seed: int,
+    n_repeats: int = 5,
+) -> list[dict[str, Any]]:
+    """Permutation importance (drop in ROC-AUC) of each contract input column, on ``X``.
+
+    Columns are permuted before feature engineering, so a derived ratio's effect is credited to
+    the raw columns it is built from.
+
+    Returns:
+        ``[{feature, mean, std}]`` sorted by decreasing mean drop.
+    """
+    cols = list(FEATURES)
+    result = permutation_importance(
+        model, X[cols], np.asarray(y).astype(int), scoring="roc_auc",
+        n_repeats=n_repeats, random_state=seed, n_jobs=1,
+    )
+    rows = [
+        {"feature": c, "mean": float(m), "std": float(s)}
+        for c, m, s in zip(cols, result.importances_mean, result.importances_std, strict=True)
+    ]
+    rows.sort(key=lambda r: (-r["mean"], r["feature"]))
+    return rows
+
+
+def evaluate_scores(
+    y: np.ndarray,
+    p: np.ndarray,
+    threshold: float,
+    seed: int,
+    frame: pd.DataFrame | None = None,
+    true_proba: np.ndarray | None = None,
+    n_bootstrap: int = N_BOOTSTRAP,
+) -> dict[str, Any]:
+    """Every score-based metric of calibrated probabilities ``p`` on labelled rows.
+
+    Args:
+        y: Labels of the evaluated rows.
+        p: Calibrated churn probabilities of the same rows.
+        threshold: Operating threshold (chosen on training rows).
+        seed: Seed of the bootstrap.
+        frame: The same rows' features, for the fairness breakdown (skipped when ``None``).
+        true_proba: True churn probabilities of the same rows (synthetic data only), giving the
+            Bayes-optimal ROC-AUC; ``None`` for user files.
+        n_bootstrap: Bootstrap resamples.
+
+    Returns:
+        JSON-ready dict with the keys documented in ``reports/*/metrics.json``.
+    """
+    y = np.asarray(y).astype(int)
+    p = np.asarray(p, dtype="float64")
+    top = top_k(y, p)
+    at = at_threshold(y, p, threshold)
+    cal = reliability(y, p)
+    out: dict[str, Any] = {
+        "n": int(len(y)),
+        "churn_rate": float(y.mean()),
+        "roc_auc": roc_auc(y, p),
+        "roc_auc_ci": bootstrap_ci(y, p, seed=seed, n_resamples=n_bootstrap),
+        "roc_auc_ci_level": 0.95,
+        "pr_auc": float(average_precision_score(y, p)),
+        "precision_at_10": top["precision"],
+        "recall_at_10": top["recall"],
+        "lift_at_10": top["lift"],
+        "top_k": top["k"],
+        "threshold": float(threshold),
+        "precision_at_threshold": at["precision"],
+        "recall_at_threshold": at["recall"],
+        "positive_rate_at_threshold": at["positive_rate"],
+        "confusion_matrix": at["confusion_matrix"],
+        "brier": cal["brier"],
+        "calibration": cal,
+        "curves": curves(y, p),
+        "bayes_optimal_roc_auc": roc_auc(y, true_proba) if true_proba is not None else None,
+    }
+    if frame is not None:
+        out["fairness"] = fairness(frame, y, p, threshold)
+    return out

@@ -1,0 +1,436 @@
+"""Training runs and the JSON reports the site reads.
+
+:func:`train_and_evaluate` is the one training procedure (used by ``bankchurn train`` and
+``bankchurn report``): split -> time-ordered folds -> fit (and tune) on training rows ->
+operating threshold from training out-of-fold probabilities -> metrics on test rows.
+:func:`run_report` writes ``data_profile.json``, ``baseline/metrics.json``,
+``target/metrics.json``, ``model_selection.json`` and ``canvas_status.json``: sorted keys,
+floats rounded to 6 decimals, no wall-clock time, so the same seed gives identical bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bankchurn import business, evaluation
+from bankchurn.artifacts import build_metadata, package_version, save_artifact
+from bankchurn.business import BusinessParameters
+from bankchurn.contract import FEATURES, SNAPSHOT, TARGET, BY_NAME
+from bankchurn.ingest import Extract
+from bankchurn.io import atomic_write_text
+from bankchurn.models import (
+    DEFAULT_BUDGET,
+    CalibratedChurnModel,
+    ModelName,
+    TrainedModel,
+    TuningBudget,
+    coefficients,
+    make_pipeline,
+    train_baseline,
+    train_target,
+)
+from bankchurn.split import DEFAULT_TEST_MONTHS, Split, make_split, time_ordered_folds
+
+#: Age bands of the calibration facts (churn peaks in the 50s).
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("18-29", 18, 29), ("30-39", 30, 39), ("40-49", 40, 49),
+    ("50-59", 50, 59), ("60-69", 60, 69), ("70+", 70, 200),
+)
+#: How the operating threshold is chosen (recorded in every metrics file).
+THRESHOLD_RULE = (
+    "maximises net campaign value (business parameters) on the calibrated out-of-fold "
+    "probabilities of the TRAINING rows; never tuned on test rows"
+)
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-ready copy: numpy -> python, floats rounded to 6 decimals, NaN/inf -> None."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        return round(f, 6) if math.isfinite(f) else None
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def to_json(obj: Any) -> str:
+    """Deterministic JSON text (sorted keys, rounded floats, trailing newline)."""
+    return json.dumps(_clean(obj), sort_keys=True, indent=2, allow_nan=False) + "\n"
+
+
+def write_json(path: str | Path, obj: Any) -> Path:
+    """Write :func:`to_json` of ``obj`` atomically."""
+    return atomic_write_text(path, to_json(obj))
+
+
+@dataclass
+class TrainingResult:
+    """Everything a training run produced.
+
+    Attributes:
+        trained: The fitted model and its selection record.
+        metrics: JSON-ready metrics of the test rows (the ``metrics.json`` content).
+        metadata: Artifact metadata.
+        split: The train/test split used.
+        extras: ``model_selection`` extras (candidate test scores, baseline ablation).
+    """
+
+    trained: TrainedModel
+    metrics: dict[str, Any]
+    metadata: dict[str, Any]
+    split: Split
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def features_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """The model input columns (contract features) of a frame."""
+    return frame.loc[:, list(FEATURES)]
+
+
+def operating_threshold(model: CalibratedChurnModel, y_train: np.ndarray,
+                        params: BusinessParameters) -> float:
+    """Value-maximising threshold on the calibrated out-of-fold training probabilities."""
+    seen = ~np.isnan(model.oof_scores_)
+    p = model.calibrate(model.oof_scores_[seen])
+    return business.best_threshold(np.asarray(y_train)[seen], p, params)
+
+
+def model_metrics(
+    model: CalibratedChurnModel,
+    test: pd.DataFrame,
+    *,
+    threshold: float,
+    seed: int,
+    split_info: dict[str, Any],
+    true_proba: np.ndarray | None,
+    params: BusinessParameters,
+    n_bootstrap: int = evaluation.N_BOOTSTRAP,
+    importance_repeats: int = 5,
+) -> dict[str, Any]:
+    """All test metrics of a calibrated model (the bulk of ``metrics.json``)."""
+    X, y = features_of(test), test[TARGET].to_numpy().astype(int)
+    raw = model.predict_raw(X)
+    p = model.calibrate(raw)
+    out = evaluation.evaluate_scores(
+        y, p, threshold, seed, frame=test, true_proba=true_proba, n_bootstrap=n_bootstrap
+    )
+    out["calibration"] = {
+        "method": model.method,
+        "fitted_on": "out-of-fold scores of the training rows (time-ordered folds)",
+        "before": evaluation.reliability(y, raw),
+        "after": out["calibration"],
+    }
+    out["brier_uncalibrated"] = out["calibration"]["before"]["brier"]
+    if out["bayes_optimal_roc_auc"] is not None and out["roc_auc"] is not None:
+        out["gap_to_bayes_optimal"] = out["bayes_optimal_roc_auc"] - out["roc_auc"]
+    out["threshold_rule"] = THRESHOLD_RULE
+    out["business"] = business.summary(y, p, threshold, params, split_info)
+    out["importance"] = evaluation.importance(model, X, y, seed, n_repeats=importance_repeats)
+    out["importance_method"] = (
+        f"permutation importance on the test rows (drop in ROC-AUC, {importance_repeats} "
+        "repeats, seeded), by input column"
+    )
+    return out
+
+
+def train_and_evaluate(
+    extract: Extract,
+    model_name: ModelName,
+    seed: int = 42,
+    *,
+    budget: TuningBudget = DEFAULT_BUDGET,
+    params: BusinessParameters | None = None,
+    test_months: int = DEFAULT_TEST_MONTHS,
+    n_bootstrap: int = evaluation.N_BOOTSTRAP,
+    artifact_name: str = "model.joblib",
+) -> TrainingResult:
+    """Fit one model on the training rows of ``extract`` and measure it on the test rows.
+
+    Args:
+        extract: Validated, pseudonymised extract (see :func:`bankchurn.ingest.load_extract`).
+        model_name: ``baseline`` or ``target``.
+        seed: Seed of every random step (split fallback, models, search, bootstrap).
+        budget: Tuning budget of the target.
+        params: Business parameters (defaults from the canvas).
+        test_months: Months held out by the temporal split.
+        n_bootstrap: Bootstrap resamples of the ROC-AUC interval.
+        artifact_name: File name recorded in the provenance.
+
+    Returns:
+        The :class:`TrainingResult`.
+    """
+    params = params or BusinessParameters()
+    frame = extract.frame.reset_index(drop=True)
+    split = make_split(frame, seed=seed, test_months=test_months)
+    train, test = frame.iloc[split.train].reset_index(drop=True), frame.iloc[split.test]
+    folds = time_ordered_folds(train, n_folds=budget.n_folds, seed=seed)
+    X, y = features_of(train), train[TARGET].to_numpy().astype(int)
+    extras: dict[str, Any] = {}
+    if model_name == "baseline":
+        trained = train_baseline(X, y, folds, seed)
+    elif model_name == "target":
+        trained, results = train_target(X, y, folds, seed, budget)
+        # Test scores of every candidate, for information only (the choice used CV above).
+        extras["candidate_test_roc_auc"] = {
+            c: evaluation.roc_auc(
+                test[TARGET].to_numpy(),
+                make_pipeline(c, r.params, seed).fit(X, y).predict_proba(features_of(test))[:, 1],
+            )
+            for c, r in results.items()
+        }
+    else:
+        raise ValueError(f"unknown model {model_name!r}")
+    threshold = operating_threshold(trained.model, y, params)
+    true_test = extract.true_proba[split.test] if extract.true_proba is not None else None
+    metrics = model_metrics(
+        trained.model, test, threshold=threshold, seed=seed, split_info=split.info,
+        true_proba=true_test, params=params, n_bootstrap=n_bootstrap,
+    )
+    prov = extract.provenance
+    provenance = {
+        "data_source": prov.get("source"),
+        "synthetic": prov.get("synthetic"),
+        "seed": prov.get("seed") if prov.get("synthetic") else None,
+        "file": prov.get("file"),
+        "data_sha256": prov.get("sha256"),
+        "data_start": prov.get("snapshot_start"),
+        "data_end": prov.get("snapshot_end"),
+        "n_rows": prov.get("n_rows"),
+        "artifact": artifact_name,
+        "package_version": package_version(),
+        "model_seed": seed,
+    }
+    metrics.update(
+        model=model_name,
+        candidate=trained.candidate,
+        params=trained.params,
+        split=split.info,
+        provenance=provenance,
+        cv={"fold_roc_auc": trained.model.cv_scores_,
+            "mean_roc_auc": float(np.mean(trained.model.cv_scores_))},
+        features={
+            "input_columns": list(FEATURES),
+            "feature_set": "canvas",
+            "model_features": [str(n) for n in
+                               trained.model.estimator_.named_steps["preprocess"]
+                               .get_feature_names_out()],
+        },
+    )
+    if model_name == "baseline":
+        metrics["coefficients"] = coefficients(trained.model)
+        extras["baseline_ablation"] = _baseline_ablation(X, y, folds, seed, test)
+    headline = {k: metrics[k] for k in (
+        "roc_auc", "roc_auc_ci", "pr_auc", "precision_at_10", "recall_at_10", "lift_at_10",
+        "precision_at_threshold", "recall_at_threshold", "brier", "bayes_optimal_roc_auc")}
+    metadata = build_metadata(
+        model_name=model_name, candidate=trained.candidate, params=trained.params,
+        calibration=trained.model.method, threshold=threshold,
+        provenance={**prov, "sha256": prov.get("sha256", "")},
+        split=split.info, metrics=_clean(headline), seed=seed,
+    )
+    metrics["model_version"] = metadata["model_version"]
+    return TrainingResult(trained, metrics, metadata, split, extras)
+
+
+def _baseline_ablation(X: pd.DataFrame, y: np.ndarray, folds: Any, seed: int,
+                       test: pd.DataFrame) -> dict[str, Any]:
+    """Logistic regression with the ``extended`` features: what the linear model is missing."""
+    extended = train_baseline(X, y, folds, seed, feature_set="extended")
+    p = extended.model.predict_proba(features_of(test))[:, 1]
+    return {
+        "feature_set": "extended",
+        "adds": ["ZeroBalance", "AgeSquared", "NumOfProducts one-hot"],
+        "cv_mean_roc_auc": float(np.mean(extended.model.cv_scores_)),
+        "test_roc_auc": evaluation.roc_auc(test[TARGET].to_numpy(), p),
+        "note": "measured for information; the served baseline keeps the canvas features",
+    }
+
+
+def save_model(result: TrainingResult, path: str | Path) -> Path:
+    """Write the artifact of a training run."""
+    return save_artifact(path, result.trained.model, result.metadata)
+
+
+def age_band(age: pd.Series) -> pd.Series:
+    """Age band labels of :data:`AGE_BANDS`."""
+    labels = np.full(len(age), None, dtype=object)
+    a = age.to_numpy()
+    for name, lo, hi in AGE_BANDS:
+        labels[(a >= lo) & (a <= hi)] = name
+    return pd.Series(labels, index=age.index)
+
+
+def _by_group(frame: pd.DataFrame, key: pd.Series) -> dict[str, Any]:
+    y = frame[TARGET]
+    out = {}
+    for value, grp in y.groupby(key.astype(str), sort=True):
+        out[str(value)] = {"n": int(len(grp)), "share": len(grp) / len(y),
+                           "churn_rate": float(grp.mean())}
+    return out
+
+
+def data_profile(extract: Extract) -> dict[str, Any]:
+    """Content of ``reports/data_profile.json``."""
+    frame = extract.frame
+    y = frame[TARGET]
+    nullable = [c for c in FEATURES if BY_NAME[c].nullable]
+    groups: dict[str, Any] = {
+        c: _by_group(frame, frame[c]) for c in
+        ("Geography", "Gender", "NumOfProducts", "IsActiveMember", "HasCrCard", "Tenure")
+    }
+    groups["AgeBand"] = _by_group(frame, age_band(frame["Age"]))
+    zero = frame["Balance"].map(lambda b: "missing" if pd.isna(b) else
+                                ("zero" if b == 0 else "non_zero"))
+    groups["BalanceZero"] = _by_group(frame, zero)
+    monthly = []
+    if SNAPSHOT in frame.columns:
+        for date, grp in frame.groupby(frame[SNAPSHOT].dt.date, sort=True):
+            monthly.append({"snapshot": date.isoformat(), "n": int(len(grp)),
+                            "churn_rate": float(grp[TARGET].mean())})
+    prov = extract.provenance
+    return {
+        "provenance": prov,
+        "synthetic": bool(prov.get("synthetic")),
+        "n_rows": int(len(frame)),
+        "n_snapshots": prov.get("n_snapshots"),
+        "snapshot_start": prov.get("snapshot_start"),
+        "snapshot_end": prov.get("snapshot_end"),
+        "churn_rate": float(y.mean()),
+        "null_fraction": float(frame[nullable].isna().to_numpy().mean()),
+        "null_fraction_by_column": {c: float(frame[c].isna().mean()) for c in nullable},
+        "rows_with_a_null": float(frame[nullable].isna().any(axis=1).mean()),
+        "churn_by_group": groups,
+        "monthly": monthly,
+        "bayes_optimal_roc_auc": (
+            evaluation.roc_auc(y.to_numpy(), extract.true_proba)
+            if extract.true_proba is not None else None
+        ),
+        "mean_true_proba": (float(np.mean(extract.true_proba))
+                            if extract.true_proba is not None else None),
+    }
+
+
+def _status(measured: float | None, target: float, higher_is_better: bool = True) -> str:
+    if measured is None:
+        return "not measured here"
+    ok = measured > target if higher_is_better else measured < target
+    return "pass" if ok else "miss"
+
+
+def canvas_status(baseline: dict[str, Any], target: dict[str, Any],
+                  benchmarks: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Each ML Canvas success metric (section 6): target, measured, unit, pass/miss.
+
+    Model and business figures are the TARGET model's on the test rows; system figures come
+    from the ``api`` section of ``benchmarks.json`` when it exists.
+    """
+    api = (benchmarks or {}).get("api") or {}
+    cap = target["business"]["at_capacity"]
+
+    def item(target_value: float, measured: Any, unit: str, source: str,
+             higher: bool = True, note: str = "") -> dict[str, Any]:
+        row = {"target": target_value, "measured": measured, "unit": unit, "source": source,
+               "comparison": ">" if higher else "<",
+               "status": _status(measured, target_value, higher)}
+        if note:
+            row["note"] = note
+        return row
+
+    return {
+        "model_evaluated": "target",
+        "baseline_roc_auc": baseline.get("roc_auc"),
+        "business": {
+            "retained_usd_per_year": item(
+                400_000.0, cap["net_usd_per_year"], "USD/year", "target.business.at_capacity",
+                note="net of contact costs, top 10% contacted; retention success rate is an "
+                     "assumption (see business.parameters)"),
+            "lift_at_10": item(3.0, target["lift_at_10"], "x", "target.lift_at_10"),
+        },
+        "model": {
+            "roc_auc": item(0.85, target["roc_auc"], "", "target.roc_auc"),
+            "precision_at_10": item(0.50, target["precision_at_10"], "", "target.precision_at_10"),
+            "recall": item(0.60, target["recall_at_threshold"], "", "target.recall_at_threshold",
+                           note="at the operating threshold (value-maximising on training rows)"),
+        },
+        "system": {
+            "latency_p99_ms": item(100.0, api.get("latency_p99_ms"), "ms", "bench.api",
+                                   higher=False),
+            "throughput_rps": item(100.0, api.get("throughput_rps"), "req/s", "bench.api"),
+            "uptime": item(0.995, None, "", "none",
+                           note="not measured here: needs a deployed service and monitoring"),
+            "coverage": item(0.80, None, "", "none",
+                             note="not measured here: test coverage is not collected by report"),
+        },
+    }
+
+
+def selection_report(target: TrainingResult, baseline: TrainingResult | None) -> dict[str, Any]:
+    """Content of ``reports/model_selection.json``."""
+    sel = dict(target.trained.selection)
+    for c, auc in target.extras.get("candidate_test_roc_auc", {}).items():
+        sel["candidates"][c]["test_roc_auc_for_information"] = auc
+    sel["chosen_test_roc_auc"] = target.metrics["roc_auc"]
+    sel["bayes_optimal_roc_auc"] = target.metrics["bayes_optimal_roc_auc"]
+    if baseline is not None:
+        sel["baseline"] = {
+            "candidate": "logistic_regression",
+            "cv_mean_roc_auc": baseline.metrics["cv"]["mean_roc_auc"],
+            "test_roc_auc": baseline.metrics["roc_auc"],
+            "feature_set": "canvas",
+        }
+        sel["baseline_ablation"] = baseline.extras.get("baseline_ablation")
+    sel["split"] = target.split.info
+    return sel
+
+
+def run_report(
+    extract: Extract,
+    out_dir: str | Path,
+    models_dir: str | Path | None,
+    seed: int = 42,
+    *,
+    budget: TuningBudget = DEFAULT_BUDGET,
+    n_bootstrap: int = evaluation.N_BOOTSTRAP,
+) -> dict[str, Path]:
+    """Train baseline and target, write every report (and the artifacts when ``models_dir``).
+
+    Returns:
+        Report name -> written path.
+    """
+    out = Path(out_dir)
+    results = {
+        name: train_and_evaluate(extract, name, seed, budget=budget, n_bootstrap=n_bootstrap,
+                                 artifact_name=f"{name}.joblib")
+        for name in ("baseline", "target")
+    }
+    bench_path = out / "benchmarks.json"
+    bench = json.loads(bench_path.read_text(encoding="utf-8")) if bench_path.is_file() else None
+    written = {
+        "data": write_json(out / "data_profile.json", data_profile(extract)),
+        "baseline": write_json(out / "baseline" / "metrics.json", results["baseline"].metrics),
+        "target": write_json(out / "target" / "metrics.json", results["target"].metrics),
+        "selection": write_json(out / "model_selection.json",
+                                selection_report(results["target"], results["baseline"])),
+        "canvas": write_json(out / "canvas_status.json",
+                             canvas_status(results["baseline"].metrics,
+                                           results["target"].metrics, bench)),
+    }
+    if models_dir is not None:
+        for name, result in results.items():
+            written[f"{name}_model"] = save_model(result, Path(models_dir) / f"{name}.joblib")
+    return written
