@@ -106,13 +106,41 @@ def reference_uri(module: str) -> str:
 # --------------------------------------------------------------------------- nav
 
 
-def _extend_section(nav: list[Any], title: str, entries: list[str]) -> None:
+def _nav_paths(entries: list[Any]) -> set[str]:
+    """Every page path in a (nested) nav list."""
+    paths: set[str] = set()
+    for e in entries:
+        if isinstance(e, str):
+            paths.add(e)
+        elif isinstance(e, dict):
+            for v in e.values():
+                paths |= _nav_paths(v if isinstance(v, list) else [v])
+    return paths
+
+
+def reference_nav(modules: list[str]) -> list[Any]:
+    """Nav entries of the API reference: modules, each subpackage as a nested section."""
+    out: list[Any] = []
+    groups: dict[str, list[str]] = {}
+    for mod in modules:  # sorted: a subpackage comes before its modules
+        parts = mod.split(".")
+        if len(parts) >= 3 and ".".join(parts[:2]) in groups:
+            groups[".".join(parts[:2])].append(reference_uri(mod))
+        elif len(parts) == 2 and any(m.startswith(mod + ".") for m in modules):
+            groups[mod] = [reference_uri(mod)]
+            out.append({mod: groups[mod]})
+        else:
+            out.append(reference_uri(mod))
+    return out
+
+
+def _extend_section(nav: list[Any], title: str, entries: list[Any]) -> None:
     for i, item in enumerate(nav):
         if isinstance(item, dict) and title in item:
             value = item[title]
             section = list(value) if isinstance(value, list) else [value]
-            listed = {v if isinstance(v, str) else next(iter(v.values())) for v in section}
-            section += [e for e in entries if e not in listed]
+            listed = _nav_paths(section)
+            section += [e for e in entries if not (_nav_paths([e]) & listed)]
             nav[i] = {title: section}
             return
     log.warning("nav has no %r section: %d generated pages are not in the nav", title, len(entries))
@@ -122,7 +150,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Append every ADR and every module reference page to their nav sections."""
     if config.nav is not None:
         _extend_section(config.nav, DECISIONS_NAV, [f"decisions/{p.name}" for p in adr_files()])
-        _extend_section(config.nav, REFERENCE_NAV, [reference_uri(m) for m in package_modules()])
+        _extend_section(config.nav, REFERENCE_NAV, reference_nav(package_modules()))
     return config
 
 

@@ -230,7 +230,7 @@ def canvas_metrics(reports: Reports) -> list[CanvasMetric]:
 
 #: Readable names of the canvas metrics ``bankchurn.reporting.canvas_status`` writes.
 CANVAS_NAMES = {
-    "business.retained_usd_per_year": "$ retained per year (net of contact costs)",
+    "business.retained_usd_per_year": "$ retained per year (campaign)",
     "business.lift_at_10": "Lift vs random selection, top 10%",
     "model.roc_auc": "ROC-AUC, test period",
     "model.precision_at_10": "Precision in the top 10%",
@@ -333,7 +333,13 @@ def canvas_table(reports: Reports, tier: str | None = None, *, show_tier: bool =
     if not metrics:
         raise SiteDataError(f"canvas_status.json: no metric in tier {tier!r}")
     order = {t: i for i, t in enumerate(TIERS)}
-    metrics.sort(key=lambda m: order.get(m.tier, len(TIERS)))
+    known = list(CANVAS_NAMES)
+    metrics.sort(
+        key=lambda m: (
+            order.get(m.tier, len(TIERS)),
+            known.index(m.id) if m.id in known else len(known),
+        )
+    )
     cols = ["Tier"] if show_tier else []
     cols += ["Metric", "Target", "Measured", "Status"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
@@ -492,7 +498,7 @@ def _fmt_cell(v: Any) -> str:
     if v is None:
         return "not measured"
     if isinstance(v, float | int) and not isinstance(v, bool):
-        return format_value(v)
+        return _short(v)
     if isinstance(v, list | tuple) and all(_scalar(x) for x in v):
         return ", ".join(_fmt_cell(x) for x in v)
     if isinstance(v, dict):
@@ -552,7 +558,7 @@ def benchmark_tables(reports: Reports) -> str:
     for key, value in data.items():
         if key == "provenance" or _scalar(value):
             continue
-        title = key.replace("_", " ").capitalize()
+        title = _heading(key)
         if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
             out += [f"### {title}", "", records_table(value)]
         elif isinstance(value, dict) and value and all(isinstance(r, dict) for r in value.values()):
@@ -567,6 +573,16 @@ def benchmark_tables(reports: Reports) -> str:
         else:
             out += [f"### {title}", "", "```json", _json(value), "```", ""]
     return "\n".join(out)
+
+
+_ACRONYMS = {"api": "API", "cpu": "CPU", "p50": "P50", "p95": "P95", "p99": "P99", "auc": "AUC"}
+
+
+def _heading(key: str) -> str:
+    words = key.replace("_", " ").split()
+    words = [_ACRONYMS.get(w.lower(), w) for w in words]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 def _json(value: Any) -> str:
