@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from bankchurn.api.app import create_app
 from bankchurn.api.inference import InferenceService, rows_to_frame
 from bankchurn.api.schemas import RISK_BANDS, risk_band
+from bankchurn.artifacts import ModelArtifact
 from bankchurn.contract import BY_NAME, FEATURES
 
 
@@ -52,7 +53,7 @@ def test_predict_returns_the_pipelines_probability(
     client: TestClient, customer: dict[str, Any]
 ) -> None:
     service: InferenceService = client.app.state.service  # type: ignore[attr-defined]
-    expected = service.pipeline.predict_proba(rows_to_frame([customer]))[0, 1]
+    expected = service.artifact.pipeline.predict_proba(rows_to_frame([customer]))[0, 1]
     got = client.post("/predict", json=customer).json()["churn_probability"]
     assert got == pytest.approx(expected, abs=1e-6)
 
@@ -365,7 +366,7 @@ class _Exploding:
 
 def test_unexpected_error_is_a_generic_500(settings: Any, customer: dict[str, Any]) -> None:
     service = InferenceService.from_path(settings.model_path)
-    service.pipeline = _Exploding()
+    service.artifact = ModelArtifact(_Exploding(), service.artifact.metadata)
     with TestClient(create_app(settings, service=service), raise_server_exceptions=False) as c:
         r = c.post("/predict", json=customer, headers={"X-Request-ID": "boom-1"})
         assert r.status_code == 500
@@ -413,7 +414,8 @@ class _Slow:
 
 def test_scoring_runs_off_the_event_loop(settings: Any, customer: dict[str, Any]) -> None:
     service = InferenceService.from_path(settings.model_path)
-    service.pipeline = _Slow(service.pipeline, delay=0.5)
+    slow = _Slow(service.artifact.pipeline, delay=0.5)
+    service.artifact = ModelArtifact(slow, service.artifact.metadata)
     app = create_app(settings, service=service)
     predict = next(r for r in app.routes if getattr(r, "path", "") == "/predict")
     assert not inspect.iscoroutinefunction(predict.endpoint)  # type: ignore[attr-defined]

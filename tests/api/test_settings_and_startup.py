@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import httpx
-import joblib
 import pytest
 
 from bankchurn.api.app import create_app
 from bankchurn.api.settings import ApiSettings, load_settings
+from bankchurn.artifacts import save_artifact
 from bankchurn.errors import UserError
 
 
@@ -88,8 +88,7 @@ def test_refuses_an_artifact_that_cannot_score(tmp_path: Path) -> None:
 
     # Unpickles fine, but was fitted on other columns: must fail at start, not per request.
     wrong = LogisticRegression().fit(pd.DataFrame({"x": [0.0, 1.0]}), [0, 1])
-    path = tmp_path / "wrong.joblib"
-    joblib.dump({"pipeline": wrong, "metadata": {"model_version": "x"}}, path)
+    path = save_artifact(tmp_path / "wrong.joblib", wrong, {"model_version": "x"})
     assert "cannot score" in _refusal(path)
 
 
@@ -151,3 +150,19 @@ def test_cli_serve_answers_on_loopback(artifact_path: Path) -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
+
+
+def test_refuses_a_foreign_pickle(tmp_path: Path) -> None:
+    import joblib
+
+    path = tmp_path / "foreign.joblib"
+    joblib.dump({"weights": [1, 2, 3]}, path)  # readable, but not a bankchurn model
+    _refusal(path)
+
+
+def test_refuses_metadata_without_model_version(tmp_path: Path, artifact_path: Path) -> None:
+    from bankchurn.artifacts import load_artifact
+
+    art = load_artifact(artifact_path)
+    path = save_artifact(tmp_path / "nover.joblib", art.pipeline, {"feature_columns": []})
+    assert "model_version" in _refusal(path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
@@ -19,6 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from bankchurn.artifacts import save_artifact
 from bankchurn.contract import BY_NAME, CATEGORICAL_FEATURES, FEATURES
 
 MODEL_VERSION = "test-tiny-1"
@@ -58,8 +58,6 @@ def fit_tiny_pipeline(seed: int = 0) -> Pipeline:
 
 
 def save_tiny_artifact(path: Path, model_version: str = MODEL_VERSION) -> Path:
-    """Write the tiny pipeline in the artifact format the API loads."""
-    joblib.dump(
-        {"pipeline": fit_tiny_pipeline(), "metadata": {"model_version": model_version}}, path
-    )
-    return path
+    """Write the tiny pipeline with :func:`bankchurn.artifacts.save_artifact` (the real format)."""
+    metadata = {"model_version": model_version, "feature_columns": list(FEATURES)}
+    return save_artifact(path, fit_tiny_pipeline(), metadata)

@@ -1,7 +1,8 @@
 """Inference service: loads the model artifact once and scores customers.
 
-The service is the only part of the API that touches the model. It holds the fitted sklearn
-pipeline of a :mod:`bankchurn.artifacts` artifact, turns validated request rows into the
+The service is the only part of the API that touches the model. It holds a
+:mod:`bankchurn.artifacts` artifact (loaded by that module, scored through its
+``predict_proba``), turns validated request rows into the
 DataFrame the pipeline was trained on (contract ``FEATURES`` columns) and returns the
 CALIBRATED churn probability with its risk band. Scoring is CPU-bound and synchronous; the
 routes call it from a worker thread so the event loop keeps serving.
@@ -18,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from bankchurn.api.schemas import CustomerFeatures, RiskBand, risk_band
+from bankchurn.artifacts import ModelArtifact, load_artifact
+from bankchurn.artifacts import predict_proba as artifact_predict_proba
 from bankchurn.contract import BY_NAME, FEATURES
 from bankchurn.errors import UserError
 
@@ -30,13 +33,6 @@ class Score:
 
     churn_probability: float
     risk_band: RiskBand
-
-
-def _metadata_get(metadata: Any, key: str, default: Any = None) -> Any:
-    """Read a metadata field whether the artifact stores a mapping or an object."""
-    if isinstance(metadata, Mapping):
-        return metadata.get(key, default)
-    return getattr(metadata, key, default)
 
 
 def rows_to_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
@@ -59,27 +55,21 @@ class InferenceService:
     """Wraps one loaded model artifact.
 
     Args:
-        pipeline: Fitted sklearn estimator whose ``predict_proba`` returns calibrated
-            probabilities for a frame of contract features.
-        metadata: Artifact metadata; must carry ``model_version``.
+        artifact: A :class:`bankchurn.artifacts.ModelArtifact`: fitted pipeline whose
+            ``predict_proba`` returns CALIBRATED probabilities, plus metadata carrying
+            ``model_version``.
+        source: Where the artifact came from, for error messages.
 
     Raises:
-        UserError: When the pipeline cannot score or the metadata lack a model version.
+        UserError: When the artifact has no model version or cannot score a customer.
     """
 
-    def __init__(self, pipeline: Any, metadata: Any, *, source: str = "artifact") -> None:
-        self.pipeline = pipeline
-        self.metadata = metadata
-        version = _metadata_get(metadata, "model_version")
+    def __init__(self, artifact: ModelArtifact, *, source: str = "artifact") -> None:
+        self.artifact = artifact
+        version = artifact.metadata.get("model_version")
         if not version:
             raise UserError(f"{source}: model artifact metadata has no model_version")
         self.model_version = str(version)
-        if not hasattr(pipeline, "predict_proba"):
-            raise UserError(f"{source}: model artifact has no predict_proba; not a classifier")
-        classes = list(getattr(pipeline, "classes_", [0, 1]))
-        if 1 not in classes:
-            raise UserError(f"{source}: model artifact does not predict class 1 (churn)")
-        self._positive = classes.index(1)
         # Score one example now so a pipeline that unpickles but cannot predict (wrong columns,
         # incompatible library) stops the start-up instead of failing every request.
         example = CustomerFeatures.model_json_schema()["examples"][0]
@@ -91,27 +81,19 @@ class InferenceService:
 
     @classmethod
     def from_path(cls, path: str | Path) -> InferenceService:
-        """Load the artifact at ``path`` (once) and wrap it.
+        """Load the artifact at ``path`` (once) with :func:`bankchurn.artifacts.load_artifact`.
 
         Raises:
             UserError: One line when the file is missing, corrupt or not a churn model.
         """
-        from bankchurn.api._artifact import load_model_artifact
-
-        artifact = load_model_artifact(Path(path))
-        return cls(artifact.pipeline, artifact.metadata, source=str(path))
+        return cls(load_artifact(path), source=str(path))
 
     def predict_many(self, rows: Sequence[Mapping[str, Any]]) -> list[Score]:
         """Score customers given as validated feature mappings, in order."""
-        frame = rows_to_frame(rows)
-        proba = np.asarray(self.pipeline.predict_proba(frame), dtype=np.float64)[:, self._positive]
+        proba = artifact_predict_proba(self.artifact, rows_to_frame(rows))
         if proba.shape != (len(rows),) or not np.all(np.isfinite(proba)):
             raise RuntimeError("model returned non-finite or misshapen probabilities")
-        out = []
-        for p in proba.tolist():
-            p = min(1.0, max(0.0, p))  # guard float noise just outside [0, 1]
-            out.append(Score(round(p, 6), risk_band(p)))
-        return out
+        return [Score(round(p, 6), risk_band(p)) for p in proba.tolist()]
 
     def predict_one(self, row: Mapping[str, Any]) -> Score:
         """Score one customer."""
