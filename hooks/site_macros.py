@@ -25,6 +25,7 @@ Macros (call them in any page, ADRs included):
 * ``data_origin()``: synthetic extract (seed) or user file (sha256) behind the reports.
 * ``null_summary()``: the largest missing-value share over the columns.
 * ``kv_table(path, fmt=None)``: a mapping of a report as a table of measured values.
+* ``parameters_table(path)``: ``{name: {value, description}}`` of a report as a table.
 * ``badge(kind, text=None)`` / ``adr_badge(status)``: the CSS badges.
 """
 
@@ -193,6 +194,11 @@ def define_env(env: Any) -> None:
     def kv_table(path: str, fmt: str | None = None) -> str:
         """A mapping of a report (e.g. business parameters) as a two-column table."""
         return site_pages.kv_table(reports, path, fmt)
+
+    @env.macro
+    def parameters_table(path: str) -> str:
+        """Named parameters (value + description) of a report, e.g. the business assumptions."""
+        return site_pages.parameters_table(reports, path)
 
     @env.macro
     def badge(kind: str, text: str | None = None) -> str:

@@ -709,3 +709,20 @@ def c4_palette_neutral(markdown: str) -> str:
         return f"{match[1]}mermaid\n{body}{match[1]}"
 
     return _FENCE.sub(fix, markdown)
+
+
+def parameters_table(reports: Reports, path: str) -> str:
+    """Table of named parameters ``{name: {"value": v, "description": text}}`` in a report."""
+    value, report = reports.lookup(path)
+    if not isinstance(value, dict) or not value:
+        raise SiteDataError(f"{path} in {report.rel_path} is not a non-empty mapping")
+    lines = ["| Parameter | Value | Meaning |", "|---|---|---|"]
+    for key, item in value.items():
+        if isinstance(item, dict) and "value" in item:
+            v, desc, vpath = item["value"], item.get("description") or "", f"{path}.{key}.value"
+        else:
+            v, desc, vpath = item, "", f"{path}.{key}"
+        shown = metric_html(reports, vpath) if _scalar(v) and v is not None else _fmt_cell(v)
+        desc = html.escape(str(desc)).replace("|", "&#124;")
+        lines.append(f"| <code>{html.escape(key)}</code> | {shown} | {desc} |")
+    return "\n".join(lines) + "\n"
