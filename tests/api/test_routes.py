@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import time
 from typing import Any
@@ -417,8 +416,6 @@ def test_scoring_runs_off_the_event_loop(settings: Any, customer: dict[str, Any]
     slow = _Slow(service.artifact.pipeline, delay=0.5)
     service.artifact = ModelArtifact(slow, service.artifact.metadata)
     app = create_app(settings, service=service)
-    predict = next(r for r in app.routes if getattr(r, "path", "") == "/predict")
-    assert not inspect.iscoroutinefunction(predict.endpoint)  # type: ignore[attr-defined]
 
     async def race() -> tuple[float, float]:
         transport = httpx.ASGITransport(app=app)
@@ -439,3 +436,59 @@ def test_scoring_runs_off_the_event_loop(settings: Any, customer: dict[str, Any]
     slow, health = asyncio.run(race())
     assert slow >= 0.5
     assert health < 0.4, "GET /health waited for the model: scoring blocks the event loop"
+
+
+def test_batch_route_runs_off_the_event_loop(settings: Any, customer: dict[str, Any]) -> None:
+    service = InferenceService.from_path(settings.model_path)
+    slow = _Slow(service.artifact.pipeline, delay=0.5)
+    service.artifact = ModelArtifact(slow, service.artifact.metadata)
+    app = create_app(settings, service=service)
+
+    async def race() -> float:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            batch = asyncio.create_task(c.post("/predict/batch", json={"customers": [customer]}))
+            await asyncio.sleep(0.05)
+            t0 = time.perf_counter()
+            assert (await c.get("/health")).status_code == 200
+            waited = time.perf_counter() - t0
+            assert (await batch).status_code == 200
+            return waited
+
+    assert asyncio.run(race()) < 0.3
+
+
+def test_concurrent_single_requests_share_pipeline_calls(
+    settings: Any, customer: dict[str, Any]
+) -> None:
+    calls: list[int] = []
+
+    class Counting:
+        classes_ = np.array([0, 1])
+
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def predict_proba(self, X: Any) -> Any:
+            calls.append(len(X))
+            time.sleep(0.05)  # a busy model: requests queue up meanwhile
+            return self.inner.predict_proba(X)
+
+    service = InferenceService.from_path(settings.model_path)
+    service.artifact = ModelArtifact(Counting(service.artifact.pipeline), service.artifact.metadata)
+    calls.clear()
+    app = create_app(settings, service=service)
+    customers = [{**customer, "Age": 20 + i} for i in range(20)]
+    expected = [service.predict_one(c).churn_probability for c in customers]
+    calls.clear()
+
+    async def burst() -> list[float]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            rs = await asyncio.gather(*(c.post("/predict", json=x) for x in customers))
+        return [r.json()["churn_probability"] for r in rs]
+
+    got = asyncio.run(burst())
+    assert got == expected  # each caller gets its own row's score, in spite of batching
+    assert sum(calls) == 20
+    assert len(calls) < 20 and max(calls) > 1, calls

@@ -15,8 +15,10 @@ Routes (all JSON unless noted):
 * ``GET /docs`` and ``GET /redoc``: interactive OpenAPI docs served from local assets
   (``fastapi-offline``), so they work without internet.
 
-Scoring endpoints are plain ``def`` functions: FastAPI runs them in its worker thread pool, so
-the CPU-bound model call never blocks the event loop.
+The CPU-bound model call never runs on the event loop: ``/predict`` hands rows to a
+:class:`~bankchurn.api.inference.MicroBatcher` (one pipeline call per group of concurrent
+requests, in a worker thread) and ``/predict/batch`` is a plain ``def`` route, which FastAPI runs
+in its thread pool.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bankchurn import __version__
-from bankchurn.api.inference import InferenceService
+from bankchurn.api.inference import InferenceService, MicroBatcher, Score
 from bankchurn.api.metrics import ApiMetrics
 from bankchurn.api.middleware import (
     RequestContextMiddleware,
@@ -119,6 +121,12 @@ def create_app(
     service = service or InferenceService.from_path(settings.model_path)
     metrics = ApiMetrics()
     metrics.set_model(service.model_version, str(settings.model_path))
+    batcher = MicroBatcher(
+        service,
+        on_batch=lambda scores, seconds: metrics.observe_predictions(
+            (s.risk_band for s in scores), "predict", seconds
+        ),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -134,6 +142,7 @@ def create_app(
         )
         yield
         app.state.ready = False  # draining: /ready turns 503 while uvicorn finishes requests
+        await batcher.close()
 
     app = FastAPIOffline(
         title="BankChurn Predictor API",
@@ -162,20 +171,12 @@ def create_app(
             _error_body(request, exc.detail), status_code=exc.status_code, headers=exc.headers
         )
 
-    def _score(rows: list[dict[str, Any]], endpoint: str) -> list[Prediction]:
-        start = time.perf_counter()
-        scores = service.predict_many(rows)
-        metrics.observe_predictions(
-            (s.risk_band for s in scores), endpoint, time.perf_counter() - start
+    def _prediction(score: Score) -> Prediction:
+        return Prediction(
+            churn_probability=score.churn_probability,
+            risk_band=score.risk_band,
+            model_version=service.model_version,
         )
-        return [
-            Prediction(
-                churn_probability=s.churn_probability,
-                risk_band=s.risk_band,
-                model_version=service.model_version,
-            )
-            for s in scores
-        ]
 
     @app.post(
         "/predict",
@@ -185,9 +186,10 @@ def create_app(
         dependencies=[Depends(_require_json)],
         responses=_ERRORS,
     )
-    def predict(customer: CustomerFeatures) -> Prediction:  # type: ignore[valid-type]
+    async def predict(customer: CustomerFeatures) -> Prediction:  # type: ignore[valid-type]
         """Calibrated churn probability, risk band and model version of one customer."""
-        return _score([customer.model_dump()], "predict")[0]  # type: ignore[attr-defined]
+        # Scored in a worker thread, together with concurrent requests (MicroBatcher).
+        return _prediction(await batcher.score(customer.model_dump()))  # type: ignore[attr-defined]
 
     @app.post(
         "/predict/batch",
@@ -212,7 +214,12 @@ def create_app(
                 413, detail=f"batch of {n} customers exceeds the limit of {settings.batch_limit}"
             )
         rows = [c.model_dump() for c in batch.customers]
-        return BatchResponse(predictions=_score(rows, "predict_batch"))
+        start = time.perf_counter()
+        scores = service.predict_many(rows)  # plain `def` route: runs in a worker thread
+        metrics.observe_predictions(
+            (s.risk_band for s in scores), "predict_batch", time.perf_counter() - start
+        )
+        return BatchResponse(predictions=[_prediction(s) for s in scores])
 
     @app.get("/health", response_model=Health, tags=["operations"], summary="Liveness")
     async def health() -> Health:

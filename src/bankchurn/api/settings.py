@@ -1,7 +1,7 @@
 """Settings of the inference API, read from ``BANKCHURN_API_*`` environment variables.
 
 Every field can be set by an environment variable named ``BANKCHURN_API_<FIELD>`` (e.g.
-``BANKCHURN_API_MODEL_PATH=models/target/model.joblib``) or passed to :class:`ApiSettings`
+``BANKCHURN_API_MODEL_PATH=models/target.joblib``) or passed to :class:`ApiSettings`
 directly; explicit arguments win over the environment. Values are validated when the settings
 are built, so a bad port or log level stops the server before it binds a socket.
 """
@@ -18,8 +18,9 @@ from bankchurn.errors import UserError
 
 ENV_PREFIX = "BANKCHURN_API_"
 
-#: Where ``bankchurn train --model target --out models/target`` leaves the artifact.
-DEFAULT_MODEL_PATH = Path("models/target/model.joblib")
+#: Where ``bankchurn report`` (run by ``make site`` / ``make reports``) leaves the target model;
+#: ``bankchurn train --model target --out DIR`` writes ``DIR/model.joblib`` instead.
+DEFAULT_MODEL_PATH = Path("models/target.joblib")
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 

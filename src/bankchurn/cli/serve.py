@@ -17,7 +17,7 @@ def serve(
         typer.Option(
             "--model",
             help="Model artifact to serve (env BANKCHURN_API_MODEL_PATH; "
-            "default models/target/model.joblib).",
+            "default models/target.joblib).",
         ),
     ] = None,
     host: Annotated[
