@@ -130,9 +130,11 @@ class Reports:
         for key in rest.split(".") if rest else []:
             if isinstance(value, dict) and key in value:
                 value = value[key]
-            elif isinstance(value, list) and key.lstrip("-").isdigit() and -len(value) <= int(
-                key
-            ) < len(value):
+            elif (
+                isinstance(value, list)
+                and key.lstrip("-").isdigit()
+                and -len(value) <= int(key) < len(value)
+            ):
                 value = value[int(key)]
             else:
                 avail = (
@@ -158,8 +160,7 @@ class Reports:
 def _file_of(name: str) -> str:
     if name not in REPORT_FILES:
         raise SiteDataError(
-            f"unknown report {name!r}: a metric path starts with one of "
-            f"{', '.join(REPORT_FILES)}"
+            f"unknown report {name!r}: a metric path starts with one of {', '.join(REPORT_FILES)}"
         )
     return REPORT_FILES[name]
 

@@ -34,8 +34,8 @@ _HERE = Path(__file__).resolve().parent
 if str(_HERE) not in sys.path:  # MkDocs only adds this folder to sys.path while importing us
     sys.path.insert(0, str(_HERE))
 
-import site_check  # noqa: E402
-import site_pages  # noqa: E402
+import site_check
+import site_pages
 
 log = logging.getLogger("mkdocs.hooks.bankchurn")
 
@@ -79,7 +79,9 @@ def package_modules(src_dir: Path = SRC_DIR, package: str = PACKAGE) -> list[str
         parts = list(rel.parts)
         if any(p.startswith("_") and p != "__init__" for p in parts):
             continue
-        if not all((src_dir.joinpath(*parts[:i]) / "__init__.py").is_file() for i in range(1, len(parts))):
+        if not all(
+            (src_dir.joinpath(*parts[:i]) / "__init__.py").is_file() for i in range(1, len(parts))
+        ):
             continue
         if parts[-1] == "__init__":
             parts = parts[:-1]

@@ -42,16 +42,16 @@ _HERE = Path(__file__).resolve().parent
 if str(_HERE) not in sys.path:  # mkdocs-macros loads this file by path: make siblings importable
     sys.path.insert(0, str(_HERE))
 
-import site_data  # noqa: E402
-import site_pages  # noqa: E402
-from site_data import REPORT_FILES, Reports, SiteDataError  # noqa: E402
+import site_data
+import site_pages
+from site_data import REPORT_FILES, Reports, SiteDataError
 
 ROOT = _HERE.parent
 
 
 def _contract() -> Any:
     """The current :mod:`bankchurn.contract` (re-imported so ``mkdocs serve`` sees edits)."""
-    import bankchurn.contract as contract
+    from bankchurn import contract
 
     return importlib.reload(contract)
 
@@ -125,9 +125,11 @@ def define_env(env: Any) -> None:
         """Where each published number comes from."""
         lines = [
             '!!! info "Provenance of the numbers on this site"',
-            "    Every measured value is read at build time from a report the pipeline writes; "
-            "none is typed by hand. Hover a value (dotted underline) to see its source. "
-            "The reports read by this build:",
+            (
+                "    Every measured value is read at build time from a report the pipeline "
+                "writes; none is typed by hand. Hover a value (dotted underline) to see its "
+                "source. The reports read by this build:"
+            ),
             "",
             "    | Report | File | What it says about its origin |",
             "    |---|---|---|",

@@ -262,8 +262,10 @@ def _source_leaf(reports: Reports, mid: str, source: str, measured: float) -> st
     value, report = reports.lookup(source)
 
     def close(v: Any) -> bool:
-        return isinstance(v, int | float) and not isinstance(v, bool) and math.isclose(
-            float(v), measured, rel_tol=1e-6, abs_tol=1e-9
+        return (
+            isinstance(v, int | float)
+            and not isinstance(v, bool)
+            and math.isclose(float(v), measured, rel_tol=1e-6, abs_tol=1e-9)
         )
 
     if close(value):
@@ -271,7 +273,7 @@ def _source_leaf(reports: Reports, mid: str, source: str, measured: float) -> st
     if isinstance(value, dict):
         hits = [k for k, v in value.items() if close(v)]
         if hits:
-            return f"{source}.{sorted(hits)[0]}"
+            return f"{source}.{min(hits)}"
     raise SiteDataError(
         f"canvas_status.json: {mid}: measured {measured} is not the value of {source} in "
         f"{report.rel_path} ({value!r:.120})"
@@ -466,7 +468,8 @@ def adr_header(meta: dict[str, Any], adrs: Iterable[Adr], *, banners: bool = Tru
     deciders = meta.get("deciders")
     if deciders:
         bits.append(
-            "deciders: " + (", ".join(map(str, deciders)) if isinstance(deciders, list) else str(deciders))
+            "deciders: "
+            + (", ".join(map(str, deciders)) if isinstance(deciders, list) else str(deciders))
         )
     sup = _refs(meta.get("supersedes"))
     if sup:
@@ -516,7 +519,10 @@ def records_table(records: Sequence[dict[str, Any]]) -> str:
         cols += [k for k in r if k not in cols and k not in ("op", "passed")]
     has_target = "target" in cols and "measured" in cols
     header = cols + (["status"] if has_target else [])
-    lines = ["| " + " | ".join(c.replace("_", " ") for c in header) + " |", "|" + "---|" * len(header)]
+    lines = [
+        "| " + " | ".join(c.replace("_", " ") for c in header) + " |",
+        "|" + "---|" * len(header),
+    ]
     for r in records:
         cells = []
         for c in cols:
@@ -525,7 +531,9 @@ def records_table(records: Sequence[dict[str, Any]]) -> str:
                 op = _OP_ALIASES.get(str(r["op"]).lower(), str(r["op"]))
                 cells.append(f"{_OPS.get(op, html.escape(op))} {_fmt_cell(v)}")
             else:
-                cells.append(_fmt_cell(v) if c != "measured" or v is None else f"**{_fmt_cell(v)}**")
+                cells.append(
+                    _fmt_cell(v) if c != "measured" or v is None else f"**{_fmt_cell(v)}**"
+                )
         if has_target:
             t, m = r.get("target"), r.get("measured")
             op = _OP_ALIASES.get(str(r.get("op", "")).lower(), str(r.get("op", "")))
@@ -563,10 +571,16 @@ def benchmark_tables(reports: Reports) -> str:
             out += [f"### {title}", "", records_table(value)]
         elif isinstance(value, dict) and value and all(isinstance(r, dict) for r in value.values()):
             if all(all(_scalar(x) for x in r.values()) for r in value.values()):
-                out += [f"### {title}", "", records_table([{"name": k, **r} for k, r in value.items()])]
+                out += [
+                    f"### {title}",
+                    "",
+                    records_table([{"name": k, **r} for k, r in value.items()]),
+                ]
             else:
                 out += [f"### {title}", "", "```json", _json(value), "```", ""]
-        elif isinstance(value, dict) and all(_scalar(x) or isinstance(x, list) for x in value.values()):
+        elif isinstance(value, dict) and all(
+            _scalar(x) or isinstance(x, list) for x in value.values()
+        ):
             out += [f"### {title}", "", "| Item | Value |", "|---|---|"]
             out += [f"| {k.replace('_', ' ')} | {_fmt_cell(v)} |" for k, v in value.items()]
             out.append("")
@@ -669,7 +683,11 @@ def kv_table(reports: Reports, path: str, fmt: str | None = None) -> str:
         raise SiteDataError(f"{path} in {report.rel_path} is not a non-empty mapping")
     lines = ["| Parameter | Value |", "|---|---|"]
     for key, v in value.items():
-        shown = metric_html(reports, f"{path}.{key}", fmt) if _scalar(v) and v is not None else _fmt_cell(v)
+        shown = (
+            metric_html(reports, f"{path}.{key}", fmt)
+            if _scalar(v) and v is not None
+            else _fmt_cell(v)
+        )
         lines.append(f"| {key.replace('_', ' ')} | {shown} |")
     return "\n".join(lines) + "\n"
 

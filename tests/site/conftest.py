@@ -12,14 +12,16 @@ for _p in (_HERE, _HERE.parents[1] / "hooks"):  # helpers beside the tests, chec
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-from site_build import ROOT, Build, run_mkdocs_build  # noqa: E402
+from site_build import ROOT, Build, run_mkdocs_build
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The real site, built once per test session with ``--strict``."""
     if not (ROOT / "docs" / "js" / "mermaid.min.js").is_file():
-        pytest.fail("docs/js/mermaid.min.js is missing: run `make setup` (vendors mermaid from npm)")
+        pytest.fail(
+            "docs/js/mermaid.min.js is missing: run `make setup` (vendors mermaid from npm)"
+        )
     build = run_mkdocs_build(ROOT / "mkdocs.yml", tmp_path_factory.mktemp("site") / "site")
     if build.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{build.log[-4000:]}")

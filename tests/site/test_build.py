@@ -11,7 +11,7 @@ import pytest
 import site_check
 from site_build import ROOT, Build
 
-import bankchurn.contract as contract
+from bankchurn import contract
 
 
 def _html(build: Build, page: str) -> str:
@@ -26,16 +26,26 @@ def test_strict_build_has_zero_warnings(built_site: Build) -> None:
 
 
 def test_nothing_is_loaded_from_another_origin(built_site: Build) -> None:
-    problems = [p for p in site_check.check_site(built_site.site) if p.kind == "third-party request"]
+    problems = [
+        p for p in site_check.check_site(built_site.site) if p.kind == "third-party request"
+    ]
     assert problems == [], "\n".join(map(str, problems))
     text = "\n".join(p.read_text(encoding="utf-8") for p in built_site.site.rglob("*.html"))
-    for host in ("fonts.googleapis.com", "fonts.gstatic.com", "cdn.jsdelivr.net", "unpkg.com",
-                 "cdnjs.cloudflare.com", "googletagmanager.com"):
+    for host in (
+        "fonts.googleapis.com",
+        "fonts.gstatic.com",
+        "cdn.jsdelivr.net",
+        "unpkg.com",
+        "cdnjs.cloudflare.com",
+        "googletagmanager.com",
+    ):
         assert host not in text, f"{host} appears in the built HTML"
 
 
 def test_internal_links_and_anchors_resolve(built_site: Build) -> None:
-    problems = [p for p in site_check.check_site(built_site.site) if p.kind != "third-party request"]
+    problems = [
+        p for p in site_check.check_site(built_site.site) if p.kind != "third-party request"
+    ]
     assert problems == [], "\n".join(map(str, problems))
 
 

@@ -12,7 +12,7 @@ import site_data
 import site_pages
 from site_build import HOOKS, run_mkdocs_build
 
-import bankchurn.contract as contract
+from bankchurn import contract
 
 
 def _reports(tmp_path: Path, canvas: list[dict] | None = None) -> site_data.Reports:
@@ -30,7 +30,11 @@ def _reports(tmp_path: Path, canvas: list[dict] | None = None) -> site_data.Repo
 def test_metric_is_formatted_with_provenance_on_hover(tmp_path: Path) -> None:
     html = site_data.metric_html(_reports(tmp_path), "target.roc_auc")
     assert ">0.871</span>" in html
-    assert 'title="provenance: file ' in html and "seed: 7" in html and "package version: 0.1.0" in html
+    assert (
+        'title="provenance: file ' in html
+        and "seed: 7" in html
+        and "package version: 0.1.0" in html
+    )
     assert ">0.850 – 0.890<" in site_data.metric_html(_reports(tmp_path), "target.roc_auc_ci")
     assert ">87.1%<" in site_data.metric_html(_reports(tmp_path), "target.roc_auc", ".1%")
     assert ">10,000<" in site_data.metric_html(_reports(tmp_path), "data.n_rows")
@@ -72,18 +76,43 @@ def test_a_missing_key_fails_the_build(tmp_path: Path) -> None:
 
 
 CANVAS = [
-    {"id": "model.roc_auc", "tier": "model", "name": "ROC-AUC", "target": 0.85, "op": ">",
-     "measured": 0.8712345, "passed": True, "source": "target.roc_auc"},
-    {"id": "system.rps", "tier": "system", "name": "Throughput", "target": 100, "op": ">",
-     "measured": 80, "unit": "req/s", "passed": False},
-    {"id": "system.uptime", "tier": "system", "name": "Uptime", "target": 0.995, "op": ">",
-     "measured": None, "passed": None},
+    {
+        "id": "model.roc_auc",
+        "tier": "model",
+        "name": "ROC-AUC",
+        "target": 0.85,
+        "op": ">",
+        "measured": 0.8712345,
+        "passed": True,
+        "source": "target.roc_auc",
+    },
+    {
+        "id": "system.rps",
+        "tier": "system",
+        "name": "Throughput",
+        "target": 100,
+        "op": ">",
+        "measured": 80,
+        "unit": "req/s",
+        "passed": False,
+    },
+    {
+        "id": "system.uptime",
+        "tier": "system",
+        "name": "Uptime",
+        "target": 0.995,
+        "op": ">",
+        "measured": None,
+        "passed": None,
+    },
 ]
 
 
 def test_canvas_table_shows_a_miss_as_a_miss(tmp_path: Path) -> None:
     table = site_pages.canvas_table(_reports(tmp_path, CANVAS))
-    rows = {r.split(" | ")[1]: r for r in table.splitlines() if r.startswith("| ") and "Tier" not in r}
+    rows = {
+        r.split(" | ")[1]: r for r in table.splitlines() if r.startswith("| ") and "Tier" not in r
+    }
     assert len(rows) == 3
     assert "badge--pass" in rows["ROC-AUC"] and "&gt; 0.85" in rows["ROC-AUC"]
     assert ">0.871<" in rows["ROC-AUC"]
@@ -121,7 +150,9 @@ def test_contract_table_follows_a_changed_range() -> None:
 
 def test_adr_header_marks_superseded_records(tmp_path: Path) -> None:
     (tmp_path / "0001-first.md").write_text("---\nstatus: superseded\n---\n# ADR-0001: First\n")
-    (tmp_path / "0002-second.md").write_text("---\nstatus: accepted\nsupersedes: [1]\n---\n# Second\n")
+    (tmp_path / "0002-second.md").write_text(
+        "---\nstatus: accepted\nsupersedes: [1]\n---\n# Second\n"
+    )
     adrs = site_pages.read_adrs(tmp_path)
     first = site_pages.adr_header({"status": "superseded", "superseded_by": [2]}, adrs)
     assert "adr-status--superseded" in first and '!!! danger "Superseded"' in first
@@ -134,8 +165,8 @@ def test_adr_header_marks_superseded_records(tmp_path: Path) -> None:
 
 def test_c4_relations_and_boundaries_get_palette_neutral_colours() -> None:
     md = (
-        "text\n\n```mermaid\nC4Context\n  Boundary(b, \"B\") {\n  System(a, \"A\")\n  }\n"
-        "  Rel(a, c, \"x\")\n  UpdateRelStyle(a, c, $offsetX=\"5\")\n```\n\n"
+        'text\n\n```mermaid\nC4Context\n  Boundary(b, "B") {\n  System(a, "A")\n  }\n'
+        '  Rel(a, c, "x")\n  UpdateRelStyle(a, c, $offsetX="5")\n```\n\n'
         "```mermaid\nflowchart LR\n  A --> B\n```\n"
     )
     out = site_pages.c4_palette_neutral(md)
@@ -155,13 +186,34 @@ def test_canvas_status_as_written_by_bankchurn_reporting(tmp_path: Path) -> None
     item = {"comparison": ">", "unit": ""}
     canvas = {
         "model_evaluated": "target",
-        "business": {"retained_usd_per_year": {**item, "target": 400000.0, "measured": 350000.0,
-                                               "unit": "USD/year", "status": "miss",
-                                               "source": "target.business.at_capacity"}},
-        "model": {"roc_auc": {**item, "target": 0.85, "measured": 0.8712345, "status": "pass",
-                              "source": "target.roc_auc"}},
-        "system": {"uptime": {**item, "target": 0.995, "measured": None,
-                              "status": "not measured here", "source": "none"}},
+        "business": {
+            "retained_usd_per_year": {
+                **item,
+                "target": 400000.0,
+                "measured": 350000.0,
+                "unit": "USD/year",
+                "status": "miss",
+                "source": "target.business.at_capacity",
+            }
+        },
+        "model": {
+            "roc_auc": {
+                **item,
+                "target": 0.85,
+                "measured": 0.8712345,
+                "status": "pass",
+                "source": "target.roc_auc",
+            }
+        },
+        "system": {
+            "uptime": {
+                **item,
+                "target": 0.995,
+                "measured": None,
+                "status": "not measured here",
+                "source": "none",
+            }
+        },
     }
     (tmp_path / "canvas_status.json").write_text(json.dumps(canvas))
     reports = site_data.Reports(tmp_path)

@@ -48,7 +48,9 @@ def test_dangling_in_page_anchor_is_caught(tmp_path: Path) -> None:
 
 
 def test_dangling_anchor_on_another_page_is_caught(tmp_path: Path) -> None:
-    assert _kinds(_site(tmp_path, '<a href="../b/#gone">x</a>')) == [("missing anchor", "../b/#gone")]
+    assert _kinds(_site(tmp_path, '<a href="../b/#gone">x</a>')) == [
+        ("missing anchor", "../b/#gone")
+    ]
 
 
 def test_broken_internal_link_is_caught(tmp_path: Path) -> None:
@@ -61,20 +63,23 @@ def test_missing_local_resource_is_caught(tmp_path: Path) -> None:
 
 
 def test_third_party_loads_are_caught(tmp_path: Path) -> None:
-    extra = "\n".join(
-        [
-            '<script src="https://cdn.jsdelivr.net/npm/mermaid/dist/mermaid.min.js"></script>',
-            '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">',
-            '<img src="//unpkg.com/logo.png">',
-            "<style>@import url(https://fonts.gstatic.com/s/roboto.woff2);</style>",
-            '<div style="background: url(\'https://example.com/bg.png\')"></div>',
-            '<script>import("https://cdnjs.cloudflare.com/ajax/libs/mathjax/x.js")</script>',
-        ]
-    )
+    extra = """
+<script src="https://cdn.jsdelivr.net/npm/mermaid/dist/mermaid.min.js"></script>
+<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">
+<img src="//unpkg.com/logo.png">
+<style>@import url(https://fonts.gstatic.com/s/roboto.woff2);</style>
+<div style="background: url('https://example.com/bg.png')"></div>
+<script>import("https://cdnjs.cloudflare.com/ajax/libs/mathjax/x.js")</script>
+"""
     site = _site(tmp_path, extra, css="@font-face{src:url(https://fonts.gstatic.com/a.woff2)}")
     found = [d for k, d in _kinds(site) if k == "third-party request"]
-    for host in ("cdn.jsdelivr.net", "fonts.googleapis.com", "unpkg.com", "example.com",
-                 "cdnjs.cloudflare.com"):
+    for host in (
+        "cdn.jsdelivr.net",
+        "fonts.googleapis.com",
+        "unpkg.com",
+        "example.com",
+        "cdnjs.cloudflare.com",
+    ):
         assert any(host in d for d in found), f"{host} not caught: {found}"
     assert sum("fonts.gstatic.com" in d for d in found) == 2  # inline <style> and the CSS file
 
