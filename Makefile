@@ -14,6 +14,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 MERMAID_JS := docs/js/mermaid.min.js
 SRC := $(shell find src -name '*.py' 2>/dev/null)
+# Material prints an end-of-life banner for MkDocs 2 on every build; we pin MkDocs 1.6 (ADR 0002).
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: help setup site serve test test-fast notebooks reports bench api browser clean
 
