@@ -25,6 +25,20 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+#: Risk bands of a calibrated churn probability, as ``(name, lower bound)``: the retention team
+#: calls "high" first. Shared by batch scoring and the API.
+RISK_BANDS: tuple[tuple[str, float], ...] = (("low", 0.0), ("medium", 0.20), ("high", 0.50))
+
+
+def risk_bands(p: np.ndarray) -> np.ndarray:
+    """Band name of each calibrated probability (see :data:`RISK_BANDS`)."""
+    p = np.asarray(p, dtype="float64")
+    out = np.full(p.shape, RISK_BANDS[0][0], dtype=object)
+    for name, lower in RISK_BANDS[1:]:
+        out[p >= lower] = name
+    return out
+
+
 #: Thresholds scanned by :func:`value_curve`.
 THRESHOLD_GRID: np.ndarray = np.round(np.arange(0.01, 1.0, 0.01), 2)
 
@@ -118,10 +132,14 @@ def annualisation(split_info: dict[str, Any]) -> float:
     Temporal split: the test window spans ``test_months`` monthly snapshots -> ``12 /
     test_months``. Stratified split (no dates): the test rows are ``test_size`` of a history
     of ``history_years`` -> ``1 / (test_size * history_years)`` with the canvas's 2 years.
+    All rows of a dateless file: ``1 / history_years``.
     """
-    if split_info.get("kind") == "temporal":
+    years = BusinessParameters().history_years
+    if split_info.get("test_months"):
         return 12.0 / float(split_info["test_months"])
-    return 1.0 / (float(split_info.get("test_size", 0.25)) * BusinessParameters().history_years)
+    if split_info.get("kind") == "stratified":
+        return 1.0 / (float(split_info.get("test_size", 0.25)) * years)
+    return 1.0 / years  # every row of a dateless history of `years` years
 
 
 def value_at(

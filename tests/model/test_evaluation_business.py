@@ -1,0 +1,106 @@
+"""Metrics and campaign value on hand-checkable inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from bankchurn import business, evaluation
+from bankchurn.business import BusinessParameters
+
+
+def test_fast_roc_auc_matches_sklearn() -> None:
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 400)
+    p = np.round(rng.random(400), 2)  # many ties
+    assert evaluation.fast_roc_auc(y, p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
+    assert evaluation.fast_roc_auc(np.ones(5), np.arange(5)) is None
+
+
+def test_top_k_precision_recall_lift() -> None:
+    y = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 1] * 10)  # 30% churn, 100 rows
+    p = np.linspace(1, 0, 100)  # the first 10 rows score highest
+    top = evaluation.top_k(y, p, 0.10)
+    assert top["k"] == 10
+    assert top["precision"] == pytest.approx(3 / 10)
+    assert top["recall"] == pytest.approx(3 / 30)
+    assert top["lift"] == pytest.approx(1.0)
+
+
+def test_threshold_metrics_and_confusion() -> None:
+    y = np.array([1, 0, 1, 0])
+    p = np.array([0.9, 0.8, 0.2, 0.1])
+    at = evaluation.at_threshold(y, p, 0.5)
+    assert at["confusion_matrix"] == {"tn": 1, "fp": 1, "fn": 1, "tp": 1}
+    assert at["precision"] == 0.5 and at["recall"] == 0.5 and at["positive_rate"] == 0.5
+
+
+def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 500)
+    p = np.clip(y * 0.3 + rng.random(500) * 0.7, 0, 1)
+    ci = evaluation.bootstrap_ci(y, p, seed=4, n_resamples=200)
+    assert ci == evaluation.bootstrap_ci(y, p, seed=4, n_resamples=200)
+    assert ci[0] < roc_auc_score(y, p) < ci[1]
+
+
+def test_reliability_bins_cover_every_row() -> None:
+    rng = np.random.default_rng(3)
+    p = rng.random(1000)
+    y = (rng.random(1000) < p).astype(int)
+    rel = evaluation.reliability(y, p)
+    assert sum(b["n"] for b in rel["bins"]) == 1000
+    assert len(rel["bins"]) == 10
+    for b in rel["bins"]:  # a calibrated score: observed close to predicted
+        assert abs(b["observed_rate"] - b["mean_predicted"]) < 0.12
+
+
+def test_fairness_groups_and_gaps() -> None:
+    frame = pd.DataFrame({"Geography": ["France", "Germany"] * 50, "Gender": ["Male"] * 100})
+    y = np.array([1, 0, 0, 1] * 25)
+    p = np.array([0.9, 0.1, 0.2, 0.8] * 25)
+    out = evaluation.fairness(frame, y, p, 0.5)
+    assert set(out["Geography"]["groups"]) == {"France", "Germany"}
+    assert out["Geography"]["groups"]["France"]["n"] == 50
+    assert out["Geography"]["gaps"]["recall"] == 0.0
+    assert out["Gender"]["gaps"]["roc_auc"] == 0.0
+
+
+def test_curves_are_downsampled_and_monotone() -> None:
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 3000)
+    c = evaluation.curves(y, rng.random(3000))
+    assert len(c["roc"]["fpr"]) <= evaluation.N_CURVE_POINTS
+    assert c["roc"]["fpr"][0] == 0.0 and c["roc"]["tpr"][-1] == 1.0
+    assert np.all(np.diff(c["roc"]["fpr"]) >= 0)
+
+
+def test_business_value_by_hand() -> None:
+    params = BusinessParameters(retention_success_rate=0.5)
+    y = np.array([1, 1, 0, 0])
+    contacted = np.array([True, False, True, False])
+    v = business.value_at(y, contacted, params, scale=2.0)
+    expected_gross = 1 * 0.5 * params.customer_value_usd * 2.0
+    assert v["gross_usd_per_year"] == pytest.approx(expected_gross)
+    assert v["cost_usd_per_year"] == pytest.approx(2 * params.cost_per_contact_usd * 2.0)
+    assert params.customer_value_usd == pytest.approx(2_000_000 / (10_000 * 0.2037 / 2))
+    assert params.cost_per_contact_usd == pytest.approx(500 / 5)
+
+
+def test_best_threshold_and_annualisation() -> None:
+    params = BusinessParameters()
+    y = np.array([1] * 10 + [0] * 90)
+    p = np.r_[np.full(10, 0.9), np.full(90, 0.05)]
+    t = business.best_threshold(y, p, params)
+    assert 0.05 < t <= 0.9  # contacts exactly the ten churners
+    assert business.annualisation({"kind": "temporal", "test_months": 6}) == 2.0
+    assert business.annualisation({"kind": "stratified", "test_size": 0.25}) == 2.0
+    assert list(business.risk_bands(np.array([0.1, 0.2, 0.49, 0.5]))) == [
+        "low", "medium", "medium", "high"]
+
+
+def test_business_parameters_are_validated() -> None:
+    with pytest.raises(ValueError):
+        BusinessParameters(retention_success_rate=1.5)
