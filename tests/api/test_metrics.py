@@ -93,3 +93,8 @@ def test_each_app_has_its_own_registry(client: TestClient, settings: Any) -> Non
     with TestClient(create_app(settings)) as other:
         fresh = _samples(other)
         assert _value(fresh, m.HTTP_REQUESTS_TOTAL, route="/health") == 0
+
+
+def test_every_risk_band_is_exported_before_any_prediction(client: TestClient) -> None:
+    bands = {s.labels["risk_band"]: s.value for s in _samples(client)[m.PREDICTIONS_TOTAL]}
+    assert bands == {"low": 0.0, "medium": 0.0, "high": 0.0}

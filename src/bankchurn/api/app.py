@@ -41,7 +41,7 @@ from bankchurn.api.inference import InferenceService, MicroBatcher, Score
 from bankchurn.api.metrics import ApiMetrics
 from bankchurn.api.middleware import (
     RequestContextMiddleware,
-    access_log,
+    app_log,
     configure_logging,
     request_id_of,
 )
@@ -131,7 +131,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.ready = True
-        access_log.info(
+        app_log.info(
             "startup",
             extra={
                 "fields": {

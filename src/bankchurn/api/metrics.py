@@ -28,6 +28,8 @@ from prometheus_client import (
     generate_latest,
 )
 
+from bankchurn.api.schemas import RISK_BANDS
+
 HTTP_REQUESTS_TOTAL = "bankchurn_http_requests_total"
 HTTP_REQUEST_DURATION_SECONDS = "bankchurn_http_request_duration_seconds"
 PREDICTIONS_TOTAL = "bankchurn_predictions_total"
@@ -91,6 +93,8 @@ class ApiMetrics:
             ("risk_band",),
             registry=self.registry,
         )
+        for band, _ in RISK_BANDS:  # every band exported from the start, at 0
+            self.predictions.labels(band)
         self.inference = Histogram(
             INFERENCE_DURATION_SECONDS,
             "Time spent in the model pipeline per scoring call, in seconds.",

@@ -30,6 +30,7 @@ from bankchurn.api.metrics import UNMATCHED_ROUTE, ApiMetrics
 
 REQUEST_ID_HEADER = "X-Request-ID"
 LOGGER_NAME = "bankchurn.api"
+app_log = logging.getLogger(LOGGER_NAME)
 access_log = logging.getLogger(f"{LOGGER_NAME}.access")
 error_log = logging.getLogger(f"{LOGGER_NAME}.error")
 
