@@ -9,6 +9,9 @@ import sys
 
 import typer
 
+# typer >= 0.22 vendors click as typer._click; its exceptions are not click's (pinned in the lock).
+from typer._click.exceptions import ClickException, UsageError
+
 from bankchurn.errors import UserError
 
 app = typer.Typer(
@@ -45,13 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         print("bankchurn: aborted", file=sys.stderr)
         return 130
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
+    except ClickException as exc:  # bad option or argument: one line, not click's usage box
+        hint = ""
+        if isinstance(exc, UsageError) and exc.ctx is not None:
+            hint = f" (see '{exc.ctx.command_path} --help')"
+        print(f"bankchurn: error: {exc.format_message()}{hint}", file=sys.stderr)
+        return exc.exit_code
     return 0
 
 
