@@ -75,11 +75,13 @@ def _chunks(path: Path, header: list[str], chunk_size: int) -> Iterator[pd.DataF
         for c in header
     }
     dtype = {c: str for c in header if contract.BY_NAME[c].kind in ("text", "category", "date")}
-    reader = pd.read_csv(
-        path, sep=",", dtype=dtype, keep_default_na=False, na_values=na_values,
-        chunksize=chunk_size, encoding="utf-8-sig", skip_blank_lines=False,
-    )
+    reader = None
     try:
+        # The parser reads its first block on construction, so that is inside the try too.
+        reader = pd.read_csv(
+            path, sep=",", dtype=dtype, keep_default_na=False, na_values=na_values,
+            chunksize=chunk_size, encoding="utf-8-sig", skip_blank_lines=False,
+        )
         yield from reader
     except UnicodeDecodeError as exc:
         raise ContractError(str(path), "encoding(utf-8)",
@@ -87,7 +89,8 @@ def _chunks(path: Path, header: list[str], chunk_size: int) -> Iterator[pd.DataF
     except pd.errors.ParserError as exc:
         raise ContractError(str(path), "field_count", detail=str(exc).strip()) from None
     finally:
-        reader.close()
+        if reader is not None:
+            reader.close()
 
 
 def score_chunk(artifact: ModelArtifact, chunk: pd.DataFrame, source: str,
