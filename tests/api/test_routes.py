@@ -14,8 +14,9 @@ from fastapi.testclient import TestClient
 
 from bankchurn.api.app import create_app
 from bankchurn.api.inference import InferenceService, rows_to_frame
-from bankchurn.api.schemas import RISK_BANDS, risk_band
+from bankchurn.api.schemas import risk_band
 from bankchurn.artifacts import ModelArtifact
+from bankchurn.business import RISK_BANDS
 from bankchurn.contract import BY_NAME, FEATURES
 
 

@@ -46,7 +46,6 @@ from bankchurn.api.middleware import (
     request_id_of,
 )
 from bankchurn.api.schemas import (
-    RISK_BANDS,
     BatchRequest,
     BatchResponse,
     CustomerFeatures,
@@ -56,6 +55,7 @@ from bankchurn.api.schemas import (
     Readiness,
 )
 from bankchurn.api.settings import ApiSettings, load_settings
+from bankchurn.business import RISK_BANDS
 
 _BANDS_DOC = ", ".join(f"**{name}** from {lower:.2f}" for name, lower in RISK_BANDS)
 DESCRIPTION = f"""

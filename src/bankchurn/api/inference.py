@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 from starlette.concurrency import run_in_threadpool
 
-from bankchurn.api.schemas import CustomerFeatures, RiskBand, risk_band
+from bankchurn.api.schemas import CustomerFeatures, RiskBand
 from bankchurn.artifacts import ModelArtifact, load_artifact
 from bankchurn.artifacts import predict_proba as artifact_predict_proba
+from bankchurn.business import risk_bands
 from bankchurn.contract import BY_NAME, FEATURES
 from bankchurn.errors import UserError
 
@@ -98,7 +99,8 @@ class InferenceService:
         proba = artifact_predict_proba(self.artifact, rows_to_frame(rows))
         if proba.shape != (len(rows),) or not np.all(np.isfinite(proba)):
             raise RuntimeError("model returned non-finite or misshapen probabilities")
-        return [Score(round(p, 6), risk_band(p)) for p in proba.tolist()]
+        bands = risk_bands(proba)
+        return [Score(round(p, 6), str(b)) for p, b in zip(proba.tolist(), bands, strict=True)]
 
     def predict_one(self, row: Mapping[str, Any]) -> Score:
         """Score one customer."""

@@ -28,7 +28,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from bankchurn.api.schemas import RISK_BANDS
+from bankchurn.business import RISK_BANDS
 
 HTTP_REQUESTS_TOTAL = "bankchurn_http_requests_total"
 HTTP_REQUEST_DURATION_SECONDS = "bankchurn_http_request_duration_seconds"

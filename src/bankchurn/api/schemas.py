@@ -15,15 +15,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
+from bankchurn.business import RISK_BANDS, risk_bands
 from bankchurn.contract import COLUMNS, FEATURES, ColumnSpec
 
-#: Risk bands, computed on the CALIBRATED churn probability: (name, lower edge inclusive).
-#: "low" is below the ~20% base churn rate of the portfolio, "high" means the customer is
-#: more likely to leave than to stay; "medium" is everything in between.
-RISK_BANDS: tuple[tuple[str, float], ...] = (("low", 0.0), ("medium", 0.20), ("high", 0.50))
-RiskBand = Literal["low", "medium", "high"]
+#: Names of the risk bands of :data:`bankchurn.business.RISK_BANDS` (edges live there, shared
+#: with batch scoring), computed on the CALIBRATED churn probability.
+RiskBand = Literal[tuple(name for name, _ in RISK_BANDS)]  # type: ignore[misc]
+_BAND_EDGES = "; ".join(
+    f"{name}: p >= {lower:.2f}" if i else f"{name}: p < {RISK_BANDS[1][1]:.2f}"
+    for i, (name, lower) in enumerate(RISK_BANDS)
+)
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 
@@ -136,10 +140,8 @@ class Prediction(BaseModel):
     churn_probability: float = Field(
         ..., ge=0.0, le=1.0, description="Calibrated probability that the customer churns."
     )
-    risk_band: RiskBand = Field(
-        ...,
-        description="low: p < 0.20; medium: 0.20 <= p < 0.50; high: p >= 0.50 "
-        "(on the calibrated probability).",
+    risk_band: RiskBand = Field(  # type: ignore[valid-type]
+        ..., description=f"Band of the calibrated probability ({_BAND_EDGES})."
     )
     model_version: str = Field(..., description="Version of the model artifact that scored.")
 
@@ -174,10 +176,6 @@ class ErrorResponse(BaseModel):
     request_id: str | None = None
 
 
-def risk_band(probability: float) -> RiskBand:
-    """Map a calibrated churn probability to its band (see :data:`RISK_BANDS`)."""
-    band = RISK_BANDS[0][0]
-    for name, lower in RISK_BANDS:
-        if probability >= lower:
-            band = name
-    return band  # type: ignore[return-value]
+def risk_band(probability: float) -> str:
+    """Band of one calibrated churn probability (see :data:`bankchurn.business.RISK_BANDS`)."""
+    return str(risk_bands(np.array([probability]))[0])
