@@ -17,7 +17,7 @@ SRC := $(shell find src -name '*.py' 2>/dev/null)
 # Material prints an end-of-life banner for MkDocs 2 on every build; we pin MkDocs 1.6 (ADR 0002).
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup site serve test test-fast notebooks reports bench api browser clean
+.PHONY: help setup site serve test notebooks reports bench api browser screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -66,11 +66,15 @@ test: site browser ## run every test (unit, data, model, nbval, drift, browser)
 	$(BIN)/pytest --nbval notebooks
 
 # --- extras -----------------------------------------------------------------
-bench: setup ## measure speed and memory, write reports/benchmarks.json for the site
+bench: setup reports ## measure speed, memory and API load (loopback), merge into reports/benchmarks.json
 	$(PY) scripts/benchmark.py --out reports/benchmarks.json
+	$(PY) scripts/loadtest.py --out reports/benchmarks.json
 
-api: setup ## serve the inference API on http://127.0.0.1:8080
+api: setup reports ## serve the inference API on http://127.0.0.1:8080 (model: models/target.joblib)
 	$(BIN)/bankchurn serve
+
+screenshots: site browser ## refresh docs/assets/screenshot-home.png (README) and screenshots/
+	$(PY) scripts/screenshots.py --all
 
 clean: ## remove generated, git-ignored files
 	rm -rf site .cache models data/generated reports/.stamp
