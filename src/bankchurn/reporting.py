@@ -278,10 +278,19 @@ def age_band(age: pd.Series) -> pd.Series:
     return pd.Series(labels, index=age.index)
 
 
+def _group_label(value: Any) -> str:
+    """Readable group key: nullable integer columns are floats after validation (0.0 -> "0")."""
+    if pd.isna(value):
+        return "missing"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _by_group(frame: pd.DataFrame, key: pd.Series) -> dict[str, Any]:
     y = frame[TARGET]
     out = {}
-    for value, grp in y.groupby(key.astype(str), sort=True):
+    for value, grp in y.groupby(key.map(_group_label), sort=True):
         out[str(value)] = {"n": int(len(grp)), "share": len(grp) / len(y),
                            "churn_rate": float(grp.mean())}
     return out
