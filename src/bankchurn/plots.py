@@ -310,7 +310,7 @@ def reliability_diagram(
         bottom.bar([(b["lo"] + b["hi"]) / 2 + offset for b in bins], [b["n"] for b in bins],
                    width=width * 0.45, color=colour, label=name)
     top.set(ylabel="observed churn rate", title="Reliability diagram (test rows)",
-            xlim=(0, 1), ylim=(0, 1))
+            xlim=(0, 1), ylim=(0, 1.03))
     top.legend(loc="upper left", fontsize=8)
     bottom.set(xlabel="predicted churn probability", ylabel="rows per bin")
     return fig
@@ -436,7 +436,7 @@ def value_vs_threshold(
     ax.yaxis.set_major_formatter(FuncFormatter(_usd))
     ax.set(xlabel="contact every customer with churn probability >= threshold",
            ylabel="net value (USD per year)", title="Campaign value vs threshold", xlim=(0, 1))
-    ax.legend(loc="upper right", fontsize=8)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=8)  # below: never over the curve
     return fig
 
 
@@ -553,11 +553,12 @@ def score_comparison(
         raise ValueError("score_comparison needs at least one score")
     names = list(scores)[::-1]
     vals = [scores[n] for n in names]
-    errs = [(errors or {}).get(n, 0.0) for n in names]
-    fig, ax = new_figure(8.5, 0.55 * len(names) + 1.6)
-    ax.barh(names, vals, xerr=errs, color=PALETTE[0], ecolor="#333333", capsize=3, height=0.6)
+    fig, ax = new_figure(8.5, 0.55 * len(names) + 2.0)
+    xerr = [errors.get(n, 0.0) for n in names] if errors else None
+    ax.barh(names, vals, xerr=xerr, color=PALETTE[0], ecolor="#333333", capsize=3, height=0.6)
     for i, v in enumerate(vals):
-        ax.annotate(f"{v:.3f}", (v, i), xytext=(4, 6), textcoords="offset points", fontsize=8)
+        ax.annotate(f"{v:.3f}", (v, i), xytext=(-5, 0), textcoords="offset points", ha="right",
+                    va="center", fontsize=9, color="white", fontweight="bold")
     if reference is not None:
         ax.axvline(reference, color=PALETTE[2], linestyle="--", linewidth=1.5,
                    label=f"{reference_label} ({reference:.3f})")
@@ -568,8 +569,8 @@ def score_comparison(
     high = max([*vals, *(v for v in (reference, target) if v is not None)])
     ax.set_xlim(max(0.0, low - 0.08), min(1.0, high + 0.04))
     ax.set(xlabel=xlabel, title=f"{xlabel} by model")
-    if reference is not None or target is not None:
-        ax.legend(loc="lower left", fontsize=8)
+    if reference is not None or target is not None:  # below the axes: never over a bar
+        fig.legend(loc="outside lower center", ncols=2, fontsize=8)
     return fig
 
 

@@ -28,6 +28,10 @@ def _labels(ax) -> list[str]:
     return [t.get_text() for t in ax.get_legend().get_texts()]
 
 
+def _fig_labels(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.legends[0].get_texts()]
+
+
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
@@ -163,12 +167,12 @@ def test_value_vs_threshold_has_the_canvas_target_line() -> None:
     fig = plots.value_vs_threshold(curve, 400_000.0, operating_threshold=0.35,
                                    capacity_threshold=0.5)
     ax = fig.axes[0]
-    labels = _labels(ax)
+    labels = _fig_labels(fig)
     assert "canvas target $400K/year" in labels
     assert any(lbl.startswith("maximum on test: $500K at 0.41") for lbl in labels)
     assert "operating threshold 0.35 (chosen on training rows)" in labels
     tied = [{"threshold": 0.2, "net_usd_per_year": 1.0}, {"threshold": 0.3, "net_usd_per_year": 1.0}]
-    tied_labels = _labels(plots.value_vs_threshold(tied, 400_000.0).axes[0])
+    tied_labels = _fig_labels(plots.value_vs_threshold(tied, 400_000.0))
     assert any(lbl.endswith("at 0.30") for lbl in tied_labels)  # ties -> higher, as business.py
     target_line = next(ln for ln in ax.get_lines() if ln.get_label().startswith("canvas"))
     assert set(target_line.get_ydata()) == {400_000.0}
@@ -212,7 +216,7 @@ def test_score_comparison_and_tuning_trials() -> None:
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["target", "baseline"]
     assert {"0.880", "0.770"} == {t.get_text() for t in ax.texts}
-    assert "canvas target (0.85)" in _labels(ax)
+    assert "canvas target (0.85)" in _fig_labels(fig)
     cands = {"random_forest": {"trials": [{"number": 0, "cv_roc_auc": 0.8},
                                           {"number": 1, "cv_roc_auc": 0.78}]},
              "hist_gradient_boosting": {"trials": [{"number": 0, "cv_roc_auc": 0.82}]}}
