@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bankchurn import business, evaluation
+from bankchurn import business, evaluation, targets
 from bankchurn.artifacts import build_metadata, package_version, save_artifact
 from bankchurn.business import BusinessParameters
 from bankchurn.contract import FEATURES, SNAPSHOT, TARGET, BY_NAME
@@ -337,28 +337,25 @@ def data_profile(extract: Extract) -> dict[str, Any]:
     }
 
 
-def _status(measured: float | None, target: float, higher_is_better: bool = True) -> str:
-    if measured is None:
-        return "not measured here"
-    ok = measured > target if higher_is_better else measured < target
-    return "pass" if ok else "miss"
+_STATUS = {True: "pass", False: "miss", None: "not measured here"}
 
 
 def canvas_status(baseline: dict[str, Any], target: dict[str, Any],
                   benchmarks: dict[str, Any] | None = None) -> dict[str, Any]:
     """Each ML Canvas success metric (section 6): target, measured, unit, pass/miss.
 
-    Model and business figures are the TARGET model's on the test rows; system figures come
-    from the ``api`` section of ``benchmarks.json`` when it exists.
+    Targets, comparisons and units come from :mod:`bankchurn.targets` (declared once). Model
+    and business figures are the TARGET model's on the test rows; system figures come from the
+    ``api`` section of ``benchmarks.json`` when it exists.
     """
     api = (benchmarks or {}).get("api") or {}
     cap = target["business"]["at_capacity"]
 
-    def item(target_value: float, measured: Any, unit: str, source: str,
-             higher: bool = True, note: str = "") -> dict[str, Any]:
-        row = {"target": target_value, "measured": measured, "unit": unit, "source": source,
-               "comparison": ">" if higher else "<",
-               "status": _status(measured, target_value, higher)}
+    def item(target_id: str, measured: Any, source: str, note: str = "") -> dict[str, Any]:
+        declared = targets.get(target_id)
+        row = {"target": declared.value, "measured": measured, "unit": declared.unit,
+               "source": source, "comparison": declared.comparison,
+               "status": _STATUS[declared.met(measured)]}
         if note:
             row["note"] = note
         return row
@@ -368,24 +365,28 @@ def canvas_status(baseline: dict[str, Any], target: dict[str, Any],
         "baseline_roc_auc": baseline.get("roc_auc"),
         "business": {
             "retained_usd_per_year": item(
-                400_000.0, cap["net_usd_per_year"], "USD/year", "target.business.at_capacity",
+                "business.retained_usd_per_year", cap["net_usd_per_year"],
+                "target.business.at_capacity",
                 note="net of contact costs, top 10% contacted; retention success rate is an "
                      "assumption (see business.parameters)"),
-            "lift_at_10": item(3.0, target["lift_at_10"], "x", "target.lift_at_10"),
+            "lift_at_10": item("business.lift_at_10", target["lift_at_10"], "target.lift_at_10"),
         },
         "model": {
-            "roc_auc": item(0.85, target["roc_auc"], "", "target.roc_auc"),
-            "precision_at_10": item(0.50, target["precision_at_10"], "", "target.precision_at_10"),
-            "recall": item(0.60, target["recall_at_threshold"], "", "target.recall_at_threshold",
+            "roc_auc": item("model.roc_auc", target["roc_auc"], "target.roc_auc"),
+            "precision_at_10": item("model.precision_at_10", target["precision_at_10"],
+                                    "target.precision_at_10"),
+            "recall": item("model.recall", target["recall_at_threshold"],
+                           "target.recall_at_threshold",
                            note="at the operating threshold (value-maximising on training rows)"),
         },
         "system": {
-            "latency_p99_ms": item(100.0, api.get("latency_p99_ms"), "ms", "bench.api",
-                                   higher=False),
-            "throughput_rps": item(100.0, api.get("throughput_rps"), "req/s", "bench.api"),
-            "uptime": item(0.995, None, "", "none",
+            "latency_p99_ms": item("system.latency_p99_ms", api.get("latency_p99_ms"),
+                                   "bench.api"),
+            "throughput_rps": item("system.throughput_rps", api.get("throughput_rps"),
+                                   "bench.api"),
+            "uptime": item("system.uptime", None, "none",
                            note="not measured here: needs a deployed service and monitoring"),
-            "coverage": item(0.80, None, "", "none",
+            "coverage": item("system.coverage", None, "none",
                              note="not measured here: test coverage is not collected by report"),
         },
     }

@@ -1,0 +1,152 @@
+"""Every declared target of the project, declared once.
+
+Targets are the contract with the business and with ourselves; measured values are compared
+with them. Three tiers come from the ML Canvas (section 6: ``business``, ``model``, ``system``);
+the ``engineering`` tier holds the goals of the issues this repository answers (accuracy against
+the known ceiling, speed and memory of the reference implementation, API load, and the time the
+documentation's own commands may take).
+
+Readers of this module, and nothing else, know the numbers:
+
+* :func:`bankchurn.reporting.canvas_status` (the canvas's pass / miss table);
+* ``scripts/benchmark.py`` and ``scripts/loadtest.py`` (the Benchmarks page);
+* the site's ``target(id)`` macro (``hooks/site_macros.py``), so a page or an ADR that cites a
+  target prints it from here instead of typing it;
+* the typed-number scanner of the site tests, which accepts a hand-written number only when it is
+  a declared target or parameter.
+
+Canvas ids are ``<tier>.<key>`` with the keys of ``reports/canvas_status.json``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+Tier = Literal["business", "model", "system", "engineering"]
+Comparison = Literal[">", ">=", "<", "<=", "=="]
+
+TIERS: tuple[Tier, ...] = ("business", "model", "system", "engineering")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One declared target: ``measured <comparison> value`` passes.
+
+    Attributes:
+        id: Stable id, ``<tier>.<key>`` (e.g. ``model.roc_auc``).
+        tier: ``business``, ``model`` or ``system`` (ML Canvas section 6), or ``engineering``.
+        description: What is measured, in one line.
+        comparison: How the measured value must compare with :attr:`value`.
+        value: The target, in :attr:`unit`.
+        unit: Unit of :attr:`value` (``""`` for ratios and scores in [0, 1]).
+        origin: Where the target was set (canvas section or issue).
+    """
+
+    id: str
+    tier: Tier
+    description: str
+    comparison: Comparison
+    value: float
+    unit: str
+    origin: str
+
+    @property
+    def key(self) -> str:
+        """The id without its tier (``roc_auc`` for ``model.roc_auc``)."""
+        return self.id.split(".", 1)[1]
+
+    @property
+    def higher_is_better(self) -> bool:
+        """Whether larger measured values are better (``>`` or ``>=``)."""
+        return self.comparison in (">", ">=")
+
+    def met(self, measured: float | None) -> bool | None:
+        """Whether ``measured`` meets the target; ``None`` when nothing was measured."""
+        if measured is None:
+            return None
+        m = float(measured)
+        return {
+            ">": m > self.value,
+            ">=": m >= self.value,
+            "<": m < self.value,
+            "<=": m <= self.value,
+            "==": math.isclose(m, self.value, abs_tol=1e-12),
+        }[self.comparison]
+
+
+_CANVAS = "ML Canvas §6"
+_ISSUE_MODEL = "issue: reference implementation (tests and benchmark)"
+_ISSUE_API = "issue: serving API (load test on this machine)"
+_ISSUE_SITE = "issue: executable site (offline and quality)"
+
+TARGETS: tuple[Target, ...] = (
+    # --- ML Canvas, business tier
+    Target("business.retained_usd_per_year", "business",
+           "Net value retained by the campaign per year", ">", 400_000.0, "USD/year", _CANVAS),
+    Target("business.lift_at_10", "business",
+           "Lift over random selection in the top 10% of scores", ">", 3.0, "x", _CANVAS),
+    # --- ML Canvas, model tier
+    Target("model.roc_auc", "model", "ROC-AUC on the test period", ">", 0.85, "", _CANVAS),
+    Target("model.precision_at_10", "model",
+           "Precision in the top 10% of scores", ">", 0.50, "", _CANVAS),
+    Target("model.recall", "model",
+           "Recall at the operating threshold", ">", 0.60, "", _CANVAS),
+    # --- ML Canvas, system tier
+    Target("system.latency_p99_ms", "system",
+           "API latency, 99th percentile", "<", 100.0, "ms", _CANVAS),
+    Target("system.throughput_rps", "system",
+           "API throughput", ">", 100.0, "req/s", _CANVAS),
+    Target("system.uptime", "system", "Service uptime", ">", 0.995, "", _CANVAS),
+    Target("system.coverage", "system", "Test coverage", ">", 0.80, "", _CANVAS),
+    # --- engineering goals: model accuracy and speed (scripts/benchmark.py)
+    Target("engineering.gap_to_bayes", "engineering",
+           "Target ROC-AUC gap to the Bayes-optimal ROC-AUC (test rows)", "<=", 0.01, "AUC",
+           _ISSUE_MODEL),
+    Target("engineering.train_s", "engineering",
+           "Training time of one model, tuning included", "<", 30.0, "s", _ISSUE_MODEL),
+    Target("engineering.rows_per_s", "engineering",
+           "Batch scoring speed (in-process)", ">=", 100_000.0, "rows/s", _ISSUE_MODEL),
+    Target("engineering.single_row_p99_ms", "engineering",
+           "Single-row scoring latency, 99th percentile (in-process)", "<", 5.0, "ms",
+           _ISSUE_MODEL),
+    Target("engineering.peak_mib_1m_rows", "engineering",
+           "Peak memory of scoring 1,000,000 rows (bankchurn predict), i.e. 1 GiB", "<",
+           1024.0, "MiB", _ISSUE_MODEL),
+    # --- engineering goals: API under load (scripts/loadtest.py)
+    Target("engineering.api_p99_ms", "engineering",
+           "API latency, 99th percentile, at the goal's offered rate", "<", 10.0, "ms",
+           _ISSUE_API),
+    Target("engineering.api_rps", "engineering",
+           "API sustained throughput", ">=", 500.0, "req/s", _ISSUE_API),
+    Target("engineering.api_errors", "engineering",
+           "Failed API requests over the load test", "==", 0.0, "requests", _ISSUE_API),
+    # --- engineering goals: the documentation's own commands
+    Target("engineering.make_test_min", "engineering",
+           "Wall time of a full `make test`", "<", 5.0, "min", _ISSUE_SITE),
+    Target("engineering.site_build_s", "engineering",
+           "Wall time of a warm `make site`", "<", 30.0, "s", _ISSUE_SITE),
+    Target("engineering.browser_suite_s", "engineering",
+           "Wall time of the browser test suite", "<", 60.0, "s", _ISSUE_SITE),
+)
+
+#: Target id -> :class:`Target`.
+BY_ID: dict[str, Target] = {t.id: t for t in TARGETS}
+
+
+def get(target_id: str) -> Target:
+    """The target with id ``target_id``.
+
+    Raises:
+        KeyError: unknown id (the message lists the known ones).
+    """
+    try:
+        return BY_ID[target_id]
+    except KeyError:
+        raise KeyError(f"unknown target {target_id!r}; declared: {', '.join(BY_ID)}") from None
+
+
+def tier(name: Tier) -> tuple[Target, ...]:
+    """The targets of one tier, in declaration order."""
+    return tuple(t for t in TARGETS if t.tier == name)
