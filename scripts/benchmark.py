@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -156,12 +155,21 @@ def bench_predict_1m(artifact_path: Path, n_rows: int, seed: int, tmp: Path) -> 
     out = tmp / "scores.csv"
     cmd = [str(Path(sys.executable).with_name("bankchurn")), "predict", "--model",
            str(artifact_path), "--input", str(src), "--output", str(out), "--no-progress"]
-    t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    wall = time.perf_counter() - t
-    if proc.returncode != 0:
-        raise SystemExit(f"benchmark: predict failed: {proc.stderr.strip()}")
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    # ru_maxrss survives exec, so a child forked from THIS (large) process would report our
+    # own footprint. A small wrapper process starts `predict` and reports its children's peak.
+    wrapper = (
+        "import json, resource, subprocess, sys, time\n"
+        "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "print(json.dumps({'rc': p.returncode, 'err': p.stderr.strip()[-500:],"
+        " 'wall': time.perf_counter() - t,"
+        " 'maxrss_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True,
+                          check=True)
+    res = json.loads(proc.stdout)
+    if res["rc"] != 0:
+        raise SystemExit(f"benchmark: predict failed: {res['err']}")
+    wall, peak_kib = float(res["wall"]), int(res["maxrss_kib"])  # KiB on Linux
     with out.open("rb") as fh:
         scored = sum(1 for _ in fh) - 1
     return {
