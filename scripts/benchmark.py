@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine, "training": training, "scoring": scoring, "predict_1m": predict,
         "targets": targets,
         "provenance": {"script": "scripts/benchmark.py", "package_version": __version__,
-                       "data": "synthetic extract, seed %d" % args.seed},
+                       "data": f"synthetic extract, seed {args.seed}"},
     })
     for t in targets:
         print(f"  {t['name']}: {t['op']} {t['target']} {t['unit']}: measured {t['measured']}")

@@ -124,7 +124,7 @@ def load_artifact(path: str | Path) -> ModelArtifact:
         raise UserError(f"{p}: model artifact not found (train one with `bankchurn train`)")
     try:
         payload = joblib.load(p)
-    except Exception as exc:  # corrupt, truncated or foreign file
+    except Exception as exc:  # noqa: BLE001  (corrupt, truncated or foreign file: any error)
         raise UserError(
             f"{p}: not a readable model artifact ({type(exc).__name__}); retrain it"
         ) from None

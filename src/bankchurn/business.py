@@ -187,7 +187,7 @@ def value_at_threshold(
 def capacity_mask(p: np.ndarray, capacity: float) -> np.ndarray:
     """The ``capacity`` share of customers with the highest probabilities (stable ties)."""
     p = np.asarray(p, dtype="float64")
-    k = max(1, int(round(capacity * len(p))))
+    k = max(1, round(capacity * len(p)))
     mask = np.zeros(len(p), dtype=bool)
     mask[np.argsort(-p, kind="stable")[:k]] = True
     return mask

@@ -62,7 +62,7 @@ def top_k(y: np.ndarray, p: np.ndarray, fraction: float = TOP_FRACTION) -> dict[
     """
     y = np.asarray(y).astype(int)
     n = len(y)
-    k = max(1, int(round(fraction * n)))
+    k = max(1, round(fraction * n))
     order = np.argsort(-np.asarray(p, dtype="float64"), kind="stable")[:k]
     hits = int(y[order].sum())
     base = float(y.mean()) if n else 0.0
@@ -257,7 +257,7 @@ def evaluate_scores(
     at = at_threshold(y, p, threshold)
     cal = reliability(y, p)
     out: dict[str, Any] = {
-        "n": int(len(y)),
+        "n": len(y),
         "churn_rate": float(y.mean()),
         "roc_auc": roc_auc(y, p),
         "roc_auc_ci": bootstrap_ci(y, p, seed=seed, n_resamples=n_bootstrap),

@@ -22,7 +22,7 @@ import pandas as pd
 from bankchurn import business, evaluation, targets
 from bankchurn.artifacts import build_metadata, package_version, save_artifact
 from bankchurn.business import BusinessParameters
-from bankchurn.contract import FEATURES, SNAPSHOT, TARGET, BY_NAME
+from bankchurn.contract import BY_NAME, FEATURES, SNAPSHOT, TARGET
 from bankchurn.ingest import Extract
 from bankchurn.io import atomic_write_text
 from bankchurn.models import (
@@ -291,7 +291,7 @@ def _by_group(frame: pd.DataFrame, key: pd.Series) -> dict[str, Any]:
     y = frame[TARGET]
     out = {}
     for value, grp in y.groupby(key.map(_group_label), sort=True):
-        out[str(value)] = {"n": int(len(grp)), "share": len(grp) / len(y),
+        out[str(value)] = {"n": len(grp), "share": len(grp) / len(y),
                            "churn_rate": float(grp.mean())}
     return out
 
@@ -312,13 +312,13 @@ def data_profile(extract: Extract) -> dict[str, Any]:
     monthly = []
     if SNAPSHOT in frame.columns:
         for date, grp in frame.groupby(frame[SNAPSHOT].dt.date, sort=True):
-            monthly.append({"snapshot": date.isoformat(), "n": int(len(grp)),
+            monthly.append({"snapshot": date.isoformat(), "n": len(grp),
                             "churn_rate": float(grp[TARGET].mean())})
     prov = extract.provenance
     return {
         "provenance": prov,
         "synthetic": bool(prov.get("synthetic")),
-        "n_rows": int(len(frame)),
+        "n_rows": len(frame),
         "n_snapshots": prov.get("n_snapshots"),
         "snapshot_start": prov.get("snapshot_start"),
         "snapshot_end": prov.get("snapshot_end"),
@@ -475,7 +475,7 @@ def evaluate_artifact(
         rows = np.arange(len(frame))
         months = (int(frame[SNAPSHOT].dt.to_period("M").nunique())
                   if SNAPSHOT in frame.columns else None)
-        info = {"kind": "all_rows", "n": int(len(frame)), "test_months": months,
+        info = {"kind": "all_rows", "n": len(frame), "test_months": months,
                 "evaluated_rows": "all rows (not the model's training data)"}
     test = frame.iloc[rows]
     true = extract.true_proba[rows] if extract.true_proba is not None else None

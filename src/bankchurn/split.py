@@ -56,7 +56,7 @@ def _months(frame: pd.DataFrame) -> pd.Series:
 def _part(frame: pd.DataFrame, idx: np.ndarray) -> dict[str, Any]:
     """Size, churn rate and (when dated) date range of the rows ``idx``."""
     part = frame.iloc[idx]
-    out: dict[str, Any] = {"n": int(len(part))}
+    out: dict[str, Any] = {"n": len(part)}
     if TARGET in part.columns and len(part):
         out["churn_rate"] = float(part[TARGET].mean())
         out["n_churners"] = int(part[TARGET].sum())
