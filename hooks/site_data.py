@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import inspect
 import json
 import os
 from dataclasses import dataclass, field
@@ -227,3 +228,54 @@ def metric_html(reports: Reports, path: str, fmt: str | None = None) -> str:
         f'<span class="metric" data-metric="{html.escape(path)}" '
         f'title="{html.escape(title)}">{html.escape(text)}</span>'
     )
+
+
+def code_value(path: str) -> tuple[Any, str]:
+    """A constant declared in the ``bankchurn`` package, by dotted path below it.
+
+    ``split.DEFAULT_TEST_MONTHS`` is ``bankchurn.split.DEFAULT_TEST_MONTHS``; a path through a
+    pydantic model class ends at a field's default
+    (``business.BusinessParameters.campaign_capacity``), one through a function at an argument's
+    default (``evaluation.bootstrap_ci.level``).
+
+    Returns:
+        The value and the fully qualified name it was read from.
+
+    Raises:
+        SiteDataError: no such module, attribute or field, or the value is not a plain number,
+            string or bool.
+    """
+    import importlib
+
+    parts = path.split(".")
+    obj: Any = None
+    for i in range(len(parts), 0, -1):  # longest importable module prefix
+        try:
+            obj = importlib.import_module("bankchurn." + ".".join(parts[:i]))
+        except ModuleNotFoundError:
+            continue
+        rest = parts[i:]
+        break
+    else:
+        raise SiteDataError(f"parameter {path!r}: no module bankchurn.{parts[0]}")
+    for name in rest:
+        fields = getattr(obj, "model_fields", None)
+        params = _parameters_of(obj)
+        if isinstance(obj, type) and isinstance(fields, dict) and name in fields:
+            obj = fields[name].default
+        elif name in params and params[name].default is not inspect.Parameter.empty:
+            obj = params[name].default  # a function's default argument
+        elif hasattr(obj, name):
+            obj = getattr(obj, name)
+        else:
+            raise SiteDataError(f"parameter {path!r}: {name!r} not found in bankchurn")
+    if not isinstance(obj, int | float | str | bool):
+        raise SiteDataError(f"parameter {path!r} is a {type(obj).__name__}, not a plain value")
+    return obj, f"bankchurn.{path}"
+
+
+def _parameters_of(obj: Any) -> dict[str, inspect.Parameter]:
+    """Parameters of a plain function (empty for anything else)."""
+    if not inspect.isfunction(obj):
+        return {}
+    return dict(inspect.signature(obj).parameters)

@@ -15,7 +15,11 @@ Macros (call them in any page, ADRs included):
 * ``value(path)``: the raw value, for Jinja logic (``{% if value("...") > 0.85 %}``).
 * ``canvas_table(tier=None, show_tier=True)``: target vs measured vs pass / miss table.
 * ``status(metric_id)``: the pass / miss / not-measured badge of one canvas metric.
-* ``target(metric_id)``: the declared target of one canvas metric, e.g. ``> 0.85``.
+* ``target(target_id, fmt=None)``: a declared target of ``bankchurn.targets`` with its
+  comparison, e.g. ``> 0.85`` (canvas ids are cross-checked against ``canvas_status.json``).
+* ``parameter(path, fmt=None)``: a declared parameter of the package, e.g.
+  ``split.DEFAULT_TEST_MONTHS`` or ``business.BusinessParameters.campaign_capacity``.
+* ``prometheus_metrics()``: the API's Prometheus metrics, names from ``bankchurn.api.metrics``.
 * ``canvas_counts()``: ``{"pass": n, "miss": n, "na": n}``.
 * ``provenance_legend()``: table of every report the page set reads, with its provenance.
 * ``data_contract_table()`` and ``contract(name, fmt=None)``: the data contract in code.
@@ -54,6 +58,13 @@ def _contract() -> Any:
     from bankchurn import contract
 
     return importlib.reload(contract)
+
+
+def _targets() -> Any:
+    """The current :mod:`bankchurn.targets` (re-imported so ``mkdocs serve`` sees edits)."""
+    from bankchurn import targets
+
+    return importlib.reload(targets)
 
 
 def notebooks(root: Path = ROOT) -> list[tuple[str, str]]:
@@ -108,12 +119,49 @@ def define_env(env: Any) -> None:
         return site_pages.badge(_canvas(metric_id).state)
 
     @env.macro
-    def target(metric_id: str) -> str:
-        """Declared target of one canvas metric, with its comparison."""
-        m = _canvas(metric_id)
-        op = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "==": "="}[m.op]
-        text = f"{op} {site_pages.format_target(m.target, m.unit, m.fmt)}"
-        return f'<span class="target" title="declared target (canvas)">{html.escape(text)}</span>'
+    def target(target_id: str, fmt: str | None = None) -> str:
+        """Declared target (``bankchurn.targets``) with its comparison, e.g. ``> 0.85``.
+
+        A canvas target is also read back from ``canvas_status.json``, so a report written
+        before the target changed fails the build instead of disagreeing with the page.
+        """
+        t = _targets()
+        if target_id not in t.BY_ID:
+            raise SiteDataError(
+                f"target {target_id!r} is not declared in bankchurn.targets "
+                f"(declared: {', '.join(t.BY_ID)})"
+            )
+        declared = t.BY_ID[target_id]
+        if declared.tier in site_pages.TIERS:
+            _canvas(target_id)  # raises when canvas_status.json disagrees with the declaration
+        op = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "==": "="}[declared.comparison]
+        text = f"{op} {site_pages.format_target(declared.value, declared.unit, fmt)}"
+        title = f"declared target {declared.id} ({declared.origin}), bankchurn.targets"
+        return (
+            f'<span class="target" data-target="{html.escape(declared.id)}" '
+            f'title="{html.escape(title)}">{html.escape(text)}</span>'
+        )
+
+    @env.macro
+    def parameter(path: str, fmt: str | None = None) -> str:
+        """A declared parameter of the package (e.g. ``split.DEFAULT_TEST_MONTHS``), formatted.
+
+        ``path`` is dotted below ``bankchurn``; a pydantic model class is followed by a field
+        name, whose default is shown (``business.BusinessParameters.campaign_capacity``).
+        """
+        val, where = site_data.code_value(path)
+        text = site_data.format_value(val, fmt)
+        return (
+            f'<span class="parameter" data-parameter="{html.escape(path)}" '
+            f'title="declared parameter {html.escape(where)}">{html.escape(text)}</span>'
+        )
+
+    @env.macro
+    def prometheus_metrics() -> str:
+        """The API's Prometheus metric names, verbatim from ``bankchurn.api.metrics``."""
+        from bankchurn.api import metrics as api_metrics
+
+        return site_pages.prometheus_table(importlib.reload(api_metrics))
 
     @env.macro
     def canvas_counts() -> dict[str, int]:

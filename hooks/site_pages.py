@@ -210,6 +210,7 @@ def canvas_metrics(reports: Reports) -> list[CanvasMetric]:
         )
         if target is None:
             raise SiteDataError(f"canvas_status.json: {mid}: no target declared")
+        _check_declared(mid, op, float(target), m.unit)
         if measured is not None:
             computed = _satisfies(float(measured), op, float(target))
             if status is not None and bool(status) != computed:
@@ -226,6 +227,29 @@ def canvas_metrics(reports: Reports) -> list[CanvasMetric]:
             m.source = None
         out.append(m)
     return out
+
+
+def _check_declared(mid: str, op: str, target: float, unit: str) -> None:
+    """A canvas target must equal its declaration in :mod:`bankchurn.targets` (if it has one).
+
+    Raises:
+        SiteDataError: the report was written before the target changed (stale report).
+    """
+    from bankchurn import targets
+
+    declared = targets.BY_ID.get(mid)
+    if declared is None:
+        return
+    if (
+        declared.comparison != op
+        or not math.isclose(declared.value, target, rel_tol=1e-9)
+        or declared.unit != unit
+    ):
+        raise SiteDataError(
+            f"canvas_status.json: {mid}: target {op} {target} {unit!r} differs from its "
+            f"declaration {declared.comparison} {declared.value} {declared.unit!r} in "
+            "bankchurn.targets: the reports are stale, run `make reports` and commit them"
+        )
 
 
 #: Readable names of the canvas metrics ``bankchurn.reporting.canvas_status`` writes.
@@ -516,7 +540,7 @@ def records_table(records: Sequence[dict[str, Any]]) -> str:
     """
     cols: list[str] = []
     for r in records:
-        cols += [k for k in r if k not in cols and k not in ("op", "passed")]
+        cols += [k for k in r if k not in cols and k not in ("op", "passed", "id")]
     has_target = "target" in cols and "measured" in cols
     header = cols + (["status"] if has_target else [])
     lines = [
@@ -743,4 +767,40 @@ def parameters_table(reports: Reports, path: str) -> str:
         shown = metric_html(reports, vpath) if _scalar(v) and v is not None else _fmt_cell(v)
         desc = html.escape(str(desc)).replace("|", "&#124;")
         lines.append(f"| <code>{html.escape(key)}</code> | {shown} | {desc} |")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- monitoring
+
+
+def prometheus_table(metrics_module: Any) -> str:
+    """Markdown table of the API's Prometheus metrics.
+
+    Names are :data:`bankchurn.api.metrics.METRIC_NAMES`, verbatim; type, labels and help text
+    are read from a fresh ``ApiMetrics`` registry after one observation of each kind, i.e. from
+    what ``/metrics`` really exports.
+
+    Raises:
+        SiteDataError: a declared name is not exported by the registry.
+    """
+    m = metrics_module.ApiMetrics()
+    m.observe_request("POST", "/predict", 200, 0.001)
+    m.observe_predictions(["low"], "predict", 0.001)
+    m.set_model("version", "path")
+    families = list(m.registry.collect())
+    lines = ["| Metric | Type | Labels | Meaning |", "|---|---|---|---|"]
+    for name in metrics_module.METRIC_NAMES:
+        fam = next(
+            (f for f in families if any(s.name in (name, f"{name}_bucket") for s in f.samples)),
+            None,
+        )
+        if fam is None:
+            raise SiteDataError(f"bankchurn.api.metrics: {name!r} is not exported by ApiMetrics")
+        labels = sorted(
+            {k for s in fam.samples if s.name.startswith(name) for k in s.labels} - {"le"}
+        )
+        lines.append(
+            f"| `{name}` | {fam.type} | {', '.join(f'`{x}`' for x in labels) or '–'} | "
+            f"{html.escape(fam.documentation).replace('|', '&#124;')} |"
+        )
     return "\n".join(lines) + "\n"
