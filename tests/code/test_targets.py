@@ -26,9 +26,16 @@ def test_ids_are_unique_and_tiered() -> None:
 
 @pytest.mark.parametrize(
     ("comparison", "value", "measured", "met"),
-    [(">", 0.85, 0.86, True), (">", 0.85, 0.85, False), (">=", 0.85, 0.85, True),
-     ("<", 100.0, 99.0, True), ("<=", 0.01, 0.011, False), ("==", 0.0, 0.0, True),
-     ("==", 0.0, 1.0, False), (">", 0.85, None, None)],
+    [
+        (">", 0.85, 0.86, True),
+        (">", 0.85, 0.85, False),
+        (">=", 0.85, 0.85, True),
+        ("<", 100.0, 99.0, True),
+        ("<=", 0.01, 0.011, False),
+        ("==", 0.0, 0.0, True),
+        ("==", 0.0, 1.0, False),
+        (">", 0.85, None, None),
+    ],
 )
 def test_met(comparison: str, value: float, measured: float | None, met: bool | None) -> None:
     t = targets.Target("model.x", "model", "x", comparison, value, "", "test")  # type: ignore[arg-type]
@@ -50,8 +57,11 @@ def test_canvas_status_reads_every_canvas_target_from_the_declaration(
 ) -> None:
     baseline, target = _metrics()
     canvas = reporting.canvas_status(baseline, target)
-    rows = {f"{tier}.{k}": v for tier in ("business", "model", "system")
-            for k, v in canvas[tier].items()}
+    rows = {
+        f"{tier}.{k}": v
+        for tier in ("business", "model", "system")
+        for k, v in canvas[tier].items()
+    }
     assert set(rows) == {t.id for t in targets.TARGETS if t.tier != "engineering"}
     for tid, row in rows.items():
         t = targets.get(tid)
@@ -75,8 +85,10 @@ def test_scripts_read_their_targets_from_the_declaration() -> None:
     bench, load = _load_script("benchmark"), _load_script("loadtest")
     assert all(isinstance(t, targets.Target) for t in bench.TARGETS.values())
     assert all(bench.TARGETS[k] is targets.BY_ID[bench.TARGETS[k].id] for k in bench.TARGETS)
-    assert load.CANVAS == {"p99_ms": targets.get("system.latency_p99_ms").value,
-                           "rps": targets.get("system.throughput_rps").value}
+    assert load.CANVAS == {
+        "p99_ms": targets.get("system.latency_p99_ms").value,
+        "rps": targets.get("system.throughput_rps").value,
+    }
     assert load.GOAL["p99_ms"] == targets.get("engineering.api_p99_ms").value
     assert load.GOAL["rps"] == targets.get("engineering.api_rps").value
 

@@ -62,11 +62,20 @@ _NUMBER = re.compile(
 #: Code constants whose value a page may type (dotted below ``bankchurn``; see
 #: ``site_data.code_value``). Money parameters end in ``_usd``.
 DECLARED_PARAMETERS: tuple[str, ...] = (
-    *(f"business.BusinessParameters.{name}" for name in (
-        "annual_churn_loss_usd", "retention_target_usd", "history_years", "history_customers",
-        "history_churn_rate", "acquisition_to_retention_cost", "acquisition_cost_usd",
-        "retention_success_rate", "campaign_capacity",
-    )),
+    *(
+        f"business.BusinessParameters.{name}"
+        for name in (
+            "annual_churn_loss_usd",
+            "retention_target_usd",
+            "history_years",
+            "history_customers",
+            "history_churn_rate",
+            "acquisition_to_retention_cost",
+            "acquisition_cost_usd",
+            "retention_success_rate",
+            "campaign_capacity",
+        )
+    ),
     "split.DEFAULT_TEST_MONTHS",
     "split.DEFAULT_TEST_SIZE",
     "split.DEFAULT_CV_FOLDS",
@@ -107,7 +116,7 @@ class Finding:
 
     def __str__(self) -> str:
         return (
-            f"{self.path}:{self.line}: typed number {self.number!r} in \"{self.context}\": "
+            f'{self.path}:{self.line}: typed number {self.number!r} in "{self.context}": '
             "print it with {{ metric(...) }} / {{ target(...) }} / {{ parameter(...) }}, "
             "or allowlist it with a reason in tests/site/typed_numbers.py"
         )
@@ -146,17 +155,45 @@ def prose(text: str) -> str:
 # --------------------------------------------------------------------------- values
 
 _FAMILY_OF_UNIT = {
-    "": "plain", "%": "plain", "AUC": "plain", "requests": "plain",
-    "$": "usd", "€": "eur", "USD": "usd", "EUR": "eur", "USD/year": "usd",
-    "ms": "seconds", "s": "seconds", "sec": "seconds", "second": "seconds",
-    "seconds": "seconds", "min": "seconds", "minute": "seconds", "minutes": "seconds",
-    "mins": "seconds", "secs": "seconds",
-    "GiB": "mib", "MiB": "mib", "GB": "mb", "MB": "mb",
-    "req/s": "req/s", "requests per second": "req/s", "rows/s": "rows/s",
-    "x": "x", "×": "x",
+    "": "plain",
+    "%": "plain",
+    "AUC": "plain",
+    "requests": "plain",
+    "$": "usd",
+    "€": "eur",
+    "USD": "usd",
+    "EUR": "eur",
+    "USD/year": "usd",
+    "ms": "seconds",
+    "s": "seconds",
+    "sec": "seconds",
+    "second": "seconds",
+    "seconds": "seconds",
+    "min": "seconds",
+    "minute": "seconds",
+    "minutes": "seconds",
+    "mins": "seconds",
+    "secs": "seconds",
+    "GiB": "mib",
+    "MiB": "mib",
+    "GB": "mb",
+    "MB": "mb",
+    "req/s": "req/s",
+    "requests per second": "req/s",
+    "rows/s": "rows/s",
+    "x": "x",
+    "×": "x",
 }
-_SCALE = {"%": 0.01, "ms": 0.001, "min": 60.0, "minute": 60.0, "minutes": 60.0, "mins": 60.0,
-          "GiB": 1024.0, "GB": 1000.0}
+_SCALE = {
+    "%": 0.01,
+    "ms": 0.001,
+    "min": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+    "mins": 60.0,
+    "GiB": 1024.0,
+    "GB": 1000.0,
+}
 
 
 def normalise(value: float, unit: str) -> tuple[str, float]:
@@ -207,11 +244,17 @@ def scan_text(
             value = float(num.replace(",", ""))
             before = line[max(0, m.start() - WINDOW) : m.start()]
             after = line[m.end() : m.end() + WINDOW]
-            if not (cur or unit) and (
-                re.fullmatch(r"(1[89]|20)\d\d", num)  # a year
-                or re.match(r"\s*=\s", line[m.end():])  # a code being defined: "1 = left"
-                or re.search(r"(?:ADR|section|§|Art\.|Directive|week|month|step)\s*-?$",
-                             before, re.IGNORECASE)
+            if (
+                not (cur or unit)
+                and (
+                    re.fullmatch(r"(1[89]|20)\d\d", num)  # a year
+                    or re.match(r"\s*=\s", line[m.end() :])  # a code being defined: "1 = left"
+                    or re.search(
+                        r"(?:ADR|section|§|Art\.|Directive|week|month|step)\s*-?$",
+                        before,
+                        re.IGNORECASE,
+                    )
+                )
             ):
                 continue
             keyword = KEYWORDS.search(before) or KEYWORDS.search(after)
@@ -232,8 +275,9 @@ def scan_text(
     return findings
 
 
-def _allowed(path: str, raw_line: str, start: int, end: int,
-             allowlist: Sequence[Allowed]) -> Allowed | None:
+def _allowed(
+    path: str, raw_line: str, start: int, end: int, allowlist: Sequence[Allowed]
+) -> Allowed | None:
     for entry in allowlist:
         if entry.path != path:
             continue
@@ -258,7 +302,8 @@ def markdown_sources(root: Path = ROOT) -> list[tuple[str, str]]:
     for nb in sorted((root / "notebooks").glob("*.ipynb")):
         cells = json.loads(nb.read_text(encoding="utf-8")).get("cells", [])
         md = [
-            "".join(c.get("source", [])) if isinstance(c.get("source"), list)
+            "".join(c.get("source", []))
+            if isinstance(c.get("source"), list)
             else str(c.get("source", ""))
             for c in cells
             if c.get("cell_type") == "markdown"
