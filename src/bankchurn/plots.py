@@ -79,16 +79,21 @@ def _thousands(value: float, _pos: object = None) -> str:
 
 
 def _group_order(keys: Sequence[str]) -> list[tuple[str, str]]:
-    """``(key, label)`` pairs: numeric keys in numeric order ("0.0" shown as "0"), others as given.
+    """``(key, label)`` pairs: numeric keys first in numeric order ("0.0" shown as "0"), then the
+    other keys (e.g. ``missing``) in the order given.
 
-    Report keys are strings, so a numeric column would otherwise sort as "1.0", "10.0", "2.0".
+    Report keys are strings, so a numeric column would otherwise sort as "1", "10", "2".
     """
-    try:
-        numbers = {k: float(k) for k in keys}
-    except ValueError:
+    numbers: dict[str, float] = {}
+    for k in keys:
+        try:
+            numbers[k] = float(k)
+        except ValueError:
+            continue
+    if not numbers:
         return [(k, k) for k in keys]
-    ordered = sorted(keys, key=numbers.__getitem__)
-    return [(k, f"{numbers[k]:g}") for k in ordered]
+    ordered = sorted(numbers, key=numbers.__getitem__)
+    return [(k, f"{numbers[k]:g}") for k in ordered] + [(k, k) for k in keys if k not in numbers]
 
 
 # --- data --------------------------------------------------------------------------------------

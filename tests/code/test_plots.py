@@ -93,10 +93,10 @@ def test_churn_by_group_bars_and_overall_line() -> None:
 
 def test_churn_by_group_orders_numeric_keys_numerically() -> None:
     tenure = {k: {"n": 10, "share": 0.1, "churn_rate": r}
-              for k, r in (("0.0", 0.2), ("1.0", 0.3), ("10.0", 0.1), ("2.0", 0.25))}
+              for k, r in (("0.0", 0.2), ("1", 0.3), ("10", 0.1), ("2", 0.25), ("missing", 0.4))}
     ax = plots.churn_by_group({"Tenure": tenure}, ncols=1).axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2", "10"]
-    assert [round(p.get_height(), 2) for p in ax.patches] == [0.2, 0.3, 0.25, 0.1]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2", "10", "missing"]
+    assert [round(p.get_height(), 2) for p in ax.patches] == [0.2, 0.3, 0.25, 0.1, 0.4]
 
 
 def test_monthly_churn_marks_december_and_january() -> None:
