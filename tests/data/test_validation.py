@@ -231,8 +231,11 @@ def _out_of_contract(spec: ColumnSpec) -> st.SearchStrategy:
             )
         ]
     )
-    out = st.one_of(*lows, *highs)
-    return out.map(np.floor) if spec.kind == "int" else out
+    if spec.kind == "int":
+        # Round away from the allowed range: floor(850.5) would land back on the maximum.
+        lows = [s.map(np.floor) for s in lows]
+        highs = [s.map(np.ceil) for s in highs]
+    return st.one_of(*lows, *highs)
 
 
 CHECKED = [c for c in contract.COLUMNS if c.kind != "text"]
