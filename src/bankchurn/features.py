@@ -17,7 +17,9 @@ with statistics learnt from the training rows only.
 
 from __future__ import annotations
 
-from typing import Literal
+import copy
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -79,6 +81,31 @@ def derived_columns(extended: bool) -> tuple[str, ...]:
     return CANVAS_DERIVED + (EXTENDED_DERIVED if extended else ())
 
 
+def derive(columns: Mapping[str, Any], extended: bool) -> dict[str, np.ndarray]:
+    """Compute the derived columns from the contract feature columns (their one definition).
+
+    Args:
+        columns: Frame or mapping giving at least ``Balance``, ``NumOfProducts``,
+            ``EstimatedSalary``, ``Tenure`` and ``Age`` as 1-D array-likes.
+        extended: Also compute ``ZeroBalance`` and ``AgeSquared``.
+
+    Returns:
+        Mapping of :func:`derived_columns` names, in order, to float64 arrays.
+    """
+    balance = np.asarray(columns["Balance"], dtype="float64")
+    out = {
+        "BalancePerProduct": safe_divide(balance, columns["NumOfProducts"]),
+        "BalanceSalaryRatio": safe_divide(balance, columns["EstimatedSalary"]),
+        "TenureAgeRatio": safe_divide(columns["Tenure"], columns["Age"]),
+    }
+    if extended:
+        # NaN balance stays NaN (imputed later), so the flag is a float column.
+        out["ZeroBalance"] = np.where(np.isnan(balance), np.nan, (balance == 0).astype("float64"))
+        age = np.asarray(columns["Age"], dtype="float64")
+        out["AgeSquared"] = ((age - AGE_CENTRE) / 10.0) ** 2
+    return out
+
+
 class DerivedFeatures(TransformerMixin, BaseEstimator):
     """Add the derived feature columns to a frame of contract feature columns.
 
@@ -110,15 +137,20 @@ class DerivedFeatures(TransformerMixin, BaseEstimator):
         """Return the contract feature columns followed by the derived ones."""
         self._check(X)
         out = X.loc[:, list(FEATURES)].copy()
-        balance = out["Balance"].astype("float64")
-        out["BalancePerProduct"] = safe_divide(balance, out["NumOfProducts"])
-        out["BalanceSalaryRatio"] = safe_divide(balance, out["EstimatedSalary"])
-        out["TenureAgeRatio"] = safe_divide(out["Tenure"], out["Age"])
-        if self.extended:
-            # NaN balance stays NaN (imputed later), so the flag is a float column.
-            out["ZeroBalance"] = np.where(balance.isna(), np.nan, (balance == 0).astype("float64"))
-            out["AgeSquared"] = ((out["Age"].astype("float64") - AGE_CENTRE) / 10.0) ** 2
+        for name, values in derive(out, self.extended).items():
+            out[name] = values
         return out
+
+    def transform_columns(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Same columns as :meth:`transform`, as a name -> NumPy array mapping.
+
+        The fast scoring route (:class:`ArrayPreprocessor`) uses this to skip building a frame;
+        both share :func:`derive`, so the values are the same.
+        """
+        self._check(X)
+        columns = {name: X[name].to_numpy() for name in FEATURES}
+        columns.update(derive(columns, self.extended))
+        return columns
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """Names of the output columns."""
@@ -193,3 +225,93 @@ def build_preprocessor(kind: PreprocessorKind, feature_set: FeatureSet = "canvas
     return Pipeline(
         [("derive", DerivedFeatures(extended=feature_set == "extended")), ("encode", columns)]
     )
+
+
+def _without_feature_names(step: Any) -> Any:
+    """Shallow copy of a FITTED step that shares its fitted state but not its column names.
+
+    sklearn warns when a step fitted on a frame is given an array; the copy holds the very
+    same fitted arrays (statistics, categories), so it computes exactly what the step does.
+    """
+    clone_ = copy.copy(step)
+    clone_.__dict__.pop("feature_names_in_", None)
+    return clone_
+
+
+def _flat_steps(transformer: Any) -> tuple[Any, ...] | None:
+    """The fitted transformers a ColumnTransformer block applies, in order; None if unsupported."""
+    if isinstance(transformer, Pipeline):
+        steps: list[Any] = []
+        for _, step in transformer.steps:
+            if step is None or step == "passthrough":
+                continue
+            inner = _flat_steps(step)
+            if inner is None:
+                return None
+            steps.extend(inner)
+        return tuple(steps)
+    if isinstance(transformer, str) or not hasattr(transformer, "transform"):
+        return None
+    return (_without_feature_names(transformer),)
+
+
+class ArrayPreprocessor:
+    """NumPy route through a FITTED :func:`build_preprocessor` pipeline, for fast scoring.
+
+    It is not a second implementation: it calls the fitted :class:`DerivedFeatures` (its
+    :meth:`~DerivedFeatures.transform_columns`) and the very fitted imputers, scaler and
+    encoder of the ``ColumnTransformer``, on plain arrays, with the column order precomputed
+    once. What it skips is the per-call pandas work of the frame route (column selection and
+    copies, frame re-validation, feature-name checks), which costs ~10x the arithmetic for one
+    row. ``tests/model/test_fast_scoring.py`` asserts the output is identical to
+    ``preprocessor.transform`` (NaNs included).
+
+    Build it with :meth:`from_fitted`, which returns ``None`` for any layout it does not know
+    (then callers use the frame route).
+    """
+
+    def __init__(
+        self,
+        derive_step: DerivedFeatures,
+        blocks: tuple[tuple[tuple[Any, ...], tuple[str, ...]], ...],
+    ) -> None:
+        self.derive_step = derive_step
+        self.blocks = blocks
+
+    @classmethod
+    def from_fitted(cls, preprocessor: Any) -> ArrayPreprocessor | None:
+        """Precompute the route of a fitted ``Pipeline([derive, ColumnTransformer])``."""
+        if not isinstance(preprocessor, Pipeline) or len(preprocessor.steps) != 2:
+            return None
+        derive_step, encode = (step for _, step in preprocessor.steps)
+        if not (isinstance(derive_step, DerivedFeatures) and isinstance(encode, ColumnTransformer)):
+            return None
+        if not hasattr(encode, "transformers_") or getattr(encode, "sparse_output_", True):
+            return None
+        if getattr(encode, "_sklearn_output_config", {}).get("transform") not in (None, "default"):
+            return None
+        blocks: list[tuple[tuple[Any, ...], tuple[str, ...]]] = []
+        for _, transformer, columns in encode.transformers_:
+            if isinstance(transformer, str) and transformer == "drop":
+                continue
+            by_name = isinstance(columns, list | tuple) and all(isinstance(c, str) for c in columns)
+            if not by_name:
+                return None
+            if not columns:
+                continue
+            steps = _flat_steps(transformer)
+            if steps is None:
+                return None
+            blocks.append((steps, tuple(columns)))
+        return cls(derive_step, tuple(blocks))
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        """Same matrix as the fitted preprocessor's ``transform(X)``."""
+        columns = self.derive_step.transform_columns(X)
+        parts = []
+        for steps, names in self.blocks:
+            block = np.column_stack([columns[name] for name in names])
+            for step in steps:
+                block = step.transform(block)
+            parts.append(block)
+        return np.hstack(parts)

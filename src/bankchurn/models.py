@@ -14,12 +14,15 @@ No test row is ever seen by any ``fit``.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import optuna
 import pandas as pd
+import sklearn
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
@@ -30,7 +33,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
-from bankchurn.features import FeatureSet, build_preprocessor
+from bankchurn.features import ArrayPreprocessor, FeatureSet, build_preprocessor
 from bankchurn.split import Folds
 
 ModelName = Literal["baseline", "target"]
@@ -151,6 +154,18 @@ def _one_openmp_thread() -> Any:
     if _CONTROLLER is None:
         _CONTROLLER = ThreadpoolController()
     return _CONTROLLER.limit(limits=1, user_api="openmp")
+
+
+@contextlib.contextmanager
+def _scoring_context() -> Iterator[None]:
+    """Context of every scoring call: one OpenMP thread, no sklearn parameter re-validation.
+
+    ``skip_parameter_validation`` only skips re-checking hyperparameters already checked at
+    fit; inputs are still checked (NaN allowed where imputed, infinities rejected). Both
+    settings are thread-local, so concurrent scoring threads do not interfere.
+    """
+    with _one_openmp_thread(), sklearn.config_context(skip_parameter_validation=True):
+        yield
 
 
 def oof_predictions(
@@ -331,13 +346,45 @@ class CalibratedChurnModel(ClassifierMixin, BaseEstimator):
         return self.calibrator_.predict_proba(_logit(scores)[:, None])[:, 1]
 
     def predict_raw(self, X: pd.DataFrame) -> np.ndarray:
-        """Uncalibrated scores of the pipeline (inflated by ``class_weight='balanced'``)."""
-        with _one_openmp_thread():
+        """Uncalibrated scores of the pipeline (inflated by ``class_weight='balanced'``).
+
+        Frames go through the pipeline's fitted steps on NumPy arrays
+        (:class:`~bankchurn.features.ArrayPreprocessor`): same steps, same numbers as
+        ``self.estimator_.predict_proba(X)``, without the per-call pandas overhead that
+        dominates small inputs. Anything else takes the plain pipeline route.
+        """
+        with _scoring_context():
+            route = self._array_route()
+            if route is not None and isinstance(X, pd.DataFrame):
+                return self.estimator_.steps[-1][1].predict_proba(route.transform(X))[:, 1]
             return self.estimator_.predict_proba(X)[:, 1]
+
+    def _array_route(self) -> ArrayPreprocessor | None:
+        """The fitted preprocessing's NumPy route, built once per loaded model (not pickled)."""
+        try:
+            return self.__dict__["_array_route_cache"]
+        except KeyError:
+            pass
+        route = None
+        steps = self.estimator_.steps
+        final = steps[-1][1]
+        # The classifier must have been fitted on arrays (no column names to check).
+        if len(steps) == 2 and not hasattr(final, "feature_names_in_"):
+            route = ArrayPreprocessor.from_fitted(steps[0][1])
+        self.__dict__["_array_route_cache"] = route
+        return route
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A copy (Python may hand back __dict__ itself), without the route: it is derived from
+        # the fitted steps and rebuilt after loading, so artifacts stay as they were.
+        state = dict(super().__getstate__())
+        state.pop("_array_route_cache", None)
+        return state
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probabilities, shape ``(n, 2)``."""
-        p = self.calibrate(self.predict_raw(X))
+        with _scoring_context():
+            p = self.calibrate(self.predict_raw(X))
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
