@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Role = Literal["row_id", "customer_id", "pii", "feature", "target", "snapshot"]
+Role = Literal["row_id", "customer_id", "pii", "protected", "feature", "target", "snapshot"]
 Kind = Literal["int", "float", "category", "binary", "date", "text"]
 
 
@@ -24,7 +24,9 @@ class ColumnSpec:
     Attributes:
         name: Column name as it appears in the CSV header.
         kind: Logical type (``int``, ``float``, ``category``, ``binary``, ``date``, ``text``).
-        role: What the column is for; only ``feature`` columns reach a model.
+        role: What the column is for; only ``feature`` columns reach a model. A ``protected``
+            column is validated and kept for fairness measurement but never used as a model
+            input (ADR 0006).
         description: One line for the Data contract page.
         minimum: Smallest allowed value (inclusive), for numeric kinds.
         maximum: Largest allowed value (inclusive), for numeric kinds.
@@ -71,8 +73,9 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec(
         "Gender",
         "category",
-        "feature",
-        "Gender as recorded by the CRM (protected attribute: monitored for fairness).",
+        "protected",
+        "Gender as recorded by the CRM: never a model input, kept only to measure fairness "
+        "(ADR 0006).",
         allowed=("Female", "Male"),
     ),
     ColumnSpec("Age", "int", "feature", "Age in years.", 18, 100),
@@ -124,5 +127,7 @@ BINARY_FEATURES: tuple[str, ...] = tuple(
 CATEGORICAL_FEATURES: tuple[str, ...] = tuple(
     c.name for c in COLUMNS if c.role == "feature" and c.kind == "category"
 )
+#: Attributes whose groups the fairness report compares. Geography is a model input (country
+#: markets); Gender is not (role ``protected``). See ADR 0006.
 PROTECTED_ATTRIBUTES: tuple[str, ...] = ("Geography", "Gender")
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)

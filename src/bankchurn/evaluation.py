@@ -235,6 +235,7 @@ def evaluate_scores(
     frame: pd.DataFrame | None = None,
     true_proba: np.ndarray | None = None,
     n_bootstrap: int = N_BOOTSTRAP,
+    true_proba_without_gender: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Every score-based metric of calibrated probabilities ``p`` on labelled rows.
 
@@ -247,6 +248,8 @@ def evaluate_scores(
         true_proba: True churn probabilities of the same rows (synthetic data only), giving the
             Bayes-optimal ROC-AUC; ``None`` for user files.
         n_bootstrap: Bootstrap resamples.
+        true_proba_without_gender: Best probabilities without ``Gender`` (synthetic data only):
+            the ceiling for models that may not use it (ADR 0006).
 
     Returns:
         JSON-ready dict with the keys documented in ``reports/*/metrics.json``.
@@ -276,6 +279,9 @@ def evaluate_scores(
         "calibration": cal,
         "curves": curves(y, p),
         "bayes_optimal_roc_auc": roc_auc(y, true_proba) if true_proba is not None else None,
+        "bayes_optimal_roc_auc_without_gender": (
+            roc_auc(y, true_proba_without_gender) if true_proba_without_gender is not None else None
+        ),
     }
     if frame is not None:
         out["fairness"] = fairness(frame, y, p, threshold)

@@ -65,11 +65,14 @@ class Extract:
             ``SnapshotDate`` (when present) is ``datetime64``.
         true_proba: TRUE churn probabilities aligned to ``frame`` (synthetic data only).
         provenance: Where the data comes from (see :func:`load_extract`).
+        true_proba_without_gender: The best probabilities a model that may not see ``Gender``
+            can reach (synthetic data only; ADR 0006).
     """
 
     frame: pd.DataFrame
     true_proba: np.ndarray | None
     provenance: dict[str, Any] = field(default_factory=dict)
+    true_proba_without_gender: np.ndarray | None = None
 
     @property
     def has_snapshots(self) -> bool:
@@ -132,6 +135,7 @@ def load_extract(
             "sha256": hashlib.sha256(to_csv_bytes(synthetic.frame)).hexdigest(),
         }
         true_proba: np.ndarray | None = synthetic.true_proba
+        without_gender: np.ndarray | None = synthetic.true_proba_without_gender
     else:
         raw = read_csv_checked(path)
         valid = validate_frame(raw, str(path))
@@ -141,9 +145,14 @@ def load_extract(
             "file": Path(path).name,
             "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
         }
-        true_proba = None
+        true_proba = without_gender = None
     frame = pseudonymise(valid, secret)
     provenance.update(n_rows=len(frame), **_snapshot_info(frame))
-    extract = Extract(frame=frame, true_proba=true_proba, provenance=provenance)
+    extract = Extract(
+        frame=frame,
+        true_proba=true_proba,
+        provenance=provenance,
+        true_proba_without_gender=without_gender,
+    )
     provenance["has_snapshots"] = extract.has_snapshots
     return extract

@@ -120,6 +120,7 @@ def model_metrics(
     split_info: dict[str, Any],
     true_proba: np.ndarray | None,
     params: BusinessParameters,
+    true_proba_without_gender: np.ndarray | None = None,
     n_bootstrap: int = evaluation.N_BOOTSTRAP,
     importance_repeats: int = 3,
 ) -> dict[str, Any]:
@@ -128,7 +129,8 @@ def model_metrics(
     raw = model.predict_raw(X)
     p = model.calibrate(raw)
     out = evaluation.evaluate_scores(
-        y, p, threshold, seed, frame=test, true_proba=true_proba, n_bootstrap=n_bootstrap
+        y, p, threshold, seed, frame=test, true_proba=true_proba, n_bootstrap=n_bootstrap,
+        true_proba_without_gender=true_proba_without_gender,
     )
     out["calibration"] = {
         "method": model.method,
@@ -139,6 +141,12 @@ def model_metrics(
     out["brier_uncalibrated"] = out["calibration"]["before"]["brier"]
     if out["bayes_optimal_roc_auc"] is not None and out["roc_auc"] is not None:
         out["gap_to_bayes_optimal"] = out["bayes_optimal_roc_auc"] - out["roc_auc"]
+    blind = out["bayes_optimal_roc_auc_without_gender"]
+    if blind is not None and out["roc_auc"] is not None:
+        # The models may not use Gender (ADR 0006): their own ceiling is the gender-blind one,
+        # and the difference between the two ceilings is what that decision costs.
+        out["gap_to_bayes_optimal_without_gender"] = blind - out["roc_auc"]
+        out["roc_auc_cost_of_excluding_gender"] = out["bayes_optimal_roc_auc"] - blind
     out["threshold_rule"] = THRESHOLD_RULE
     out["business"] = business.summary(y, p, threshold, params, split_info)
     out["importance"] = evaluation.importance(model, X, y, seed, n_repeats=importance_repeats)
@@ -200,9 +208,11 @@ def train_and_evaluate(
         raise ValueError(f"unknown model {model_name!r}")
     threshold = operating_threshold(trained.model, y, params)
     true_test = extract.true_proba[split.test] if extract.true_proba is not None else None
+    blind = extract.true_proba_without_gender
     metrics = model_metrics(
         trained.model, test, threshold=threshold, seed=seed, split_info=split.info,
         true_proba=true_test, params=params, n_bootstrap=n_bootstrap,
+        true_proba_without_gender=blind[split.test] if blind is not None else None,
     )
     prov = extract.provenance
     provenance = {
@@ -332,6 +342,10 @@ def data_profile(extract: Extract) -> dict[str, Any]:
             evaluation.roc_auc(y.to_numpy(), extract.true_proba)
             if extract.true_proba is not None else None
         ),
+        "bayes_optimal_roc_auc_without_gender": (
+            evaluation.roc_auc(y.to_numpy(), extract.true_proba_without_gender)
+            if extract.true_proba_without_gender is not None else None
+        ),
         "mean_true_proba": (float(np.mean(extract.true_proba))
                             if extract.true_proba is not None else None),
     }
@@ -399,6 +413,9 @@ def selection_report(target: TrainingResult, baseline: TrainingResult | None) ->
         sel["candidates"][c]["test_roc_auc_for_information"] = auc
     sel["chosen_test_roc_auc"] = target.metrics["roc_auc"]
     sel["bayes_optimal_roc_auc"] = target.metrics["bayes_optimal_roc_auc"]
+    sel["bayes_optimal_roc_auc_without_gender"] = target.metrics.get(
+        "bayes_optimal_roc_auc_without_gender"
+    )
     if baseline is not None:
         sel["baseline"] = {
             "candidate": "logistic_regression",
@@ -479,9 +496,11 @@ def evaluate_artifact(
                 "evaluated_rows": "all rows (not the model's training data)"}
     test = frame.iloc[rows]
     true = extract.true_proba[rows] if extract.true_proba is not None else None
+    blind = extract.true_proba_without_gender
     metrics = model_metrics(
         artifact.pipeline, test, threshold=float(meta["threshold"]), seed=seed, split_info=info,
         true_proba=true, params=params or BusinessParameters(), n_bootstrap=n_bootstrap,
+        true_proba_without_gender=blind[rows] if blind is not None else None,
     )
     metrics.update(model=meta.get("model_name"), model_version=meta.get("model_version"),
                    candidate=meta.get("candidate"), split=info,

@@ -222,6 +222,9 @@ class SyntheticExtract:
     Attributes:
         frame: The CRM extract, exactly the contract columns in contract order.
         true_proba: TRUE churn probability of each row (aligned to ``frame``); never a feature.
+        true_proba_without_gender: The best probability any model can give WITHOUT ``Gender``
+            (the models may not use it, ADR 0006): ``E[true_proba | other covariates]``, exact
+            because gender is drawn independently of every other covariate.
         seed: Seed that produced it.
         metadata: Generator name/version, seed, n_rows, n_snapshots, start, null fraction.
     """
@@ -230,6 +233,7 @@ class SyntheticExtract:
     true_proba: np.ndarray
     seed: int
     metadata: dict[str, Any] = field(default_factory=dict)
+    true_proba_without_gender: np.ndarray | None = None
 
 
 def month_ends(start: str, n: int) -> list[date]:
@@ -288,6 +292,28 @@ def churn_logit(x: dict[str, np.ndarray], mech: dict[str, Any] = MECHANISM) -> n
         + mech["low_score_per_100"] * np.clip(500.0 - x["credit"], 0.0, None) / 100.0
         + season
     )
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def gender_blind_proba(x: dict[str, np.ndarray], mech: dict[str, Any] = MECHANISM) -> np.ndarray:
+    """The Bayes-optimal churn probability for a model that does not see ``Gender``.
+
+    Gender is drawn independently of every other covariate, so averaging the true probability
+    over both genders with their population shares is exactly ``E[Y | other covariates]``.
+
+    Args:
+        x: Latent covariates as returned by :func:`draw_covariates`.
+        mech: Mechanism parameters.
+
+    Returns:
+        Probability per row.
+    """
+    female = _sigmoid(churn_logit({**x, "female": np.ones_like(x["female"])}, mech))
+    male = _sigmoid(churn_logit({**x, "female": np.zeros_like(x["female"])}, mech))
+    return _FEMALE_P * female + (1.0 - _FEMALE_P) * male
 
 
 def draw_covariates(rng: np.random.Generator, month: np.ndarray) -> dict[str, np.ndarray]:
@@ -375,7 +401,8 @@ def generate_extract(
     month = np.array([d.month for d in dates], dtype=np.int64)[snap_idx]
 
     x = draw_covariates(rng, month)
-    true_proba = 1.0 / (1.0 + np.exp(-churn_logit(x)))
+    true_proba = _sigmoid(churn_logit(x))
+    without_gender = gender_blind_proba(x)
     exited = (rng.random(n) < true_proba).astype(np.int64)
 
     customer_id = 15_000_000 + rng.choice(1_000_000, size=n, replace=False).astype(np.int64)
@@ -422,7 +449,11 @@ def generate_extract(
         "synthetic": True,
     }
     return SyntheticExtract(
-        frame=frame, true_proba=true_proba.astype(np.float64), seed=int(seed), metadata=metadata
+        frame=frame,
+        true_proba=true_proba.astype(np.float64),
+        seed=int(seed),
+        metadata=metadata,
+        true_proba_without_gender=without_gender.astype(np.float64),
     )
 
 

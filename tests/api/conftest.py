@@ -51,7 +51,7 @@ def customer() -> dict[str, Any]:
     return {
         "CreditScore": 619,
         "Geography": "France",
-        "Gender": "Female",
+
         "Age": 42,
         "Tenure": 2,
         "Balance": 0.0,

@@ -144,7 +144,7 @@ def test_cli_serve_answers_on_loopback(artifact_path: Path) -> None:
             time.sleep(0.2)
         r = httpx.post(
             f"http://127.0.0.1:{port}/predict",
-            json={"Geography": "Spain", "Gender": "Male", "Age": 30, "NumOfProducts": 2},
+            json={"Geography": "Spain", "Age": 30, "NumOfProducts": 2},
         )
         assert r.status_code == 200 and r.json()["model_version"] == "test-tiny-1"
     finally:

@@ -52,7 +52,10 @@ def test_only_features_reach_models() -> None:
     assert set(contract.NUMERIC_FEATURES) | set(contract.BINARY_FEATURES) | set(
         contract.CATEGORICAL_FEATURES
     ) == set(contract.FEATURES)
-    assert set(contract.PROTECTED_ATTRIBUTES) <= set(contract.CATEGORICAL_FEATURES)
+    # ADR 0006: Gender is validated and measured for fairness but is never a model input.
+    assert "Gender" not in contract.FEATURES
+    assert contract.BY_NAME["Gender"].role == "protected"
+    assert set(contract.PROTECTED_ATTRIBUTES) <= {c.name for c in contract.COLUMNS}
 
 
 def test_only_feature_columns_may_be_repaired() -> None:

@@ -90,7 +90,6 @@ def _example() -> dict[str, Any]:
     return {
         "CreditScore": 650,
         "Geography": "Germany",
-        "Gender": "Female",
         "Age": 47,
         "Tenure": 3,
         "Balance": 118_000.0,
