@@ -33,6 +33,9 @@ TARGET_LINE_COLOUR = "#B00020"
 REFERENCE_COLOUR = "#7F7F7F"
 #: Resolution of every figure (the notebooks' PNGs are rendered at this DPI).
 DPI: int = 100
+#: Width of every figure, inches: at :data:`DPI` it fits the site's content column without
+#: being scaled down much, so the labels stay readable.
+WIDTH: float = 7.5
 #: Shares of customers contacted at which :func:`gains_table` reports the gains.
 GAINS_FRACTIONS: tuple[float, ...] = (0.05, 0.10, 0.20, 0.30, 0.40, 0.50, 0.75, 1.0)
 #: Months marked as the seasonal (December/January) drift window.
@@ -104,7 +107,7 @@ def distributions(
     columns: Sequence[str],
     target: str = TARGET,
     bins: int = 30,
-    ncols: int = 3,
+    ncols: int = 2,
 ) -> Figure:
     """Histogram of each numeric column, stayed vs churned (densities, so shapes compare).
 
@@ -121,7 +124,7 @@ def distributions(
     if not columns:
         raise ValueError("distributions needs at least one column")
     nrows = int(np.ceil(len(columns) / ncols))
-    fig, axes = new_figure(4.0 * ncols, 2.8 * nrows, nrows, ncols)
+    fig, axes = new_figure(WIDTH, 2.3 * nrows + 0.4, nrows, ncols)
     flat = np.atleast_1d(axes).ravel()
     y = frame[target].to_numpy()
     for ax, col in zip(flat, columns, strict=False):
@@ -151,7 +154,7 @@ def distributions(
 def churn_by_group(
     groups: Mapping[str, Mapping[str, Mapping[str, float]]],
     overall: float | None = None,
-    ncols: int = 4,
+    ncols: int = 2,
 ) -> Figure:
     """Churn rate of each value of each grouping column, as bars.
 
@@ -167,7 +170,7 @@ def churn_by_group(
     if not groups:
         raise ValueError("churn_by_group needs at least one group")
     nrows = int(np.ceil(len(groups) / ncols))
-    fig, axes = new_figure(3.4 * ncols, 3.0 * nrows, nrows, ncols)
+    fig, axes = new_figure(WIDTH, 2.4 * nrows + 0.4, nrows, ncols)
     flat = np.atleast_1d(axes).ravel()
     for ax, (column, values) in zip(flat, groups.items(), strict=False):
         order = _group_order(list(values))
@@ -217,7 +220,7 @@ def monthly_churn(
     dates = pd.to_datetime([m["snapshot"] for m in monthly])
     rates = np.array([m["churn_rate"] for m in monthly], dtype="float64")
     season = np.isin(dates.month, list(season_months))
-    fig, ax = new_figure(9.0, 3.6)
+    fig, ax = new_figure(WIDTH, 3.6)
     x = np.arange(len(dates))
     ax.plot(x, rates, color=PALETTE[0], marker="o", markersize=3.5, linewidth=1.5,
             label="churn rate of the snapshot")
@@ -256,27 +259,27 @@ def roc_pr_curves(
     """
     if not curves:
         raise ValueError("roc_pr_curves needs at least one model")
-    fig, (roc_ax, pr_ax) = new_figure(11.0, 4.6, 1, 2)
+    fig, (roc_ax, pr_ax) = new_figure(WIDTH, 4.4, 1, 2)
     scores = scores or {}
     for i, (name, c) in enumerate(curves.items()):
-        colour = PALETTE[i % len(PALETTE)]
         s = scores.get(name, {})
-        roc_label = name + (f" (ROC-AUC {s['roc_auc']:.3f})" if "roc_auc" in s else "")
-        pr_label = name + (f" (PR-AUC {s['pr_auc']:.3f})" if "pr_auc" in s else "")
-        roc_ax.plot(c["roc"]["fpr"], c["roc"]["tpr"], color=colour, linewidth=1.8, label=roc_label)
-        pr_ax.plot(c["pr"]["recall"], c["pr"]["precision"], color=colour, linewidth=1.8,
-                   label=pr_label)
+        shown = [f"{label} {s[key]:.3f}" for key, label in (("roc_auc", "ROC-AUC"),
+                                                             ("pr_auc", "PR-AUC")) if key in s]
+        label = name + (f" ({', '.join(shown)})" if shown else "")
+        colour = PALETTE[i % len(PALETTE)]
+        roc_ax.plot(c["roc"]["fpr"], c["roc"]["tpr"], color=colour, linewidth=1.8, label=label)
+        pr_ax.plot(c["pr"]["recall"], c["pr"]["precision"], color=colour, linewidth=1.8)
     roc_ax.plot([0, 1], [0, 1], color=REFERENCE_COLOUR, linestyle="--", linewidth=1,
-                label="random ranking")
+                label="random ranking" + (f" (precision {base_rate:.1%})" if base_rate else ""))
     if base_rate is not None:
-        pr_ax.axhline(base_rate, color=REFERENCE_COLOUR, linestyle="--", linewidth=1,
-                      label=f"random ranking ({base_rate:.1%})")
+        pr_ax.axhline(base_rate, color=REFERENCE_COLOUR, linestyle="--", linewidth=1)
     roc_ax.set(xlabel="false positive rate", ylabel="true positive rate (recall)",
                title="ROC curve", xlim=(0, 1), ylim=(0, 1.01))
     pr_ax.set(xlabel="recall", ylabel="precision", title="Precision-recall curve",
               xlim=(0, 1), ylim=(0, 1.01))
-    roc_ax.legend(loc="lower right", fontsize=8)
-    pr_ax.legend(loc="upper right", fontsize=8)
+    # One legend for both panels, below them: it never hides a curve.
+    fig.legend(*roc_ax.get_legend_handles_labels(), loc="outside lower center", ncols=1,
+               fontsize=8)
     return fig
 
 
@@ -370,7 +373,7 @@ def cumulative_gains(
     y = np.asarray(y).astype(int)
     n, positives = len(y), max(1, int(y.sum()))
     share = np.arange(1, n + 1) / n
-    fig, (gain_ax, lift_ax) = new_figure(11.0, 4.4, 1, 2)
+    fig, (gain_ax, lift_ax) = new_figure(WIDTH, 4.6, 1, 2)
     best = np.minimum(np.arange(1, n + 1), positives) / positives
     gain_ax.plot(share, best, color=REFERENCE_COLOUR, linestyle=":", linewidth=1.2,
                  label="perfect ranking")
@@ -380,24 +383,24 @@ def cumulative_gains(
         colour = PALETTE[i % len(PALETTE)]
         gain_ax.plot(share, gains, color=colour, linewidth=1.8, label=name)
         start = max(1, n // 100)  # the first 1 %: lift over a handful of rows is noise
-        lift_ax.plot(share[start:], gains[start:] / share[start:], color=colour, linewidth=1.8,
-                     label=name)
+        lift_ax.plot(share[start:], gains[start:] / share[start:], color=colour, linewidth=1.8)
     gain_ax.plot([0, 1], [0, 1], color=REFERENCE_COLOUR, linestyle="--", linewidth=1,
                  label="random (no model)")
-    lift_ax.axhline(1.0, color=REFERENCE_COLOUR, linestyle="--", linewidth=1,
-                    label="random (lift 1)")
+    lift_ax.axhline(1.0, color=REFERENCE_COLOUR, linestyle="--", linewidth=1)
     if capacity is not None:
         for ax in (gain_ax, lift_ax):
             ax.axvline(capacity, color=TARGET_LINE_COLOUR, linewidth=1, alpha=0.8,
-                       label=f"campaign capacity ({capacity:.0%})")
-    gain_ax.set(xlabel="share of customers contacted (highest scores first)",
+                       label=f"campaign capacity ({capacity:.0%})" if ax is gain_ax else None)
+    gain_ax.set(xlabel="customers contacted (highest first)",
                 ylabel="share of churners reached", title="Cumulative gains", xlim=(0, 1),
                 ylim=(0, 1.01))
-    lift_ax.set(xlabel="share of customers contacted (highest scores first)",
+    lift_ax.set(xlabel="customers contacted (highest first)",
                 ylabel="lift over random", title="Lift", xlim=(0, 1))
     for ax in (gain_ax, lift_ax):
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.legend(loc="lower right" if ax is gain_ax else "upper right", fontsize=8)
+    # One legend for both panels, below them: it never hides a curve.
+    fig.legend(*gain_ax.get_legend_handles_labels(), loc="outside lower center", ncols=2,
+               fontsize=8)
     return fig
 
 
@@ -423,7 +426,7 @@ def value_vs_threshold(
         raise ValueError("value_vs_threshold needs a value curve")
     t = np.array([r["threshold"] for r in curve], dtype="float64")
     v = np.array([r["net_usd_per_year"] for r in curve], dtype="float64")
-    fig, ax = new_figure(9.0, 4.4)
+    fig, ax = new_figure(WIDTH, 4.6)
     ax.plot(t, v, color=PALETTE[0], linewidth=2, label="net value per year (test window)")
     ax.axhline(target_usd, color=TARGET_LINE_COLOUR, linestyle="--", linewidth=1.5,
                label=f"canvas target {_usd(target_usd)}/year")
@@ -465,7 +468,7 @@ def fairness_bars(
     """
     if not fairness:
         raise ValueError("fairness_bars needs at least one attribute")
-    fig, axes = new_figure(5.6 * len(fairness), 4.0, 1, len(fairness))
+    fig, axes = new_figure(WIDTH, 3.0 * len(fairness) + 0.4, len(fairness), 1)
     flat = np.atleast_1d(axes).ravel()
     for ax, (attribute, section) in zip(flat, fairness.items(), strict=True):
         groups = list(section["groups"])
@@ -481,7 +484,7 @@ def fairness_bars(
         title = attribute + (f" (largest gap: {_label(worst)} {gaps[worst]:.3f})" if worst else "")
         ax.set_xticks(x, [_label(m) for m in metrics], fontsize=8)
         ax.set(ylim=(0, 1.05), title=title)
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)  # beside the bars
     fig.suptitle("Model metrics by protected group (test rows, operating threshold)")
     return fig
 
@@ -536,8 +539,7 @@ def coefficient_bars(coefficients: Sequence[Mapping[str, Any]], title: str | Non
 def score_comparison(
     scores: Mapping[str, float],
     errors: Mapping[str, float] | None = None,
-    reference: float | None = None,
-    reference_label: str = "Bayes-optimal ROC-AUC of the extract",
+    references: Mapping[str, float | None] | None = None,
     target: float | None = None,
     xlabel: str = "ROC-AUC",
 ) -> Figure:
@@ -546,36 +548,36 @@ def score_comparison(
     Args:
         scores: ``{model: score}``, drawn top to bottom in the given order.
         errors: Optional ``{model: half-width}`` error bars (e.g. fold standard deviation).
-        reference: Best achievable score (e.g. the Bayes-optimal ROC-AUC), a dashed line.
-        reference_label: Legend text of ``reference``.
-        target: A target to meet (e.g. the canvas ROC-AUC > 0.85), a red line.
+        references: ``{label: score}`` drawn as dashed lines, e.g. the Bayes-optimal ROC-AUC and
+            the best a model without ``Gender`` can reach; ``None`` values are skipped.
+        target: A target to meet (e.g. the canvas ROC-AUC > 0.85), a red dotted line.
         xlabel: Name of the score.
 
     Returns:
-        The figure; bars are annotated with their values.
+        The figure; bars are annotated with their values, the legend sits below the axes.
     """
     if not scores:
         raise ValueError("score_comparison needs at least one score")
     names = list(scores)[::-1]
     vals = [scores[n] for n in names]
-    fig, ax = new_figure(8.5, 0.55 * len(names) + 2.0)
+    fig, ax = new_figure(WIDTH, 0.55 * len(names) + 2.2)
     xerr = [errors.get(n, 0.0) for n in names] if errors else None
     ax.barh(names, vals, xerr=xerr, color=PALETTE[0], ecolor="#333333", capsize=3, height=0.6)
     for i, v in enumerate(vals):
         ax.annotate(f"{v:.3f}", (v, i), xytext=(-5, 0), textcoords="offset points", ha="right",
                     va="center", fontsize=9, color="white", fontweight="bold")
-    if reference is not None:
-        ax.axvline(reference, color=PALETTE[2], linestyle="--", linewidth=1.5,
-                   label=f"{reference_label} ({reference:.3f})")
+    lines = {k: v for k, v in (references or {}).items() if v is not None}
+    for j, (label, value) in enumerate(lines.items()):
+        ax.axvline(value, color=PALETTE[(2 + j) % len(PALETTE)], linestyle="--", linewidth=1.5,
+                   label=f"{label} ({value:.3f})")
     if target is not None:
         ax.axvline(target, color=TARGET_LINE_COLOUR, linestyle=":", linewidth=1.5,
                    label=f"canvas target ({target:.2f})")
-    low = min([*vals, *(v for v in (reference, target) if v is not None)])
-    high = max([*vals, *(v for v in (reference, target) if v is not None)])
-    ax.set_xlim(max(0.0, low - 0.08), min(1.0, high + 0.04))
+    marks = [*vals, *lines.values(), *([target] if target is not None else [])]
+    ax.set_xlim(max(0.0, min(marks) - 0.08), min(1.0, max(marks) + 0.04))
     ax.set(xlabel=xlabel, title=f"{xlabel} by model")
-    if reference is not None or target is not None:  # below the axes: never over a bar
-        fig.legend(loc="outside lower center", ncols=2, fontsize=8)
+    if lines or target is not None:  # below the axes: never over a bar
+        fig.legend(loc="outside lower center", ncols=1, fontsize=8)
     return fig
 
 
@@ -591,7 +593,7 @@ def tuning_trials(candidates: Mapping[str, Mapping[str, Any]]) -> Figure:
     """
     if not candidates:
         raise ValueError("tuning_trials needs at least one candidate")
-    fig, ax = new_figure(8.5, 4.0)
+    fig, ax = new_figure(WIDTH, 4.0)
     for i, (name, c) in enumerate(candidates.items()):
         trials = c["trials"]
         x = [t["number"] + 1 for t in trials]
@@ -602,5 +604,5 @@ def tuning_trials(candidates: Mapping[str, Mapping[str, Any]]) -> Figure:
                 label=f"{_label(name)}: best so far")
     ax.set(xlabel="trial", ylabel="mean time-ordered CV ROC-AUC",
            title="Seeded, bounded tuning (Optuna TPE)")
-    ax.legend(loc="lower right", fontsize=8)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=8)  # below: never over a point
     return fig

@@ -42,7 +42,7 @@ def test_no_pyplot_and_fixed_size(scored) -> None:
     y, good, _ = scored
     fig = plots.roc_pr_curves({"m": evaluation.curves(y, good)})
     assert isinstance(fig, Figure)
-    assert tuple(fig.get_size_inches()) == (11.0, 4.6)
+    assert tuple(fig.get_size_inches()) == (plots.WIDTH, 4.4)
     assert fig.dpi == plots.DPI
     # pyplot keeps a global registry of figures; the module must never create one there.
     if "matplotlib.pyplot" in sys.modules:
@@ -119,10 +119,13 @@ def test_roc_pr_several_models_on_one_axes(scored) -> None:
     roc, pr = fig.axes
     assert roc.get_title() == "ROC curve" and pr.get_title() == "Precision-recall curve"
     assert len(roc.get_lines()) == 3  # two models + the random diagonal
-    assert _labels(roc)[0] == f"good (ROC-AUC {scores['good']['roc_auc']:.3f})"
-    assert _labels(roc)[1] == "weak"
+    assert len(pr.get_lines()) == 3  # two models + the base rate
+    labels = _fig_labels(fig)
+    assert labels[0] == f"good (ROC-AUC {scores['good']['roc_auc']:.3f}, PR-AUC 0.700)"
+    assert labels[1] == "weak"
+    assert labels[2] == f"random ranking (precision {y.mean():.1%})"
     assert np.allclose(roc.get_lines()[0].get_ydata(), curves["good"]["roc"]["tpr"])
-    assert any(t.startswith("random ranking (") for t in _labels(pr))
+    assert np.allclose(pr.get_lines()[1].get_ydata(), curves["weak"]["pr"]["precision"])
 
 
 def test_reliability_before_after(scored) -> None:
@@ -154,7 +157,7 @@ def test_cumulative_gains_curves(scored) -> None:
     fig = plots.cumulative_gains(y, {"good": good, "weak": weak}, capacity=0.1)
     gain, lift = fig.axes
     assert gain.get_title() == "Cumulative gains" and lift.get_title() == "Lift"
-    assert {"good", "weak", "perfect ranking", "campaign capacity (10%)"} <= set(_labels(gain))
+    assert {"good", "weak", "perfect ranking", "campaign capacity (10%)"} <= set(_fig_labels(fig))
     good_line = next(ln for ln in gain.get_lines() if ln.get_label() == "good")
     k = round(0.1 * len(y))
     assert good_line.get_ydata()[k - 1] == pytest.approx(evaluation.top_k(y, good, 0.1)["recall"])
@@ -212,14 +215,18 @@ def test_importance_and_coefficient_bars_sorted() -> None:
 
 def test_score_comparison_and_tuning_trials() -> None:
     fig = plots.score_comparison({"baseline": 0.77, "target": 0.88}, errors={"target": 0.01},
-                                 reference=0.89, target=0.85)
+                                 references={"best": 0.89, "best blind": 0.885, "unknown": None},
+                                 target=0.85)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["target", "baseline"]
     assert {"0.880", "0.770"} == {t.get_text() for t in ax.texts}
-    assert "canvas target (0.85)" in _fig_labels(fig)
+    assert _fig_labels(fig) == ["best (0.890)", "best blind (0.885)", "canvas target (0.85)"]
+    assert ax.get_xlim()[1] == pytest.approx(0.93)
     cands = {"random_forest": {"trials": [{"number": 0, "cv_roc_auc": 0.8},
                                           {"number": 1, "cv_roc_auc": 0.78}]},
              "hist_gradient_boosting": {"trials": [{"number": 0, "cv_roc_auc": 0.82}]}}
-    ax = plots.tuning_trials(cands).axes[0]
+    fig = plots.tuning_trials(cands)
+    ax = fig.axes[0]
+    assert "random forest: best so far" in _fig_labels(fig)
     best = next(ln for ln in ax.get_lines() if ln.get_label() == "random forest: best so far")
     assert list(best.get_ydata()) == [0.8, 0.8]
