@@ -16,7 +16,7 @@ MERMAID_JS := docs/js/mermaid.min.js
 # Material prints an end-of-life banner for MkDocs 2 on every build; we pin MkDocs 1.6 (ADR 0002).
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup site serve test notebooks reports bench api browser screenshots clean
+.PHONY: help setup site serve test notebooks reports bench bench-commands api browser screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ bench: setup models/target.joblib ## measure speed, memory and API load (loopbac
 
 api: setup models/target.joblib ## serve the inference API on http://127.0.0.1:8080 (model: models/target.joblib)
 	$(BIN)/bankchurn serve
+
+bench-commands: setup ## time a warm make site, the browser suite and a whole make test; merge into reports/benchmarks.json
+	$(PY) scripts/time_commands.py --out reports/benchmarks.json
 
 screenshots: site browser ## refresh docs/assets/screenshot-home.png (README) and screenshots/
 	$(PY) scripts/screenshots.py --all
