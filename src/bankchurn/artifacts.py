@@ -151,5 +151,7 @@ def predict_proba(artifact: ModelArtifact, frame: pd.DataFrame) -> np.ndarray:
     missing = [c for c in expected if c not in frame.columns]
     if missing:
         raise UserError(f"input lacks feature column(s) the model needs: {', '.join(missing)}")
-    proba = artifact.pipeline.predict_proba(frame.loc[:, expected])[:, 1]
+    # Select (a copy) only when needed: a one-row .loc costs more than scoring the row.
+    same = frame.columns.tolist() == list(expected)
+    proba = artifact.pipeline.predict_proba(frame if same else frame.loc[:, expected])[:, 1]
     return np.clip(np.asarray(proba, dtype="float64"), 0.0, 1.0)

@@ -74,8 +74,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _require_json(request: Request) -> None:
-    """Answer 415 when a body is declared with a content type other than JSON."""
+async def _require_json(request: Request) -> None:
+    """Answer 415 when a body is declared with a content type other than JSON.
+
+    ``async`` on purpose: FastAPI runs a plain ``def`` dependency in its thread pool, a thread
+    hop per request for a header check.
+    """
     content_type = request.headers.get("content-type")
     if content_type is None:
         return  # an absent body/content type ends as a 422 "Field required"
