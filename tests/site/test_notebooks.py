@@ -219,6 +219,67 @@ def check_reproducible(nb: Notebook, name: str) -> list[str]:
     return problems
 
 
+#: Reports whose numbers each notebook prints (``bankchurn report`` writes them), and keys
+#: that must be among the printed ones, so the comparison below cannot pass vacuously.
+REPORTS_OF: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "01-data": (("data_profile.json",), ("churn_rate", "n_rows", "bayes_optimal_roc_auc")),
+    "02-baseline": (("baseline/metrics.json",), ("roc_auc", "pr_auc", "lift_at_10")),
+    "03-target": (("target/metrics.json", "model_selection.json"),
+                  ("roc_auc", "brier", "gap_to_bayes_optimal", "n_trials")),
+    "04-business-and-responsibility": (("target/metrics.json",),
+                                       ("lift_at_10", "max_net_usd_per_year_on_test")),
+}
+
+
+def _leaves(obj: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    if isinstance(obj, dict):
+        return [leaf for k, v in obj.items() for leaf in _leaves(v, (*path, str(k)))]
+    if isinstance(obj, list):
+        return [leaf for i, v in enumerate(obj) for leaf in _leaves(v, (*path, str(i)))]
+    return [(path, obj)]
+
+
+def printed_json(nb: Notebook) -> list[dict[str, Any]]:
+    """The JSON objects the notebook prints (``print(reporting.to_json(...))``)."""
+    found = []
+    for cell in code_cells(nb):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") != "stream" or out.get("name") != "stdout":
+                continue
+            text = _output_text(out)
+            start = text.find("{")
+            while start != -1:
+                try:
+                    obj, end = json.JSONDecoder().raw_decode(text, start)
+                except json.JSONDecodeError:
+                    start = text.find("{", start + 1)
+                    continue
+                if isinstance(obj, dict):
+                    found.append(obj)
+                start = text.find("{", end)
+    return found
+
+
+def report_mismatches(nb: Notebook, name: str, reports: list[dict[str, Any]],
+                      required: tuple[str, ...]) -> list[str]:
+    """Printed numbers that differ from the reports (a key path matches by its suffix)."""
+    leaves = [leaf for report in reports for leaf in _leaves(report)]
+    problems, seen = [], set()
+    for obj in printed_json(nb):
+        for path, value in _leaves(obj):
+            same_key = [v for p, v in leaves if p[-len(path):] == path]
+            if not same_key:
+                continue  # computed in the notebook (e.g. a probability cut), not reported
+            seen.add(path[-1])
+            if value not in same_key:
+                problems.append(f"{name}: prints {'.'.join(path)} = {value!r} but the reports say "
+                                f"{same_key[0]!r}: re-execute the notebooks (make notebooks)")
+    missing = [k for k in required if k not in seen]
+    if missing:
+        problems.append(f"{name}: does not print the reported {missing}")
+    return problems
+
+
 CHECKS = (check_stored_outputs, check_numbers_after_plots, check_thin,
           check_exceptions_justified, check_reproducible)
 
@@ -240,9 +301,17 @@ def test_notebook_passes_every_check(path: Path) -> None:
     assert problems_of(load(path), path.name) == []
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_printed_numbers_equal_the_reports(path: Path) -> None:
+    files, required = REPORTS_OF[path.stem]
+    reports = [load(ROOT / "reports" / f) for f in files]
+    assert report_mismatches(load(path), path.name, reports, required) == []
+
+
 def test_every_notebook_is_in_the_site_nav() -> None:
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    listed = set(re.findall(r"^\s*-\s+(?:[^:\n]+:\s+)?notebooks/([\w.-]+\.ipynb)\s*$", nav, re.M))
+    pattern = r"^\s*-\s+(?:[^:\n]+:\s+)?notebooks/([\w.-]+\.ipynb)\s*$"
+    listed = set(re.findall(pattern, nav, re.MULTILINE))
     assert {p.name for p in NOTEBOOKS} <= listed
 
 
@@ -278,8 +347,8 @@ def test_a_plot_without_its_numbers_fails(sample: Notebook, tmp_path: Path) -> N
     i = next(k for k, c in enumerate(cells) if has_image(c))
     cells[i + 1]["outputs"] = []
     problems = check_numbers_after_plots(_write_and_reload(nb, tmp_path), "doctored")
-    assert problems == [f"doctored: the plot of code cell {i + 1} is not followed by a cell "
-                        "printing the numbers behind it"]
+    assert problems == [(f"doctored: the plot of code cell {i + 1} is not followed by a cell "
+                        "printing the numbers behind it")]
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -301,8 +370,8 @@ def test_a_fat_notebook_fails(sample: Notebook, tmp_path: Path, body: str, expec
     ("print(1)\n", ["nbval-ignore-output"], False),
     ("# the timing differs on every run\nprint(1)\n", ["nbval-ignore-output"], True),
     ("import warnings\nwarnings.filterwarnings('ignore')\n", [], False),
-    ("import warnings\n# sklearn warns about a deprecated default we do not use\n"
-     "warnings.filterwarnings('ignore')\n", [], True),
+    (("import warnings\n# sklearn warns about a deprecated default we do not use\n"
+     "warnings.filterwarnings('ignore')\n"), [], True),
 ])
 def test_unexplained_exceptions_fail(
     sample: Notebook, tmp_path: Path, body: str, tags: list[str], ok: bool
@@ -340,6 +409,17 @@ def test_a_stored_error_or_warning_fails(sample: Notebook, tmp_path: Path) -> No
     problems = check_stored_outputs(_write_and_reload(nb, tmp_path), "doctored")
     assert any("stores an error (ValueError)" in p for p in problems)
     assert any("stderr" in p for p in problems)
+
+
+def test_a_stale_notebook_fails_against_the_reports() -> None:
+    path = NOTEBOOK_DIR / "02-baseline.ipynb"
+    files, required = REPORTS_OF[path.stem]
+    report = load(ROOT / "reports" / files[0])
+    report["roc_auc"] = round(report["roc_auc"] + 0.01, 6)  # as if the model had changed
+    problems = report_mismatches(load(path), "stale", [report], required)
+    assert len(problems) == 1 and problems[0].startswith("stale: prints roc_auc = ")
+    silent = report_mismatches({"cells": []}, "silent", [report], required)
+    assert silent == ["silent: does not print the reported ['roc_auc', 'pr_auc', 'lift_at_10']"]
 
 
 @pytest.mark.parametrize("body, shows", [
