@@ -14,6 +14,8 @@ enforce the "thin notebook" rule of the project:
   ``nbval-ignore-output`` tag) and a ``warnings`` filter each carry a comment saying why;
 * reproducible files: no volatile metadata (execution timestamps), kernelspec ``python3``,
   no absolute paths or memory addresses in outputs, every notebook listed in the site nav.
+* no drift: every number a notebook prints as JSON (``print(reporting.to_json(...))``) equals
+  the same key of the ``reports/*.json`` that ``bankchurn report`` wrote.
 
 Each check is a function returning a list of problems; the tests feed it the real notebooks
 (expecting none) and doctored copies (expecting the problem), so a check that cannot fail
