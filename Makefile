@@ -63,8 +63,8 @@ browser: ## install Debian chromium for the browser tests when it is missing (be
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium could not be installed: browser tests will be skipped"; }
 
 test: site browser ## run every test (unit, data, model, nbval, drift, browser)
-	$(BIN)/pytest tests
-	$(BIN)/pytest --nbval notebooks
+	$(BIN)/pytest -n 2 --dist loadgroup tests
+	$(BIN)/pytest -n 2 --dist loadfile --nbval notebooks
 
 # --- extras -----------------------------------------------------------------
 bench: setup models/target.joblib ## measure speed, memory and API load (loopback), merge into reports/benchmarks.json
