@@ -56,7 +56,7 @@ serve: site ## build, then serve the site on http://127.0.0.1:8000
 	$(BIN)/mkdocs serve --strict -a $(HOST):$(PORT)
 
 notebooks: setup ## re-execute every notebook in place after a code change
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 notebooks/*.ipynb
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
 # --- tests ------------------------------------------------------------------
 browser: ## install Debian chromium for the browser tests when it is missing (best effort)
