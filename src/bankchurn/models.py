@@ -354,10 +354,14 @@ class CalibratedChurnModel(ClassifierMixin, BaseEstimator):
         dominates small inputs. Anything else takes the plain pipeline route.
         """
         with _scoring_context():
-            route = self._array_route()
-            if route is not None and isinstance(X, pd.DataFrame):
-                return self.estimator_.steps[-1][1].predict_proba(route.transform(X))[:, 1]
-            return self.estimator_.predict_proba(X)[:, 1]
+            return self._raw(X)
+
+    def _raw(self, X: pd.DataFrame) -> np.ndarray:
+        """:meth:`predict_raw` without entering the scoring context (the caller has)."""
+        route = self._array_route()
+        if route is not None and isinstance(X, pd.DataFrame):
+            return self.estimator_.steps[-1][1].predict_proba(route.transform(X))[:, 1]
+        return self.estimator_.predict_proba(X)[:, 1]
 
     def _array_route(self) -> ArrayPreprocessor | None:
         """The fitted preprocessing's NumPy route, built once per loaded model (not pickled)."""
@@ -384,7 +388,7 @@ class CalibratedChurnModel(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probabilities, shape ``(n, 2)``."""
         with _scoring_context():
-            p = self.calibrate(self.predict_raw(X))
+            p = self.calibrate(self._raw(X))
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
