@@ -70,6 +70,7 @@ test: site browser ## run every test (unit, data, model, nbval, drift, browser)
 bench: setup models/target.joblib ## measure speed, memory and API load (loopback), merge into reports/benchmarks.json
 	$(PY) scripts/benchmark.py --out reports/benchmarks.json
 	$(PY) scripts/loadtest.py --out reports/benchmarks.json
+	$(BIN)/bankchurn report --out reports  # the canvas system tier reads the new API numbers
 
 api: setup models/target.joblib ## serve the inference API on http://127.0.0.1:8080 (model: models/target.joblib)
 	$(BIN)/bankchurn serve
