@@ -19,18 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bankchurn.adr import REPORTS
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS_ENV = "BANKCHURN_REPORTS_DIR"
 
-#: Report name (first segment of a metric path) -> file under the reports directory.
-REPORT_FILES: dict[str, str] = {
-    "data": "data_profile.json",
-    "baseline": "baseline/metrics.json",
-    "target": "target/metrics.json",
-    "selection": "model_selection.json",
-    "canvas": "canvas_status.json",
-    "bench": "benchmarks.json",
-}
+#: Report name (first segment of a metric path) -> file under the reports directory. Declared
+#: once, in the package, where the ADR lint checks ``metric()`` keys against the same files.
+REPORT_FILES: dict[str, str] = REPORTS
 
 #: Provenance keys shown first, in this order; any other key follows alphabetically.
 PROVENANCE_ORDER = (
