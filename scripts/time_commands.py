@@ -24,9 +24,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from benchmark import merge_into  # noqa: E402  (one read-modify-write for every section)
+from benchmark import merge_into
 
-from bankchurn import targets  # noqa: E402
+from bankchurn import targets
 
 
 def timed(cmd: list[str]) -> float:

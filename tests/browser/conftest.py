@@ -4,6 +4,11 @@ The site is ``site/`` when it is newer than every source (``make test`` runs ``m
 otherwise ``mkdocs build --strict`` rebuilds it there first. Chromium is Debian's
 ``/usr/bin/chromium`` driven by Playwright; when it is not installed every browser test is skipped
 with a one-line reason.
+
+The fixtures are module-scoped, not session-scoped: Playwright's sync API leaves its event loop
+running in the main thread while it is open, which breaks any later ``asyncio.run`` on the same
+xdist worker (the API batcher tests). Module scope closes Chromium when a test module is done
+(package scope would not: tests/ folders are not Python packages).
 """
 
 from __future__ import annotations
@@ -23,13 +28,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 import sitebrowser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def session_start() -> float:
     """Wall-clock start of the browser session (files written later are fresh)."""
     return time.time() - 1
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_path() -> str:
     """Path of the system Chromium; skip the browser tests when it is missing."""
     found = sitebrowser.find_chromium()
@@ -38,7 +43,7 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def built_site() -> Path:
     """Folder of the built site (reused when fresh, rebuilt otherwise)."""
     if not (sitebrowser.ROOT / "mkdocs.yml").exists():
@@ -46,14 +51,14 @@ def built_site() -> Path:
     return sitebrowser.ensure_site()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site_url(built_site: Path) -> Iterator[str]:
     """Base URL ('http://127.0.0.1:PORT/') of the built site, served from a thread."""
     with sitebrowser.serve(built_site) as url:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def urls(built_site: Path) -> list[str]:
     """Every page of the built site, as URL paths relative to the site root."""
     found = sitebrowser.page_urls(built_site)
@@ -61,7 +66,7 @@ def urls(built_site: Path) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Any]:
     """One headless Chromium for the whole session."""
     from playwright.sync_api import sync_playwright
@@ -82,7 +87,7 @@ def site_browser(
     opened.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def crawl(
     browser: Any, site_url: str, built_site: Path, urls: list[str], session_start: float
 ) -> dict[str, sitebrowser.PageReport]:

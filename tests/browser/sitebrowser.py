@@ -13,10 +13,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
-import os
 import re
 import shutil
-import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,11 +28,10 @@ from urllib.parse import urlsplit
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
-MKDOCS = ROOT / ".venv" / "bin" / "mkdocs"
-
-# Inputs of `mkdocs build`: if any is newer than the built site, the site is stale.
-SITE_SOURCES = ("mkdocs.yml", "docs", "adr", "hooks", "notebooks", "reports", "overrides", "src")
-_IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints", ".cache"}
+# The build rule (freshness, lock, log) is shared with the site tests.
+if str(ROOT / "tests" / "site") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests" / "site"))
+import site_build
 
 # Quiet, offline headless Chromium (toolchain notes); Playwright adds --headless and a fresh profile.
 CHROMIUM_ARGS = [
@@ -150,72 +148,12 @@ def launch_browser(playwright: Any) -> Any:
 # --- the built site ---------------------------------------------------------------------------
 
 
-def configured_site_dir(root: Path = ROOT) -> Path:
-    """``site_dir`` from mkdocs.yml (default ``site``), without loading the plugins."""
-    config = root / "mkdocs.yml"
-    if config.exists():
-        match = re.search(r"^site_dir:\s*['\"]?([^'\"#\s]+)", config.read_text(), re.MULTILINE)
-        if match:
-            return (root / match.group(1)).resolve()
-    return root / "site"
-
-
-def newest_source_mtime(root: Path = ROOT) -> float:
-    """Most recent modification time among the inputs of the site build."""
-    newest = 0.0
-    for name in SITE_SOURCES:
-        path = root / name
-        if path.is_file():
-            newest = max(newest, path.stat().st_mtime)
-        elif path.is_dir():
-            for sub in path.rglob("*"):
-                ignored = _IGNORED_PARTS.intersection(sub.parts) or any(
-                    part.endswith(".egg-info") for part in sub.parts
-                )
-                if sub.is_file() and not ignored:
-                    newest = max(newest, sub.stat().st_mtime)
-    return newest
-
-
-def site_is_fresh(site: Path, root: Path = ROOT) -> bool:
-    """True when ``site`` holds a complete build newer than every source file."""
-    marker = site / "sitemap.xml"
-    return (
-        (site / "index.html").exists()
-        and marker.exists()
-        and marker.stat().st_mtime >= newest_source_mtime(root)
-    )
-
-
-def build_site(dest: Path, root: Path = ROOT) -> Path:
-    """Run ``mkdocs build --strict`` into ``dest``; raise with mkdocs' own output on failure."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    done = subprocess.run(
-        [str(MKDOCS), "build", "--strict", "--quiet", "-d", str(dest)],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}")
-    return dest
-
-
 def ensure_site(root: Path = ROOT) -> Path:
-    """The built site: ``site/`` as is when it is newer than its sources, else rebuilt in place.
-
-    Building into ``site/`` (git-ignored, what ``make site`` writes) means only the first run after an
-    edit pays for the build. ``BANKCHURN_SITE_DIR`` points the tests at another already-built site.
-    """
-    override = os.environ.get("BANKCHURN_SITE_DIR")
-    if override:
-        return Path(override).resolve()
-    site = configured_site_dir(root)
-    if site_is_fresh(site, root):
-        return site
-    return build_site(site, root)
+    """Folder of the built site (see ``site_build.ensure_site``); raise with mkdocs' output on failure."""
+    build = site_build.ensure_site(root)
+    if build.returncode != 0:
+        raise RuntimeError(f"mkdocs build --strict failed:\n{build.log}")
+    return build.site
 
 
 def page_urls(site: Path) -> list[str]:

@@ -18,6 +18,16 @@ def _summary(problems: dict[str, list[str]]) -> str:
     return "\n".join(f"/{url}: {p}" for url, lines in problems.items() for p in lines)
 
 
+def test_the_browser_tests_are_pinned_to_one_worker(request: pytest.FixtureRequest) -> None:
+    """Under ``--dist loadgroup`` (``make test``) the group suffix must reach the node id.
+
+    pytest 9.2 silently dropped it (pytest-xdist#1386): every worker then crawled the whole site.
+    """
+    if not request.config.getvalue("loadgroup"):
+        pytest.skip("not a `--dist loadgroup` run")
+    assert request.node.nodeid.endswith("@browser"), request.node.nodeid
+
+
 def test_every_page_loads_without_console_error_or_failed_request(
     crawl: dict[str, PageReport], urls: list[str]
 ) -> None:

@@ -12,17 +12,21 @@ for _p in (_HERE, _HERE.parents[1] / "hooks"):  # helpers beside the tests, chec
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-from site_build import ROOT, Build, run_mkdocs_build
+from site_build import ROOT, Build, ensure_site
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The real site, built once per test session with ``--strict``."""
+def built_site() -> Build:
+    """The real site and the log of its ``--strict`` build (``site/``, shared with the browser tests).
+
+    Reused when ``make site`` (which ``make test`` runs first) built it from the current sources;
+    rebuilt once otherwise (see ``site_build.ensure_site``).
+    """
     if not (ROOT / "docs" / "js" / "mermaid.min.js").is_file():
         pytest.fail(
             "docs/js/mermaid.min.js is missing: run `make setup` (vendors mermaid from npm)"
         )
-    build = run_mkdocs_build(ROOT / "mkdocs.yml", tmp_path_factory.mktemp("site") / "site")
+    build = ensure_site(ROOT)
     if build.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{build.log[-4000:]}")
     return build

@@ -19,12 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
 PACKAGE = "bankchurn"
 
-_FENCE = re.compile(r"```mermaid\n(.*?)```", re.S)
+_FENCE = re.compile(r"```mermaid\n(.*?)```", re.DOTALL)
 _ELEMENT = re.compile(
     r'^\s*(?:Component|ComponentDb|ComponentQueue)(?:_Ext)?\(\s*(\w+)\s*,\s*"[^"]*"\s*,\s*"([^"]*)"',
-    re.M,
+    re.MULTILINE,
 )
-_REL = re.compile(r"^\s*(?:Rel|BiRel|Rel_[A-Za-z]+)\(\s*(\w+)\s*,\s*(\w+)\s*,", re.M)
+_REL = re.compile(r"^\s*(?:Rel|BiRel|Rel_[A-Za-z]+)\(\s*(\w+)\s*,\s*(\w+)\s*,", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def component_diagrams(markdown: str) -> list[ComponentDiagram]:
     for block in _FENCE.findall(markdown):
         if not block.lstrip().startswith("C4Component"):
             continue
-        title = re.search(r"^\s*title\s+(.*)$", block, re.M)
+        title = re.search(r"^\s*title\s+(.*)$", block, re.MULTILINE)
         modules = {
             alias: tech.strip()
             for alias, tech in _ELEMENT.findall(block)
