@@ -23,7 +23,8 @@ def test_the_browser_tests_are_pinned_to_one_worker(request: pytest.FixtureReque
 
     pytest 9.2 silently dropped it (pytest-xdist#1386): every worker then crawled the whole site.
     """
-    if not request.config.getvalue("loadgroup"):
+    # xdist sets `loadgroup` on the workers' options only; a plain `pytest` run has no such option
+    if not getattr(request.config.option, "loadgroup", False):
         pytest.skip("not a `--dist loadgroup` run")
     assert request.node.nodeid.endswith("@browser"), request.node.nodeid
 

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ADR_DIR = ROOT / "adr"
 REPORTS = ROOT / "reports"
 FILES = {p.name[:4]: p.name for p in adr.adr_files(ADR_DIR)}
+LAST = max(FILES)  # the newest record: renumbering it past the end leaves a gap
 LINE_RE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<rule>[a-z-]+): (?P<message>.+)$")
 
 
@@ -171,10 +172,10 @@ CASES: list[tuple[str, Mutation, str, str, str]] = [
     ),
     (
         "sequence",
-        lambda d: _renumber(d, "0011", 12),
-        FILES["0011"].replace("0011", "0012"),
+        lambda d: _renumber(d, LAST, int(LAST) + 1),
+        FILES[LAST].replace(LAST, f"{int(LAST) + 1:04d}"),
         "sequence",
-        "missing: 0011",
+        f"missing: {LAST}",
     ),
     (
         "title",
