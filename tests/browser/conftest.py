@@ -5,10 +5,11 @@ otherwise ``mkdocs build --strict`` rebuilds it there first. Chromium is Debian'
 ``/usr/bin/chromium`` driven by Playwright; when it is not installed every browser test is skipped
 with a one-line reason.
 
-The fixtures are module-scoped, not session-scoped: Playwright's sync API leaves its event loop
-running in the main thread while it is open, which breaks any later ``asyncio.run`` on the same
-xdist worker (the API batcher tests). Module scope closes Chromium when a test module is done
-(package scope would not: tests/ folders are not Python packages).
+Chromium is never left open for the whole session: while Playwright's sync API is open, its event
+loop shows as running in the main thread, which breaks any later ``asyncio.run`` on the same xdist
+worker (the API batcher tests). So ``browser`` is module-scoped (package scope would not help:
+tests/ folders are not Python packages), and the session-wide ``crawl`` opens and closes its own
+Chromium and keeps only the plain data it gathered.
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 import sitebrowser
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def session_start() -> float:
     """Wall-clock start of the browser session (files written later are fresh)."""
     return time.time() - 1
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium_path() -> str:
     """Path of the system Chromium; skip the browser tests when it is missing."""
     found = sitebrowser.find_chromium()
@@ -43,7 +44,7 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built_site() -> Path:
     """Folder of the built site (reused when fresh, rebuilt otherwise)."""
     if not (sitebrowser.ROOT / "mkdocs.yml").exists():
@@ -51,14 +52,14 @@ def built_site() -> Path:
     return sitebrowser.ensure_site()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
     """Base URL ('http://127.0.0.1:PORT/') of the built site, served from a thread."""
     with sitebrowser.serve(built_site) as url:
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def urls(built_site: Path) -> list[str]:
     """Every page of the built site, as URL paths relative to the site root."""
     found = sitebrowser.page_urls(built_site)
@@ -68,7 +69,7 @@ def urls(built_site: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Any]:
-    """One headless Chromium for the whole session."""
+    """One headless Chromium per test module."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -87,24 +88,30 @@ def site_browser(
     opened.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def crawl(
-    browser: Any, site_url: str, built_site: Path, urls: list[str], session_start: float
+    chromium_path: str, site_url: str, built_site: Path, urls: list[str], session_start: float
 ) -> dict[str, sitebrowser.PageReport]:
     """Every page loaded once (three tabs at a time): what each logged, requested and rendered.
 
     The pages of ``sitebrowser.screenshot_targets`` are photographed into screenshots/ on the way.
+    Runs in its own Chromium, closed before the reports are handed to the tests (see above).
     """
+    from playwright.sync_api import sync_playwright
+
     shots = {
         url: sitebrowser.SCREENSHOTS / f"{name}.png"
         for name, url in sitebrowser.screenshot_targets(urls).items()
         if url is not None
     }
-    opened = sitebrowser.SiteBrowser(browser, site_url, built_site)
-    try:
-        return opened.crawl(urls, parallel=3, screenshots=shots)
-    finally:
-        opened.close()
+    with sync_playwright() as playwright:
+        launched = sitebrowser.launch_browser(playwright)
+        opened = sitebrowser.SiteBrowser(launched, site_url, built_site)
+        try:
+            return opened.crawl(urls, parallel=3, screenshots=shots)
+        finally:
+            opened.close()
+            launched.close()
 
 
 @pytest.fixture

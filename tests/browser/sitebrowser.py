@@ -17,6 +17,7 @@ import re
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -330,6 +331,7 @@ class PageReport:
     expected_diagrams: list[str] = field(default_factory=list)
     diagrams: list[dict[str, Any] | None] = field(default_factory=list)
     outputs: dict[str, list[Any]] = field(default_factory=dict)  # notebook images and tables
+    in_flight: int = 0  # requests started by this page and not yet finished or failed
 
     def load_problems(self) -> list[str]:
         """Console errors, uncaught errors and failed requests, one line each."""
@@ -427,6 +429,11 @@ class SiteBrowser:
                 page.wait_for_function(SETTLED_JS, arg=expected, timeout=timeout_ms, polling=50)
         report.diagrams = page.evaluate(DIAGRAMS_JS)
         report.outputs = page.evaluate(NOTEBOOK_JS)
+        # Chromium asks for the favicon (and may lazy-load images) after `load`: let them end here,
+        # or the next navigation in this tab aborts them and they would read as failed requests.
+        deadline = time.monotonic() + 5
+        while report.in_flight > 0 and time.monotonic() < deadline:
+            page.wait_for_timeout(20)
         return report
 
     def visit(self, url: str, tab: _Tab | None = None) -> tuple[Any, PageReport]:
@@ -463,9 +470,11 @@ class _Tab:
         self.page = page
         self.report: PageReport | None = None
         self._is_local = is_local
+        self._owner: dict[Any, PageReport] = {}  # request -> report of the page that started it
         page.on("console", self._on_console)
         page.on("pageerror", self._on_pageerror)
         page.on("request", self._on_request)
+        page.on("requestfinished", self._on_finished)
         page.on("requestfailed", self._on_failed)
         page.on("response", self._on_response)
 
@@ -480,13 +489,23 @@ class _Tab:
     def _on_request(self, request: Any) -> None:
         if self.report:
             self.report.requests += 1
+            self.report.in_flight += 1
+            self._owner[request] = self.report
             if not self._is_local(request.url):
                 self.report.off_origin.append(request.url)
 
+    def _on_finished(self, request: Any) -> None:
+        owner = self._owner.pop(request, None)
+        if owner:
+            owner.in_flight -= 1
+
     def _on_failed(self, request: Any) -> None:
-        # Foreign requests fail because they are blocked; they are reported as off-origin instead.
-        if self.report and self._is_local(request.url):
-            self.report.failed_requests.append(f"{request.url} ({request.failure})")
+        owner = self._owner.pop(request, None)
+        if owner:
+            owner.in_flight -= 1
+            # Foreign requests fail because they are blocked; they are reported as off-origin.
+            if self._is_local(request.url):
+                owner.failed_requests.append(f"{request.url} ({request.failure})")
 
     def _on_response(self, response: Any) -> None:
         if self.report and response.status >= 400:
