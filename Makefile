@@ -22,11 +22,11 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 # --- environment -----------------------------------------------------------
+# --compile-bytecode: the environment may set PYTHONDONTWRITEBYTECODE, and then every process
+# (CLI, mkdocs, xdist workers, notebook kernels) would recompile pandas & co. from source.
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	# --compile-bytecode: the environment may set PYTHONDONTWRITEBYTECODE, and then every process
-	# (CLI, mkdocs, xdist workers, notebook kernels) would recompile pandas & co. from source.
 	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
 	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $@
