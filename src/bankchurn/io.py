@@ -48,7 +48,17 @@ def _decode(path: str, raw: bytes) -> str:
         ) from None
 
 
-def _check_header(path: str, header: list[str]) -> None:
+def check_header(path: str, header: list[str], *, require_label: bool = True) -> None:
+    """Check a CSV header against the contract: delimiter, duplicates, required and unknown names.
+
+    Args:
+        path: File name quoted in the error.
+        header: Column names of the first line, stripped.
+        require_label: Whether the label column must be present (not when scoring new customers).
+
+    Raises:
+        ContractError: On the first broken rule, naming the file, line 1 and the column.
+    """
     if len(header) == 1:
         for sep, name in _OTHER_DELIMITERS.items():
             if sep in header[0]:
@@ -65,7 +75,8 @@ def _check_header(path: str, header: list[str]) -> None:
                 path, "unique_header", column=name, rows=[1], detail="column appears twice"
             )
         seen.add(name)
-    missing = [c for c in contract.REQUIRED_COLUMNS if c not in seen]
+    required = [c for c in contract.REQUIRED_COLUMNS if require_label or c != contract.TARGET]
+    missing = [c for c in required if c not in seen]
     if missing:
         raise ContractError(
             path,
@@ -140,7 +151,7 @@ def read_csv_checked(path: str | Path) -> pd.DataFrame:
     first_line = text.split("\n", 1)[0].rstrip("\r")
     header = next(csv.reader([first_line]))
     header = [h.strip() for h in header]
-    _check_header(shown, header)
+    check_header(shown, header)
     if text.count("\n") < 2:
         raise ContractError(shown, "non_empty", rows=[1], detail="header only, no data rows")
     _check_field_counts(shown, text, len(header))

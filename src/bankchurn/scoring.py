@@ -30,7 +30,7 @@ from bankchurn import contract
 from bankchurn.artifacts import ModelArtifact, predict_proba
 from bankchurn.business import risk_bands
 from bankchurn.errors import ContractError
-from bankchurn.io import NUMERIC_NA, _check_header
+from bankchurn.io import NUMERIC_NA, check_header
 from bankchurn.privacy import pseudonym_key, pseudonymise
 from bankchurn.validation import validate_frame
 
@@ -55,8 +55,7 @@ def _header(path: Path) -> list[str]:
             detail="the header is not UTF-8; save the file as UTF-8",
         ) from None
     header = [h.strip() for h in next(csv.reader([line]))]
-    # Same header rules as ingestion; the label is optional when scoring.
-    _check_header(shown, header if contract.TARGET in header else [*header, contract.TARGET])
+    check_header(shown, header, require_label=False)  # same rules as ingestion, label optional
     return header
 
 
@@ -96,11 +95,7 @@ def _chunks(path: Path, header: list[str], chunk_size: int) -> Iterator[pd.DataF
 def score_chunk(artifact: ModelArtifact, chunk: pd.DataFrame, source: str,
                 key: bytes) -> pd.DataFrame:
     """Validate, pseudonymise and score one chunk (index = 0-based data row of the file)."""
-    has_label = contract.TARGET in chunk.columns
-    # The contract requires the label; scoring does not, so a placeholder label is validated
-    # and dropped again (every other rule applies unchanged).
-    checked = chunk if has_label else chunk.assign(**{contract.TARGET: 0})
-    valid = validate_frame(checked, source)
+    valid = validate_frame(chunk, source, require_label=False)
     frame = pseudonymise(valid, key)
     p = predict_proba(artifact, frame)
     return pd.DataFrame({

@@ -93,8 +93,12 @@ def _dtype(spec: ColumnSpec) -> Any:
 
 
 @functools.cache
-def pandera_schema() -> pa.DataFrameSchema:
+def pandera_schema(require_label: bool = True) -> pa.DataFrameSchema:
     """Build the pandera schema of the CRM extract from :data:`bankchurn.contract.COLUMNS`.
+
+    Args:
+        require_label: Whether the label column must be present. Scoring new customers does not
+            need it; when present it is checked all the same.
 
     Returns:
         A strict schema (unknown columns rejected) that coerces types; integer and binary
@@ -108,7 +112,7 @@ def pandera_schema() -> pa.DataFrameSchema:
             nullable=spec.nullable,
             unique=spec.unique,
             coerce=True,
-            required=spec.required,
+            required=spec.required and (require_label or spec.name != contract.TARGET),
             description=spec.description,
             title=spec.name,
         )
@@ -250,12 +254,13 @@ def _plain_missing(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def validate_frame(df: pd.DataFrame, source: str) -> pd.DataFrame:
+def validate_frame(df: pd.DataFrame, source: str, *, require_label: bool = True) -> pd.DataFrame:
     """Validate a CRM extract against the contract and return it typed.
 
     Args:
         df: The extract as read (any dtypes; a default RangeIndex so that line = index + 2).
         source: Name of the file (or ``"<synthetic>"``) quoted in error messages.
+        require_label: Whether the label column must be present (``False`` when scoring).
 
     Returns:
         The validated frame, columns in contract order: non-nullable ints and 0/1 flags as
@@ -268,7 +273,7 @@ def validate_frame(df: pd.DataFrame, source: str) -> pd.DataFrame:
     if len(df) == 0:
         raise ContractError(source, "non_empty", detail="the file has no data rows")
     try:
-        valid = pandera_schema().validate(_plain_missing(df), lazy=True)
+        valid = pandera_schema(require_label).validate(_plain_missing(df), lazy=True)
     except SchemaErrors as exc:
         raise _to_contract_error(df, source, exc.failure_cases) from None
     except SchemaError as exc:  # pragma: no cover - lazy mode collects, kept as a safety net

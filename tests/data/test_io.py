@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bankchurn import contract
 from bankchurn.errors import ContractError
-from bankchurn.io import atomic_write_bytes, atomic_write_text, read_csv_checked
+from bankchurn.io import atomic_write_bytes, atomic_write_text, check_header, read_csv_checked
 from bankchurn.validation import validate_frame
 
 
@@ -100,6 +101,16 @@ def test_text_that_looks_missing_stays_text(write_csv, small_frame) -> None:
 def test_kaggle_layout_without_snapshot_is_valid(write_csv, small_frame) -> None:
     path = write_csv("kaggle.csv", small_frame.drop(columns=["SnapshotDate"]))
     assert "SnapshotDate" not in _read_and_validate(path).columns
+
+
+def test_header_without_label_passes_only_when_scoring() -> None:
+    header = [c for c in contract.REQUIRED_COLUMNS if c != contract.TARGET]
+    check_header("new.csv", header, require_label=False)
+    with pytest.raises(ContractError) as info:
+        check_header("new.csv", header)
+    assert info.value.column == contract.TARGET
+    with pytest.raises(ContractError):  # every other header rule still applies
+        check_header("new.csv", [*header, "Salary2"], require_label=False)
 
 
 def test_atomic_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:

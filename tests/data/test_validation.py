@@ -23,6 +23,18 @@ def _fails(frame: pd.DataFrame) -> ContractError:
 # --- the schema is the contract ---------------------------------------------------------------
 
 
+def test_the_label_is_optional_only_when_asked(small_frame: pd.DataFrame) -> None:
+    unlabelled = small_frame.drop(columns=[contract.TARGET])
+    assert _fails(unlabelled).column == contract.TARGET
+    valid = validate_frame(unlabelled, "new_customers.csv", require_label=False)
+    assert contract.TARGET not in valid.columns and len(valid) == len(small_frame)
+    broken = small_frame.assign(**{contract.TARGET: 2})  # a label that is there is still checked
+    with pytest.raises(ContractError) as info:
+        validate_frame(broken, "new_customers.csv", require_label=False)
+    assert info.value.column == contract.TARGET
+
+
+
 def test_schema_is_built_from_contract() -> None:
     schema = pandera_schema()
     assert list(schema.columns) == [c.name for c in contract.COLUMNS]
