@@ -226,3 +226,27 @@ def test_canvas_status_as_written_by_bankchurn_reporting(tmp_path: Path) -> None
     (tmp_path / "canvas_status.json").write_text(json.dumps(canvas))
     with pytest.raises(site_data.SiteDataError, match="at_capacity"):
         site_pages.canvas_table(site_data.Reports(tmp_path))
+
+
+def test_benchmarks_page_puts_verdicts_first_and_one_row_per_api_phase(tmp_path: Path) -> None:
+    bench = {
+        "targets": [{"id": "a", "name": "Single-row p99", "op": "<", "target": 5.0,
+                     "measured": 8.56, "unit": "ms"}],
+        "api_targets": [{"id": "b", "name": "Throughput", "op": ">", "target": 100.0,
+                         "measured": 301.6, "unit": "req/s", "source": "ML Canvas"}],
+        "api": {"single_p99_ms": 20.1, "single_req_per_s": 88.0,
+                "at_100rps_p99_ms": 102.7, "at_100rps_capped": False, "client": "http.client"},
+        "new_section": {"widgets_per_s": 12.5},
+    }
+    (tmp_path / "benchmarks.json").write_text(json.dumps(bench))
+    page = site_pages.benchmark_tables(site_data.Reports(tmp_path))
+    verdicts = page.index("## Targets and measurements")
+    assert verdicts < page.index("## API load test") < page.index("## New section")
+    table = page[verdicts : page.index("## API load test")]
+    assert table.count("badge--miss") == 1 and table.count("badge--pass") == 1
+    assert "ML Canvas" in table and "engineering goal" in table
+    phases = [ln for ln in page.splitlines() if ln.startswith("| `")]
+    assert [ln.split("|")[1].strip() for ln in phases] == ["`single`", "`at_100rps`"]
+    assert "100 req/s offered" in phases[1] and "102.7" in phases[1]
+    assert "| client | http.client |" in page  # what is not a phase is still shown
+    assert "widgets per s" in page
