@@ -640,9 +640,9 @@ def benchmark_tables(reports: Reports) -> str:
         if isinstance(row, dict)
     ]
     if verdicts:
-        out += ["## Targets and measurements", "",
-                "Each declared target next to the value measured by the last run "
-                "(**bold**); a miss is shown as a miss.", "", records_table(verdicts)]
+        intro = ("Each declared target next to the value measured by the last run (**bold**); "
+                 "a miss is shown as a miss.")
+        out += ["## Targets and measurements", "", intro, "", records_table(verdicts)]
     facts = {k: v for k, v in data.items() if _scalar(v)}
     if facts:
         out += ["## Facts", "", *_items_table(dict(sorted(facts.items())))]
@@ -650,11 +650,11 @@ def benchmark_tables(reports: Reports) -> str:
     api = data.get("api")
     if isinstance(api, dict) and api:
         rows, rest = _api_phases(api)
-        out += ["## API load test", "",
-                "The real server (`bankchurn serve`, one process) on `127.0.0.1`, driven by "
-                "`scripts/loadtest.py` on the same machine: client and server share its cores. "
-                "Single-customer `POST /predict` unless said otherwise; `capped` means the "
-                "phase hit its wall-clock cap before sending every request.", ""]
+        intro = ("The real server (`bankchurn serve`, one process) on `127.0.0.1`, driven by "
+                 "`scripts/loadtest.py` on the same machine: client and server share its cores. "
+                 "Single-customer `POST /predict` unless said otherwise; `capped` means the "
+                 "phase hit its wall-clock cap before sending every request.")
+        out += ["## API load test", "", intro, ""]
         if rows:
             out.append(records_table(rows))
         if rest:
