@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
+import json
 import re
 import shutil
 import sys
@@ -402,9 +403,18 @@ class SiteBrowser:
         """Close the context and its pages."""
         self.context.close()
 
-    def new_tab(self) -> _Tab:
-        """A new page of this context whose events go to the report of its current URL."""
-        return _Tab(self.context.new_page(), self._local)
+    def new_tab(self, slim_index: str | None = None) -> _Tab:
+        """A new page of this context whose events go to the report of its current URL.
+
+        With ``slim_index``, the tab serves that search index instead of the real one unless its
+        ``full_index`` flag is set (see :meth:`crawl`).
+        """
+        tab = _Tab(self.context.new_page(), self._local)
+        if slim_index is not None:
+            tab.page.route(
+                "**/search/search_index.json", functools.partial(tab.search_index, slim_index)
+            )
+        return tab
 
     def open(self, url: str, tab: _Tab | None = None) -> tuple[Any, PageReport]:
         """Start loading ``url`` (in ``tab``, else a new page); returns once the response started.
@@ -447,12 +457,23 @@ class SiteBrowser:
         """Load every page through ``parallel`` tabs that the browser loads concurrently.
 
         ``screenshots`` maps some of the URLs to PNG paths written once the page settled.
+
+        Material's search worker downloads and indexes the whole site on every page load, which
+        was a third of the crawl's time. The real index is served to one page per top-level
+        section (the home page included); the other pages get an index with the same
+        configuration and no documents, so their search worker still starts and runs the same
+        code. Searching itself is tested on the real index (``test_reading.py``).
         """
         reports: dict[str, PageReport] = {}
         shots = screenshots or {}
-        tabs = [self.new_tab() for _ in range(min(parallel, len(urls)))]
+        full_index = sample_per_section(urls)
+        slim = _slim_search_index(self.site)
+        tabs = [self.new_tab(slim_index=slim) for _ in range(min(parallel, len(urls)))]
         for start in range(0, len(urls), len(tabs)):
-            batch = [self.open(u, tab) for u, tab in zip(urls[start : start + len(tabs)], tabs)]
+            batch = []
+            for u, tab in zip(urls[start : start + len(tabs)], tabs):
+                tab.full_index = u in full_index
+                batch.append(self.open(u, tab))
             for page, report in batch:
                 reports[report.url] = self.settle(page, report)
                 if report.url in shots:
@@ -463,6 +484,23 @@ class SiteBrowser:
         return reports
 
 
+def sample_per_section(urls: list[str]) -> set[str]:
+    """The home page and the first page (in URL order) of each top-level section."""
+    firsts: dict[str, str] = {}
+    for url in sorted(urls):
+        firsts.setdefault(url.split("/", 1)[0], url)
+    return set(firsts.values())
+
+
+def _slim_search_index(site: Path) -> str | None:
+    """The site's search index with its configuration and no documents (None if no search)."""
+    path = site / "search" / "search_index.json"
+    if not path.is_file():
+        return None
+    real = json.loads(path.read_text(encoding="utf-8"))
+    return json.dumps({**real, "docs": []})
+
+
 class _Tab:
     """One browser page; its listeners record into the report of the URL it currently shows."""
 
@@ -471,12 +509,20 @@ class _Tab:
         self.report: PageReport | None = None
         self._is_local = is_local
         self._owner: dict[Any, PageReport] = {}  # request -> report of the page that started it
+        self.full_index = True  # serve the real search index (see SiteBrowser.crawl)
         page.on("console", self._on_console)
         page.on("pageerror", self._on_pageerror)
         page.on("request", self._on_request)
         page.on("requestfinished", self._on_finished)
         page.on("requestfailed", self._on_failed)
         page.on("response", self._on_response)
+
+    def search_index(self, slim: str, route: Any) -> None:
+        """Route handler: the real search index, or the slim one (same config, no documents)."""
+        if self.full_index:
+            route.continue_()
+        else:
+            route.fulfill(status=200, content_type="application/json", body=slim)
 
     def _on_console(self, msg: Any) -> None:
         if self.report and msg.type == "error":

@@ -126,3 +126,11 @@ def test_off_origin_requests_and_missing_assets_are_caught(
     assert any("no-such-file.js (HTTP 404)" in p for p in report.load_problems()), (
         report.load_problems()
     )
+
+
+def test_the_crawl_gives_the_real_search_index_to_one_page_per_section(urls: list[str]) -> None:
+    sample = sitebrowser.sample_per_section(urls)
+    sections = {u.split("/", 1)[0] for u in urls}
+    assert "" in sample and len(sample) == len(sections)
+    for section in ("decisions", "notebooks", "reference"):
+        assert any(u.startswith(f"{section}/") for u in sample), section
