@@ -549,6 +549,11 @@ class _Tab:
         owner = self._owner.pop(request, None)
         if owner:
             owner.in_flight -= 1
+            # Chromium may ask for the favicon after the page settled; navigating this tab to the
+            # next page then aborts it. A request cut off because the tab moved on is not a fault
+            # of the page (a missing file still shows as an HTTP 404 in `_on_response`).
+            if owner is not self.report and "ERR_ABORTED" in str(request.failure):
+                return
             # Foreign requests fail because they are blocked; they are reported as off-origin.
             if self._is_local(request.url):
                 owner.failed_requests.append(f"{request.url} ({request.failure})")
