@@ -71,7 +71,7 @@ browser: ## install Debian chromium for the browser tests when it is missing (be
 
 # One session on both cores: each notebook is one xdist group (its cells run in order in one
 # kernel), the browser tests another; the largest groups are scheduled first. The reused site/
-# build and compiled bytecode keep it near 4 minutes on two cores (ADR 0012).
+# build and compiled bytecode keep it within its budget (ADR 0012; measured: Benchmarks page).
 test: site browser ## run every test (unit, data, model, nbval, drift, browser)
 	$(BIN)/pytest -n 2 --dist loadgroup --nbval tests notebooks
 

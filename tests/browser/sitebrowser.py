@@ -440,7 +440,7 @@ class SiteBrowser:
         report.diagrams = page.evaluate(DIAGRAMS_JS)
         report.outputs = page.evaluate(NOTEBOOK_JS)
         # Chromium asks for the favicon (and may lazy-load images) after `load`: let them end here,
-        # or the next navigation in this tab aborts them and they would read as failed requests.
+        # so their outcome (a 404 included) is seen on this page before the tab moves on.
         deadline = time.monotonic() + 5
         while report.in_flight > 0 and time.monotonic() < deadline:
             page.wait_for_timeout(20)
