@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import ast
 import importlib
 import logging
 import re
@@ -87,17 +86,6 @@ def package_modules(src_dir: Path = SRC_DIR, package: str = PACKAGE) -> list[str
             parts = parts[:-1]
         mods.append(".".join(parts))
     return sorted(mods, key=lambda m: m.split("."))
-
-
-def module_summary(module: str, src_dir: Path = SRC_DIR) -> str:
-    """First line of a module's docstring, read without importing it."""
-    base = src_dir.joinpath(*module.split("."))
-    path = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
-    try:
-        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
-    except (OSError, SyntaxError):
-        doc = None
-    return (doc or "").strip().splitlines()[0] if doc else ""
 
 
 def reference_uri(module: str) -> str:
@@ -205,10 +193,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             )
         )
     for module in package_modules():
-        summary = module_summary(module)
+        # The module docstring (summary line included) is rendered by mkdocstrings itself.
         content = (
             f"# `{module}`\n\n"
-            + (f"{summary}\n\n" if summary else "")
             + f"::: {module}\n    options:\n      show_root_heading: false\n"
             + "      show_root_toc_entry: false\n"
         )
