@@ -16,7 +16,7 @@ MERMAID_JS := docs/js/mermaid.min.js
 # Material prints an end-of-life banner for MkDocs 2 on every build; we pin MkDocs 1.6 (ADR 0002).
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup site serve test notebooks reports bench bench-commands api browser screenshots clean
+.PHONY: help setup site serve test notebooks reports bench bench-commands api system-packages screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -66,13 +66,22 @@ notebooks: setup ## re-execute every notebook in place after a code change
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
 # --- tests ------------------------------------------------------------------
-browser: ## install Debian chromium for the browser tests when it is missing (best effort)
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium could not be installed: browser tests will be skipped"; }
+# Real components the tests start on 127.0.0.1 (never mocks): Debian's packages, installed best
+# effort when missing; a test whose component is absent skips with a one-line reason.
+SYSTEM_PACKAGES := chromium postgresql prometheus podman runc mmdebstrap
+system-packages: ## install the Debian packages the integration tests start (best effort, needs root)
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "could not install: $$missing (their tests will be skipped)"; \
+	  else echo "not root, cannot install: $$missing (their tests will be skipped)"; fi; \
+	fi
 
 # One session on both cores: each notebook is one xdist group (its cells run in order in one
 # kernel), the browser tests another; the largest groups are scheduled first. The reused site/
 # build and compiled bytecode keep it within its budget (ADR 0012; measured: Benchmarks page).
-test: site browser ## run every test (unit, data, model, nbval, drift, browser)
+test: site system-packages ## run every test (unit, data, model, nbval, drift, browser)
 	$(BIN)/pytest -n 2 --dist loadgroup --nbval tests notebooks
 
 # --- extras -----------------------------------------------------------------
@@ -87,7 +96,7 @@ api: setup models/target.joblib ## serve the inference API on http://127.0.0.1:8
 bench-commands: setup ## time a warm make site, the browser suite and a whole make test; merge into reports/benchmarks.json
 	$(PY) scripts/time_commands.py --out reports/benchmarks.json
 
-screenshots: site browser ## refresh docs/assets/screenshot-home.png (README) and screenshots/
+screenshots: site system-packages ## refresh docs/assets/screenshot-home.png (README) and screenshots/
 	$(PY) scripts/screenshots.py --all
 
 clean: ## remove generated, git-ignored files

@@ -572,15 +572,27 @@ def records_table(records: Sequence[dict[str, Any]]) -> str:
 
 
 # Sections of reports/benchmarks.json, in the order a reader wants them: verdicts first.
-_BENCH_TARGETS = (("targets", "Model and pipeline"), ("api_targets", "API"),
-                  ("command_targets", "Repository commands"))
+_BENCH_TARGETS = (
+    ("targets", "Model and pipeline"),
+    ("api_targets", "API"),
+    ("command_targets", "Repository commands"),
+)
 _API_PHASES = {
     "single": "one request at a time (service latency, no queueing)",
     "max": "closed loop, clients back to back (sustained throughput)",
     "batch": "`POST /predict/batch` (one request = a batch of customers)",
 }
-_API_COLUMNS = ("concurrency", "requests", "req_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms",
-                "errors", "capped")
+_API_COLUMNS = (
+    "concurrency",
+    "requests",
+    "req_per_s",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "max_ms",
+    "errors",
+    "capped",
+)
 
 
 def _api_phases(api: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -640,8 +652,10 @@ def benchmark_tables(reports: Reports) -> str:
         if isinstance(row, dict)
     ]
     if verdicts:
-        intro = ("Each declared target next to the value measured by the last run (**bold**); "
-                 "a miss is shown as a miss.")
+        intro = (
+            "Each declared target next to the value measured by the last run (**bold**); "
+            "a miss is shown as a miss."
+        )
         out += ["## Targets and measurements", "", intro, "", records_table(verdicts)]
     facts = {k: v for k, v in data.items() if _scalar(v)}
     if facts:
@@ -650,10 +664,12 @@ def benchmark_tables(reports: Reports) -> str:
     api = data.get("api")
     if isinstance(api, dict) and api:
         rows, rest = _api_phases(api)
-        intro = ("The real server (`bankchurn serve`, one process) on `127.0.0.1`, driven by "
-                 "`scripts/loadtest.py` on the same machine: client and server share its cores. "
-                 "Single-customer `POST /predict` unless said otherwise; `capped` means the "
-                 "phase hit its wall-clock cap before sending every request.")
+        intro = (
+            "The real server (`bankchurn serve`, one process) on `127.0.0.1`, driven by "
+            "`scripts/loadtest.py` on the same machine: client and server share its cores. "
+            "Single-customer `POST /predict` unless said otherwise; `capped` means the "
+            "phase hit its wall-clock cap before sending every request."
+        )
         out += ["## API load test", "", intro, ""]
         if rows:
             out.append(records_table(rows))

@@ -99,7 +99,9 @@ def bench_training(seed: int) -> tuple[dict[str, Any], dict[str, Any], Any]:
         else:
             trained, _ = train_target(X, y, folds, seed, DEFAULT_BUDGET)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        auc = roc_auc(test[TARGET].to_numpy(), trained.model.predict_proba(test[list(FEATURES)])[:, 1])
+        auc = roc_auc(
+            test[TARGET].to_numpy(), trained.model.predict_proba(test[list(FEATURES)])[:, 1]
+        )
         models[name] = trained
         out[name] = {
             "candidate": trained.candidate,
@@ -157,8 +159,17 @@ def bench_predict_1m(artifact_path: Path, n_rows: int, seed: int, tmp: Path) -> 
     write_extract(generate_extract(n_rows=n_rows, seed=seed + 2), src)
     size_mib = src.stat().st_size / 2**20
     out = tmp / "scores.csv"
-    cmd = [str(Path(sys.executable).with_name("bankchurn")), "predict", "--model",
-           str(artifact_path), "--input", str(src), "--output", str(out), "--no-progress"]
+    cmd = [
+        str(Path(sys.executable).with_name("bankchurn")),
+        "predict",
+        "--model",
+        str(artifact_path),
+        "--input",
+        str(src),
+        "--output",
+        str(out),
+        "--no-progress",
+    ]
     # ru_maxrss survives exec, so a child forked from THIS (large) process would report our
     # own footprint. A small wrapper process starts `predict` and reports its children's peak.
     wrapper = (
@@ -168,8 +179,9 @@ def bench_predict_1m(artifact_path: Path, n_rows: int, seed: int, tmp: Path) -> 
         " 'wall': time.perf_counter() - t,"
         " 'maxrss_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True,
-                          check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True, check=True
+    )
     res = json.loads(proc.stdout)
     if res["rc"] != 0:
         raise SystemExit(f"benchmark: predict failed: {res['err']}")
@@ -185,30 +197,42 @@ def bench_predict_1m(artifact_path: Path, n_rows: int, seed: int, tmp: Path) -> 
         "peak_rss_mib": _r(peak_kib / 1024.0, 1),
         "rows_written": scored,
         "what": "bankchurn predict subprocess: read CSV in chunks, validate, pseudonymise, "
-                "score, write atomically",
+        "score, write atomically",
     }
 
 
-def target_rows(training: dict[str, Any], scoring: dict[str, Any],
-                predict: dict[str, Any]) -> list[dict[str, Any]]:
+def target_rows(
+    training: dict[str, Any], scoring: dict[str, Any], predict: dict[str, Any]
+) -> list[dict[str, Any]]:
     """One record per issue target (the site renders op, target, measured, pass/miss)."""
     t = TARGETS
 
     def row(key: str, name: str, measured: Any) -> dict[str, Any]:
         d = t[key]
-        return {"id": d.id, "name": name, "unit": d.unit, "op": d.comparison, "target": d.value,
-                "measured": measured}
+        return {
+            "id": d.id,
+            "name": name,
+            "unit": d.unit,
+            "op": d.comparison,
+            "target": d.value,
+            "measured": measured,
+        }
 
     return [
-        row("gap_to_bayes",
+        row(
+            "gap_to_bayes",
             "Target ROC-AUC gap to Bayes-optimal without Gender (permitted inputs, ADR 0006)",
-            training["target"]["gap_to_bayes"]),
+            training["target"]["gap_to_bayes"],
+        ),
         row("train_s", "Baseline training time", training["baseline"]["train_wall_s"]),
         row("train_s", "Target training time incl. tuning", training["target"]["train_wall_s"]),
         row("rows_per_s", "Batch scoring (in-process)", scoring["batch_rows_per_s"]),
         row("p99_ms", "Single-row p99 latency (in-process)", scoring["single_row_p99_ms"]),
-        row("peak_mib", f"Peak memory scoring {predict['rows']:,} rows (bankchurn predict)",
-            predict["peak_rss_mib"]),
+        row(
+            "peak_mib",
+            f"Peak memory scoring {predict['rows']:,} rows (bankchurn predict)",
+            predict["peak_rss_mib"],
+        ),
     ]
 
 
@@ -216,8 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks.json")
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--rows-1m", type=int, default=1_000_000,
-                    help="rows of the streamed scoring run (default: %(default)s)")
+    ap.add_argument(
+        "--rows-1m",
+        type=int,
+        default=1_000_000,
+        help="rows of the streamed scoring run (default: %(default)s)",
+    )
     args = ap.parse_args(argv)
 
     from bankchurn import __version__
@@ -232,10 +260,17 @@ def main(argv: list[str] | None = None) -> int:
         from bankchurn.artifacts import build_metadata, save_artifact
 
         art = tmp / "target.joblib"
-        meta = build_metadata(model_name="target", candidate=models["target"].candidate,
-                              params=models["target"].params, calibration="sigmoid",
-                              threshold=0.5, provenance=extract.provenance, split={},
-                              metrics={}, seed=args.seed)
+        meta = build_metadata(
+            model_name="target",
+            candidate=models["target"].candidate,
+            params=models["target"].params,
+            calibration="sigmoid",
+            threshold=0.5,
+            provenance=extract.provenance,
+            split={},
+            metrics={},
+            seed=args.seed,
+        )
         save_artifact(art, models["target"].model, meta)
         predict = bench_predict_1m(art, args.rows_1m, args.seed, tmp)
     print(f"predict: {json.dumps(predict)}", flush=True)
@@ -249,12 +284,21 @@ def main(argv: list[str] | None = None) -> int:
         "note": "shared machine: other jobs may have run at the same time (see load average)",
     }
     targets = target_rows(training, scoring, predict)
-    merge_into(args.out, {
-        "machine": machine, "training": training, "scoring": scoring, "predict_1m": predict,
-        "targets": targets,
-        "provenance": {"script": "scripts/benchmark.py", "package_version": __version__,
-                       "data": f"synthetic extract, seed {args.seed}"},
-    })
+    merge_into(
+        args.out,
+        {
+            "machine": machine,
+            "training": training,
+            "scoring": scoring,
+            "predict_1m": predict,
+            "targets": targets,
+            "provenance": {
+                "script": "scripts/benchmark.py",
+                "package_version": __version__,
+                "data": f"synthetic extract, seed {args.seed}",
+            },
+        },
+    )
     for t in targets:
         print(f"  {t['name']}: {t['op']} {t['target']} {t['unit']}: measured {t['measured']}")
     print(f"wrote {', '.join(SECTIONS)} -> {args.out}")

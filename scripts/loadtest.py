@@ -199,16 +199,30 @@ def free_port() -> int:
 
 def start_server(model: Path, port: int, log_level: str, log_file: Path) -> subprocess.Popen:
     code = "import sys; from bankchurn.cli import main; sys.exit(main(sys.argv[1:]))"
-    cmd = [sys.executable, "-c", code, "serve", "--model", str(model), "--port", str(port),
-           "--host", "127.0.0.1", "--log-level", log_level]
+    cmd = [
+        sys.executable,
+        "-c",
+        code,
+        "serve",
+        "--model",
+        str(model),
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+        "--log-level",
+        log_level,
+    ]
     env = {**os.environ, "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1"}
     with log_file.open("wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"loadtest: server exited ({proc.returncode}): "
-                             f"{log_file.read_text(errors='replace').strip()[-500:]}")
+            raise SystemExit(
+                f"loadtest: server exited ({proc.returncode}): "
+                f"{log_file.read_text(errors='replace').strip()[-500:]}"
+            )
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             conn.request("GET", "/ready")
@@ -235,18 +249,31 @@ def target_rows(api: dict[str, Any]) -> list[dict[str, Any]]:
     c, g = f"at_{int(CANVAS['rps'])}rps", f"at_{int(GOAL['rps'])}rps"
 
     def row(t: targets.Target, name: str, source: str, measured: Any) -> dict[str, Any]:
-        return {"id": t.id, "name": name, "source": source, "unit": t.unit, "op": t.comparison,
-                "target": int(t.value) if t.unit == "requests" else t.value, "measured": measured}
+        return {
+            "id": t.id,
+            "name": name,
+            "source": source,
+            "unit": t.unit,
+            "op": t.comparison,
+            "target": int(t.value) if t.unit == "requests" else t.value,
+            "measured": measured,
+        }
 
     return [
-        row(T_CANVAS_P99, f"P99 latency at {CANVAS['rps']:.0f} req/s offered", "ML Canvas",
-            api[f"{c}_p99_ms"]),
-        row(T_CANVAS_RPS, "Sustained throughput (closed loop)", "ML Canvas",
-            api["throughput_rps"]),
-        row(T_GOAL_P99, f"P99 latency at {GOAL['rps']:.0f} req/s offered", "issue goal",
-            api[f"{g}_p99_ms"]),
-        row(T_GOAL_RPS, "Sustained throughput (closed loop)", "issue goal",
-            api["throughput_rps"]),
+        row(
+            T_CANVAS_P99,
+            f"P99 latency at {CANVAS['rps']:.0f} req/s offered",
+            "ML Canvas",
+            api[f"{c}_p99_ms"],
+        ),
+        row(T_CANVAS_RPS, "Sustained throughput (closed loop)", "ML Canvas", api["throughput_rps"]),
+        row(
+            T_GOAL_P99,
+            f"P99 latency at {GOAL['rps']:.0f} req/s offered",
+            "issue goal",
+            api[f"{g}_p99_ms"],
+        ),
+        row(T_GOAL_RPS, "Sustained throughput (closed loop)", "issue goal", api["throughput_rps"]),
         row(T_GOAL_ERRORS, "Errors over all phases", "issue goal", api["errors"]),
     ]
 
@@ -255,8 +282,12 @@ def main(argv: list[str] | None = None) -> int:
     from bankchurn.api.settings import DEFAULT_MODEL_PATH
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--model", type=Path, default=ROOT / DEFAULT_MODEL_PATH,
-                    help="model artifact to serve (default: %(default)s)")
+    ap.add_argument(
+        "--model",
+        type=Path,
+        default=ROOT / DEFAULT_MODEL_PATH,
+        help="model artifact to serve (default: %(default)s)",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks.json")
     ap.add_argument("--requests", type=int, default=3000, help="requests per single-row phase")
     ap.add_argument("--concurrency", type=int, default=8, help="clients in the closed loop")
@@ -267,8 +298,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
     if not args.model.is_file():
-        print(f"loadtest: error: {args.model}: model artifact not found; train it first "
-              "(bankchurn report --out reports --models models)", file=sys.stderr)
+        print(
+            f"loadtest: error: {args.model}: model artifact not found; train it first "
+            "(bankchurn report --out reports --models models)",
+            file=sys.stderr,
+        )
         return 2
 
     rows = customers(500, args.seed)
@@ -284,17 +318,26 @@ def main(argv: list[str] | None = None) -> int:
             ready = get_json(port, "/ready")
             cap = args.phase_cap
             run_phase(port, "/predict", singles, count=300, concurrency=2, time_cap=cap)  # warm
-            single = run_phase(port, "/predict", singles, count=args.requests, concurrency=1,
-                               time_cap=cap)
-            peak = run_phase(port, "/predict", singles, count=args.requests * 3,
-                             concurrency=args.concurrency, time_cap=cap)
+            single = run_phase(
+                port, "/predict", singles, count=args.requests, concurrency=1, time_cap=cap
+            )
+            peak = run_phase(
+                port,
+                "/predict",
+                singles,
+                count=args.requests * 3,
+                concurrency=args.concurrency,
+                time_cap=cap,
+            )
             rated = {}
             for rate in (CANVAS["rps"], GOAL["rps"]):
                 n = int(min(args.requests, rate * cap * 0.75))
-                rated[int(rate)] = run_phase(port, "/predict", singles, count=n, concurrency=32,
-                                             time_cap=cap, rate=rate)
-            batch = run_phase(port, "/predict/batch", batch_body, count=args.batches,
-                              concurrency=1, time_cap=cap)
+                rated[int(rate)] = run_phase(
+                    port, "/predict", singles, count=n, concurrency=32, time_cap=cap, rate=rate
+                )
+            batch = run_phase(
+                port, "/predict/batch", batch_body, count=args.batches, concurrency=1, time_cap=cap
+            )
         finally:
             proc.terminate()
             try:
@@ -320,30 +363,54 @@ def main(argv: list[str] | None = None) -> int:
         "throughput_rps": peak["req_per_s"],
         "errors": sum(p["errors"] for p in (single, peak, batch, *rated.values())),
     }
-    for prefix, phase in [("single", single), ("max", peak),
-                          *[(f"at_{r}rps", p) for r, p in rated.items()], ("batch", batch)]:
-        for key in ("requests", "errors", "concurrency", "req_per_s", "p50_ms", "p95_ms",
-                    "p99_ms", "max_ms", "capped"):
+    for prefix, phase in [
+        ("single", single),
+        ("max", peak),
+        *[(f"at_{r}rps", p) for r, p in rated.items()],
+        ("batch", batch),
+    ]:
+        for key in (
+            "requests",
+            "errors",
+            "concurrency",
+            "req_per_s",
+            "p50_ms",
+            "p95_ms",
+            "p99_ms",
+            "max_ms",
+            "capped",
+        ):
             api[f"{prefix}_{key}"] = phase[key]
     api["batch_size"] = args.batch_size
-    api["batch_rows_per_s"] = (round(batch["req_per_s"] * args.batch_size, 1)
-                               if batch["req_per_s"] else None)
+    api["batch_rows_per_s"] = (
+        round(batch["req_per_s"] * args.batch_size, 1) if batch["req_per_s"] else None
+    )
     targets = target_rows(api)
     merge_into(args.out, {"api": api, "api_targets": targets})
 
-    print(f"single-row (1 client): p50 {single['p50_ms']} ms, p95 {single['p95_ms']} ms, "
-          f"p99 {single['p99_ms']} ms")
-    print(f"sustained ({args.concurrency} clients): {peak['req_per_s']} req/s, "
-          f"p99 {peak['p99_ms']} ms")
+    print(
+        f"single-row (1 client): p50 {single['p50_ms']} ms, p95 {single['p95_ms']} ms, "
+        f"p99 {single['p99_ms']} ms"
+    )
+    print(
+        f"sustained ({args.concurrency} clients): {peak['req_per_s']} req/s, "
+        f"p99 {peak['p99_ms']} ms"
+    )
     for r, p in rated.items():
-        print(f"offered {r} req/s: achieved {p['req_per_s']} req/s, p50 {p['p50_ms']} ms, "
-              f"p99 {p['p99_ms']} ms, errors {p['errors']}")
-    print(f"batch of {args.batch_size}: {api['batch_rows_per_s']} rows/s, "
-          f"p50 {batch['p50_ms']} ms per batch")
+        print(
+            f"offered {r} req/s: achieved {p['req_per_s']} req/s, p50 {p['p50_ms']} ms, "
+            f"p99 {p['p99_ms']} ms, errors {p['errors']}"
+        )
+    print(
+        f"batch of {args.batch_size}: {api['batch_rows_per_s']} rows/s, "
+        f"p50 {batch['p50_ms']} ms per batch"
+    )
     print(f"errors: {api['errors']}; load average {load_before[0]:.2f} -> {load_after[0]:.2f}")
     for t in targets:
-        print(f"  {t['source']}: {t['name']} {t['op']} {t['target']} {t['unit']}: "
-              f"measured {t['measured']}")
+        print(
+            f"  {t['source']}: {t['name']} {t['op']} {t['target']} {t['unit']}: "
+            f"measured {t['measured']}"
+        )
     print(f"wrote api, api_targets -> {args.out}")
     return 0
 

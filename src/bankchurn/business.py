@@ -194,7 +194,10 @@ def capacity_mask(p: np.ndarray, capacity: float) -> np.ndarray:
 
 
 def value_curve(
-    y: np.ndarray, p: np.ndarray, params: BusinessParameters, scale: float,
+    y: np.ndarray,
+    p: np.ndarray,
+    params: BusinessParameters,
+    scale: float,
     grid: np.ndarray = THRESHOLD_GRID,
 ) -> list[dict[str, float]]:
     """Net yearly value, contacts and reach over a grid of thresholds."""
@@ -250,7 +253,9 @@ def summary(
     target = params.retention_target_usd
     # Success rate at which the capacity campaign would just reach the canvas target.
     reach = capacity["churners_reached"] * params.customer_value_usd * scale
-    needed = (params.retention_target_usd + capacity["cost_usd_per_year"]) / reach if reach else None
+    needed = (
+        (params.retention_target_usd + capacity["cost_usd_per_year"]) / reach if reach else None
+    )
     return {
         "success_rate_needed_for_target_at_capacity": needed,
         "parameters": params.describe(),

@@ -60,9 +60,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         unique=True,
     ),
     ColumnSpec("Surname", "text", "pii", "Customer surname; dropped at ingestion (GDPR)."),
-    ColumnSpec(
-        "CreditScore", "int", "feature", "Credit bureau score.", 300, 850, nullable=True
-    ),
+    ColumnSpec("CreditScore", "int", "feature", "Credit bureau score.", 300, 850, nullable=True),
     ColumnSpec(
         "Geography",
         "category",
@@ -85,16 +83,29 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ),
     ColumnSpec("NumOfProducts", "int", "feature", "Number of bank products held.", 1, 4),
     ColumnSpec(
-        "HasCrCard", "binary", "feature", "Holds a credit card (1) or not (0).",
-        allowed=(0, 1), nullable=True,
+        "HasCrCard",
+        "binary",
+        "feature",
+        "Holds a credit card (1) or not (0).",
+        allowed=(0, 1),
+        nullable=True,
     ),
     ColumnSpec(
-        "IsActiveMember", "binary", "feature", "Active in the last period (1) or not (0).",
-        allowed=(0, 1), nullable=True,
+        "IsActiveMember",
+        "binary",
+        "feature",
+        "Active in the last period (1) or not (0).",
+        allowed=(0, 1),
+        nullable=True,
     ),
     ColumnSpec(
-        "EstimatedSalary", "float", "feature", "Estimated yearly salary (EUR).",
-        0, 1_000_000, nullable=True,
+        "EstimatedSalary",
+        "float",
+        "feature",
+        "Estimated yearly salary (EUR).",
+        0,
+        1_000_000,
+        nullable=True,
     ),
     ColumnSpec(
         "Exited", "binary", "target", "Label: left the bank (1) or stayed (0).", allowed=(0, 1)

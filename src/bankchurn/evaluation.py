@@ -216,8 +216,13 @@ def importance(
     """
     cols = list(FEATURES)
     result = permutation_importance(
-        model, X[cols], np.asarray(y).astype(int), scoring="roc_auc",
-        n_repeats=n_repeats, random_state=seed, n_jobs=1,
+        model,
+        X[cols],
+        np.asarray(y).astype(int),
+        scoring="roc_auc",
+        n_repeats=n_repeats,
+        random_state=seed,
+        n_jobs=1,
     )
     rows = [
         {"feature": c, "mean": float(m), "std": float(s)}

@@ -51,7 +51,9 @@ AGE_CENTRE: float = 45.0
 PRODUCTS: str = "NumOfProducts"
 
 
-def safe_divide(numerator: pd.Series | np.ndarray, denominator: pd.Series | np.ndarray) -> np.ndarray:
+def safe_divide(
+    numerator: pd.Series | np.ndarray, denominator: pd.Series | np.ndarray
+) -> np.ndarray:
     """Divide element-wise without ever producing ``inf``.
 
     Rules: a zero denominator gives 0 (a customer without salary or products has no ratio to

@@ -111,7 +111,9 @@ def make_pipeline(
     )
 
 
-def suggest_params(trial: optuna.Trial, candidate: Candidate, budget: TuningBudget) -> dict[str, Any]:
+def suggest_params(
+    trial: optuna.Trial, candidate: Candidate, budget: TuningBudget
+) -> dict[str, Any]:
     """The bounded search space of a tree candidate."""
     if candidate == "random_forest":
         return {
@@ -182,9 +184,7 @@ def oof_predictions(
             fitted = clone(pipeline).fit(X.iloc[train_idx], y[train_idx])
             return fitted.predict_proba(X.iloc[val_idx])[:, 1]
 
-    preds = Parallel(n_jobs=N_JOBS, prefer="threads")(
-        delayed(one_fold)(tr, va) for tr, va in folds
-    )
+    preds = Parallel(n_jobs=N_JOBS, prefer="threads")(delayed(one_fold)(tr, va) for tr, va in folds)
     oof = np.full(len(y), np.nan)
     scores: list[float] = []
     for (_, val_idx), pred in zip(folds, preds, strict=True):
@@ -229,8 +229,10 @@ def _preprocessed_folds(
     def one(train_idx: np.ndarray, val_idx: np.ndarray) -> tuple[np.ndarray, ...]:
         pre = build_preprocessor("tree", feature_set).fit(X.iloc[train_idx], y[train_idx])
         return (
-            pre.transform(X.iloc[train_idx]), y[train_idx],
-            pre.transform(X.iloc[val_idx]), y[val_idx],
+            pre.transform(X.iloc[train_idx]),
+            y[train_idx],
+            pre.transform(X.iloc[val_idx]),
+            y[val_idx],
         )
 
     return [one(tr, va) for tr, va in folds]
@@ -253,8 +255,9 @@ def tune(
     data = _preprocessed_folds(X, y, folds)
     fold_scores: dict[int, list[float]] = {}
 
-    def fit_score(params: dict[str, Any], Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray,
-                  yva: np.ndarray) -> float:
+    def fit_score(
+        params: dict[str, Any], Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray
+    ) -> float:
         with single_threaded():
             clf = make_estimator(candidate, params, seed).fit(Xtr, ytr)
             return float(roc_auc_score(yva, clf.predict_proba(Xva)[:, 1]))

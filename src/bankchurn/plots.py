@@ -26,7 +26,14 @@ from bankchurn.evaluation import top_k
 
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE: tuple[str, ...] = (
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
 )
 STAYED_COLOUR, CHURNED_COLOUR = "#0072B2", "#D55E00"
 TARGET_LINE_COLOUR = "#B00020"
@@ -137,14 +144,20 @@ def distributions(
             edges = np.linspace(finite.min(), finite.max(), bins + 1)
         for flag, colour, name in ((0, STAYED_COLOUR, "stayed"), (1, CHURNED_COLOUR, "churned")):
             part = values[(y == flag) & np.isfinite(values)]
-            ax.hist(part, bins=edges, density=True, alpha=0.55, color=colour,
-                    label=f"{name} (n={len(part):,})")
+            ax.hist(
+                part,
+                bins=edges,
+                density=True,
+                alpha=0.55,
+                color=colour,
+                label=f"{name} (n={len(part):,})",
+            )
         ax.set_title(col)
         ax.set_ylabel("density")
         ax.tick_params(axis="y", labelleft=False)  # densities: the shape matters, not the scale
         if finite.max() >= 1e4:
             ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
-    for ax in flat[len(columns):]:
+    for ax in flat[len(columns) :]:
         ax.set_visible(False)
     flat[0].legend(loc="upper right", fontsize=8)
     fig.suptitle("Distributions by outcome (stayed vs churned)")
@@ -179,20 +192,36 @@ def churn_by_group(
         bars = ax.bar(range(len(names)), rates, color=PALETTE[0], width=0.7)
         if len(order) <= 6:  # beyond that the labels collide; the sizes are in the table
             for bar, (k, _) in zip(bars, order, strict=True):
-                ax.annotate(f"n={values[k]['n']:,}",
-                            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                            ha="center", va="bottom", fontsize=6.5, color="#333333",
-                            xytext=(0, 1), textcoords="offset points")
+                ax.annotate(
+                    f"n={values[k]['n']:,}",
+                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ha="center",
+                    va="bottom",
+                    fontsize=6.5,
+                    color="#333333",
+                    xytext=(0, 1),
+                    textcoords="offset points",
+                )
         long_labels = max(len(n) for n in names) > 4 and len(names) > 3
-        ax.set_xticks(range(len(names)), names, rotation=30 if long_labels else 0,
-                      fontsize=8, ha="right" if long_labels else "center")
+        ax.set_xticks(
+            range(len(names)),
+            names,
+            rotation=30 if long_labels else 0,
+            fontsize=8,
+            ha="right" if long_labels else "center",
+        )
         if overall is not None:
-            ax.axhline(overall, color=REFERENCE_COLOUR, linestyle="--", linewidth=1,
-                       label=f"overall {overall:.1%}")
+            ax.axhline(
+                overall,
+                color=REFERENCE_COLOUR,
+                linestyle="--",
+                linewidth=1,
+                label=f"overall {overall:.1%}",
+            )
         ax.set_title(column)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_ylim(0, max(1e-9, max(rates)) * 1.18)
-    for ax in flat[len(groups):]:
+    for ax in flat[len(groups) :]:
         ax.set_visible(False)
     if overall is not None:
         flat[0].legend(loc="upper left", fontsize=7)
@@ -222,13 +251,26 @@ def monthly_churn(
     season = np.isin(dates.month, list(season_months))
     fig, ax = new_figure(WIDTH, 3.6)
     x = np.arange(len(dates))
-    ax.plot(x, rates, color=PALETTE[0], marker="o", markersize=3.5, linewidth=1.5,
-            label="churn rate of the snapshot")
-    ax.scatter(x[season], rates[season], color=PALETTE[1], s=55, zorder=3,
-               label="December / January")
+    ax.plot(
+        x,
+        rates,
+        color=PALETTE[0],
+        marker="o",
+        markersize=3.5,
+        linewidth=1.5,
+        label="churn rate of the snapshot",
+    )
+    ax.scatter(
+        x[season], rates[season], color=PALETTE[1], s=55, zorder=3, label="December / January"
+    )
     if overall is not None:
-        ax.axhline(overall, color=REFERENCE_COLOUR, linestyle="--", linewidth=1,
-                   label=f"overall {overall:.1%}")
+        ax.axhline(
+            overall,
+            color=REFERENCE_COLOUR,
+            linestyle="--",
+            linewidth=1,
+            label=f"overall {overall:.1%}",
+        )
     step = max(1, len(dates) // 12)
     ax.set_xticks(x[::step], [d.strftime("%Y-%m") for d in dates[::step]], rotation=45, ha="right")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -263,29 +305,48 @@ def roc_pr_curves(
     scores = scores or {}
     for i, (name, c) in enumerate(curves.items()):
         s = scores.get(name, {})
-        shown = [f"{label} {s[key]:.3f}" for key, label in (("roc_auc", "ROC-AUC"),
-                                                             ("pr_auc", "PR-AUC")) if key in s]
+        shown = [
+            f"{label} {s[key]:.3f}"
+            for key, label in (("roc_auc", "ROC-AUC"), ("pr_auc", "PR-AUC"))
+            if key in s
+        ]
         label = name + (f" ({', '.join(shown)})" if shown else "")
         colour = PALETTE[i % len(PALETTE)]
         roc_ax.plot(c["roc"]["fpr"], c["roc"]["tpr"], color=colour, linewidth=1.8, label=label)
         pr_ax.plot(c["pr"]["recall"], c["pr"]["precision"], color=colour, linewidth=1.8)
-    roc_ax.plot([0, 1], [0, 1], color=REFERENCE_COLOUR, linestyle="--", linewidth=1,
-                label="random ranking" + (f" (precision {base_rate:.1%})" if base_rate else ""))
+    roc_ax.plot(
+        [0, 1],
+        [0, 1],
+        color=REFERENCE_COLOUR,
+        linestyle="--",
+        linewidth=1,
+        label="random ranking" + (f" (precision {base_rate:.1%})" if base_rate else ""),
+    )
     if base_rate is not None:
         pr_ax.axhline(base_rate, color=REFERENCE_COLOUR, linestyle="--", linewidth=1)
-    roc_ax.set(xlabel="false positive rate", ylabel="true positive rate (recall)",
-               title="ROC curve", xlim=(0, 1), ylim=(0, 1.01))
-    pr_ax.set(xlabel="recall", ylabel="precision", title="Precision-recall curve",
-              xlim=(0, 1), ylim=(0, 1.01))
+    roc_ax.set(
+        xlabel="false positive rate",
+        ylabel="true positive rate (recall)",
+        title="ROC curve",
+        xlim=(0, 1),
+        ylim=(0, 1.01),
+    )
+    pr_ax.set(
+        xlabel="recall",
+        ylabel="precision",
+        title="Precision-recall curve",
+        xlim=(0, 1),
+        ylim=(0, 1.01),
+    )
     # One legend for both panels, below them: it never hides a curve.
-    fig.legend(*roc_ax.get_legend_handles_labels(), loc="outside lower center", ncols=1,
-               fontsize=8)
+    fig.legend(*roc_ax.get_legend_handles_labels(), loc="outside lower center", ncols=1, fontsize=8)
     return fig
 
 
 def reliability_diagram(
-    before: Mapping[str, Any], after: Mapping[str, Any], labels: tuple[str, str] = (
-        "before calibration", "after calibration")
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    labels: tuple[str, str] = ("before calibration", "after calibration"),
 ) -> Figure:
     """Reliability diagram before and after calibration, with the Brier scores.
 
@@ -303,22 +364,42 @@ def reliability_diagram(
     for ax in (top, bottom):
         ax.grid(True, color="#E5E5E5", linewidth=0.8)
         ax.set_axisbelow(True)
-    top.plot([0, 1], [0, 1], color=REFERENCE_COLOUR, linestyle="--", linewidth=1,
-             label="perfectly calibrated")
+    top.plot(
+        [0, 1],
+        [0, 1],
+        color=REFERENCE_COLOUR,
+        linestyle="--",
+        linewidth=1,
+        label="perfectly calibrated",
+    )
     width = 0.1
     for i, (rel, name) in enumerate(((before, labels[0]), (after, labels[1]))):
         colour = PALETTE[1] if i == 0 else PALETTE[0]
         bins = rel["bins"]
-        top.plot([b["mean_predicted"] for b in bins], [b["observed_rate"] for b in bins],
-                 color=colour, marker="o", linewidth=1.8,
-                 label=f"{name} (Brier {rel['brier']:.4f})")
+        top.plot(
+            [b["mean_predicted"] for b in bins],
+            [b["observed_rate"] for b in bins],
+            color=colour,
+            marker="o",
+            linewidth=1.8,
+            label=f"{name} (Brier {rel['brier']:.4f})",
+        )
         if bins:
             width = bins[0]["hi"] - bins[0]["lo"]
         offset = (-0.25 if i == 0 else 0.25) * width
-        bottom.bar([(b["lo"] + b["hi"]) / 2 + offset for b in bins], [b["n"] for b in bins],
-                   width=width * 0.45, color=colour, label=name)
-    top.set(ylabel="observed churn rate", title="Reliability diagram (test rows)",
-            xlim=(0, 1), ylim=(0, 1.03))
+        bottom.bar(
+            [(b["lo"] + b["hi"]) / 2 + offset for b in bins],
+            [b["n"] for b in bins],
+            width=width * 0.45,
+            color=colour,
+            label=name,
+        )
+    top.set(
+        ylabel="observed churn rate",
+        title="Reliability diagram (test rows)",
+        xlim=(0, 1),
+        ylim=(0, 1.03),
+    )
     top.legend(loc="upper left", fontsize=8)
     bottom.set(xlabel="predicted churn probability", ylabel="rows per bin")
     return fig
@@ -347,9 +428,15 @@ def gains_table(
     for name, p in scores.items():
         for f in fractions:
             t = top_k(y, p, fraction=f)
-            rows.append({"scorer": name, "contacted_share": float(f),
-                         "churners_captured": t["recall"], "precision": t["precision"],
-                         "lift": t["lift"]})
+            rows.append(
+                {
+                    "scorer": name,
+                    "contacted_share": float(f),
+                    "churners_captured": t["recall"],
+                    "precision": t["precision"],
+                    "lift": t["lift"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -375,8 +462,9 @@ def cumulative_gains(
     share = np.arange(1, n + 1) / n
     fig, (gain_ax, lift_ax) = new_figure(WIDTH, 4.6, 1, 2)
     best = np.minimum(np.arange(1, n + 1), positives) / positives
-    gain_ax.plot(share, best, color=REFERENCE_COLOUR, linestyle=":", linewidth=1.2,
-                 label="perfect ranking")
+    gain_ax.plot(
+        share, best, color=REFERENCE_COLOUR, linestyle=":", linewidth=1.2, label="perfect ranking"
+    )
     for i, (name, p) in enumerate(scores.items()):
         order = np.argsort(-np.asarray(p, dtype="float64"), kind="stable")
         gains = np.cumsum(y[order]) / positives
@@ -384,23 +472,43 @@ def cumulative_gains(
         gain_ax.plot(share, gains, color=colour, linewidth=1.8, label=name)
         start = max(1, n // 100)  # the first 1 %: lift over a handful of rows is noise
         lift_ax.plot(share[start:], gains[start:] / share[start:], color=colour, linewidth=1.8)
-    gain_ax.plot([0, 1], [0, 1], color=REFERENCE_COLOUR, linestyle="--", linewidth=1,
-                 label="random (no model)")
+    gain_ax.plot(
+        [0, 1],
+        [0, 1],
+        color=REFERENCE_COLOUR,
+        linestyle="--",
+        linewidth=1,
+        label="random (no model)",
+    )
     lift_ax.axhline(1.0, color=REFERENCE_COLOUR, linestyle="--", linewidth=1)
     if capacity is not None:
         for ax in (gain_ax, lift_ax):
-            ax.axvline(capacity, color=TARGET_LINE_COLOUR, linewidth=1, alpha=0.8,
-                       label=f"campaign capacity ({capacity:.0%})" if ax is gain_ax else None)
-    gain_ax.set(xlabel="customers contacted (highest first)",
-                ylabel="share of churners reached", title="Cumulative gains", xlim=(0, 1),
-                ylim=(0, 1.01))
-    lift_ax.set(xlabel="customers contacted (highest first)",
-                ylabel="lift over random", title="Lift", xlim=(0, 1))
+            ax.axvline(
+                capacity,
+                color=TARGET_LINE_COLOUR,
+                linewidth=1,
+                alpha=0.8,
+                label=f"campaign capacity ({capacity:.0%})" if ax is gain_ax else None,
+            )
+    gain_ax.set(
+        xlabel="customers contacted (highest first)",
+        ylabel="share of churners reached",
+        title="Cumulative gains",
+        xlim=(0, 1),
+        ylim=(0, 1.01),
+    )
+    lift_ax.set(
+        xlabel="customers contacted (highest first)",
+        ylabel="lift over random",
+        title="Lift",
+        xlim=(0, 1),
+    )
     for ax in (gain_ax, lift_ax):
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     # One legend for both panels, below them: it never hides a curve.
-    fig.legend(*gain_ax.get_legend_handles_labels(), loc="outside lower center", ncols=2,
-               fontsize=8)
+    fig.legend(
+        *gain_ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8
+    )
     return fig
 
 
@@ -428,28 +536,57 @@ def value_vs_threshold(
     v = np.array([r["net_usd_per_year"] for r in curve], dtype="float64")
     fig, ax = new_figure(WIDTH, 4.6)
     ax.plot(t, v, color=PALETTE[0], linewidth=2, label="net value per year (test window)")
-    ax.axhline(target_usd, color=TARGET_LINE_COLOUR, linestyle="--", linewidth=1.5,
-               label=f"canvas target {_usd(target_usd)}/year")
+    ax.axhline(
+        target_usd,
+        color=TARGET_LINE_COLOUR,
+        linestyle="--",
+        linewidth=1.5,
+        label=f"canvas target {_usd(target_usd)}/year",
+    )
     ax.axhline(0, color="#333333", linewidth=0.8)
     # Same rule as bankchurn.business.summary: highest value, ties -> the higher threshold.
     best = max(range(len(t)), key=lambda i: (round(float(v[i]), 6), t[i]))
-    ax.scatter([t[best]], [v[best]], color=PALETTE[2], s=50, zorder=3,
-               label=f"maximum on test: {_usd(v[best])} at {t[best]:.2f}")
+    ax.scatter(
+        [t[best]],
+        [v[best]],
+        color=PALETTE[2],
+        s=50,
+        zorder=3,
+        label=f"maximum on test: {_usd(v[best])} at {t[best]:.2f}",
+    )
     if operating_threshold is not None:
-        ax.axvline(operating_threshold, color=PALETTE[1], linewidth=1.2,
-                   label=f"operating threshold {operating_threshold:.2f} (chosen on training rows)")
+        ax.axvline(
+            operating_threshold,
+            color=PALETTE[1],
+            linewidth=1.2,
+            label=f"operating threshold {operating_threshold:.2f} (chosen on training rows)",
+        )
     if capacity_threshold is not None:
-        ax.axvline(capacity_threshold, color=PALETTE[3], linestyle="-.", linewidth=1.2,
-                   label=f"top-10% cut {capacity_threshold:.2f}")
+        ax.axvline(
+            capacity_threshold,
+            color=PALETTE[3],
+            linestyle="-.",
+            linewidth=1.2,
+            label=f"top-10% cut {capacity_threshold:.2f}",
+        )
     ax.yaxis.set_major_formatter(FuncFormatter(_usd))
-    ax.set(xlabel="contact every customer with churn probability >= threshold",
-           ylabel="net value (USD per year)", title="Campaign value vs threshold", xlim=(0, 1))
+    ax.set(
+        xlabel="contact every customer with churn probability >= threshold",
+        ylabel="net value (USD per year)",
+        title="Campaign value vs threshold",
+        xlim=(0, 1),
+    )
     fig.legend(loc="outside lower center", ncols=2, fontsize=8)  # below: never over the curve
     return fig
 
 
-FAIRNESS_METRICS: tuple[str, ...] = ("roc_auc", "precision", "recall", "positive_rate",
-                                     "churn_rate")
+FAIRNESS_METRICS: tuple[str, ...] = (
+    "roc_auc",
+    "precision",
+    "recall",
+    "positive_rate",
+    "churn_rate",
+)
 
 
 def fairness_bars(
@@ -477,8 +614,13 @@ def fairness_bars(
         for i, g in enumerate(groups):
             vals = [section["groups"][g].get(m) for m in metrics]
             vals = [np.nan if v is None else v for v in vals]
-            ax.bar(x + (i - (len(groups) - 1) / 2) * width, vals, width=width * 0.95,
-                   color=PALETTE[i % len(PALETTE)], label=f"{g} (n={section['groups'][g]['n']:,})")
+            ax.bar(
+                x + (i - (len(groups) - 1) / 2) * width,
+                vals,
+                width=width * 0.95,
+                color=PALETTE[i % len(PALETTE)],
+                label=f"{g} (n={section['groups'][g]['n']:,})",
+            )
         gaps = {m: g for m, g in section.get("gaps", {}).items() if m in metrics and g is not None}
         worst = max(gaps, key=lambda m: gaps[m]) if gaps else None
         title = attribute + (f" (largest gap: {_label(worst)} {gaps[worst]:.3f})" if worst else "")
@@ -503,12 +645,19 @@ def importance_bars(importance: Sequence[Mapping[str, float]], title: str | None
         raise ValueError("importance_bars needs at least one feature")
     rows = sorted(importance, key=lambda r: r["mean"])
     fig, ax = new_figure(7.5, 0.35 * len(rows) + 1.4)
-    ax.barh([r["feature"] for r in rows], [r["mean"] for r in rows],
-            xerr=[r.get("std", 0.0) for r in rows], color=PALETTE[0], ecolor="#333333",
-            capsize=2)
+    ax.barh(
+        [r["feature"] for r in rows],
+        [r["mean"] for r in rows],
+        xerr=[r.get("std", 0.0) for r in rows],
+        color=PALETTE[0],
+        ecolor="#333333",
+        capsize=2,
+    )
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set(xlabel="drop in ROC-AUC when the column is shuffled",
-           title=title or "Permutation importance (test rows)")
+    ax.set(
+        xlabel="drop in ROC-AUC when the column is shuffled",
+        title=title or "Permutation importance (test rows)",
+    )
     return fig
 
 
@@ -528,11 +677,16 @@ def coefficient_bars(coefficients: Sequence[Mapping[str, Any]], title: str | Non
     rows.sort(key=lambda r: abs(r["coefficient"]))
     values = [r["coefficient"] for r in rows]
     fig, ax = new_figure(7.5, 0.32 * len(rows) + 1.4)
-    ax.barh([r["feature"] for r in rows], values,
-            color=[CHURNED_COLOUR if v > 0 else STAYED_COLOUR for v in values])
+    ax.barh(
+        [r["feature"] for r in rows],
+        values,
+        color=[CHURNED_COLOUR if v > 0 else STAYED_COLOUR for v in values],
+    )
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set(xlabel="coefficient (log-odds per standard deviation / vs reference level)",
-           title=title or "Logistic regression coefficients")
+    ax.set(
+        xlabel="coefficient (log-odds per standard deviation / vs reference level)",
+        title=title or "Logistic regression coefficients",
+    )
     return fig
 
 
@@ -564,15 +718,34 @@ def score_comparison(
     xerr = [errors.get(n, 0.0) for n in names] if errors else None
     ax.barh(names, vals, xerr=xerr, color=PALETTE[0], ecolor="#333333", capsize=3, height=0.6)
     for i, v in enumerate(vals):
-        ax.annotate(f"{v:.3f}", (v, i), xytext=(-5, 0), textcoords="offset points", ha="right",
-                    va="center", fontsize=9, color="white", fontweight="bold")
+        ax.annotate(
+            f"{v:.3f}",
+            (v, i),
+            xytext=(-5, 0),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            fontsize=9,
+            color="white",
+            fontweight="bold",
+        )
     lines = {k: v for k, v in (references or {}).items() if v is not None}
     for j, (label, value) in enumerate(lines.items()):
-        ax.axvline(value, color=PALETTE[(2 + j) % len(PALETTE)], linestyle="--", linewidth=1.5,
-                   label=f"{label} ({value:.3f})")
+        ax.axvline(
+            value,
+            color=PALETTE[(2 + j) % len(PALETTE)],
+            linestyle="--",
+            linewidth=1.5,
+            label=f"{label} ({value:.3f})",
+        )
     if target is not None:
-        ax.axvline(target, color=TARGET_LINE_COLOUR, linestyle=":", linewidth=1.5,
-                   label=f"canvas target ({target:.2f})")
+        ax.axvline(
+            target,
+            color=TARGET_LINE_COLOUR,
+            linestyle=":",
+            linewidth=1.5,
+            label=f"canvas target ({target:.2f})",
+        )
     marks = [*vals, *lines.values(), *([target] if target is not None else [])]
     ax.set_xlim(max(0.0, min(marks) - 0.08), min(1.0, max(marks) + 0.04))
     ax.set(xlabel=xlabel, title=f"{xlabel} by model")
@@ -600,9 +773,18 @@ def tuning_trials(candidates: Mapping[str, Mapping[str, Any]]) -> Figure:
         y = np.array([t["cv_roc_auc"] for t in trials], dtype="float64")
         colour = PALETTE[i % len(PALETTE)]
         ax.scatter(x, y, color=colour, s=28, alpha=0.8, label=f"{_label(name)}: trial")
-        ax.step(x, np.maximum.accumulate(y), where="post", color=colour, linewidth=1.6,
-                label=f"{_label(name)}: best so far")
-    ax.set(xlabel="trial", ylabel="mean time-ordered CV ROC-AUC",
-           title="Seeded, bounded tuning (Optuna TPE)")
+        ax.step(
+            x,
+            np.maximum.accumulate(y),
+            where="post",
+            color=colour,
+            linewidth=1.6,
+            label=f"{_label(name)}: best so far",
+        )
+    ax.set(
+        xlabel="trial",
+        ylabel="mean time-ordered CV ROC-AUC",
+        title="Seeded, bounded tuning (Optuna TPE)",
+    )
     fig.legend(loc="outside lower center", ncols=2, fontsize=8)  # below: never over a point
     return fig

@@ -41,8 +41,12 @@ from bankchurn.split import DEFAULT_TEST_MONTHS, Split, make_split, time_ordered
 
 #: Age bands of the calibration facts (churn peaks in the 50s).
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
-    ("18-29", 18, 29), ("30-39", 30, 39), ("40-49", 40, 49),
-    ("50-59", 50, 59), ("60-69", 60, 69), ("70+", 70, 200),
+    ("18-29", 18, 29),
+    ("30-39", 30, 39),
+    ("40-49", 40, 49),
+    ("50-59", 50, 59),
+    ("60-69", 60, 69),
+    ("70+", 70, 200),
 )
 #: How the operating threshold is chosen (recorded in every metrics file).
 THRESHOLD_RULE = (
@@ -103,8 +107,9 @@ def features_of(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[:, list(FEATURES)]
 
 
-def operating_threshold(model: CalibratedChurnModel, y_train: np.ndarray,
-                        params: BusinessParameters) -> float:
+def operating_threshold(
+    model: CalibratedChurnModel, y_train: np.ndarray, params: BusinessParameters
+) -> float:
     """Value-maximising threshold on the calibrated out-of-fold training probabilities."""
     seen = ~np.isnan(model.oof_scores_)
     p = model.calibrate(model.oof_scores_[seen])
@@ -129,7 +134,13 @@ def model_metrics(
     raw = model.predict_raw(X)
     p = model.calibrate(raw)
     out = evaluation.evaluate_scores(
-        y, p, threshold, seed, frame=test, true_proba=true_proba, n_bootstrap=n_bootstrap,
+        y,
+        p,
+        threshold,
+        seed,
+        frame=test,
+        true_proba=true_proba,
+        n_bootstrap=n_bootstrap,
         true_proba_without_gender=true_proba_without_gender,
     )
     out["calibration"] = {
@@ -199,7 +210,8 @@ def train_and_evaluate(
             extras["candidate_test_roc_auc"] = {
                 c: evaluation.roc_auc(
                     test[TARGET].to_numpy(),
-                    make_pipeline(c, r.params, seed).fit(X, y)
+                    make_pipeline(c, r.params, seed)
+                    .fit(X, y)
                     .predict_proba(features_of(test))[:, 1],
                 )
                 for c, r in results.items()
@@ -210,8 +222,14 @@ def train_and_evaluate(
     true_test = extract.true_proba[split.test] if extract.true_proba is not None else None
     blind = extract.true_proba_without_gender
     metrics = model_metrics(
-        trained.model, test, threshold=threshold, seed=seed, split_info=split.info,
-        true_proba=true_test, params=params, n_bootstrap=n_bootstrap,
+        trained.model,
+        test,
+        threshold=threshold,
+        seed=seed,
+        split_info=split.info,
+        true_proba=true_test,
+        params=params,
+        n_bootstrap=n_bootstrap,
         true_proba_without_gender=blind[split.test] if blind is not None else None,
     )
     prov = extract.provenance
@@ -234,34 +252,55 @@ def train_and_evaluate(
         params=trained.params,
         split=split.info,
         provenance=provenance,
-        cv={"fold_roc_auc": trained.model.cv_scores_,
-            "mean_roc_auc": float(np.mean(trained.model.cv_scores_))},
+        cv={
+            "fold_roc_auc": trained.model.cv_scores_,
+            "mean_roc_auc": float(np.mean(trained.model.cv_scores_)),
+        },
         features={
             "input_columns": list(FEATURES),
             "feature_set": "canvas",
-            "model_features": [str(n) for n in
-                               trained.model.estimator_.named_steps["preprocess"]
-                               .get_feature_names_out()],
+            "model_features": [
+                str(n)
+                for n in trained.model.estimator_.named_steps["preprocess"].get_feature_names_out()
+            ],
         },
     )
     if model_name == "baseline":
         metrics["coefficients"] = coefficients(trained.model)
         extras["baseline_ablation"] = _baseline_ablation(X, y, folds, seed, test)
-    headline = {k: metrics[k] for k in (
-        "roc_auc", "roc_auc_ci", "pr_auc", "precision_at_10", "recall_at_10", "lift_at_10",
-        "precision_at_threshold", "recall_at_threshold", "brier", "bayes_optimal_roc_auc")}
+    headline = {
+        k: metrics[k]
+        for k in (
+            "roc_auc",
+            "roc_auc_ci",
+            "pr_auc",
+            "precision_at_10",
+            "recall_at_10",
+            "lift_at_10",
+            "precision_at_threshold",
+            "recall_at_threshold",
+            "brier",
+            "bayes_optimal_roc_auc",
+        )
+    }
     metadata = build_metadata(
-        model_name=model_name, candidate=trained.candidate, params=trained.params,
-        calibration=trained.model.method, threshold=threshold,
+        model_name=model_name,
+        candidate=trained.candidate,
+        params=trained.params,
+        calibration=trained.model.method,
+        threshold=threshold,
         provenance={**prov, "sha256": prov.get("sha256", "")},
-        split=split.info, metrics=_clean(headline), seed=seed,
+        split=split.info,
+        metrics=_clean(headline),
+        seed=seed,
     )
     metrics["model_version"] = metadata["model_version"]
     return TrainingResult(trained, metrics, metadata, split, extras)
 
 
-def _baseline_ablation(X: pd.DataFrame, y: np.ndarray, folds: Any, seed: int,
-                       test: pd.DataFrame) -> dict[str, Any]:
+def _baseline_ablation(
+    X: pd.DataFrame, y: np.ndarray, folds: Any, seed: int, test: pd.DataFrame
+) -> dict[str, Any]:
     """Logistic regression with the ``extended`` features: what the linear model is missing."""
     extended = train_baseline(X, y, folds, seed, feature_set="extended")
     p = extended.model.predict_proba(features_of(test))[:, 1]
@@ -301,8 +340,11 @@ def _by_group(frame: pd.DataFrame, key: pd.Series) -> dict[str, Any]:
     y = frame[TARGET]
     out = {}
     for value, grp in y.groupby(key.map(_group_label), sort=True):
-        out[str(value)] = {"n": len(grp), "share": len(grp) / len(y),
-                           "churn_rate": float(grp.mean())}
+        out[str(value)] = {
+            "n": len(grp),
+            "share": len(grp) / len(y),
+            "churn_rate": float(grp.mean()),
+        }
     return out
 
 
@@ -312,18 +354,24 @@ def data_profile(extract: Extract) -> dict[str, Any]:
     y = frame[TARGET]
     nullable = [c for c in FEATURES if BY_NAME[c].nullable]
     groups: dict[str, Any] = {
-        c: _by_group(frame, frame[c]) for c in
-        ("Geography", "Gender", "NumOfProducts", "IsActiveMember", "HasCrCard", "Tenure")
+        c: _by_group(frame, frame[c])
+        for c in ("Geography", "Gender", "NumOfProducts", "IsActiveMember", "HasCrCard", "Tenure")
     }
     groups["AgeBand"] = _by_group(frame, age_band(frame["Age"]))
-    zero = frame["Balance"].map(lambda b: "missing" if pd.isna(b) else
-                                ("zero" if b == 0 else "non_zero"))
+    zero = frame["Balance"].map(
+        lambda b: "missing" if pd.isna(b) else ("zero" if b == 0 else "non_zero")
+    )
     groups["BalanceZero"] = _by_group(frame, zero)
     monthly = []
     if SNAPSHOT in frame.columns:
         for date, grp in frame.groupby(frame[SNAPSHOT].dt.date, sort=True):
-            monthly.append({"snapshot": date.isoformat(), "n": len(grp),
-                            "churn_rate": float(grp[TARGET].mean())})
+            monthly.append(
+                {
+                    "snapshot": date.isoformat(),
+                    "n": len(grp),
+                    "churn_rate": float(grp[TARGET].mean()),
+                }
+            )
     prov = extract.provenance
     return {
         "provenance": prov,
@@ -340,22 +388,26 @@ def data_profile(extract: Extract) -> dict[str, Any]:
         "monthly": monthly,
         "bayes_optimal_roc_auc": (
             evaluation.roc_auc(y.to_numpy(), extract.true_proba)
-            if extract.true_proba is not None else None
+            if extract.true_proba is not None
+            else None
         ),
         "bayes_optimal_roc_auc_without_gender": (
             evaluation.roc_auc(y.to_numpy(), extract.true_proba_without_gender)
-            if extract.true_proba_without_gender is not None else None
+            if extract.true_proba_without_gender is not None
+            else None
         ),
-        "mean_true_proba": (float(np.mean(extract.true_proba))
-                            if extract.true_proba is not None else None),
+        "mean_true_proba": (
+            float(np.mean(extract.true_proba)) if extract.true_proba is not None else None
+        ),
     }
 
 
 _STATUS = {True: "pass", False: "miss", None: "not measured here"}
 
 
-def canvas_status(baseline: dict[str, Any], target: dict[str, Any],
-                  benchmarks: dict[str, Any] | None = None) -> dict[str, Any]:
+def canvas_status(
+    baseline: dict[str, Any], target: dict[str, Any], benchmarks: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Each ML Canvas success metric (section 6): target, measured, unit, pass/miss.
 
     Targets, comparisons and units come from :mod:`bankchurn.targets` (declared once). Model
@@ -367,9 +419,14 @@ def canvas_status(baseline: dict[str, Any], target: dict[str, Any],
 
     def item(target_id: str, measured: Any, source: str, note: str = "") -> dict[str, Any]:
         declared = targets.get(target_id)
-        row = {"target": declared.value, "measured": measured, "unit": declared.unit,
-               "source": source, "comparison": declared.comparison,
-               "status": _STATUS[declared.met(measured)]}
+        row = {
+            "target": declared.value,
+            "measured": measured,
+            "unit": declared.unit,
+            "source": source,
+            "comparison": declared.comparison,
+            "status": _STATUS[declared.met(measured)],
+        }
         if note:
             row["note"] = note
         return row
@@ -379,29 +436,41 @@ def canvas_status(baseline: dict[str, Any], target: dict[str, Any],
         "baseline_roc_auc": baseline.get("roc_auc"),
         "business": {
             "retained_usd_per_year": item(
-                "business.retained_usd_per_year", cap["net_usd_per_year"],
+                "business.retained_usd_per_year",
+                cap["net_usd_per_year"],
                 "target.business.at_capacity",
                 note="net of contact costs, top 10% contacted; retention success rate is an "
-                     "assumption (see business.parameters)"),
+                "assumption (see business.parameters)",
+            ),
             "lift_at_10": item("business.lift_at_10", target["lift_at_10"], "target.lift_at_10"),
         },
         "model": {
             "roc_auc": item("model.roc_auc", target["roc_auc"], "target.roc_auc"),
-            "precision_at_10": item("model.precision_at_10", target["precision_at_10"],
-                                    "target.precision_at_10"),
-            "recall": item("model.recall", target["recall_at_threshold"],
-                           "target.recall_at_threshold",
-                           note="at the operating threshold (value-maximising on training rows)"),
+            "precision_at_10": item(
+                "model.precision_at_10", target["precision_at_10"], "target.precision_at_10"
+            ),
+            "recall": item(
+                "model.recall",
+                target["recall_at_threshold"],
+                "target.recall_at_threshold",
+                note="at the operating threshold (value-maximising on training rows)",
+            ),
         },
         "system": {
-            "latency_p99_ms": item("system.latency_p99_ms", api.get("latency_p99_ms"),
-                                   "bench.api"),
-            "throughput_rps": item("system.throughput_rps", api.get("throughput_rps"),
-                                   "bench.api"),
-            "uptime": item("system.uptime", None, "none",
-                           note="not measured here: needs a deployed service and monitoring"),
-            "coverage": item("system.coverage", None, "none",
-                             note="not measured here: test coverage is not collected by report"),
+            "latency_p99_ms": item("system.latency_p99_ms", api.get("latency_p99_ms"), "bench.api"),
+            "throughput_rps": item("system.throughput_rps", api.get("throughput_rps"), "bench.api"),
+            "uptime": item(
+                "system.uptime",
+                None,
+                "none",
+                note="not measured here: needs a deployed service and monitoring",
+            ),
+            "coverage": item(
+                "system.coverage",
+                None,
+                "none",
+                note="not measured here: test coverage is not collected by report",
+            ),
         },
     }
 
@@ -444,8 +513,14 @@ def run_report(
     """
     out = Path(out_dir)
     results = {
-        name: train_and_evaluate(extract, name, seed, budget=budget, n_bootstrap=n_bootstrap,
-                                 artifact_name=f"{name}.joblib")
+        name: train_and_evaluate(
+            extract,
+            name,
+            seed,
+            budget=budget,
+            n_bootstrap=n_bootstrap,
+            artifact_name=f"{name}.joblib",
+        )
         for name in ("baseline", "target")
     }
     bench_path = out / "benchmarks.json"
@@ -454,11 +529,13 @@ def run_report(
         "data": write_json(out / "data_profile.json", data_profile(extract)),
         "baseline": write_json(out / "baseline" / "metrics.json", results["baseline"].metrics),
         "target": write_json(out / "target" / "metrics.json", results["target"].metrics),
-        "selection": write_json(out / "model_selection.json",
-                                selection_report(results["target"], results["baseline"])),
-        "canvas": write_json(out / "canvas_status.json",
-                             canvas_status(results["baseline"].metrics,
-                                           results["target"].metrics, bench)),
+        "selection": write_json(
+            out / "model_selection.json", selection_report(results["target"], results["baseline"])
+        ),
+        "canvas": write_json(
+            out / "canvas_status.json",
+            canvas_status(results["baseline"].metrics, results["target"].metrics, bench),
+        ),
     }
     if models_dir is not None:
         for name, result in results.items():
@@ -484,29 +561,48 @@ def evaluate_artifact(
     frame = extract.frame.reset_index(drop=True)
     same_data = extract.provenance.get("sha256") == meta.get("provenance", {}).get("sha256")
     if same_data:
-        split = make_split(frame, seed=seed,
-                           test_months=int(meta.get("split", {}).get("test_months")
-                                           or DEFAULT_TEST_MONTHS))
+        split = make_split(
+            frame,
+            seed=seed,
+            test_months=int(meta.get("split", {}).get("test_months") or DEFAULT_TEST_MONTHS),
+        )
         rows, info = split.test, {**split.info, "evaluated_rows": "test part of the training split"}
     else:
         rows = np.arange(len(frame))
-        months = (int(frame[SNAPSHOT].dt.to_period("M").nunique())
-                  if SNAPSHOT in frame.columns else None)
-        info = {"kind": "all_rows", "n": len(frame), "test_months": months,
-                "evaluated_rows": "all rows (not the model's training data)"}
+        months = (
+            int(frame[SNAPSHOT].dt.to_period("M").nunique()) if SNAPSHOT in frame.columns else None
+        )
+        info = {
+            "kind": "all_rows",
+            "n": len(frame),
+            "test_months": months,
+            "evaluated_rows": "all rows (not the model's training data)",
+        }
     test = frame.iloc[rows]
     true = extract.true_proba[rows] if extract.true_proba is not None else None
     blind = extract.true_proba_without_gender
     metrics = model_metrics(
-        artifact.pipeline, test, threshold=float(meta["threshold"]), seed=seed, split_info=info,
-        true_proba=true, params=params or BusinessParameters(), n_bootstrap=n_bootstrap,
+        artifact.pipeline,
+        test,
+        threshold=float(meta["threshold"]),
+        seed=seed,
+        split_info=info,
+        true_proba=true,
+        params=params or BusinessParameters(),
+        n_bootstrap=n_bootstrap,
         true_proba_without_gender=blind[rows] if blind is not None else None,
     )
-    metrics.update(model=meta.get("model_name"), model_version=meta.get("model_version"),
-                   candidate=meta.get("candidate"), split=info,
-                   provenance={"data_source": extract.provenance.get("source"),
-                               "data_sha256": extract.provenance.get("sha256"),
-                               "file": extract.provenance.get("file"),
-                               "package_version": package_version(),
-                               "model_trained_on_sha256": meta.get("provenance", {}).get("sha256")})
+    metrics.update(
+        model=meta.get("model_name"),
+        model_version=meta.get("model_version"),
+        candidate=meta.get("candidate"),
+        split=info,
+        provenance={
+            "data_source": extract.provenance.get("source"),
+            "data_sha256": extract.provenance.get("sha256"),
+            "file": extract.provenance.get("file"),
+            "package_version": package_version(),
+            "model_trained_on_sha256": meta.get("provenance", {}).get("sha256"),
+        },
+    )
     return metrics

@@ -51,7 +51,10 @@ def _header(path: Path) -> list[str]:
         line = first.decode("utf-8-sig").rstrip("\r\n")
     except UnicodeDecodeError:
         raise ContractError(
-            shown, "encoding(utf-8)", rows=[1], n_failed=1,
+            shown,
+            "encoding(utf-8)",
+            rows=[1],
+            n_failed=1,
             detail="the header is not UTF-8; save the file as UTF-8",
         ) from None
     header = [h.strip() for h in next(csv.reader([line]))]
@@ -78,13 +81,20 @@ def _chunks(path: Path, header: list[str], chunk_size: int) -> Iterator[pd.DataF
     try:
         # The parser reads its first block on construction, so that is inside the try too.
         reader = pd.read_csv(
-            path, sep=",", dtype=dtype, keep_default_na=False, na_values=na_values,
-            chunksize=chunk_size, encoding="utf-8-sig", skip_blank_lines=False,
+            path,
+            sep=",",
+            dtype=dtype,
+            keep_default_na=False,
+            na_values=na_values,
+            chunksize=chunk_size,
+            encoding="utf-8-sig",
+            skip_blank_lines=False,
         )
         yield from reader
     except UnicodeDecodeError as exc:
-        raise ContractError(str(path), "encoding(utf-8)",
-                            detail=f"byte 0x{exc.object[exc.start]:02x} is not UTF-8") from None
+        raise ContractError(
+            str(path), "encoding(utf-8)", detail=f"byte 0x{exc.object[exc.start]:02x} is not UTF-8"
+        ) from None
     except pd.errors.ParserError as exc:
         raise ContractError(str(path), "field_count", detail=str(exc).strip()) from None
     finally:
@@ -92,17 +102,20 @@ def _chunks(path: Path, header: list[str], chunk_size: int) -> Iterator[pd.DataF
             reader.close()
 
 
-def score_chunk(artifact: ModelArtifact, chunk: pd.DataFrame, source: str,
-                key: bytes) -> pd.DataFrame:
+def score_chunk(
+    artifact: ModelArtifact, chunk: pd.DataFrame, source: str, key: bytes
+) -> pd.DataFrame:
     """Validate, pseudonymise and score one chunk (index = 0-based data row of the file)."""
     valid = validate_frame(chunk, source, require_label=False)
     frame = pseudonymise(valid, key)
     p = predict_proba(artifact, frame)
-    return pd.DataFrame({
-        contract.CUSTOMER_KEY: frame[contract.CUSTOMER_KEY].to_numpy(),
-        "churn_probability": np.round(p, 6),
-        "risk_band": risk_bands(p),
-    })
+    return pd.DataFrame(
+        {
+            contract.CUSTOMER_KEY: frame[contract.CUSTOMER_KEY].to_numpy(),
+            "churn_probability": np.round(p, 6),
+            "risk_band": risk_bands(p),
+        }
+    )
 
 
 def score_csv(
@@ -131,19 +144,31 @@ def score_csv(
     n_rows = n_chunks = 0
     bands = {name: 0 for name in ("low", "medium", "high")}
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, tqdm(
-            total=total or None, unit="rows", desc="scoring", file=sys.stderr,
-            disable=not progress, leave=False,
-        ) as bar:
+        with (
+            os.fdopen(fd, "w", encoding="utf-8", newline="") as out,
+            tqdm(
+                total=total or None,
+                unit="rows",
+                desc="scoring",
+                file=sys.stderr,
+                disable=not progress,
+                leave=False,
+            ) as bar,
+        ):
             for chunk in _chunks(src, header, chunk_size):
                 ids = pd.to_numeric(chunk[contract.CUSTOMER_ID], errors="coerce").to_numpy()
                 if seen:
                     dup = np.isin(ids, np.concatenate(seen))
                     if dup.any():
                         rows = [int(i) + 2 for i in chunk.index[dup][:5]]
-                        raise ContractError(str(src), "unique", column=contract.CUSTOMER_ID,
-                                            rows=rows, n_failed=int(dup.sum()),
-                                            detail="CustomerId repeats an earlier row")
+                        raise ContractError(
+                            str(src),
+                            "unique",
+                            column=contract.CUSTOMER_ID,
+                            rows=rows,
+                            n_failed=int(dup.sum()),
+                            detail="CustomerId repeats an earlier row",
+                        )
                 scored = score_chunk(artifact, chunk, str(src), secret)
                 seen.append(ids.astype("float64"))
                 scored.to_csv(out, header=n_chunks == 0, index=False, lineterminator="\n")

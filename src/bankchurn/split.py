@@ -105,9 +105,7 @@ def temporal_split(frame: pd.DataFrame, test_months: int = DEFAULT_TEST_MONTHS) 
     return Split(train=train, test=test, info=info)
 
 
-def stratified_split(
-    frame: pd.DataFrame, seed: int, test_size: float = DEFAULT_TEST_SIZE
-) -> Split:
+def stratified_split(frame: pd.DataFrame, seed: int, test_size: float = DEFAULT_TEST_SIZE) -> Split:
     """Stratified random split, the fallback for files without snapshot dates.
 
     Args:
@@ -137,9 +135,7 @@ def stratified_split(
     return Split(train=train, test=test, info=info)
 
 
-def make_split(
-    frame: pd.DataFrame, seed: int, test_months: int = DEFAULT_TEST_MONTHS
-) -> Split:
+def make_split(frame: pd.DataFrame, seed: int, test_months: int = DEFAULT_TEST_MONTHS) -> Split:
     """Temporal split when the frame has snapshot dates, stratified fallback otherwise."""
     if has_snapshots(frame):
         return temporal_split(frame, test_months=test_months)

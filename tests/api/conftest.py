@@ -51,7 +51,6 @@ def customer() -> dict[str, Any]:
     return {
         "CreditScore": 619,
         "Geography": "France",
-
         "Age": 42,
         "Tenure": 2,
         "Balance": 0.0,

@@ -58,10 +58,14 @@ def test_same_input_same_picture(scored) -> None:
 
 def test_distributions_one_panel_per_column() -> None:
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame({
-        "Age": rng.integers(18, 80, 300), "Balance": rng.normal(1e5, 3e4, 300),
-        "NumOfProducts": rng.integers(1, 5, 300), "Exited": rng.binomial(1, 0.2, 300),
-    })
+    frame = pd.DataFrame(
+        {
+            "Age": rng.integers(18, 80, 300),
+            "Balance": rng.normal(1e5, 3e4, 300),
+            "NumOfProducts": rng.integers(1, 5, 300),
+            "Exited": rng.binomial(1, 0.2, 300),
+        }
+    )
     frame.loc[3, "Balance"] = np.nan  # a tolerated null must not break the histogram
     fig = plots.distributions(frame, ["Age", "Balance", "NumOfProducts"], ncols=2)
     visible = [ax for ax in fig.axes if ax.get_visible()]
@@ -76,11 +80,15 @@ def test_distributions_one_panel_per_column() -> None:
 
 def test_churn_by_group_bars_and_overall_line() -> None:
     groups = {
-        "Geography": {"France": {"n": 50, "share": 0.5, "churn_rate": 0.16},
-                      "Germany": {"n": 25, "share": 0.25, "churn_rate": 0.32},
-                      "Spain": {"n": 25, "share": 0.25, "churn_rate": 0.17}},
-        "Gender": {"Female": {"n": 45, "share": 0.45, "churn_rate": 0.25},
-                   "Male": {"n": 55, "share": 0.55, "churn_rate": 0.16}},
+        "Geography": {
+            "France": {"n": 50, "share": 0.5, "churn_rate": 0.16},
+            "Germany": {"n": 25, "share": 0.25, "churn_rate": 0.32},
+            "Spain": {"n": 25, "share": 0.25, "churn_rate": 0.17},
+        },
+        "Gender": {
+            "Female": {"n": 45, "share": 0.45, "churn_rate": 0.25},
+            "Male": {"n": 55, "share": 0.55, "churn_rate": 0.16},
+        },
     }
     fig = plots.churn_by_group(groups, overall=0.2, ncols=2)
     geo, gender = fig.axes
@@ -92,16 +100,20 @@ def test_churn_by_group_bars_and_overall_line() -> None:
 
 
 def test_churn_by_group_orders_numeric_keys_numerically() -> None:
-    tenure = {k: {"n": 10, "share": 0.1, "churn_rate": r}
-              for k, r in (("0.0", 0.2), ("1", 0.3), ("10", 0.1), ("2", 0.25), ("missing", 0.4))}
+    tenure = {
+        k: {"n": 10, "share": 0.1, "churn_rate": r}
+        for k, r in (("0.0", 0.2), ("1", 0.3), ("10", 0.1), ("2", 0.25), ("missing", 0.4))
+    }
     ax = plots.churn_by_group({"Tenure": tenure}, ncols=1).axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2", "10", "missing"]
     assert [round(p.get_height(), 2) for p in ax.patches] == [0.2, 0.3, 0.25, 0.1, 0.4]
 
 
 def test_monthly_churn_marks_december_and_january() -> None:
-    monthly = [{"snapshot": f"2023-{m:02d}-28", "n": 100, "churn_rate": 0.2 + 0.05 * (m in (1, 12))}
-               for m in range(1, 13)]
+    monthly = [
+        {"snapshot": f"2023-{m:02d}-28", "n": 100, "churn_rate": 0.2 + 0.05 * (m in (1, 12))}
+        for m in range(1, 13)
+    ]
     fig = plots.monthly_churn(monthly, overall=0.21)
     ax = fig.axes[0]
     line = ax.get_lines()[0]
@@ -165,16 +177,22 @@ def test_cumulative_gains_curves(scored) -> None:
 
 
 def test_value_vs_threshold_has_the_canvas_target_line() -> None:
-    curve = [{"threshold": t, "net_usd_per_year": 500_000 - 1_000_000 * (t - 0.41) ** 2}
-             for t in np.round(np.arange(0.01, 1.0, 0.02), 2)]
-    fig = plots.value_vs_threshold(curve, 400_000.0, operating_threshold=0.35,
-                                   capacity_threshold=0.5)
+    curve = [
+        {"threshold": t, "net_usd_per_year": 500_000 - 1_000_000 * (t - 0.41) ** 2}
+        for t in np.round(np.arange(0.01, 1.0, 0.02), 2)
+    ]
+    fig = plots.value_vs_threshold(
+        curve, 400_000.0, operating_threshold=0.35, capacity_threshold=0.5
+    )
     ax = fig.axes[0]
     labels = _fig_labels(fig)
     assert "canvas target $400K/year" in labels
     assert any(lbl.startswith("maximum on test: $500K at 0.41") for lbl in labels)
     assert "operating threshold 0.35 (chosen on training rows)" in labels
-    tied = [{"threshold": 0.2, "net_usd_per_year": 1.0}, {"threshold": 0.3, "net_usd_per_year": 1.0}]
+    tied = [
+        {"threshold": 0.2, "net_usd_per_year": 1.0},
+        {"threshold": 0.3, "net_usd_per_year": 1.0},
+    ]
     tied_labels = _fig_labels(plots.value_vs_threshold(tied, 400_000.0))
     assert any(lbl.endswith("at 0.30") for lbl in tied_labels)  # ties -> higher, as business.py
     target_line = next(ln for ln in ax.get_lines() if ln.get_label().startswith("canvas"))
@@ -183,12 +201,33 @@ def test_value_vs_threshold_has_the_canvas_target_line() -> None:
 
 def test_fairness_bars_per_attribute() -> None:
     fairness = {
-        "Gender": {"groups": {"Female": {"n": 40, "roc_auc": 0.8, "precision": 0.5,
-                                         "recall": 0.6, "positive_rate": 0.2, "churn_rate": 0.25},
-                              "Male": {"n": 60, "roc_auc": 0.85, "precision": 0.45,
-                                       "recall": 0.5, "positive_rate": 0.15, "churn_rate": 0.16}},
-                   "gaps": {"roc_auc": 0.05, "precision": 0.05, "recall": 0.1,
-                            "positive_rate": 0.05, "churn_rate": 0.09}},
+        "Gender": {
+            "groups": {
+                "Female": {
+                    "n": 40,
+                    "roc_auc": 0.8,
+                    "precision": 0.5,
+                    "recall": 0.6,
+                    "positive_rate": 0.2,
+                    "churn_rate": 0.25,
+                },
+                "Male": {
+                    "n": 60,
+                    "roc_auc": 0.85,
+                    "precision": 0.45,
+                    "recall": 0.5,
+                    "positive_rate": 0.15,
+                    "churn_rate": 0.16,
+                },
+            },
+            "gaps": {
+                "roc_auc": 0.05,
+                "precision": 0.05,
+                "recall": 0.1,
+                "positive_rate": 0.05,
+                "churn_rate": 0.09,
+            },
+        },
     }
     fig = plots.fairness_bars(fairness)
     ax = next(iter(fig.axes))
@@ -198,14 +237,18 @@ def test_fairness_bars_per_attribute() -> None:
 
 
 def test_importance_and_coefficient_bars_sorted() -> None:
-    imp = [{"feature": "Age", "mean": 0.1, "std": 0.01},
-           {"feature": "Tenure", "mean": 0.0, "std": 0.002},
-           {"feature": "NumOfProducts", "mean": 0.08, "std": 0.01}]
+    imp = [
+        {"feature": "Age", "mean": 0.1, "std": 0.01},
+        {"feature": "Tenure", "mean": 0.0, "std": 0.002},
+        {"feature": "NumOfProducts", "mean": 0.08, "std": 0.01},
+    ]
     ax = plots.importance_bars(imp).axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Tenure", "NumOfProducts", "Age"]
-    coefs = [{"feature": "(intercept)", "coefficient": -1.0},
-             {"feature": "Age", "coefficient": 0.9},
-             {"feature": "IsActiveMember", "coefficient": -0.5}]
+    coefs = [
+        {"feature": "(intercept)", "coefficient": -1.0},
+        {"feature": "Age", "coefficient": 0.9},
+        {"feature": "IsActiveMember", "coefficient": -0.5},
+    ]
     ax = plots.coefficient_bars(coefs).axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["IsActiveMember", "Age"]
     assert [round(p.get_width(), 2) for p in ax.patches] == [-0.5, 0.9]
@@ -214,17 +257,23 @@ def test_importance_and_coefficient_bars_sorted() -> None:
 
 
 def test_score_comparison_and_tuning_trials() -> None:
-    fig = plots.score_comparison({"baseline": 0.77, "target": 0.88}, errors={"target": 0.01},
-                                 references={"best": 0.89, "best blind": 0.885, "unknown": None},
-                                 target=0.85)
+    fig = plots.score_comparison(
+        {"baseline": 0.77, "target": 0.88},
+        errors={"target": 0.01},
+        references={"best": 0.89, "best blind": 0.885, "unknown": None},
+        target=0.85,
+    )
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["target", "baseline"]
     assert {"0.880", "0.770"} == {t.get_text() for t in ax.texts}
     assert _fig_labels(fig) == ["best (0.890)", "best blind (0.885)", "canvas target (0.85)"]
     assert ax.get_xlim()[1] == pytest.approx(0.93)
-    cands = {"random_forest": {"trials": [{"number": 0, "cv_roc_auc": 0.8},
-                                          {"number": 1, "cv_roc_auc": 0.78}]},
-             "hist_gradient_boosting": {"trials": [{"number": 0, "cv_roc_auc": 0.82}]}}
+    cands = {
+        "random_forest": {
+            "trials": [{"number": 0, "cv_roc_auc": 0.8}, {"number": 1, "cv_roc_auc": 0.78}]
+        },
+        "hist_gradient_boosting": {"trials": [{"number": 0, "cv_roc_auc": 0.82}]},
+    }
     fig = plots.tuning_trials(cands)
     ax = fig.axes[0]
     assert "random forest: best so far" in _fig_labels(fig)

@@ -34,7 +34,6 @@ def test_the_label_is_optional_only_when_asked(small_frame: pd.DataFrame) -> Non
     assert info.value.column == contract.TARGET
 
 
-
 def test_schema_is_built_from_contract() -> None:
     schema = pandera_schema()
     assert list(schema.columns) == [c.name for c in contract.COLUMNS]

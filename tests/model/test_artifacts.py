@@ -16,8 +16,18 @@ from bankchurn.errors import UserError
 def test_round_trip_keeps_pipeline_and_metadata(small_report: Path, small_extract) -> None:
     art = load_artifact(small_report / "models" / "target.joblib")
     meta = art.metadata
-    for key in ("model_name", "model_version", "package_version", "sklearn_version", "params",
-                "provenance", "metrics", "feature_columns", "threshold", "candidate"):
+    for key in (
+        "model_name",
+        "model_version",
+        "package_version",
+        "sklearn_version",
+        "params",
+        "provenance",
+        "metrics",
+        "feature_columns",
+        "threshold",
+        "candidate",
+    ):
         assert key in meta
     assert meta["feature_columns"] == list(FEATURES)
     assert meta["provenance"]["sha256"] == small_extract.provenance["sha256"]

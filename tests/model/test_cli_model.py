@@ -25,18 +25,37 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         i = header.index(column)
         path = root / name
         with path.open("w", newline="", encoding="utf-8") as fh:
-            csv.writer(fh).writerows([r[:i] + r[i + 1:] for r in rows])
+            csv.writer(fh).writerows([r[:i] + r[i + 1 :] for r in rows])
         return path
 
-    return {"root": root, "dated": dated, "kaggle": without("SnapshotDate", "kaggle.csv"),
-            "unlabelled": without("Exited", "unlabelled.csv")}
+    return {
+        "root": root,
+        "dated": dated,
+        "kaggle": without("SnapshotDate", "kaggle.csv"),
+        "unlabelled": without("Exited", "unlabelled.csv"),
+    }
 
 
 @pytest.fixture(scope="module")
 def trained(files: dict[str, Path]) -> Path:
     out = files["root"] / "target"
-    assert main(["train", "--model", "target", "--data", str(files["dated"]), "--seed", "3",
-                 "--out", str(out), "--fast"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--model",
+                "target",
+                "--data",
+                str(files["dated"]),
+                "--seed",
+                "3",
+                "--out",
+                str(out),
+                "--fast",
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -49,8 +68,21 @@ def test_train_writes_metrics_and_artifact(trained: Path) -> None:
 
 
 def test_train_on_a_dateless_file_says_stratified(files, tmp_path: Path, capsys) -> None:
-    assert main(["train", "--model", "baseline", "--data", str(files["kaggle"]),
-                 "--out", str(tmp_path), "--fast"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--model",
+                "baseline",
+                "--data",
+                str(files["kaggle"]),
+                "--out",
+                str(tmp_path),
+                "--fast",
+            ]
+        )
+        == 0
+    )
     assert "STRATIFIED" in capsys.readouterr().out
     m = json.loads((tmp_path / "metrics.json").read_text())
     assert m["split"]["kind"] == "stratified" and "no SnapshotDate" in m["split"]["note"]
@@ -59,18 +91,46 @@ def test_train_on_a_dateless_file_says_stratified(files, tmp_path: Path, capsys)
 
 def test_evaluate_on_own_test_rows(trained: Path, files, tmp_path: Path) -> None:
     out = tmp_path / "eval.json"
-    assert main(["evaluate", "--model", str(trained / "model.joblib"), "--data",
-                 str(files["dated"]), "--out", str(out), "--fast"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--model",
+                str(trained / "model.joblib"),
+                "--data",
+                str(files["dated"]),
+                "--out",
+                str(out),
+                "--fast",
+            ]
+        )
+        == 0
+    )
     ev, m = json.loads(out.read_text()), json.loads((trained / "metrics.json").read_text())
     assert ev["roc_auc"] == m["roc_auc"]  # same rows, same model
 
 
-def test_predict_streams_in_chunks_without_identifiers(trained: Path, files,
-                                                       tmp_path: Path) -> None:
+def test_predict_streams_in_chunks_without_identifiers(
+    trained: Path, files, tmp_path: Path
+) -> None:
     out = tmp_path / "scores.csv"
-    assert main(["predict", "--model", str(trained / "model.joblib"), "--input",
-                 str(files["unlabelled"]), "--output", str(out), "--chunk-size", "400",
-                 "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "predict",
+                "--model",
+                str(trained / "model.joblib"),
+                "--input",
+                str(files["unlabelled"]),
+                "--output",
+                str(out),
+                "--chunk-size",
+                "400",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 1500
     assert list(rows[0]) == ["CustomerKey", "churn_probability", "risk_band"]
@@ -88,8 +148,9 @@ def _bad_csv(files, tmp_path: Path, kind: str) -> Path:
     if kind == "semicolon":
         path.write_text("\n".join(line.replace(",", ";") for line in lines) + "\n")
     elif kind == "geography":
-        lines[700] = lines[700].replace("France", "Mars").replace("Spain", "Mars").replace(
-            "Germany", "Mars")
+        lines[700] = (
+            lines[700].replace("France", "Mars").replace("Spain", "Mars").replace("Germany", "Mars")
+        )
         path.write_text("\n".join(lines) + "\n")
     elif kind == "duplicate":  # repeated id in a LATER chunk
         first_id = lines[1].split(",")[1]
@@ -98,21 +159,34 @@ def _bad_csv(files, tmp_path: Path, kind: str) -> Path:
         lines[1200] = ",".join(parts)
         path.write_text("\n".join(lines) + "\n")
     elif kind == "latin1":
-        path.write_bytes(("\n".join(lines[:900]) + "\n").encode() + "Müller".encode("latin-1")
-                         + b"\n")
+        path.write_bytes(
+            ("\n".join(lines[:900]) + "\n").encode() + "Müller".encode("latin-1") + b"\n"
+        )
     elif kind == "header_only":
         path.write_text(lines[0] + "\n")
     return path
 
 
-@pytest.mark.parametrize("kind", ["semicolon", "geography", "duplicate", "latin1",
-                                  "header_only"])
-def test_predict_rejects_bad_input_and_writes_nothing(kind: str, trained: Path, files,
-                                                      tmp_path: Path, capsys) -> None:
+@pytest.mark.parametrize("kind", ["semicolon", "geography", "duplicate", "latin1", "header_only"])
+def test_predict_rejects_bad_input_and_writes_nothing(
+    kind: str, trained: Path, files, tmp_path: Path, capsys
+) -> None:
     bad = _bad_csv(files, tmp_path, kind)
     out = tmp_path / "out" / "scores.csv"
-    code = main(["predict", "--model", str(trained / "model.joblib"), "--input", str(bad),
-                 "--output", str(out), "--chunk-size", "500", "--no-progress"])
+    code = main(
+        [
+            "predict",
+            "--model",
+            str(trained / "model.joblib"),
+            "--input",
+            str(bad),
+            "--output",
+            str(out),
+            "--chunk-size",
+            "500",
+            "--no-progress",
+        ]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert len(err.splitlines()) == 1 and err.startswith("bankchurn: error:")
@@ -120,12 +194,23 @@ def test_predict_rejects_bad_input_and_writes_nothing(kind: str, trained: Path, 
     assert not any(out.parent.glob("*")) if out.parent.exists() else True
 
 
-@pytest.mark.parametrize("argv", [
-    ["predict", "--model", "{root}/missing.joblib", "--input", "{dated}", "--output", "{tmp}/o.csv"],
-    ["evaluate", "--model", "{dated}"],
-    ["train", "--model", "baseline", "--data", "{root}/nope.csv", "--out", "{tmp}/t"],
-    ["report", "--data", "{root}/nope.csv", "--out", "{tmp}/r", "--models-dir", "{tmp}/m"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [
+            "predict",
+            "--model",
+            "{root}/missing.joblib",
+            "--input",
+            "{dated}",
+            "--output",
+            "{tmp}/o.csv",
+        ],
+        ["evaluate", "--model", "{dated}"],
+        ["train", "--model", "baseline", "--data", "{root}/nope.csv", "--out", "{tmp}/t"],
+        ["report", "--data", "{root}/nope.csv", "--out", "{tmp}/r", "--models-dir", "{tmp}/m"],
+    ],
+)
 def test_user_mistakes_are_one_line_exit_2(argv, files, tmp_path: Path, capsys) -> None:
     args = [a.format(root=files["root"], dated=files["dated"], tmp=tmp_path) for a in argv]
     assert main(args) == 2

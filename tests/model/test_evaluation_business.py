@@ -98,7 +98,11 @@ def test_best_threshold_and_annualisation() -> None:
     assert business.annualisation({"kind": "temporal", "test_months": 6}) == 2.0
     assert business.annualisation({"kind": "stratified", "test_size": 0.25}) == 2.0
     assert list(business.risk_bands(np.array([0.1, 0.2, 0.49, 0.5]))) == [
-        "low", "medium", "medium", "high"]
+        "low",
+        "medium",
+        "medium",
+        "high",
+    ]
 
 
 def test_business_parameters_are_validated() -> None:

@@ -60,8 +60,18 @@ def test_derived_features_shape_columns_and_finiteness(rows: list[dict], extende
 
 
 def test_zero_denominators_give_zero() -> None:
-    frame = pd.DataFrame([{**{c: 1 for c in FEATURES}, "Geography": "France",
-                           "Balance": 500.0, "EstimatedSalary": 0.0, "Age": 40, "Tenure": 0}])
+    frame = pd.DataFrame(
+        [
+            {
+                **{c: 1 for c in FEATURES},
+                "Geography": "France",
+                "Balance": 500.0,
+                "EstimatedSalary": 0.0,
+                "Age": 40,
+                "Tenure": 0,
+            }
+        ]
+    )
     out = DerivedFeatures().fit_transform(frame)
     assert out.loc[0, "BalanceSalaryRatio"] == 0.0
     assert out.loc[0, "TenureAgeRatio"] == 0.0

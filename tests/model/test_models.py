@@ -37,7 +37,8 @@ def test_calibration_removes_the_balanced_weight_inflation(small_extract) -> Non
     train, test, folds = _train(small_extract)
     X, y = train[list(FEATURES)], train[TARGET].to_numpy()
     model = CalibratedChurnModel(make_pipeline("logistic_regression", {"C": 1.0}, 0)).fit(
-        X, y, folds=folds)
+        X, y, folds=folds
+    )
     raw = model.predict_raw(test[list(FEATURES)])
     cal = model.predict_proba(test[list(FEATURES)])[:, 1]
     rate = test[TARGET].mean()

@@ -8,12 +8,34 @@ from pathlib import Path
 from bankchurn.models import FAST_BUDGET
 from bankchurn.reporting import run_report, to_json
 
-REPORTS = ("data_profile.json", "baseline/metrics.json", "target/metrics.json",
-           "model_selection.json", "canvas_status.json")
-METRIC_KEYS = {"roc_auc", "roc_auc_ci", "pr_auc", "precision_at_10", "recall_at_10", "lift_at_10",
-               "threshold", "precision_at_threshold", "recall_at_threshold", "confusion_matrix",
-               "brier", "calibration", "bayes_optimal_roc_auc", "split", "business", "fairness",
-               "importance", "params", "provenance"}
+REPORTS = (
+    "data_profile.json",
+    "baseline/metrics.json",
+    "target/metrics.json",
+    "model_selection.json",
+    "canvas_status.json",
+)
+METRIC_KEYS = {
+    "roc_auc",
+    "roc_auc_ci",
+    "pr_auc",
+    "precision_at_10",
+    "recall_at_10",
+    "lift_at_10",
+    "threshold",
+    "precision_at_threshold",
+    "recall_at_threshold",
+    "confusion_matrix",
+    "brier",
+    "calibration",
+    "bayes_optimal_roc_auc",
+    "split",
+    "business",
+    "fairness",
+    "importance",
+    "params",
+    "provenance",
+}
 
 
 def _load(root: Path, name: str) -> dict:
@@ -33,8 +55,14 @@ def test_reports_have_the_documented_keys(small_report: Path) -> None:
     assert "coefficients" in _load(small_report, "baseline/metrics.json")
     profile = _load(small_report, "data_profile.json")
     assert len(profile["monthly"]) == 24 and profile["synthetic"] is True
-    assert {"Geography", "Gender", "NumOfProducts", "IsActiveMember", "AgeBand",
-            "BalanceZero"} <= set(profile["churn_by_group"])
+    assert {
+        "Geography",
+        "Gender",
+        "NumOfProducts",
+        "IsActiveMember",
+        "AgeBand",
+        "BalanceZero",
+    } <= set(profile["churn_by_group"])
     assert 0 < profile["null_fraction"] < 0.01
     selection = _load(small_report, "model_selection.json")
     assert selection["chosen"] in selection["candidates"]
@@ -44,8 +72,9 @@ def test_reports_have_the_documented_keys(small_report: Path) -> None:
     assert canvas["model"]["roc_auc"]["status"] in ("pass", "miss")
 
 
-def test_reports_are_rounded_sorted_and_free_of_identifiers(small_report: Path,
-                                                            small_extract) -> None:
+def test_reports_are_rounded_sorted_and_free_of_identifiers(
+    small_report: Path, small_extract
+) -> None:
     for name in REPORTS:
         text = (small_report / name).read_text(encoding="utf-8")
         assert text == to_json(json.loads(text)), f"{name} is not in canonical form"
@@ -54,8 +83,7 @@ def test_reports_are_rounded_sorted_and_free_of_identifiers(small_report: Path,
         assert key not in text
 
 
-def test_same_seed_gives_identical_bytes(small_report: Path, small_extract,
-                                         tmp_path: Path) -> None:
+def test_same_seed_gives_identical_bytes(small_report: Path, small_extract, tmp_path: Path) -> None:
     run_report(small_extract, tmp_path, None, seed=7, budget=FAST_BUDGET, n_bootstrap=50)
     for name in REPORTS:
         assert (tmp_path / name).read_bytes() == (small_report / name).read_bytes(), name

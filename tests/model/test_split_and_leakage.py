@@ -67,8 +67,9 @@ def test_nothing_is_fitted_on_test_rows(small_extract) -> None:
     numeric = pre.named_steps["encode"].named_transformers_["numeric"]
     derived = pre.named_steps["derive"].transform(train[list(FEATURES)])
     cols = pre.named_steps["encode"].transformers_[0][2]
-    np.testing.assert_allclose(numeric.named_steps["impute"].statistics_,
-                               derived[cols].median().to_numpy())
+    np.testing.assert_allclose(
+        numeric.named_steps["impute"].statistics_, derived[cols].median().to_numpy()
+    )
     filled = derived[cols].fillna(derived[cols].median())
     np.testing.assert_allclose(numeric.named_steps["scale"].mean_, filled.mean().to_numpy())
 

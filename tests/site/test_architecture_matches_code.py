@@ -51,9 +51,7 @@ def component_diagrams(markdown: str) -> list[ComponentDiagram]:
         relations = frozenset(
             (a, b) for a, b in _REL.findall(block) if a in modules and b in modules
         )
-        diagrams.append(
-            ComponentDiagram(title.group(1) if title else "?", modules, relations)
-        )
+        diagrams.append(ComponentDiagram(title.group(1) if title else "?", modules, relations))
     return diagrams
 
 

@@ -230,12 +230,34 @@ def test_canvas_status_as_written_by_bankchurn_reporting(tmp_path: Path) -> None
 
 def test_benchmarks_page_puts_verdicts_first_and_one_row_per_api_phase(tmp_path: Path) -> None:
     bench = {
-        "targets": [{"id": "a", "name": "Single-row p99", "op": "<", "target": 5.0,
-                     "measured": 8.56, "unit": "ms"}],
-        "api_targets": [{"id": "b", "name": "Throughput", "op": ">", "target": 100.0,
-                         "measured": 301.6, "unit": "req/s", "source": "ML Canvas"}],
-        "api": {"single_p99_ms": 20.1, "single_req_per_s": 88.0,
-                "at_100rps_p99_ms": 102.7, "at_100rps_capped": False, "client": "http.client"},
+        "targets": [
+            {
+                "id": "a",
+                "name": "Single-row p99",
+                "op": "<",
+                "target": 5.0,
+                "measured": 8.56,
+                "unit": "ms",
+            }
+        ],
+        "api_targets": [
+            {
+                "id": "b",
+                "name": "Throughput",
+                "op": ">",
+                "target": 100.0,
+                "measured": 301.6,
+                "unit": "req/s",
+                "source": "ML Canvas",
+            }
+        ],
+        "api": {
+            "single_p99_ms": 20.1,
+            "single_req_per_s": 88.0,
+            "at_100rps_p99_ms": 102.7,
+            "at_100rps_capped": False,
+            "client": "http.client",
+        },
         "new_section": {"widgets_per_s": 12.5},
     }
     (tmp_path / "benchmarks.json").write_text(json.dumps(bench))

@@ -99,8 +99,10 @@ def would_output(cell: dict[str, Any]) -> bool:
     expression whose value IPython echoes (not silenced by a trailing ``;``)."""
     tree = python_of(cell)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
-            "print", "display"
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("print", "display")
         ):
             return True
     if not tree.body or not isinstance(tree.body[-1], ast.Expr):
@@ -130,8 +132,10 @@ def check_stored_outputs(nb: Notebook, name: str) -> list[str]:
     cells = code_cells(nb)
     counts = [c.get("execution_count") for c in cells]
     if counts != list(range(1, len(cells) + 1)):
-        problems.append(f"{name}: execution counts {counts} are not 1..{len(cells)}: re-execute "
-                        "the whole notebook (make notebooks)")
+        problems.append(
+            f"{name}: execution counts {counts} are not 1..{len(cells)}: re-execute "
+            "the whole notebook (make notebooks)"
+        )
     for i, cell in enumerate(cells, 1):
         outputs = cell.get("outputs", [])
         if would_output(cell) and not outputs:
@@ -156,8 +160,10 @@ def check_numbers_after_plots(nb: Notebook, name: str) -> list[str]:
         following = cells[i + 1] if i + 1 < len(cells) else None
         text = "".join(_output_text(o) for o in following.get("outputs", [])) if following else ""
         if not NUMBER.search(text):
-            problems.append(f"{name}: the plot of code cell {i + 1} is not followed by a cell "
-                            "printing the numbers behind it")
+            problems.append(
+                f"{name}: the plot of code cell {i + 1} is not followed by a cell "
+                "printing the numbers behind it"
+            )
     return problems
 
 
@@ -167,13 +173,16 @@ def check_thin(nb: Notebook, name: str) -> list[str]:
     for i, cell in enumerate(code_cells(nb), 1):
         lines = [ln for ln in source(cell).splitlines() if ln.strip()]
         if len(lines) > MAX_CELL_LINES:
-            problems.append(f"{name}: code cell {i} has {len(lines)} lines (max {MAX_CELL_LINES}):"
-                            " move the logic into the bankchurn package")
+            problems.append(
+                f"{name}: code cell {i} has {len(lines)} lines (max {MAX_CELL_LINES}):"
+                " move the logic into the bankchurn package"
+            )
         for node in ast.walk(python_of(cell)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                 kind = type(node).__name__.replace("Def", "").lower()
-                problems.append(f"{name}: code cell {i} defines a {kind}: notebooks only call "
-                                "the package")
+                problems.append(
+                    f"{name}: code cell {i} defines a {kind}: notebooks only call the package"
+                )
     return problems
 
 
@@ -190,8 +199,10 @@ def check_exceptions_justified(nb: Notebook, name: str) -> list[str]:
             reason = [c for c in comments if _reasoned(c, marker or "")]
             if not reason:
                 what = marker or tagged[0]
-                problems.append(f"{name}: code cell {i} ignores its output ({what}) without a "
-                                "comment saying why")
+                problems.append(
+                    f"{name}: code cell {i} ignores its output ({what}) without a "
+                    "comment saying why"
+                )
         lines = text.splitlines()
         for j, line in enumerate(lines):
             if re.search(r"warnings\.(filterwarnings|simplefilter)\(", line):
@@ -199,8 +210,9 @@ def check_exceptions_justified(nb: Notebook, name: str) -> list[str]:
                 inline = line.split("#", 1)[1] if "#" in line else ""
                 above = before[-1].strip() if before else ""
                 if not (_reasoned(inline) or (above.startswith("#") and _reasoned(above))):
-                    problems.append(f"{name}: code cell {i} filters warnings without a comment "
-                                    "saying why")
+                    problems.append(
+                        f"{name}: code cell {i} filters warnings without a comment saying why"
+                    )
     return problems
 
 
@@ -211,13 +223,16 @@ def check_reproducible(nb: Notebook, name: str) -> list[str]:
         problems.append(f"{name}: kernelspec is not python3")
     for i, cell in enumerate(code_cells(nb), 1):
         if "execution" in cell.get("metadata", {}):
-            problems.append(f"{name}: code cell {i} stores execution timestamps (run nbconvert "
-                            "with --ExecutePreprocessor.record_timing=False)")
+            problems.append(
+                f"{name}: code cell {i} stores execution timestamps (run nbconvert "
+                "with --ExecutePreprocessor.record_timing=False)"
+            )
         for out in cell.get("outputs", []):
             match = VOLATILE_OUTPUT.search(_output_text(out))
             if match:
-                problems.append(f"{name}: code cell {i} output depends on the machine: "
-                                f"{match.group(0)!r}")
+                problems.append(
+                    f"{name}: code cell {i} output depends on the machine: {match.group(0)!r}"
+                )
     return problems
 
 
@@ -226,10 +241,14 @@ def check_reproducible(nb: Notebook, name: str) -> list[str]:
 REPORTS_OF: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "01-data": (("data_profile.json",), ("churn_rate", "n_rows", "bayes_optimal_roc_auc")),
     "02-baseline": (("baseline/metrics.json",), ("roc_auc", "pr_auc", "lift_at_10")),
-    "03-target": (("target/metrics.json", "model_selection.json"),
-                  ("roc_auc", "brier", "gap_to_bayes_optimal", "n_trials")),
-    "04-business-and-responsibility": (("target/metrics.json",),
-                                       ("lift_at_10", "max_net_usd_per_year_on_test")),
+    "03-target": (
+        ("target/metrics.json", "model_selection.json"),
+        ("roc_auc", "brier", "gap_to_bayes_optimal", "n_trials"),
+    ),
+    "04-business-and-responsibility": (
+        ("target/metrics.json",),
+        ("lift_at_10", "max_net_usd_per_year_on_test"),
+    ),
 }
 
 
@@ -262,28 +281,36 @@ def printed_json(nb: Notebook) -> list[dict[str, Any]]:
     return found
 
 
-def report_mismatches(nb: Notebook, name: str, reports: list[dict[str, Any]],
-                      required: tuple[str, ...]) -> list[str]:
+def report_mismatches(
+    nb: Notebook, name: str, reports: list[dict[str, Any]], required: tuple[str, ...]
+) -> list[str]:
     """Printed numbers that differ from the reports (a key path matches by its suffix)."""
     leaves = [leaf for report in reports for leaf in _leaves(report)]
     problems, seen = [], set()
     for obj in printed_json(nb):
         for path, value in _leaves(obj):
-            same_key = [v for p, v in leaves if p[-len(path):] == path]
+            same_key = [v for p, v in leaves if p[-len(path) :] == path]
             if not same_key:
                 continue  # computed in the notebook (e.g. a probability cut), not reported
             seen.add(path[-1])
             if value not in same_key:
-                problems.append(f"{name}: prints {'.'.join(path)} = {value!r} but the reports say "
-                                f"{same_key[0]!r}: re-execute the notebooks (make notebooks)")
+                problems.append(
+                    f"{name}: prints {'.'.join(path)} = {value!r} but the reports say "
+                    f"{same_key[0]!r}: re-execute the notebooks (make notebooks)"
+                )
     missing = [k for k in required if k not in seen]
     if missing:
         problems.append(f"{name}: does not print the reported {missing}")
     return problems
 
 
-CHECKS = (check_stored_outputs, check_numbers_after_plots, check_thin,
-          check_exceptions_justified, check_reproducible)
+CHECKS = (
+    check_stored_outputs,
+    check_numbers_after_plots,
+    check_thin,
+    check_exceptions_justified,
+    check_reproducible,
+)
 
 
 def problems_of(nb: Notebook, name: str) -> list[str]:
@@ -349,16 +376,23 @@ def test_a_plot_without_its_numbers_fails(sample: Notebook, tmp_path: Path) -> N
     i = next(k for k, c in enumerate(cells) if has_image(c))
     cells[i + 1]["outputs"] = []
     problems = check_numbers_after_plots(_write_and_reload(nb, tmp_path), "doctored")
-    assert problems == [(f"doctored: the plot of code cell {i + 1} is not followed by a cell "
-                        "printing the numbers behind it")]
+    assert problems == [
+        (
+            f"doctored: the plot of code cell {i + 1} is not followed by a cell "
+            "printing the numbers behind it"
+        )
+    ]
 
 
-@pytest.mark.parametrize("body, expected", [
-    ("def helper(x):\n    return x + 1\n", "defines a function"),
-    ("class Model:\n    pass\n", "defines a class"),
-    ("key = lambda r: r['n']\n", "defines a lambda"),
-    ("".join(f"x{k} = {k}\n" for k in range(MAX_CELL_LINES + 1)), "lines (max"),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("def helper(x):\n    return x + 1\n", "defines a function"),
+        ("class Model:\n    pass\n", "defines a class"),
+        ("key = lambda r: r['n']\n", "defines a lambda"),
+        ("".join(f"x{k} = {k}\n" for k in range(MAX_CELL_LINES + 1)), "lines (max"),
+    ],
+)
 def test_a_fat_notebook_fails(sample: Notebook, tmp_path: Path, body: str, expected: str) -> None:
     nb = copy.deepcopy(sample)
     code_cells(nb)[1]["source"] = body
@@ -366,15 +400,24 @@ def test_a_fat_notebook_fails(sample: Notebook, tmp_path: Path, body: str, expec
     assert len(problems) == 1 and expected in problems[0]
 
 
-@pytest.mark.parametrize("body, tags, ok", [
-    ("# NBVAL_IGNORE_OUTPUT\nprint(1)\n", [], False),
-    ("# NBVAL_IGNORE_OUTPUT: the bootstrap draws differ by platform\nprint(1)\n", [], True),
-    ("print(1)\n", ["nbval-ignore-output"], False),
-    ("# the timing differs on every run\nprint(1)\n", ["nbval-ignore-output"], True),
-    ("import warnings\nwarnings.filterwarnings('ignore')\n", [], False),
-    (("import warnings\n# sklearn warns about a deprecated default we do not use\n"
-     "warnings.filterwarnings('ignore')\n"), [], True),
-])
+@pytest.mark.parametrize(
+    "body, tags, ok",
+    [
+        ("# NBVAL_IGNORE_OUTPUT\nprint(1)\n", [], False),
+        ("# NBVAL_IGNORE_OUTPUT: the bootstrap draws differ by platform\nprint(1)\n", [], True),
+        ("print(1)\n", ["nbval-ignore-output"], False),
+        ("# the timing differs on every run\nprint(1)\n", ["nbval-ignore-output"], True),
+        ("import warnings\nwarnings.filterwarnings('ignore')\n", [], False),
+        (
+            (
+                "import warnings\n# sklearn warns about a deprecated default we do not use\n"
+                "warnings.filterwarnings('ignore')\n"
+            ),
+            [],
+            True,
+        ),
+    ],
+)
 def test_unexplained_exceptions_fail(
     sample: Notebook, tmp_path: Path, body: str, tags: list[str], ok: bool
 ) -> None:
@@ -390,10 +433,21 @@ def test_volatile_content_fails(sample: Notebook, tmp_path: Path) -> None:
     nb["metadata"]["kernelspec"]["name"] = "my-venv"
     cells = code_cells(nb)
     cells[0]["metadata"]["execution"] = {"iopub.execute_input": "2025-01-01T00:00:00.000Z"}
-    cells[1]["outputs"] = [{"output_type": "stream", "name": "stdout",
-                            "text": "loaded /home/alice/Churn_Modelling.csv\n"}]
-    cells[2]["outputs"] = [{"output_type": "execute_result", "execution_count": 3, "metadata": {},
-                            "data": {"text/plain": "<object at 0x7f3a2b1c4d50>"}}]
+    cells[1]["outputs"] = [
+        {
+            "output_type": "stream",
+            "name": "stdout",
+            "text": "loaded /home/alice/Churn_Modelling.csv\n",
+        }
+    ]
+    cells[2]["outputs"] = [
+        {
+            "output_type": "execute_result",
+            "execution_count": 3,
+            "metadata": {},
+            "data": {"text/plain": "<object at 0x7f3a2b1c4d50>"},
+        }
+    ]
     problems = check_reproducible(_write_and_reload(nb, tmp_path), "doctored")
     assert len(problems) == 4, problems
     assert any("kernelspec" in p for p in problems)
@@ -405,8 +459,9 @@ def test_volatile_content_fails(sample: Notebook, tmp_path: Path) -> None:
 def test_a_stored_error_or_warning_fails(sample: Notebook, tmp_path: Path) -> None:
     nb = copy.deepcopy(sample)
     cells = code_cells(nb)
-    cells[1]["outputs"] = [{"output_type": "error", "ename": "ValueError", "evalue": "x",
-                            "traceback": []}]
+    cells[1]["outputs"] = [
+        {"output_type": "error", "ename": "ValueError", "evalue": "x", "traceback": []}
+    ]
     cells[2]["outputs"].append({"output_type": "stream", "name": "stderr", "text": "Warning\n"})
     problems = check_stored_outputs(_write_and_reload(nb, tmp_path), "doctored")
     assert any("stores an error (ValueError)" in p for p in problems)
@@ -424,15 +479,18 @@ def test_a_stale_notebook_fails_against_the_reports() -> None:
     assert silent == ["silent: does not print the reported ['roc_auc', 'pr_auc', 'lift_at_10']"]
 
 
-@pytest.mark.parametrize("body, shows", [
-    ("x = 1\n", False),
-    ("import os\n", False),
-    ("display(fig);\n", True),
-    ("print(x)\n", True),
-    ("frame.head()\n", True),
-    ("frame.head();\n", False),
-    ("%matplotlib inline\nimport os\n", False),
-    ("if ok:\n    print(1)\n", True),
-])
+@pytest.mark.parametrize(
+    "body, shows",
+    [
+        ("x = 1\n", False),
+        ("import os\n", False),
+        ("display(fig);\n", True),
+        ("print(x)\n", True),
+        ("frame.head()\n", True),
+        ("frame.head();\n", False),
+        ("%matplotlib inline\nimport os\n", False),
+        ("if ok:\n    print(1)\n", True),
+    ],
+)
 def test_would_output(body: str, shows: bool) -> None:
     assert would_output({"source": body}) is shows

@@ -23,12 +23,16 @@ class ModelChoice(str, Enum):
 
 DataOpt = Annotated[
     Path | None,
-    typer.Option("--data", help="CRM extract CSV (e.g. Kaggle Churn_Modelling.csv); default: the "
-                 "embedded SYNTHETIC extract, generated in memory."),
+    typer.Option(
+        "--data",
+        help="CRM extract CSV (e.g. Kaggle Churn_Modelling.csv); default: the "
+        "embedded SYNTHETIC extract, generated in memory.",
+    ),
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of data, split, models and search.")]
 FastOpt = Annotated[
-    bool, typer.Option("--fast", help="Small tuning/bootstrap budget (smoke tests), not for reports.")
+    bool,
+    typer.Option("--fast", help="Small tuning/bootstrap budget (smoke tests), not for reports."),
 ]
 
 
@@ -56,25 +60,33 @@ def _split_line(split: dict[str, Any]) -> str:
     if split.get("kind") == "stratified":
         return f"split: STRATIFIED (no SnapshotDate in the data): {split['note']}"
     tr, te = split.get("train", {}), split.get("test", {})
-    return (f"split: temporal, train {tr.get('start')}..{tr.get('end')} ({tr.get('n')} rows), "
-            f"test {te.get('start')}..{te.get('end')} ({te.get('n')} rows)")
+    return (
+        f"split: temporal, train {tr.get('start')}..{tr.get('end')} ({tr.get('n')} rows), "
+        f"test {te.get('start')}..{te.get('end')} ({te.get('n')} rows)"
+    )
 
 
 def _summary(m: dict[str, Any]) -> str:
     ci = m.get("roc_auc_ci") or [float("nan"), float("nan")]
     bayes = m.get("bayes_optimal_roc_auc")
     bayes_txt = f", Bayes-optimal {bayes:.4f}" if bayes is not None else ""
-    return (f"ROC-AUC {m['roc_auc']:.4f} [{ci[0]:.4f}, {ci[1]:.4f}]{bayes_txt}; "
-            f"PR-AUC {m['pr_auc']:.4f}; top 10%: precision {m['precision_at_10']:.3f}, "
-            f"recall {m['recall_at_10']:.3f}, lift {m['lift_at_10']:.2f}; threshold "
-            f"{m['threshold']:.2f}: precision {m['precision_at_threshold']:.3f}, recall "
-            f"{m['recall_at_threshold']:.3f}; Brier {m['brier']:.4f}")
+    return (
+        f"ROC-AUC {m['roc_auc']:.4f} [{ci[0]:.4f}, {ci[1]:.4f}]{bayes_txt}; "
+        f"PR-AUC {m['pr_auc']:.4f}; top 10%: precision {m['precision_at_10']:.3f}, "
+        f"recall {m['recall_at_10']:.3f}, lift {m['lift_at_10']:.2f}; threshold "
+        f"{m['threshold']:.2f}: precision {m['precision_at_threshold']:.3f}, recall "
+        f"{m['recall_at_threshold']:.3f}; Brier {m['brier']:.4f}"
+    )
 
 
 @app.command("train")
 def train(
-    model: Annotated[ModelChoice, typer.Option("--model", help="baseline (logistic regression) "
-                                               "or target (best tuned tree ensemble).")],
+    model: Annotated[
+        ModelChoice,
+        typer.Option(
+            "--model", help="baseline (logistic regression) or target (best tuned tree ensemble)."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", help="Folder for metrics.json and model.joblib.")],
     data: DataOpt = None,
     seed: SeedOpt = 42,
@@ -86,13 +98,16 @@ def train(
     out = _out_dir(out, "--out")
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
-    result = train_and_evaluate(extract, model.value, seed, budget=budget, n_bootstrap=n_boot,
-                                artifact_name="model.joblib")
+    result = train_and_evaluate(
+        extract, model.value, seed, budget=budget, n_bootstrap=n_boot, artifact_name="model.joblib"
+    )
     save_model(result, out / "model.joblib")
     write_json(out / "metrics.json", result.metrics)
     m = result.metrics
-    typer.echo(f"{model.value} ({m['candidate']}) trained on "
-               f"{'SYNTHETIC data' if extract.provenance.get('synthetic') else data}")
+    typer.echo(
+        f"{model.value} ({m['candidate']}) trained on "
+        f"{'SYNTHETIC data' if extract.provenance.get('synthetic') else data}"
+    )
     typer.echo(_split_line(m["split"]))
     typer.echo(_summary(m))
     typer.echo(f"wrote {out / 'metrics.json'} and {out / 'model.joblib'}")
@@ -125,14 +140,20 @@ def evaluate(
 @app.command("predict")
 def predict(
     model: Annotated[Path, typer.Option("--model", help="Model artifact (.joblib) from train.")],
-    input: Annotated[Path, typer.Option("--input", help="CSV with the contract columns "
-                                        "(Exited optional).")],
-    output: Annotated[Path, typer.Option("--output", help="CSV to write: CustomerKey, "
-                                         "churn_probability, risk_band.")],
-    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, max=5_000_000,
-                                            help="Rows per chunk (bounds memory).")] = 50_000,
-    progress: Annotated[bool, typer.Option("--progress/--no-progress",
-                                           help="Progress bar on stderr.")] = True,
+    input: Annotated[
+        Path, typer.Option("--input", help="CSV with the contract columns (Exited optional).")
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("--output", help="CSV to write: CustomerKey, churn_probability, risk_band."),
+    ],
+    chunk_size: Annotated[
+        int,
+        typer.Option("--chunk-size", min=1, max=5_000_000, help="Rows per chunk (bounds memory)."),
+    ] = 50_000,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
+    ] = True,
 ) -> None:
     """Score a CSV in chunks (bounded memory) with calibrated churn probabilities."""
     from bankchurn.artifacts import load_artifact
@@ -145,18 +166,22 @@ def predict(
     artifact = load_artifact(model)
     stats = score_csv(artifact, input, output, chunk_size=chunk_size, progress=progress)
     bands = ", ".join(f"{k} {v}" for k, v in stats["risk_bands"].items())
-    typer.echo(f"scored {stats['n_rows']:,} rows in {stats['n_chunks']} chunk(s) with "
-               f"{artifact.metadata.get('model_version')} -> {output} ({bands})")
+    typer.echo(
+        f"scored {stats['n_rows']:,} rows in {stats['n_chunks']} chunk(s) with "
+        f"{artifact.metadata.get('model_version')} -> {output} ({bands})"
+    )
 
 
 @app.command("report")
 def report(
     out: Annotated[Path, typer.Option("--out", help="Reports folder the site reads.")] = Path(
-        "reports"),
+        "reports"
+    ),
     data: DataOpt = None,
     seed: SeedOpt = 42,
-    models_dir: Annotated[Path, typer.Option("--models-dir", help="Where the two artifacts go.")
-                          ] = DEFAULT_MODELS_DIR,
+    models_dir: Annotated[
+        Path, typer.Option("--models-dir", help="Where the two artifacts go.")
+    ] = DEFAULT_MODELS_DIR,
     fast: FastOpt = False,
 ) -> None:
     """Train baseline and target, write every JSON report and both model artifacts."""
