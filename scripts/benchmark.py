@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from bankchurn import targets
+from bankchurn.atomic import atomic_write_text
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The issue's targets on this 2-core machine, read from their one declaration.
@@ -60,12 +61,7 @@ def merge_into(out: Path, sections: dict[str, Any]) -> None:
         if not isinstance(data, dict):
             raise SystemExit(f"benchmark: {out} is not a JSON object; not overwriting it")
     data.update(sections)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, sort_keys=True)
-        fh.write("\n")
-    os.replace(tmp, out)
+    atomic_write_text(out, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def _r(x: float, nd: int = 4) -> float:

@@ -31,10 +31,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import string
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
@@ -56,6 +54,7 @@ from pydantic import (
     field_validator,
 )
 
+from bankchurn.atomic import atomic_write_text
 from bankchurn.errors import UserError
 
 __all__ = [
@@ -986,15 +985,8 @@ def _dump_front_matter(meta: AdrMeta) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing: temp file in the same folder, then rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a whole file or nothing (the package's one atomic writer)."""
+    atomic_write_text(path, text)
 
 
 def _template() -> str:

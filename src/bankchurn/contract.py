@@ -48,6 +48,17 @@ class ColumnSpec:
     unique: bool = False
     required: bool = True
 
+    @property
+    def exact_int(self) -> bool:
+        """An integer without a declared maximum (an id): read as text, never via a float,
+        so no id above 2**53 is ever rounded onto another one."""
+        return self.kind == "int" and self.maximum is None
+
+    @property
+    def read_as_text(self) -> bool:
+        """Whether a CSV reader keeps the cells as text for the validator to parse."""
+        return self.kind in ("text", "category", "date") or self.exact_int
+
 
 COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("RowNumber", "int", "row_id", "Row number of the export; ignored.", minimum=1),
@@ -121,6 +132,16 @@ COLUMNS: tuple[ColumnSpec, ...] = (
 
 #: Largest share of missing values a nullable column may have; above it the file is rejected.
 MAX_NULL_FRACTION: float = 0.01
+#: The one accepted way to write a date (``strptime`` format): ``2024-01-31``. No time of day,
+#: no other order (``31/01/2024`` is ambiguous with ``01/31/2024``, so it is rejected).
+DATE_FORMAT: str = "%Y-%m-%d"
+#: The same, as shown to users.
+DATE_FORMAT_SHOWN: str = "YYYY-MM-DD"
+#: Longest cell of a file, in characters (no contract value comes close; a longer one is an
+#: error or an attack on memory and logs).
+MAX_FIELD_CHARS: int = 256
+#: Largest integer id (``CustomerId``, ``RowNumber``): ids are 64-bit integers, never floats.
+MAX_ID: int = 2**63 - 1
 
 BY_NAME: dict[str, ColumnSpec] = {c.name: c for c in COLUMNS}
 TARGET: str = "Exited"

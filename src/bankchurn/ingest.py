@@ -33,7 +33,7 @@ import pandas as pd
 
 from bankchurn import contract
 from bankchurn.io import read_csv_checked
-from bankchurn.privacy import pseudonym_key, pseudonymise
+from bankchurn.privacy import key_for, pseudonymise
 from bankchurn.synthetic import generate_extract, to_csv_bytes
 from bankchurn.validation import validate_frame
 
@@ -109,7 +109,8 @@ def load_extract(
         seed: Seed of the synthetic extract (ignored for files).
         n_rows: Rows of the synthetic extract (ignored for files).
         n_snapshots: Monthly snapshots of the synthetic extract (ignored for files).
-        key: Pseudonymisation key; default :func:`bankchurn.privacy.pseudonym_key`.
+        key: Pseudonymisation key; default :func:`bankchurn.privacy.key_for` (which refuses
+            the public demo key for a file).
 
     Returns:
         The extract. ``provenance`` holds ``source`` (``"synthetic"`` or ``"file"``),
@@ -120,8 +121,9 @@ def load_extract(
 
     Raises:
         ContractError: When the file breaks the data contract (see the module docstring).
+        UserError: A file with no secret key set (see :func:`bankchurn.privacy.key_for`).
     """
-    secret = key if key is not None else pseudonym_key()
+    secret = key if key is not None else key_for(None if path is None else str(path))
     if path is None:
         synthetic = generate_extract(n_rows=n_rows, n_snapshots=n_snapshots, seed=seed)
         source = f"<synthetic seed={seed}>"

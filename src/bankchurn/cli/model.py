@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from bankchurn.atomic import check_destination
 from bankchurn.cli import app
 from bankchurn.errors import UserError
 
@@ -42,9 +43,11 @@ def _budget(fast: bool) -> tuple[Any, int]:
     return (FAST_BUDGET, 100) if fast else (DEFAULT_BUDGET, 1000)
 
 
-def _out_dir(path: Path, option: str) -> Path:
+def _out_dir(path: Path, option: str, *files: str) -> Path:
     if path.exists() and not path.is_dir():
         raise UserError(f"{option} {path}: exists and is not a folder")
+    for name in files:  # before the work: a link or device in the folder is refused at once
+        check_destination(path / name)
     return path
 
 
@@ -95,7 +98,7 @@ def train(
     """Fit one model on the training rows, measure it on the test rows, save both files."""
     from bankchurn.reporting import save_model, train_and_evaluate, write_json
 
-    out = _out_dir(out, "--out")
+    out = _out_dir(out, "--out", "model.joblib", "model.joblib.sha256", "metrics.json")
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     result = train_and_evaluate(
@@ -127,6 +130,8 @@ def evaluate(
 
     if out is not None and out.is_dir():
         raise UserError(f"--out {out}: is a folder; give a file path such as metrics.json")
+    if out is not None:
+        check_destination(out)
     artifact = load_artifact(model)
     extract = _load(data, int(artifact.metadata.get("seed") or seed) if data is None else seed)
     metrics = evaluate_artifact(artifact, extract, n_bootstrap=_budget(fast)[1])
@@ -163,6 +168,7 @@ def predict(
         raise UserError(f"--output {output}: is a folder; give a CSV file path")
     if output.resolve() == input.resolve():
         raise UserError("--output must differ from --input")
+    check_destination(output)
     artifact = load_artifact(model)
     stats = score_csv(artifact, input, output, chunk_size=chunk_size, progress=progress)
     bands = ", ".join(f"{k} {v}" for k, v in stats["risk_bands"].items())
