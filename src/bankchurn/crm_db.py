@@ -21,7 +21,6 @@ Reads run in a read-only transaction; the pipeline is meant to use a role that m
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -252,27 +251,6 @@ def read_table(url: str, *, require_label: bool = True) -> TableRead:
         )
     ]
     return TableRead(frame, keys, source)
-
-
-def export_sha256(frame: pd.DataFrame) -> str:
-    """The data hash of rows read from the table: that of the same rows as a CSV file.
-
-    The rows are written as ``bankchurn data generate`` writes an extract
-    (:func:`bankchurn.synthetic.to_csv_bytes`, integer columns as integers, a missing value as
-    an empty field), so a table and a CSV file holding the same rows in the same order have the
-    same hash, hence the same model version and the same "is this the training data" answer.
-    Call it on rows that passed validation (their types are the contract's).
-    """
-    from bankchurn.synthetic import to_csv_bytes
-
-    out = frame.copy()
-    for name in out.columns:
-        kind = contract.BY_NAME[name].kind
-        if kind in ("int", "binary"):
-            out[name] = out[name].astype("Int64")
-        elif kind == "float":
-            out[name] = out[name].astype("float64")
-    return hashlib.sha256(to_csv_bytes(out)).hexdigest()
 
 
 def _quoted(exc: Exception) -> str | None:

@@ -95,6 +95,24 @@ def _snapshot_info(frame: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def _table_sha256(frame: pd.DataFrame) -> str:
+    """The data hash of rows read from the CRM table: that of the same rows as a CSV file.
+
+    The rows are written as ``bankchurn data generate`` writes an extract (integer columns as
+    integers, a missing value as an empty field), so a table and a CSV file holding the same
+    rows in the same order have the same hash, hence the same model version and the same "is
+    this the training data" answer. Only for rows that passed validation.
+    """
+    out = frame.copy()
+    for name in out.columns:
+        kind = contract.BY_NAME[name].kind
+        if kind in ("int", "binary"):
+            out[name] = out[name].astype("Int64")
+        elif kind == "float":
+            out[name] = out[name].astype("float64")
+    return hashlib.sha256(to_csv_bytes(out)).hexdigest()
+
+
 def read_validated(
     source: str | Path, *, require_label: bool = True
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -110,7 +128,7 @@ def read_validated(
     Returns:
         The validated frame and its provenance: ``source`` (``"file"`` or ``"postgresql"``),
         ``synthetic`` (False), ``sha256`` of the file's bytes (of a table: of its rows written
-        as a CSV file, :func:`bankchurn.crm_db.export_sha256`), and ``file`` (file name only,
+        as a CSV file), and ``file`` (file name only,
         never the full path) or ``table`` (schema-qualified name; never the URL or a credential).
 
     Raises:
@@ -130,7 +148,7 @@ def read_validated(
             "source": "postgresql",
             "synthetic": False,
             "table": crm_db.QUALIFIED_TABLE,
-            "sha256": crm_db.export_sha256(read.frame),
+            "sha256": _table_sha256(read.frame),
         }
     raw = read_csv_checked(source)
     valid = validate_frame(raw, str(source), require_label=require_label)
