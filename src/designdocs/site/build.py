@@ -1,6 +1,6 @@
 """The one built site every test reads, and a subprocess ``mkdocs build --strict``.
 
-The build runs in a subprocess (as ``make site`` does), so the MkDocs hooks and macros are
+The build runs in a subprocess (as ``make site`` does), so the designdocs plugin and macros are
 exercised exactly as in production. ``BANKCHURN_REPORTS_DIR`` is honoured (default ``reports/``).
 
 :func:`ensure_site` is shared by the site tests, the browser tests and ``scripts/screenshots.py``:
