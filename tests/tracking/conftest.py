@@ -1,7 +1,7 @@
 """A real MLflow tracking server on 127.0.0.1 for the tracking and registry tests.
 
 One server per test session (SQLite backend and artifact folder in a temp dir), started by
-``mlflow server`` exactly as a team would run it (:mod:`tracking_servers`), and stopped
+``mlflow server`` exactly as a team would run it (`tracking_servers`), and stopped
 afterwards. Every test of this folder runs in the xdist group ``mlflow`` (one worker; each
 module sets ``pytestmark``), so the server and the training they share are made once. Skipped
 with a one-line reason when the full ``mlflow`` package (the server; a dev dependency) is absent.

@@ -10,9 +10,10 @@ import pytest
 
 from bankchurn.api.settings import ApiSettings
 from bankchurn.errors import UserError
+from bankchurn.settings import settings
+from bankchurn.tracking.config import TrackingSettings, load_tracking_settings, redact_uri
 from bankchurn.tracking.registry import parse_registry_uri, promote
 from bankchurn.tracking.runs import flat_metrics, run_params
-from bankchurn.tracking.settings import TrackingSettings, load_tracking_settings, redact_uri
 
 pytestmark = pytest.mark.xdist_group("mlflow")
 
@@ -23,7 +24,7 @@ def test_default_store_is_local_sqlite_under_mlruns(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("BANKCHURN_TRACKING", "true")
     s = load_tracking_settings()
     assert s.enabled and s.is_local_default
-    assert s.uri.startswith("sqlite:///") and s.uri.endswith("/mlruns/mlflow.db")
+    assert s.uri == f"sqlite:///{settings().root / 'mlruns' / 'mlflow.db'}"  # git-ignored
     assert s.local_artifact_root.endswith("/mlruns/artifacts")
 
 
@@ -39,7 +40,7 @@ def test_mlflow_conventions_and_the_switch_are_read(monkeypatch: pytest.MonkeyPa
         False,
     )
     monkeypatch.setenv("BANKCHURN_TRACKING", "perhaps")
-    with pytest.raises(UserError, match="invalid tracking setting"):
+    with pytest.raises(UserError, match="invalid setting tracking"):
         load_tracking_settings()
 
 
@@ -130,7 +131,8 @@ try:
 except SystemExit:
     pass
 from bankchurn.api.app import create_app
-import bankchurn.cli.model, bankchurn.cli.registry, bankchurn.tracking.settings
+import bankchurn.cli.model, bankchurn.cli.registry, bankchurn.tracking.config
+bankchurn.tracking.config.load_tracking_settings()
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("mlflow", "sqlalchemy", "alembic"))
 print("HEAVY:" + ",".join(heavy))
 """

@@ -65,7 +65,7 @@ class InferenceService:
             ``predict_proba`` returns CALIBRATED probabilities, plus metadata carrying
             ``model_version``.
         source: Where the artifact came from (path or registry URI), for messages and /ready.
-        registered: The :class:`bankchurn.tracking.registry.RegisteredVersion` it was fetched
+        registered: The `bankchurn.tracking.registry.RegisteredVersion` it was fetched
             as, or ``None`` for a file.
 
     Raises:
@@ -109,8 +109,8 @@ class InferenceService:
         Raises:
             UserError: One line when the registry, the version or its artifact is unusable.
         """
+        from bankchurn.tracking.config import load_tracking_settings
         from bankchurn.tracking.registry import fetch_registered
-        from bankchurn.tracking.settings import load_tracking_settings
 
         artifact, registered = fetch_registered(uri, load_tracking_settings())
         return cls(artifact, source=uri, registered=registered)

@@ -32,7 +32,7 @@ class ApiSettings(BaseSettings):
         model_path: Model artifact (``bankchurn.artifacts`` format) loaded once at start-up.
         model_uri: A registered model to serve instead, ``models:/NAME@ALIAS`` or
             ``models:/NAME/VERSION``, fetched from the MLflow registry of
-            ``MLFLOW_TRACKING_URI`` at start-up (see :mod:`bankchurn.tracking.registry`).
+            ``MLFLOW_TRACKING_URI`` at start-up (see `bankchurn.tracking.registry`).
         host: Interface uvicorn binds; loopback by default, ``0.0.0.0`` only inside a container.
         port: TCP port.
         batch_limit: Largest number of customers accepted by ``POST /predict/batch``; larger

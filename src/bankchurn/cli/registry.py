@@ -28,8 +28,8 @@ def promote(
 
     `bankchurn serve --model models:/NAME@ALIAS` then serves that version.
     """
+    from bankchurn.tracking.config import load_tracking_settings
     from bankchurn.tracking.registry import promote as promote_version
-    from bankchurn.tracking.settings import load_tracking_settings
 
     settings = load_tracking_settings()
     before = promote_version(name, version, alias, settings)

@@ -1,9 +1,9 @@
 """The code MLflow runs to score a logged BankChurn model ("models from code").
 
 MLflow copies this file into every logged model and executes it on ``mlflow.pyfunc.load_model``:
-it declares the scorer with :func:`mlflow.models.set_model`. The wrapper itself is never
+it declares the scorer with `mlflow.models.set_model`. The wrapper itself is never
 pickled; the one pickled object is the model artifact (``artifacts/model.joblib``, the
-:mod:`bankchurn.artifacts` format), read by the package's own loader. Scoring needs the
+`bankchurn.artifacts` format), read by the package's own loader. Scoring needs the
 ``bankchurn`` package installed (the artifact's classes live there).
 """
 

@@ -5,7 +5,7 @@ or ``models:/NAME/VERSION``. Aliases are MLflow's movable pointers (stages are d
 promotion moves ``champion`` to another version and the server that starts next serves it.
 
 Integrity: training records the SHA-256 of ``model.joblib`` as the version tag
-``bankchurn.artifact_sha256``; :func:`fetch_registered` downloads the file and refuses it when
+``bankchurn.artifact_sha256``; `fetch_registered` downloads the file and refuses it when
 the bytes differ, before the pickle is loaded (ADR 0013 and the artifact trust ADR).
 """
 
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from bankchurn.errors import UserError
+from bankchurn.tracking.config import TrackingSettings, quiet_mlflow
 from bankchurn.tracking.runs import ARTIFACT_FILE, ARTIFACT_SHA256_TAG, sha256_of
-from bankchurn.tracking.settings import TrackingSettings, quiet_mlflow
 
 _URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[\w-]+)|/(?P<version>[0-9]+))$")
 _ALIAS = re.compile(r"^[A-Za-z_][\w-]*$")
@@ -138,10 +138,10 @@ def fetch_registered(uri: str, settings: TrackingSettings) -> tuple[Any, Registe
 
     The file goes to a private temporary folder, its SHA-256 is compared with the one recorded
     at training (the version tag), and only then is it loaded by
-    :func:`bankchurn.artifacts.load_artifact`; the folder is removed afterwards.
+    `bankchurn.artifacts.load_artifact`; the folder is removed afterwards.
 
     Returns:
-        The loaded :class:`bankchurn.artifacts.ModelArtifact` and the version it came from.
+        The loaded `bankchurn.artifacts.ModelArtifact` and the version it came from.
 
     Raises:
         UserError: Unresolvable URI, missing or altered artifact (one line).

@@ -10,7 +10,7 @@ What a run holds (ADR 0013):
   importance tables) stay in the file, which is logged too;
 * tags: the package's model version, the data and artifact SHA-256, the command;
 * artifacts: ``metrics.json``, the ROC/PR, reliability and importance plots, and the model as
-  an MLflow model (``pyfunc``, code in :mod:`bankchurn.tracking.pyfunc_model`) whose one
+  an MLflow model (``pyfunc``, code in `bankchurn.tracking.pyfunc_model`) whose one
   artifact is the ``model.joblib`` file written by training, with its signature and an input
   example (the contract's invented customer).
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bankchurn.errors import UserError
-from bankchurn.tracking.settings import TrackingSettings, quiet_mlflow
+from bankchurn.tracking.config import TrackingSettings, quiet_mlflow
 
 #: Name of the logged MLflow model inside a run, and of its joblib artifact key.
 MODEL_NAME_IN_RUN = "model"
@@ -175,7 +175,7 @@ def log_training_run(
     Args:
         metrics_file: The ``metrics.json`` the training wrote.
         model_file: The ``model.joblib`` it wrote (logged as is, bytes unchanged).
-        metadata: The artifact metadata (:func:`bankchurn.artifacts.build_metadata`).
+        metadata: The artifact metadata (`bankchurn.artifacts.build_metadata`).
         budget: Tuning budget and bootstrap resamples of the run.
         command: The command that trained (``train`` or ``report``), as a tag.
         settings: Where to log.

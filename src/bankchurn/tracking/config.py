@@ -1,11 +1,11 @@
-"""Where tracked runs go and whether training tracks them at all.
+"""Where tracked runs go, read from `bankchurn.settings`; MLflow's output kept quiet.
 
 MLflow's own convention sets the destination: ``MLFLOW_TRACKING_URI`` (a team's server, e.g.
 ``http://mlflow.internal:5000``, or a database URL) and ``MLFLOW_EXPERIMENT_NAME``. When the URI
-is unset, runs go to a local SQLite store, ``mlruns/mlflow.db``, with the artifacts beside it in
-``mlruns/artifacts`` (git-ignored; ``mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db``
-browses it). ``BANKCHURN_TRACKING=false`` turns tracking off (the test suite does, except for the
-tests that start their own MLflow server).
+is unset, runs go to a local SQLite store, ``mlruns/mlflow.db`` at the repository root, with the
+artifacts beside it in ``mlruns/artifacts`` (git-ignored; ``mlflow ui --backend-store-uri
+sqlite:///mlruns/mlflow.db`` browses it). ``BANKCHURN_TRACKING=false`` turns tracking off (the
+test suite does, except in the tests that start their own MLflow server).
 """
 
 from __future__ import annotations
@@ -16,43 +16,30 @@ import logging
 import os
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import AliasChoices, Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import ValidationError
 
 from bankchurn.errors import UserError
 
-#: Default folder of the local store, relative to the working directory.
-DEFAULT_STORE_DIR = Path("mlruns")
 
-
-class TrackingSettings(BaseSettings):
-    """Validated tracking configuration, read from the environment.
+@dataclass(frozen=True)
+class TrackingSettings:
+    """Where to track (a view of the tracking fields of `bankchurn.settings.Settings`).
 
     Attributes:
-        enabled: Log training runs to MLflow (env ``BANKCHURN_TRACKING``).
-        tracking_uri: MLflow tracking URI (env ``MLFLOW_TRACKING_URI``); ``None`` means the local
-            SQLite store under ``store_dir``.
-        store_dir: Folder of the local store (env ``BANKCHURN_MLRUNS_DIR``).
-        experiment: Experiment the runs are filed under (env ``MLFLOW_EXPERIMENT_NAME``).
+        enabled: Log training runs to MLflow.
+        tracking_uri: MLflow tracking URI; ``None`` means the local SQLite store.
+        store_dir: Folder of the local store.
+        experiment: Experiment the runs are filed under.
     """
 
-    model_config = SettingsConfigDict(env_ignore_empty=True, frozen=True, extra="ignore")
-
-    enabled: bool = Field(True, validation_alias=AliasChoices("BANKCHURN_TRACKING", "enabled"))
-    tracking_uri: str | None = Field(
-        None, validation_alias=AliasChoices("MLFLOW_TRACKING_URI", "tracking_uri")
-    )
-    store_dir: Path = Field(
-        DEFAULT_STORE_DIR, validation_alias=AliasChoices("BANKCHURN_MLRUNS_DIR", "store_dir")
-    )
-    experiment: str = Field(
-        "bankchurn",
-        min_length=1,
-        validation_alias=AliasChoices("MLFLOW_EXPERIMENT_NAME", "experiment"),
-    )
+    enabled: bool = True
+    tracking_uri: str | None = None
+    store_dir: Path = Path("mlruns")
+    experiment: str = "bankchurn"
 
     @property
     def is_local_default(self) -> bool:
@@ -88,19 +75,26 @@ def redact_uri(uri: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def load_tracking_settings(**overrides: object) -> TrackingSettings:
-    """Build :class:`TrackingSettings` from the environment plus non-``None`` overrides.
+def load_tracking_settings() -> TrackingSettings:
+    """The tracking settings of `bankchurn.settings.settings`.
 
     Raises:
         UserError: One line naming the offending variable.
     """
-    given = {k: v for k, v in overrides.items() if v is not None}
+    from bankchurn.settings import settings
+
     try:
-        return TrackingSettings(**given)  # type: ignore[arg-type]
+        s = settings()
     except ValidationError as exc:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else "?"
-        raise UserError(f"invalid tracking setting {field}: {err['msg']}") from None
+        raise UserError(f"invalid setting {field}: {err['msg']}") from None
+    return TrackingSettings(
+        enabled=s.tracking,
+        tracking_uri=s.mlflow_tracking_uri,
+        store_dir=s.mlruns_dir,
+        experiment=s.mlflow_experiment_name,
+    )
 
 
 @contextlib.contextmanager
