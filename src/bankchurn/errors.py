@@ -57,8 +57,8 @@ class ContractError(UserError):
         rule: Short name of the broken rule (e.g. ``"in_range(300, 850)"``).
         column: Offending column, or ``None`` for file-level defects.
         rows: 1-based line numbers in the file (header is line 1) of the first failing rows.
+        keys: For a database table, which has no lines: the key of each failing row instead.
         n_failed: Total number of failing rows.
-        unit: What ``rows`` count: ``"line"`` of a file, or e.g. ``"row"`` of a table.
     """
 
     def __init__(
@@ -68,13 +68,13 @@ class ContractError(UserError):
         *,
         column: str | None = None,
         rows: list[int] | None = None,
+        keys: list[str] | None = None,
         n_failed: int = 0,
         detail: str = "",
-        unit: str = "line",
     ) -> None:
         self.path, self.rule, self.column = str(path), rule, column
-        self.unit = unit
         self.rows, self.n_failed, self.detail = list(rows or []), n_failed, detail
+        self.keys = list(keys or [])
         super().__init__(self._format())
 
     def _format(self) -> str:
@@ -82,7 +82,10 @@ class ContractError(UserError):
         if self.rows:
             shown = ", ".join(str(r) for r in self.rows[:5])
             more = "" if len(self.rows) <= 5 else ", ..."
-            parts.append(f"{self.unit} {shown}{more}")
+            parts.append(f"line {shown}{more}")
+        if self.keys:
+            more = "" if len(self.keys) <= 3 else "; ..."
+            parts.append(f"row ({printable('; '.join(self.keys[:3]), 200)}{more})")
         if self.column:
             parts.append(f"column {printable(repr(self.column))}")
         parts.append(f"breaks rule {self.rule}")

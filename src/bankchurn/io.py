@@ -219,53 +219,59 @@ def iter_csv_chunks(
             wrong delimiter, duplicate/missing/unknown column, a row with the wrong number of
             fields, a blank line inside the data, or a cell that is too long.
     """
-    shown = str(path)
     with _open_input(path) as fh:
-        header = _read_header(shown, fh, require_label)
-        na_values = {
-            c: (list(NUMERIC_NA) if contract.BY_NAME[c].kind not in ("text", "category") else [""])
-            for c in header
-        }
-        dtype = {c: str for c in header if contract.BY_NAME[c].read_as_text}
-        next_line, n_rows = 2, 0
-        blank: list[int] = []
-        while lines := list(itertools.islice(fh, chunk_size)):
-            first_line = next_line
-            next_line += len(lines)
-            blanks = [first_line + i for i, raw in enumerate(lines) if raw in _BLANK]
-            if blank or blanks:
-                # Blank lines are fine only at the very end (an editor artefact): one followed
-                # by a data line is an error.
-                data = [first_line + i for i, raw in enumerate(lines) if raw not in _BLANK]
-                inner = [n for n in blank + blanks if data and n < data[-1]]
-                if inner:
-                    raise ContractError(
-                        shown,
-                        "no_blank_lines",
-                        rows=inner,
-                        n_failed=len(inner),
-                        detail="remove empty lines",
-                    )
-                blank.extend(blanks)
-                lines = [raw for raw in lines if raw not in _BLANK]
-                if not lines:
-                    continue
-            text = _check_lines(shown, lines, first_line, header)
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=",",
-                header=None,
-                names=header,
-                dtype=dtype,
-                keep_default_na=False,
-                na_values=na_values,
-                skip_blank_lines=False,
-            )
-            frame.index = pd.RangeIndex(n_rows, n_rows + len(frame))
-            n_rows += len(frame)
-            yield frame
-        if n_rows == 0:
-            raise ContractError(shown, "non_empty", rows=[1], detail="header only, no data rows")
+        yield from _chunks(str(path), fh, chunk_size, require_label)
+
+
+def _chunks(
+    shown: str, fh: IO[bytes], chunk_size: int, require_label: bool
+) -> Iterator[pd.DataFrame]:
+    """The reader of :func:`iter_csv_chunks`, on an open binary stream."""
+    header = _read_header(shown, fh, require_label)
+    na_values = {
+        c: (list(NUMERIC_NA) if contract.BY_NAME[c].kind not in ("text", "category") else [""])
+        for c in header
+    }
+    dtype = {c: str for c in header if contract.BY_NAME[c].read_as_text}
+    next_line, n_rows = 2, 0
+    blank: list[int] = []
+    while lines := list(itertools.islice(fh, chunk_size)):
+        first_line = next_line
+        next_line += len(lines)
+        blanks = [first_line + i for i, raw in enumerate(lines) if raw in _BLANK]
+        if blank or blanks:
+            # Blank lines are fine only at the very end (an editor artefact): one followed
+            # by a data line is an error.
+            data = [first_line + i for i, raw in enumerate(lines) if raw not in _BLANK]
+            inner = [n for n in blank + blanks if data and n < data[-1]]
+            if inner:
+                raise ContractError(
+                    shown,
+                    "no_blank_lines",
+                    rows=inner,
+                    n_failed=len(inner),
+                    detail="remove empty lines",
+                )
+            blank.extend(blanks)
+            lines = [raw for raw in lines if raw not in _BLANK]
+            if not lines:
+                continue
+        text = _check_lines(shown, lines, first_line, header)
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=",",
+            header=None,
+            names=header,
+            dtype=dtype,
+            keep_default_na=False,
+            na_values=na_values,
+            skip_blank_lines=False,
+        )
+        frame.index = pd.RangeIndex(n_rows, n_rows + len(frame))
+        n_rows += len(frame)
+        yield frame
+    if n_rows == 0:
+        raise ContractError(shown, "non_empty", rows=[1], detail="header only, no data rows")
 
 
 def read_csv_checked(path: str | Path, *, require_label: bool = True) -> pd.DataFrame:
@@ -278,3 +284,20 @@ def read_csv_checked(path: str | Path, *, require_label: bool = True) -> pd.Data
         ContractError: See :func:`iter_csv_chunks`.
     """
     return next(iter(iter_csv_chunks(path, _WHOLE_FILE, require_label=require_label)))
+
+
+def parse_csv_bytes(shown: str, raw: bytes, *, require_label: bool = True) -> pd.DataFrame:
+    """Parse the bytes of a CRM extract CSV (a database's ``COPY`` output) with the same rules.
+
+    Args:
+        shown: Name of the source quoted in errors.
+        raw: The CSV bytes.
+        require_label: Whether the label column must be present (not when scoring).
+
+    Returns:
+        The raw frame, as :func:`read_csv_checked` describes it.
+
+    Raises:
+        ContractError: On the defects listed in :func:`iter_csv_chunks`.
+    """
+    return next(_chunks(shown, io.BytesIO(raw), _WHOLE_FILE, require_label))

@@ -5,8 +5,8 @@
 notebooks, the site, the API) ever sees a surname or a CRM id: only the key, which lets the
 retention team join scores back to customers in the CRM only if they hold the key.
 
-The key comes from the environment variable ``BANKCHURN_PSEUDONYM_KEY`` (read here and nowhere
-else). The default below is deliberately NOT secret: it only serves the embedded synthetic demo
+The key comes from ``BANKCHURN_PSEUDONYM_KEY`` through :mod:`bankchurn.settings` (read here and
+nowhere else). The default below is deliberately NOT secret: it only serves the embedded synthetic demo
 extract, whose ids are made up anyway. A data FILE is refused with the public key (one line
 saying how to set one) unless the user opts in with ``BANKCHURN_ALLOW_DEMO_KEY=1``, for
 synthetic test files only. Where the key lives and how it is rotated: see the ADR on
@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 
 import pandas as pd
 
 from bankchurn import contract
 from bankchurn.errors import UserError
+from bankchurn.settings import ENV_PREFIX, settings
 
 #: Environment variable holding the pseudonymisation key (UTF-8 text).
-KEY_ENV_VAR = "BANKCHURN_PSEUDONYM_KEY"
+KEY_ENV_VAR = f"{ENV_PREFIX}PSEUDONYM_KEY"
 #: Set to ``1`` to pseudonymise a data FILE with the public demo key (synthetic test files only).
-DEMO_OPT_IN_ENV_VAR = "BANKCHURN_ALLOW_DEMO_KEY"
+DEMO_OPT_IN_ENV_VAR = f"{ENV_PREFIX}ALLOW_DEMO_KEY"
 #: Public, non-secret default key: fine for the synthetic demo data, never for real data.
 DEFAULT_DEMO_KEY = b"bankchurn-synthetic-demo-key-not-secret"
 #: Hex characters kept from the HMAC digest (64 bits: collisions negligible at CRM scale).
@@ -38,8 +38,8 @@ DROPPED_COLUMNS: tuple[str, ...] = tuple(c.name for c in contract.COLUMNS if c.r
 
 def pseudonym_key() -> bytes:
     """Return the pseudonymisation key: ``$BANKCHURN_PSEUDONYM_KEY`` or the demo default."""
-    value = os.environ.get(KEY_ENV_VAR, "")
-    return value.encode("utf-8") if value else DEFAULT_DEMO_KEY
+    secret = settings().pseudonym_key
+    return secret.get_secret_value().encode("utf-8") if secret is not None else DEFAULT_DEMO_KEY
 
 
 def key_for(source: str | None) -> bytes:
@@ -57,7 +57,7 @@ def key_for(source: str | None) -> bytes:
             the public demo key.
     """
     key = pseudonym_key()
-    if source is None or key != DEFAULT_DEMO_KEY or os.environ.get(DEMO_OPT_IN_ENV_VAR) == "1":
+    if source is None or key != DEFAULT_DEMO_KEY or settings().allow_demo_key:
         return key
     raise UserError(
         f"{source}: refusing to pseudonymise a data file with the public demo key; set "

@@ -67,6 +67,39 @@ def score_chunk(
     return _score(artifact, valid, key)
 
 
+def score_database(
+    artifact: ModelArtifact,
+    url: str,
+    output_path: str | Path,
+    key: bytes | None = None,
+) -> dict[str, Any]:
+    """Score every row of the CRM snapshot table into ``output_path`` (atomic, all or nothing).
+
+    The rows get the validation and pseudonymisation of :func:`bankchurn.ingest.read_validated`
+    (the label is not read: current customers have none yet).
+
+    Returns:
+        ``n_rows``, ``n_chunks`` (1) and the count of each risk band.
+
+    Raises:
+        ContractError: When a row breaks the contract (nothing is written).
+        UserError: No secret pseudonymisation key is set (see
+            :func:`bankchurn.privacy.key_for`).
+    """
+    from bankchurn import crm_db
+    from bankchurn.atomic import atomic_write_bytes
+    from bankchurn.ingest import read_validated
+
+    secret = key if key is not None else key_for(crm_db.QUALIFIED_TABLE)
+    valid, _ = read_validated(url, require_label=False)
+    scored = _score(artifact, valid, secret)
+    atomic_write_bytes(output_path, scored.to_csv(index=False, lineterminator="\n").encode())
+    bands = {name: 0 for name in ("low", "medium", "high")}
+    for name, count in scored["risk_band"].value_counts().items():
+        bands[str(name)] += int(count)
+    return {"n_rows": len(scored), "n_chunks": 1, "risk_bands": bands}
+
+
 def score_csv(
     artifact: ModelArtifact,
     input_path: str | Path,

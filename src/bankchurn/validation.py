@@ -28,8 +28,8 @@ Rules and their names as shown to the user:
 (chunk) at a time and gives the WHOLE-FILE verdict: the row rules are checked on each chunk,
 the file rules (share of missing values, uniqueness across chunks, at least one row) when
 :meth:`ContractValidator.finish` is called. :func:`validate_frame` is the one-chunk case.
-A reader that is not a file (a database table) passes its own ``unit`` (``"row"``) and
-``first_line`` so that errors name its rows.
+A reader that is not a file (the CRM table, :mod:`bankchurn.crm_db`) validates its frame the
+same way and maps the reported lines back to its row keys.
 """
 
 from __future__ import annotations
@@ -202,7 +202,7 @@ def _rule_name(kind: str, check: str, spec: ColumnSpec) -> str:
 
 
 def _to_contract_error(
-    df: pd.DataFrame, source: str, errors: pd.DataFrame, first_line: int = 2, unit: str = "line"
+    df: pd.DataFrame, source: str, errors: pd.DataFrame, first_line: int = 2
 ) -> ContractError:
     """Pick the most telling failure (contract column order, then rule priority)."""
     fc = errors.copy()
@@ -215,7 +215,6 @@ def _to_contract_error(
             "required_column",
             column=names[0],
             detail=f"missing column(s): {', '.join(names)}",
-            unit=unit,
         )
     unknown = schema_level[schema_level["check"] == "column_in_schema"]
     if not unknown.empty:
@@ -225,7 +224,6 @@ def _to_contract_error(
             "no_unknown_columns",
             column=names[0],
             detail=f"unknown column(s): {', '.join(names)}; expected only contract columns",
-            unit=unit,
         )
     fc = fc[fc["column"].notna()]
     # Checks that crashed on values of the wrong type repeat a type failure: skip them.
@@ -266,7 +264,6 @@ def _to_contract_error(
         rows=rows,
         n_failed=n_failed,
         detail=detail,
-        unit=unit,
     )
 
 
@@ -333,15 +330,12 @@ class ContractValidator:
     Args:
         source: Name of the file (or table) quoted in error messages.
         require_label: Whether the label column must be present (``False`` when scoring).
-        unit: What the row numbers in errors count (``"line"`` of a file, ``"row"``).
-        first_line: Number shown for index label 0 (2 for a CSV: line 1 is the header).
+        first_line: Line number of index label 0 (2 for a CSV: line 1 is the header).
     """
 
-    def __init__(
-        self, source: str, *, require_label: bool = True, unit: str = "line", first_line: int = 2
-    ) -> None:
+    def __init__(self, source: str, *, require_label: bool = True, first_line: int = 2) -> None:
         self.source, self.require_label = source, require_label
-        self.unit, self.first_line = unit, first_line
+        self.first_line = first_line
         self.n_rows = 0
         self._nulls: dict[str, tuple[int, list[int]]] = {}
         self._seen: dict[str, list[np.ndarray]] = {}
@@ -405,7 +399,6 @@ class ContractValidator:
                     rows=_lines(list(values.index[dup][:5]), self.first_line),
                     n_failed=int(dup.sum()),
                     detail=f"{column} repeats an earlier row",
-                    unit=self.unit,
                 )
         seen.append(arr)
 
@@ -429,7 +422,6 @@ class ContractValidator:
                     rows=lines,
                     n_failed=n,
                     detail=f"{share:.2%} missing, at most {contract.MAX_NULL_FRACTION:.0%} allowed",
-                    unit=self.unit,
                 )
 
 
@@ -438,7 +430,6 @@ def validate_frame(
     source: str,
     *,
     require_label: bool = True,
-    unit: str = "line",
     first_line: int = 2,
 ) -> pd.DataFrame:
     """Validate a whole CRM extract against the contract and return it typed.
@@ -449,8 +440,7 @@ def validate_frame(
         df: The extract as read (any dtypes; a default RangeIndex so that line = index + 2).
         source: Name of the file (or ``"<synthetic>"``, or a table) quoted in error messages.
         require_label: Whether the label column must be present (``False`` when scoring).
-        unit: What the row numbers in errors count (``"line"`` of a file, ``"row"``).
-        first_line: Number shown for index label 0.
+        first_line: Line number of index label 0.
 
     Returns:
         The validated frame (see :meth:`ContractValidator.check`).
@@ -458,9 +448,7 @@ def validate_frame(
     Raises:
         ContractError: On the first broken rule (see the module docstring for rule names).
     """
-    validator = ContractValidator(
-        source, require_label=require_label, unit=unit, first_line=first_line
-    )
+    validator = ContractValidator(source, require_label=require_label, first_line=first_line)
     if len(df) == 0:
         raise ContractError(source, "non_empty", detail="the file has no data rows")
     out = validator.check(df)

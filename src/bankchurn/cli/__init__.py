@@ -42,7 +42,7 @@ def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
 
 app = typer.Typer(
     name="bankchurn",
-    help="BankChurn Predictor: data, training, evaluation, scoring, ADRs and the API.",
+    help="BankChurn Predictor: data, training, evaluation, scoring and the API.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -51,14 +51,7 @@ app = typer.Typer(
 
 def _register() -> None:
     """Attach the command groups; each import is one layer of the package."""
-    from bankchurn.cli import data, model  # noqa: F401  (commands register themselves)
-
-    for optional in ("adr", "serve"):
-        try:
-            __import__(f"bankchurn.cli.{optional}")
-        except ModuleNotFoundError as exc:  # group not built yet
-            if exc.name != f"bankchurn.cli.{optional}":
-                raise
+    from bankchurn.cli import data, model, registry, serve  # noqa: F401  (commands register themselves)
 
 
 def _error(message: str) -> None:

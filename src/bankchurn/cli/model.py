@@ -10,9 +10,9 @@ import typer
 
 from bankchurn.atomic import check_destination
 from bankchurn.cli import app
+from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
-
-DEFAULT_MODELS_DIR = Path("models")
+from bankchurn.settings import settings
 
 
 class ModelChoice(str, Enum):
@@ -23,10 +23,11 @@ class ModelChoice(str, Enum):
 
 
 DataOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--data",
-        help="CRM extract CSV (e.g. Kaggle Churn_Modelling.csv); default: the "
+        help="CRM extract CSV (e.g. Kaggle Churn_Modelling.csv) or the CRM database "
+        "(postgresql://USER@HOST:PORT/DB; password from PGPASSWORD or ~/.pgpass); default: the "
         "embedded SYNTHETIC extract, generated in memory.",
     ),
 ]
@@ -51,12 +52,66 @@ def _out_dir(path: Path, option: str, *files: str) -> Path:
     return path
 
 
-def _load(data: Path | None, seed: int) -> Any:
+def _tracking(register: bool) -> Any:
+    """Tracking settings, or ``None`` when tracking is off (checked before any training)."""
+    from bankchurn.tracking.config import load_tracking_settings
+
+    settings = load_tracking_settings()
+    if settings.enabled:
+        return settings
+    if register:
+        raise UserError("--register needs tracking, which BANKCHURN_TRACKING turns off")
+    return None
+
+
+def _track(
+    settings: Any,
+    *,
+    metrics_file: Path,
+    model_file: Path,
+    metadata: dict[str, Any],
+    fast: bool,
+    command: str,
+    register: bool = False,
+) -> None:
+    """Log one written training to MLflow (ADR 0013) and say where it went."""
+    from dataclasses import asdict
+
+    from bankchurn.tracking.runs import log_training_run
+
+    budget, n_boot = _budget(fast)
+    run = log_training_run(
+        metrics_file=metrics_file,
+        model_file=model_file,
+        metadata=metadata,
+        budget={**asdict(budget), "n_bootstrap": n_boot},
+        command=command,
+        settings=settings,
+        register=register,
+    )
+    typer.echo(
+        f"tracked {metadata.get('model_name')} as run {run.run_id} of experiment "
+        f"{settings.experiment!r} in {run.tracking_uri}"
+    )
+    if run.registered_version is not None:
+        typer.echo(
+            f"registered models:/{run.registered_name}/{run.registered_version} "
+            f"(promote: bankchurn model promote {run.registered_name} "
+            f"{run.registered_version} --alias champion)"
+        )
+
+
+def _load(data: str | None, seed: int) -> Any:
     from bankchurn.ingest import load_extract
 
-    if data is not None and data.is_dir():
+    if data is not None and not is_database_url(data) and Path(data).is_dir():
         raise UserError(f"--data {data}: is a folder; give a CSV file")
     return load_extract(data, seed=seed)
+
+
+def _shown(data: str | None) -> str:
+    """The data source as printed: a URL loses its credentials."""
+    return display_url(data) if is_database_url(data) else str(data)
 
 
 def _split_line(split: dict[str, Any]) -> str:
@@ -94,10 +149,23 @@ def train(
     data: DataOpt = None,
     seed: SeedOpt = 42,
     fast: FastOpt = False,
+    register: Annotated[
+        bool,
+        typer.Option(
+            "--register",
+            help="Also register the model in the MLflow registry as bankchurn-MODEL "
+            "(a new version; see `bankchurn model promote`).",
+        ),
+    ] = False,
 ) -> None:
-    """Fit one model on the training rows, measure it on the test rows, save both files."""
+    """Fit one model on the training rows, measure it on the test rows, save both files.
+
+    The run is logged to MLflow (MLFLOW_TRACKING_URI; default a local SQLite store in
+    mlruns/; BANKCHURN_TRACKING=false turns it off).
+    """
     from bankchurn.reporting import save_model, train_and_evaluate, write_json
 
+    tracking = _tracking(register)
     out = _out_dir(out, "--out", "model.joblib", "model.joblib.sha256", "metrics.json")
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
@@ -109,11 +177,21 @@ def train(
     m = result.metrics
     typer.echo(
         f"{model.value} ({m['candidate']}) trained on "
-        f"{'SYNTHETIC data' if extract.provenance.get('synthetic') else data}"
+        f"{'SYNTHETIC data' if extract.provenance.get('synthetic') else _shown(data)}"
     )
     typer.echo(_split_line(m["split"]))
     typer.echo(_summary(m))
     typer.echo(f"wrote {out / 'metrics.json'} and {out / 'model.joblib'}")
+    if tracking is not None:
+        _track(
+            tracking,
+            metrics_file=out / "metrics.json",
+            model_file=out / "model.joblib",
+            metadata=result.metadata,
+            fast=fast,
+            command="train",
+            register=register,
+        )
 
 
 @app.command("evaluate")
@@ -146,7 +224,12 @@ def evaluate(
 def predict(
     model: Annotated[Path, typer.Option("--model", help="Model artifact (.joblib) from train.")],
     input: Annotated[
-        Path, typer.Option("--input", help="CSV with the contract columns (Exited optional).")
+        str,
+        typer.Option(
+            "--input",
+            help="CSV with the contract columns (Exited optional), or the CRM database "
+            "(postgresql://...; every row of its snapshot table).",
+        ),
     ],
     output: Annotated[
         Path,
@@ -160,17 +243,21 @@ def predict(
         bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
     ] = True,
 ) -> None:
-    """Score a CSV in chunks (bounded memory) with calibrated churn probabilities."""
+    """Score a CSV in chunks (bounded memory), or the CRM table, with calibrated probabilities."""
     from bankchurn.artifacts import load_artifact
-    from bankchurn.scoring import score_csv
+    from bankchurn.scoring import score_csv, score_database
 
     if output.is_dir():
         raise UserError(f"--output {output}: is a folder; give a CSV file path")
-    if output.resolve() == input.resolve():
+    from_db = is_database_url(input)
+    if not from_db and output.resolve() == Path(input).resolve():
         raise UserError("--output must differ from --input")
     check_destination(output)
     artifact = load_artifact(model)
-    stats = score_csv(artifact, input, output, chunk_size=chunk_size, progress=progress)
+    if from_db:
+        stats = score_database(artifact, input, output)
+    else:
+        stats = score_csv(artifact, input, output, chunk_size=chunk_size, progress=progress)
     bands = ", ".join(f"{k} {v}" for k, v in stats["risk_bands"].items())
     typer.echo(
         f"scored {stats['n_rows']:,} rows in {stats['n_chunks']} chunk(s) with "
@@ -180,23 +267,40 @@ def predict(
 
 @app.command("report")
 def report(
-    out: Annotated[Path, typer.Option("--out", help="Reports folder the site reads.")] = Path(
-        "reports"
-    ),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Reports folder the site reads (reports/).")
+    ] = None,
     data: DataOpt = None,
     seed: SeedOpt = 42,
     models_dir: Annotated[
-        Path, typer.Option("--models-dir", help="Where the two artifacts go.")
-    ] = DEFAULT_MODELS_DIR,
+        Path | None, typer.Option("--models-dir", help="Where the two artifacts go (models/).")
+    ] = None,
     fast: FastOpt = False,
 ) -> None:
-    """Train baseline and target, write every JSON report and both model artifacts."""
+    """Train baseline and target, write every JSON report and both model artifacts.
+
+    Both trainings are logged to MLflow, as `train` does.
+    """
     from bankchurn.reporting import run_report
 
-    out = _out_dir(out, "--out")
-    models_dir = _out_dir(models_dir, "--models-dir")
+    tracking = _tracking(register=False)
+    out = _out_dir(out or settings().reports_dir, "--out")
+    models_dir = _out_dir(models_dir or settings().models_dir, "--models-dir")
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     written = run_report(extract, out, models_dir, seed, budget=budget, n_bootstrap=n_boot)
     for name, path in written.items():
         typer.echo(f"{name}: {path}")
+    if tracking is not None:
+        from bankchurn.artifacts import load_artifact
+
+        for name in ("baseline", "target"):
+            model_file = written[f"{name}_model"]
+            _track(
+                tracking,
+                metrics_file=written[name],
+                model_file=model_file,
+                metadata=load_artifact(model_file).metadata,
+                fast=fast,
+                command="report",
+            )
