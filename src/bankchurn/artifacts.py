@@ -145,8 +145,13 @@ def _recorded_hash(p: Path) -> str:
     return recorded
 
 
-def load_artifact(path: str | Path) -> ModelArtifact:
+def load_artifact(path: str | Path, *, expected_sha256: str | None = None) -> ModelArtifact:
     """Load a model artifact written by :func:`save_artifact`, after checking its hash.
+
+    Args:
+        path: The ``.joblib`` file.
+        expected_sha256: The hash recorded elsewhere (a registry's tag); default: the one
+            recorded beside the file (:func:`hash_path`).
 
     Raises:
         UserError: One line when the file is missing, does not match its recorded hash, is
@@ -155,7 +160,7 @@ def load_artifact(path: str | Path) -> ModelArtifact:
     p = Path(path)
     if not p.is_file():
         raise UserError(f"{p}: model artifact not found (train one with `bankchurn train`)")
-    recorded = _recorded_hash(p)
+    recorded = expected_sha256.lower() if expected_sha256 else _recorded_hash(p)
     data = p.read_bytes()
     actual = hashlib.sha256(data).hexdigest()
     if actual != recorded:

@@ -173,6 +173,6 @@ def fetch_registered(uri: str, settings: TrackingSettings) -> tuple[Any, Registe
                 f"{registered.uri}: model artifact SHA-256 {actual[:12]}... does not match the "
                 f"{registered.artifact_sha256[:12]}... recorded at training; refusing to load it"
             )
-        return load_artifact(local), registered
+        return load_artifact(local, expected_sha256=registered.artifact_sha256), registered
     finally:
         shutil.rmtree(folder, ignore_errors=True)

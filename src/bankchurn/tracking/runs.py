@@ -34,6 +34,8 @@ from bankchurn.tracking.config import TrackingSettings, quiet_mlflow
 
 #: Name of the logged MLflow model inside a run, and of its joblib artifact key.
 MODEL_NAME_IN_RUN = "model"
+#: Key of the joblib file's recorded SHA-256 (``bankchurn.artifacts.hash_path``) in that mapping.
+ARTIFACT_HASH_KEY = "model_sha256"
 #: Key of the joblib file in the logged model's ``artifacts`` mapping.
 ARTIFACT_KEY = "model"
 #: The code MLflow runs to load and score a logged model ("models from code"); not imported
@@ -246,10 +248,13 @@ def _log(
             # One file name in every logged model, whatever the training named it.
             staged = Path(tmp) / ARTIFACT_FILE
             shutil.copyfile(model_file, staged)
+            from bankchurn.artifacts import hash_path
+
+            shutil.copyfile(hash_path(model_file), hash_path(staged))  # loading checks it
             info = mlflow.pyfunc.log_model(
                 name=MODEL_NAME_IN_RUN,
                 python_model=str(PYFUNC_CODE),
-                artifacts={ARTIFACT_KEY: str(staged)},
+                artifacts={ARTIFACT_KEY: str(staged), ARTIFACT_HASH_KEY: str(hash_path(staged))},
                 signature=signature,
                 input_example=example,
                 pip_requirements=_requirements(),
