@@ -363,7 +363,7 @@ class ContractValidator:
             valid = pandera_schema(self.require_label).validate(_prepare(chunk), lazy=True)
         except SchemaErrors as exc:
             raise _to_contract_error(
-                chunk, self.source, exc.failure_cases, self.first_line, self.unit
+                chunk, self.source, exc.failure_cases, self.first_line
             ) from None
         except SchemaError as exc:  # pragma: no cover - lazy mode collects, kept as a safety net
             raise ContractError(

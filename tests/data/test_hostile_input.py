@@ -5,6 +5,7 @@ Each test names the defect of issue 11 it pins; each was seen failing before its
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -220,3 +221,32 @@ def test_the_key_never_appears_in_outputs(write_csv, small_frame, monkeypatch, c
     assert main(["data", "validate", str(bad)]) == 2
     captured = capsys.readouterr()
     assert secret not in captured.err + captured.out
+
+
+# --- the Data contract page lists every rule ------------------------------------------------
+
+
+def test_every_rule_the_reader_and_validator_emit_is_on_the_contract_page(bad_input) -> None:
+    """The page's rejection list (contract.REJECTION_RULES) names each rule an error can carry."""
+    rule = bad_input.rule
+    generic = re.sub(r"\(.*\)$", "(", rule)  # in_range(18, 100) -> in_range(
+    assert f"`{rule}`" in contract.REJECTION_RULES or f"`{generic}" in contract.REJECTION_RULES
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "file_exists",
+        "no_blank_lines",
+        "field_count(",
+        "max_length(",
+        "type(date)",
+        "type(int)",
+        "null_fraction<=",
+        "unique_header",
+        "unique`",
+    ],
+)
+def test_rules_from_issue_11_are_listed(rule: str) -> None:
+    assert f"`{rule}" in contract.REJECTION_RULES
+    assert contract.DATE_FORMAT_SHOWN in contract.REJECTION_RULES
