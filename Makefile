@@ -88,6 +88,7 @@ test: site system-packages ## run every test (unit, data, model, nbval, drift, b
 bench: setup models/target.joblib ## measure speed, memory and API load (loopback), merge into reports/benchmarks.json
 	$(PY) scripts/benchmark.py --out reports/benchmarks.json
 	$(PY) scripts/loadtest.py --out reports/benchmarks.json
+	$(PY) scripts/soak.py --out reports/benchmarks.json  # 60 s of hostile traffic: no 5xx, bounded RSS
 	$(BIN)/bankchurn report --out reports  # the canvas system tier reads the new API numbers
 
 api: setup models/target.joblib ## serve the inference API on http://127.0.0.1:8080 (model: models/target.joblib)

@@ -80,6 +80,7 @@ _CANVAS = "ML Canvas §6"
 _ISSUE_MODEL = "issue: reference implementation (tests and benchmark)"
 _ISSUE_API = "issue: serving API (load test on this machine)"
 _ISSUE_SITE = "issue: executable site (offline and quality)"
+_ISSUE_HOSTILE = "issue 11: hostile input (soak on this machine)"
 
 TARGETS: tuple[Target, ...] = (
     # --- ML Canvas, business tier
@@ -194,6 +195,25 @@ TARGETS: tuple[Target, ...] = (
         0.0,
         "requests",
         _ISSUE_API,
+    ),
+    # --- engineering goals: robustness under hostile traffic (scripts/soak.py)
+    Target(
+        "engineering.soak_5xx",
+        "engineering",
+        "Server errors (5xx) over the hostile-traffic soak",
+        "==",
+        0.0,
+        "responses",
+        _ISSUE_HOSTILE,
+    ),
+    Target(
+        "engineering.soak_rss_growth_mib",
+        "engineering",
+        "Growth of the server's resident memory over the soak",
+        "<=",
+        50.0,
+        "MiB",
+        _ISSUE_HOSTILE,
     ),
     # --- engineering goals: the documentation's own commands
     Target(
