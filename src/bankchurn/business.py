@@ -66,11 +66,6 @@ class BusinessParameters(BaseModel):
     annual_churn_loss_usd: float = Field(
         2_000_000.0, gt=0, description="Canvas §1: the bank loses $2M per year to churn."
     )
-    retention_target_usd: float = Field(
-        VALUE_TARGET.value,
-        gt=0,
-        description="Canvas §2/§6: reduce churn 20% = $400K saved per year (the declared target).",
-    )
     history_years: float = Field(
         2.0, gt=0, description="Canvas §3: the 10,000 CRM records cover 2 years."
     )
@@ -99,12 +94,6 @@ class BusinessParameters(BaseModel):
             "ASSUMPTION (not in the canvas): share of contacted would-be churners the "
             "campaign keeps; see the sensitivity table."
         ),
-    )
-    campaign_capacity: float = Field(
-        OPERATING_POINT.capacity,
-        gt=0,
-        le=1,
-        description="The declared operating point (bankchurn.targets.OPERATING_POINT).",
     )
 
     @property

@@ -29,8 +29,6 @@ from bankchurn.business import capacity_mask
 from bankchurn.contract import FEATURES, PROTECTED_ATTRIBUTES
 from bankchurn.targets import OPERATING_POINT
 
-#: Share of customers a retention campaign can contact: the declared operating point.
-TOP_FRACTION: float = OPERATING_POINT.capacity
 #: Bootstrap resamples of the headline metric's confidence interval.
 N_BOOTSTRAP: int = 1000
 #: Bins of the reliability curve.
@@ -61,7 +59,9 @@ def fast_roc_auc(y: np.ndarray, p: np.ndarray) -> float | None:
     return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
 
 
-def top_k(y: np.ndarray, p: np.ndarray, fraction: float = TOP_FRACTION) -> dict[str, float]:
+def top_k(
+    y: np.ndarray, p: np.ndarray, fraction: float = OPERATING_POINT.capacity
+) -> dict[str, float]:
     """Precision, recall and lift among the ``fraction`` highest scores.
 
     The cut is ``bankchurn.business.capacity_mask`` (ties broken by row order), the same one
@@ -82,7 +82,7 @@ def top_k(y: np.ndarray, p: np.ndarray, fraction: float = TOP_FRACTION) -> dict[
     }
 
 
-def best_reachable(y: np.ndarray, fraction: float = TOP_FRACTION) -> dict[str, float]:
+def best_reachable(y: np.ndarray, fraction: float = OPERATING_POINT.capacity) -> dict[str, float]:
     """Precision, recall and lift of a PERFECT ranking that contacts the same ``fraction``.
 
     No model can do better at this cut: with ``k`` contacts and ``P`` churners, at most
@@ -110,7 +110,9 @@ def at_threshold(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, An
     return confusion(y, np.asarray(p) >= threshold)
 
 
-def operating_point(y: np.ndarray, p: np.ndarray, fraction: float = TOP_FRACTION) -> dict[str, Any]:
+def operating_point(
+    y: np.ndarray, p: np.ndarray, fraction: float = OPERATING_POINT.capacity
+) -> dict[str, Any]:
     """The ``operating_point`` section of a metrics file: the cut, its confusion matrix and the
     best figures any ranking could reach there."""
     y = np.asarray(y).astype(int)
@@ -206,7 +208,7 @@ def fairness(
     frame: pd.DataFrame,
     y: np.ndarray,
     p: np.ndarray,
-    fraction: float = TOP_FRACTION,
+    fraction: float = OPERATING_POINT.capacity,
     columns: tuple[str, ...] = PROTECTED_ATTRIBUTES,
 ) -> dict[str, Any]:
     """Headline metrics per group of each protected attribute, and the max-min gaps.
