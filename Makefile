@@ -93,7 +93,7 @@ bench: setup models/target.joblib ## measure speed, memory and API load (loopbac
 api: setup models/target.joblib ## serve the inference API on http://127.0.0.1:8080 (model: models/target.joblib)
 	$(BIN)/bankchurn serve
 
-bench-commands: setup ## time a warm make site, the browser suite and a whole make test; merge into reports/benchmarks.json
+bench-commands: setup models/target.joblib ## time the CLI and API start, a warm make site, the browser suite and a whole make test; merge into reports/benchmarks.json
 	$(PY) scripts/time_commands.py --out reports/benchmarks.json
 
 screenshots: site system-packages ## refresh docs/assets/screenshot-home.png (README) and screenshots/
