@@ -102,10 +102,10 @@ bench: setup system-packages models/target.joblib ## measure speed, memory, API 
 api: setup models/target.joblib ## serve the inference API on http://127.0.0.1:8080 (model: models/target.joblib)
 	$(BIN)/bankchurn serve
 
-# The API image, built without any registry (scripts/image.py, deploy/Dockerfile); cached: a
+# The API image, built without any registry (bankchurn.deploy.image, deploy/Dockerfile); cached: a
 # rebuild happens only when the Dockerfile, the runtime lock or the package sources change.
 image: setup system-packages ## build the API container image localhost/bankchurn-api (podman or docker)
-	$(PY) scripts/image.py build
+	$(PY) -m bankchurn.deploy.image build
 
 bench-commands: setup ## time a warm make site, the browser suite and a whole make test; merge into reports/benchmarks.json
 	$(PY) scripts/time_commands.py --out reports/benchmarks.json

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Size and cold start of the API container image, merged into ``reports/benchmarks.json``.
 
-Measured on THIS machine with the engine ``scripts/image.py`` finds (podman here):
+Measured on THIS machine with the engine ``bankchurn.deploy.image`` finds (podman here):
 
 * ``image``: the image's uncompressed size as the engine reports it; the cold start, from the
   ``run`` command to the first 200 on ``GET /ready`` on 127.0.0.1 (``--runs`` times, a fresh
@@ -34,12 +34,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import image  # the one builder and engine recipe (scripts/ is on sys.path when run)
-from benchmark import merge_into  # one read-modify-write for every section
-
 from bankchurn import targets  # declared once; this script only reads them
+from bankchurn.benchmarks import merge_into  # one read-modify-write for every section
+from bankchurn.deploy import image  # the one builder and engine recipe
+from bankchurn.settings import settings
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {
     "size_mb": targets.get("engineering.image_mb"),
     "ready_s": targets.get("engineering.container_ready_s"),
@@ -89,7 +88,7 @@ def cold_start_s(engine: image.Engine, tag: str, models: Path) -> float:
 
 
 def cold_build_s(engine: image.Engine) -> float:
-    """Wall time of a build from nothing: every image and cache of ``scripts/image.py`` removed."""
+    """Wall time of a build from nothing: every image and cache of ``bankchurn.deploy.image`` removed."""
     for repo in (image.API_REPO, image.BASE_REPO):
         tags = subprocess.run(
             engine.command("images", "--format", "{{.Repository}}:{{.Tag}}", repo),
@@ -128,8 +127,8 @@ def target_rows(measured: dict[str, Any]) -> list[dict[str, Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks.json")
-    ap.add_argument("--model", type=Path, default=ROOT / "models" / "target.joblib")
+    ap.add_argument("--out", type=Path, default=settings().reports_dir / "benchmarks.json")
+    ap.add_argument("--model", type=Path, default=settings().models_dir / "target.joblib")
     ap.add_argument("--runs", type=int, default=5, help="cold starts to time")
     ap.add_argument("--cold-build", action="store_true", help="also time a build from nothing")
     args = ap.parse_args(argv)

@@ -1,32 +1,10 @@
-"""Fixtures of the delivery tests: the image builder (scripts/image.py) and a trained model."""
+"""Fixtures of the delivery tests: a trained model the container and the batch job load."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_script(name: str) -> ModuleType:
-    """Import ``scripts/<name>.py`` by path (tests run in importlib mode, without packages)."""
-    spec = importlib.util.spec_from_file_location(
-        f"bankchurn_scripts_{name}", ROOT / "scripts" / f"{name}.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="session")
-def image_script() -> ModuleType:
-    return load_script("image")
 
 
 @pytest.fixture(scope="session")

@@ -11,11 +11,12 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
+
+from bankchurn.deploy import image as builder
 
 pytestmark = pytest.mark.xdist_group("image")
 
@@ -34,19 +35,19 @@ CUSTOMER = {
 
 
 @pytest.fixture(scope="module")
-def engine(image_script: ModuleType) -> Any:
-    found, reason = image_script.find_engine()
+def engine() -> Any:
+    found, reason = builder.find_engine()
     if found is None:
         pytest.skip(reason)
     return found
 
 
 @pytest.fixture(scope="module")
-def image(image_script: ModuleType, engine: Any) -> str:
+def api_image(engine: Any) -> str:
     """The tag of the current sources' image: reused when present, otherwise built."""
     try:
-        return str(image_script.build(engine, say=lambda _line: None))
-    except image_script.ImageError as exc:
+        return str(builder.build(engine, say=lambda _line: None))
+    except builder.ImageError as exc:
         if "mmdebstrap is not installed" in str(exc):
             pytest.skip(str(exc))
         raise
@@ -81,7 +82,7 @@ def _wait_ready(base: str, engine: Any, cid: str) -> None:
 
 
 def test_serves_on_loopback_as_non_root_and_stops_cleanly(
-    engine: Any, image: str, trained_model_dir: Path, image_script: ModuleType
+    engine: Any, api_image: str, trained_model_dir: Path
 ) -> None:
     port = _free_port()
     started = _engine(
@@ -89,10 +90,10 @@ def test_serves_on_loopback_as_non_root_and_stops_cleanly(
         "run",
         "--detach",
         "-p",
-        f"127.0.0.1:{port}:{image_script.CONTAINER_PORT}",
+        f"127.0.0.1:{port}:{builder.CONTAINER_PORT}",
         "-v",
-        f"{trained_model_dir}:{image_script.CONTAINER_MODELS}:ro",
-        image,
+        f"{trained_model_dir}:{builder.CONTAINER_MODELS}:ro",
+        api_image,
     )
     assert started.returncode == 0, started.stderr
     cid = started.stdout.strip().splitlines()[-1]
@@ -113,7 +114,7 @@ def test_serves_on_loopback_as_non_root_and_stops_cleanly(
         uid = _engine(engine, "exec", cid, "id", "-u")
         assert uid.returncode == 0 and uid.stdout.strip() not in ("", "0"), uid
 
-        write = _engine(engine, "exec", cid, "touch", f"{image_script.CONTAINER_MODELS}/x")
+        write = _engine(engine, "exec", cid, "touch", f"{builder.CONTAINER_MODELS}/x")
         assert write.returncode != 0, "the model folder must be mounted read-only"
 
         _engine(engine, "kill", "--signal", "TERM", cid)
@@ -126,11 +127,11 @@ def test_serves_on_loopback_as_non_root_and_stops_cleanly(
 
 
 def test_exits_at_once_with_one_line_without_a_model(
-    engine: Any, image: str, tmp_path: Path, image_script: ModuleType
+    engine: Any, api_image: str, tmp_path: Path
 ) -> None:
     tmp_path.chmod(0o755)  # an empty but readable folder: the artifact is simply absent
     run = _engine(
-        engine, "run", "--rm", "-v", f"{tmp_path}:{image_script.CONTAINER_MODELS}:ro", image
+        engine, "run", "--rm", "-v", f"{tmp_path}:{builder.CONTAINER_MODELS}:ro", api_image
     )
     lines = [line for line in (run.stdout + run.stderr).splitlines() if line.strip()]
     assert run.returncode == 2, run
@@ -138,20 +139,30 @@ def test_exits_at_once_with_one_line_without_a_model(
     assert "target.joblib" in lines[0] and "not found" in lines[0]
 
 
-def test_holds_exactly_the_runtime_lock(engine: Any, image: str, image_script: ModuleType) -> None:
+def test_holds_exactly_the_runtime_lock(engine: Any, api_image: str) -> None:
     """No dev, doc or training tool inside: the installed distributions are the runtime lock's
     pins plus the package itself, and nothing else."""
     listing = (
         "import json, importlib.metadata as m; "
         "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
     )
-    run = _engine(engine, "run", "--rm", image, "python", "-c", listing)
+    run = _engine(engine, "run", "--rm", api_image, "python", "-c", listing)
     assert run.returncode == 0, run.stderr
     installed = {k.lower().replace("_", "-"): v for k, v in json.loads(run.stdout).items()}
     assert installed.pop("bankchurn", None) is not None
     lock = {}
-    for line in image_script.RUNTIME_LOCK.read_text(encoding="utf-8").splitlines():
+    for line in builder.RUNTIME_LOCK.read_text(encoding="utf-8").splitlines():
         if "==" in line and not line.startswith(" "):
             name, version = line.split("==")
             lock[name.lower().replace("_", "-")] = version.strip()
     assert installed == lock
+
+
+@pytest.mark.parametrize(
+    "documented",
+    [builder.Engine("docker", "docker"), builder.Engine("podman", "podman", "/usr/sbin/runc")],
+    ids=["docker", "podman"],
+)
+def test_the_readme_shows_the_run_line_the_code_uses(documented: Any) -> None:
+    readme = (builder.ROOT / "README.md").read_text(encoding="utf-8")
+    assert documented.run_line() in readme

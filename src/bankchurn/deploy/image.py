@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Build the API container image without any container registry (``make image``).
 
 Three steps, each cached under a key made from the hash of its inputs, so that an unchanged
@@ -20,9 +19,9 @@ ulimits within the host's hard limits; :class:`Engine` adds both, here and in ev
 
 Usage::
 
-    python scripts/image.py build        # build what is missing; print the tag and a run line
-    python scripts/image.py tag          # print the tag the current sources would build
-    python scripts/image.py run-line     # print the documented run line for this engine
+    python -m bankchurn.deploy.image build     # build what is missing; print tag and run line
+    python -m bankchurn.deploy.image tag       # the tag the current sources would build
+    python -m bankchurn.deploy.image run-line  # the documented run line for this engine
 """
 
 from __future__ import annotations
@@ -39,12 +38,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from bankchurn.settings import settings
+
+ROOT = settings().root
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 RUNTIME_LOCK = ROOT / "requirements-runtime.lock"
 CACHE = ROOT / ".cache" / "image"
-UV = ROOT / ".venv" / "bin" / "uv"
-PIP = [str(ROOT / ".venv" / "bin" / "python"), "-m", "pip"]
+#: The project's installer (``make setup`` puts it beside this interpreter) and pip.
+UV = Path(sys.executable).with_name("uv")
+PIP = [sys.executable, "-m", "pip"]
 
 API_REPO = "localhost/bankchurn-api"
 BASE_REPO = "localhost/bankchurn-base"
@@ -105,7 +107,7 @@ class Engine:
             cmd += list(PODMAN_ULIMITS)
         return cmd + list(args[1:])
 
-    def run_line(self, tag: str = f"{API_REPO}:latest", port: int = 8080) -> str:
+    def run_line(self, tag: str = API_REPO, port: int = 8080) -> str:
         """The documented line that serves the API on loopback with ``./models`` read-only."""
         return " ".join(
             [
