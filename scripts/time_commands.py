@@ -1,7 +1,7 @@
 """Time the repository's own commands and merge them into ``reports/benchmarks.json``.
 
 Measures, on this machine: the start of ``bankchurn --help`` and of the API on a model file
-(process start until ``/ready`` answers; MLflow must not slow either, ADR-0014), a warm
+(process start until ``/ready`` answers; MLflow must not slow either, ADR-0016), a warm
 ``make site`` (second of two runs), the browser suite alone (``pytest tests/browser``) and a
 whole ``make test``. Rows of a partial run (``--only-startup``) replace only their own rows. The targets come from their one declaration
 in :mod:`bankchurn.targets`; the Benchmarks page renders them with pass / miss. Timings are
