@@ -2,7 +2,7 @@
 
 Measures, on this machine: a warm ``make site`` (second of two runs), the browser suite alone
 (``pytest tests/browser``) and a whole ``make test``. The targets come from their one declaration
-in :mod:`bankchurn.targets`; the Benchmarks page renders them with pass / miss. Timings are
+in `bankchurn.targets`; the Benchmarks page renders them with pass / miss. Timings are
 recorded, never asserted by a test (see the Benchmarks page).
 
 Usage::

@@ -12,10 +12,10 @@ So the value of contacting the set ``S`` over an evaluation window is
 ``(churners in S) * retention_success_rate * customer_value_usd - |S| * cost_per_contact_usd``,
 scaled to a year by ``annualisation``: the test window covers ``test_months`` months of
 snapshots, so a year holds ``12 / test_months`` such windows (a stratified split of a
-dateless file covers ``test_share`` of the history instead, see :func:`annualisation`).
+dateless file covers ``test_share`` of the history instead, see [`annualisation`][bankchurn.business.annualisation]).
 
 Defaults come from the ML Canvas (section 1 and 2) where it gives a number, and are marked as
-assumptions where it does not. Every number is a named field of :class:`BusinessParameters`.
+assumptions where it does not. Every number is a named field of [`BusinessParameters`][bankchurn.business.BusinessParameters].
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ RISK_BANDS: tuple[tuple[str, float], ...] = (("low", 0.0), ("medium", 0.20), ("h
 
 
 def risk_bands(p: np.ndarray) -> np.ndarray:
-    """Band name of each calibrated probability (see :data:`RISK_BANDS`)."""
+    """Band name of each calibrated probability (see `RISK_BANDS`)."""
     p = np.asarray(p, dtype="float64")
     out = np.full(p.shape, RISK_BANDS[0][0], dtype=object)
     for name, lower in RISK_BANDS[1:]:
@@ -39,7 +39,7 @@ def risk_bands(p: np.ndarray) -> np.ndarray:
     return out
 
 
-#: Thresholds scanned by :func:`value_curve`.
+#: Thresholds scanned by [`value_curve`][bankchurn.business.value_curve].
 THRESHOLD_GRID: np.ndarray = np.round(np.arange(0.01, 1.0, 0.01), 2)
 
 
@@ -151,7 +151,7 @@ def value_at(
         y: True labels (1 = churned).
         contacted: Boolean mask of contacted customers.
         params: Business parameters.
-        scale: Annualisation factor (see :func:`annualisation`).
+        scale: Annualisation factor (see [`annualisation`][bankchurn.business.annualisation]).
 
     Returns:
         ``contacted``, ``churners_reached`` (in the window), ``saved_customers_per_year``,

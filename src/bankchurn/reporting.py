@@ -1,9 +1,9 @@
 """Training runs and the JSON reports the site reads.
 
-:func:`train_and_evaluate` is the one training procedure (used by ``bankchurn train`` and
+[`train_and_evaluate`][bankchurn.reporting.train_and_evaluate] is the one training procedure (used by ``bankchurn train`` and
 ``bankchurn report``): split -> time-ordered folds -> fit (and tune) on training rows ->
 operating threshold from training out-of-fold probabilities -> metrics on test rows.
-:func:`run_report` writes ``data_profile.json``, ``baseline/metrics.json``,
+[`run_report`][bankchurn.reporting.run_report] writes ``data_profile.json``, ``baseline/metrics.json``,
 ``target/metrics.json``, ``model_selection.json`` and ``canvas_status.json``: sorted keys,
 floats rounded to 6 decimals, no wall-clock time, so the same seed gives identical bytes.
 """
@@ -79,7 +79,7 @@ def to_json(obj: Any) -> str:
 
 
 def write_json(path: str | Path, obj: Any) -> Path:
-    """Write :func:`to_json` of ``obj`` atomically."""
+    """Write [`to_json`][bankchurn.reporting.to_json] of ``obj`` atomically."""
     return atomic_write_text(path, to_json(obj))
 
 
@@ -182,7 +182,7 @@ def train_and_evaluate(
     """Fit one model on the training rows of ``extract`` and measure it on the test rows.
 
     Args:
-        extract: Validated, pseudonymised extract (see :func:`bankchurn.ingest.load_extract`).
+        extract: Validated, pseudonymised extract (see [`bankchurn.ingest.load_extract`][bankchurn.ingest.load_extract]).
         model_name: ``baseline`` or ``target``.
         seed: Seed of every random step (split fallback, models, search, bootstrap).
         budget: Tuning budget of the target.
@@ -192,7 +192,7 @@ def train_and_evaluate(
         artifact_name: File name recorded in the provenance.
 
     Returns:
-        The :class:`TrainingResult`.
+        The [`TrainingResult`][bankchurn.reporting.TrainingResult].
     """
     params = params or BusinessParameters()
     frame = extract.frame.reset_index(drop=True)
@@ -319,7 +319,7 @@ def save_model(result: TrainingResult, path: str | Path) -> Path:
 
 
 def age_band(age: pd.Series) -> pd.Series:
-    """Age band labels of :data:`AGE_BANDS`."""
+    """Age band labels of `AGE_BANDS`."""
     labels = np.full(len(age), None, dtype=object)
     a = age.to_numpy()
     for name, lo, hi in AGE_BANDS:
@@ -410,7 +410,7 @@ def canvas_status(
 ) -> dict[str, Any]:
     """Each ML Canvas success metric (section 6): target, measured, unit, pass/miss.
 
-    Targets, comparisons and units come from :mod:`bankchurn.targets` (declared once). Model
+    Targets, comparisons and units come from `bankchurn.targets` (declared once). Model
     and business figures are the TARGET model's on the test rows; system figures come from the
     ``api`` section of ``benchmarks.json`` when it exists.
     """

@@ -1,4 +1,4 @@
-"""The figures of :mod:`bankchurn.plots` build from small inputs and draw what they claim."""
+"""The figures of `bankchurn.plots` build from small inputs and draw what they claim."""
 
 from __future__ import annotations
 

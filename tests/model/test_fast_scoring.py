@@ -1,7 +1,7 @@
 """The NumPy scoring route gives exactly the probabilities of the plain sklearn pipeline.
 
 ``CalibratedChurnModel.predict_proba`` sends frames through
-:class:`bankchurn.features.ArrayPreprocessor` (the same fitted steps on arrays). These tests
+`bankchurn.features.ArrayPreprocessor` (the same fitted steps on arrays). These tests
 compare it, bit for bit, with ``estimator_.predict_proba`` (the plain ``Pipeline`` route) on
 thousands of rows with NaNs in every nullable column, row by row and in batches.
 """

@@ -9,7 +9,7 @@ enforce the "thin notebook" rule of the project:
 * numbers behind plots: every cell that stores an image is followed by a code cell whose
   stored output is text with numbers (what nbval can compare);
 * thin: no function, class or lambda definitions, no code cell longer than
-  :data:`MAX_CELL_LINES` non-blank lines (the logic lives in ``bankchurn``);
+  `MAX_CELL_LINES` non-blank lines (the logic lives in ``bankchurn``);
 * honest exceptions: an output ignored by nbval (``# NBVAL_IGNORE_OUTPUT`` or the
   ``nbval-ignore-output`` tag) and a ``warnings`` filter each carry a comment saying why;
 * reproducible files: no volatile metadata (execution timestamps), kernelspec ``python3``,
