@@ -55,6 +55,7 @@ def record(target_id: str, name: str, measured: float) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Time the repository commands and merge their rows into the benchmark report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=settings().reports_dir / "benchmarks.json")
     parser.add_argument(

@@ -15,7 +15,8 @@ snapshots, so a year holds ``12 / test_months`` such windows (a stratified split
 dateless file covers ``test_share`` of the history instead, see [`annualisation`][bankchurn.business.annualisation]).
 
 Defaults come from the ML Canvas (section 1 and 2) where it gives a number, and are marked as
-assumptions where it does not. Every number is a named field of [`BusinessParameters`][bankchurn.business.BusinessParameters].
+assumptions where it does not. Every number is a named field of
+[`BusinessParameters`][bankchurn.business.BusinessParameters].
 """
 
 from __future__ import annotations

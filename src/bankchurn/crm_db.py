@@ -166,7 +166,7 @@ def connect(url: str, *, read_only: bool) -> psycopg.Connection[Any]:
 
 
 def _first_line(exc: Exception) -> str:
-    """libpq's message without its context lines (it never holds the password)."""
+    """Libpq's message without its context lines (it never holds the password)."""
     text = str(exc).strip().splitlines()
     return (text[0] if text else type(exc).__name__).removeprefix("connection failed: ")
 
@@ -305,7 +305,8 @@ def load_frame(
 
     Args:
         url: The CRM database (a role allowed to create the schema and write the table).
-        frame: Rows as [`bankchurn.validation.validate_frame`][bankchurn.validation.validate_frame] returns them (contract
+        frame: Rows as [`bankchurn.validation.validate_frame`][bankchurn.validation.validate_frame]
+            returns them (contract
             names; ``RowNumber`` is not stored).
         replace: Empty the table first (in the same transaction).
         grant_read: Role to give read-only access ([`grant_read_sql`][bankchurn.crm_db.grant_read_sql]).

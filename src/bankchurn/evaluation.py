@@ -1,5 +1,7 @@
-"""Metrics of a churn model on held-out rows: ranking, operating point, calibration, fairness,
-importance. Pure functions of labels, scores and frames; every random step is seeded.
+"""Metrics of a churn model on held-out rows.
+
+Ranking, operating point, calibration, fairness, importance: pure functions of labels, scores
+and frames; every random step is seeded.
 """
 
 from __future__ import annotations

@@ -146,7 +146,8 @@ class DerivedFeatures(TransformerMixin, BaseEstimator):
     def transform_columns(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
         """Same columns as `transform`, as a name -> NumPy array mapping.
 
-        The fast scoring route ([`ArrayPreprocessor`][bankchurn.features.ArrayPreprocessor]) uses this to skip building a frame;
+        The fast scoring route ([`ArrayPreprocessor`][bankchurn.features.ArrayPreprocessor]) uses
+        this to skip building a frame;
         both share [`derive`][bankchurn.features.derive], so the values are the same.
         """
         self._check(X)
@@ -164,12 +165,15 @@ def _categories(column: str) -> list[object]:
     spec = BY_NAME[column]
     if spec.allowed:
         return list(spec.allowed)
-    assert spec.minimum is not None and spec.maximum is not None
+    assert spec.minimum is not None
+    assert spec.maximum is not None
     return list(range(int(spec.minimum), int(spec.maximum) + 1))
 
 
 def feature_groups(feature_set: FeatureSet) -> dict[str, list[str]]:
-    """Columns (after [`DerivedFeatures`][bankchurn.features.DerivedFeatures]) handled as numeric, binary and categorical.
+    """Columns handled as numeric, binary and categorical.
+
+    The columns are those after [`DerivedFeatures`][bankchurn.features.DerivedFeatures].
 
     Args:
         feature_set: ``canvas`` or ``extended``.
@@ -258,10 +262,13 @@ def _flat_steps(transformer: Any) -> tuple[Any, ...] | None:
 
 
 class ArrayPreprocessor:
-    """NumPy route through a FITTED [`build_preprocessor`][bankchurn.features.build_preprocessor] pipeline, for fast scoring.
+    """NumPy route through a FITTED preprocessing pipeline, for fast scoring.
+
+    The pipeline is the one [`build_preprocessor`][bankchurn.features.build_preprocessor] builds.
 
     It is not a second implementation: it calls the fitted [`DerivedFeatures`][bankchurn.features.DerivedFeatures] (its
-    [`transform_columns`][bankchurn.features.DerivedFeatures.transform_columns]) and the very fitted imputers, scaler and
+    [`transform_columns`][bankchurn.features.DerivedFeatures.transform_columns]) and the very
+    fitted imputers, scaler and
     encoder of the ``ColumnTransformer``, on plain arrays, with the column order precomputed
     once. What it skips is the per-call pandas work of the frame route (column selection and
     copies, frame re-validation, feature-name checks), which costs ~10x the arithmetic for one

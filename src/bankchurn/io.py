@@ -129,7 +129,8 @@ def read_csv_checked(path: str | Path) -> pd.DataFrame:
         path: The CSV file (UTF-8, ``,``-separated, header on line 1).
 
     Returns:
-        The raw frame (values not yet validated; see [`bankchurn.validation.validate_frame`][bankchurn.validation.validate_frame])
+        The raw frame (values not yet validated; see
+        [`bankchurn.validation.validate_frame`][bankchurn.validation.validate_frame])
         with a RangeIndex such that data row ``i`` is file line ``i + 2``.
 
     Raises:

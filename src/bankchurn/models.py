@@ -7,7 +7,8 @@
   ``class_weight='balanced'``), each tuned by a seeded, bounded Optuna TPE search.
 
 ``class_weight='balanced'`` inflates probabilities, so every served model is a
-[`CalibratedChurnModel`][bankchurn.models.CalibratedChurnModel]: the pipeline refitted on all training rows plus a monotone
+[`CalibratedChurnModel`][bankchurn.models.CalibratedChurnModel]: the pipeline refitted on all
+training rows plus a monotone
 calibrator fitted on its out-of-fold (time-ordered) predictions on the same training rows.
 No test row is ever seen by any ``fit``.
 """
@@ -453,7 +454,8 @@ def train_target(
     """Tune each tree candidate, keep the best by mean CV ROC-AUC, fit it calibrated.
 
     Returns:
-        The chosen [`TrainedModel`][bankchurn.models.TrainedModel] and every candidate's [`TuningResult`][bankchurn.models.TuningResult].
+        The chosen [`TrainedModel`][bankchurn.models.TrainedModel] and every candidate's
+        [`TuningResult`][bankchurn.models.TuningResult].
     """
     results = {c: tune(c, X, y, folds, seed, budget) for c in candidates}
     # Ties (equal mean to 6 decimals) resolve to the first candidate listed: deterministic.

@@ -89,8 +89,9 @@ def _thousands(value: float, _pos: object = None) -> str:
 
 
 def _group_order(keys: Sequence[str]) -> list[tuple[str, str]]:
-    """``(key, label)`` pairs: numeric keys first in numeric order ("0.0" shown as "0"), then the
-    other keys (e.g. ``missing``) in the order given.
+    """``(key, label)`` pairs: numeric keys first in numeric order, then the others.
+
+    "0.0" is shown as "0"; the other keys (e.g. ``missing``) keep the order given.
 
     Report keys are strings, so a numeric column would otherwise sort as "1", "10", "2".
     """
@@ -351,7 +352,8 @@ def reliability_diagram(
     """Reliability diagram before and after calibration, with the Brier scores.
 
     Args:
-        before: [`bankchurn.evaluation.reliability`][bankchurn.evaluation.reliability] of the raw scores (``brier``, ``bins``).
+        before: [`bankchurn.evaluation.reliability`][bankchurn.evaluation.reliability] of the raw
+            scores (``brier``, ``bins``).
         after: The same for the calibrated probabilities.
         labels: Legend names of the two curves.
 

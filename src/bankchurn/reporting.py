@@ -1,6 +1,7 @@
 """Training runs and the JSON reports the site reads.
 
-[`train_and_evaluate`][bankchurn.reporting.train_and_evaluate] is the one training procedure (used by ``bankchurn train`` and
+[`train_and_evaluate`][bankchurn.reporting.train_and_evaluate] is the one training procedure (used
+by ``bankchurn train`` and
 ``bankchurn report``): split -> time-ordered folds -> fit (and tune) on training rows ->
 operating threshold from training out-of-fold probabilities -> metrics on test rows.
 [`run_report`][bankchurn.reporting.run_report] writes ``data_profile.json``, ``baseline/metrics.json``,
@@ -182,7 +183,8 @@ def train_and_evaluate(
     """Fit one model on the training rows of ``extract`` and measure it on the test rows.
 
     Args:
-        extract: Validated, pseudonymised extract (see [`bankchurn.ingest.load_extract`][bankchurn.ingest.load_extract]).
+        extract: Validated, pseudonymised extract (see
+            [`bankchurn.ingest.load_extract`][bankchurn.ingest.load_extract]).
         model_name: ``baseline`` or ``target``.
         seed: Seed of every random step (split fallback, models, search, bootstrap).
         budget: Tuning budget of the target.

@@ -458,7 +458,7 @@ def generate_extract(
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Serialise a frame as the canonical CSV bytes (UTF-8, ``\\n`` line ends, no index)."""
+    r"""Serialise a frame as the canonical CSV bytes (UTF-8, ``\\n`` line ends, no index)."""
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 

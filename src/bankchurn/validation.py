@@ -102,7 +102,8 @@ def pandera_schema(require_label: bool = True) -> pa.DataFrameSchema:
 
     Returns:
         A strict schema (unknown columns rejected) that coerces types; integer and binary
-        columns come out as float64 and are cast by [`validate_frame`][bankchurn.validation.validate_frame]. Built once and
+        columns come out as float64 and are cast by
+        [`validate_frame`][bankchurn.validation.validate_frame]. Built once and
         cached: treat it as read-only.
     """
     columns = {

@@ -34,7 +34,9 @@ def test_threshold_metrics_and_confusion() -> None:
     p = np.array([0.9, 0.8, 0.2, 0.1])
     at = evaluation.at_threshold(y, p, 0.5)
     assert at["confusion_matrix"] == {"tn": 1, "fp": 1, "fn": 1, "tp": 1}
-    assert at["precision"] == 0.5 and at["recall"] == 0.5 and at["positive_rate"] == 0.5
+    assert at["precision"] == 0.5
+    assert at["recall"] == 0.5
+    assert at["positive_rate"] == 0.5
 
 
 def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
@@ -73,7 +75,8 @@ def test_curves_are_downsampled_and_monotone() -> None:
     y = rng.integers(0, 2, 3000)
     c = evaluation.curves(y, rng.random(3000))
     assert len(c["roc"]["fpr"]) <= evaluation.N_CURVE_POINTS
-    assert c["roc"]["fpr"][0] == 0.0 and c["roc"]["tpr"][-1] == 1.0
+    assert c["roc"]["fpr"][0] == 0.0
+    assert c["roc"]["tpr"][-1] == 1.0
     assert np.all(np.diff(c["roc"]["fpr"]) >= 0)
 
 
@@ -106,5 +109,5 @@ def test_best_threshold_and_annualisation() -> None:
 
 
 def test_business_parameters_are_validated() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="retention_success_rate"):
         BusinessParameters(retention_success_rate=1.5)

@@ -106,7 +106,8 @@ def test_preprocessed_matrix_is_identical(kind, feature_set, training, scoring_r
     route = ArrayPreprocessor.from_fitted(pre)
     assert route is not None
     fast, plain = route.transform(scoring_rows), pre.transform(scoring_rows)
-    assert fast.dtype == plain.dtype and fast.shape == plain.shape
+    assert fast.dtype == plain.dtype
+    assert fast.shape == plain.shape
     np.testing.assert_array_equal(fast, plain)  # NaN-free: every NaN was imputed
 
 

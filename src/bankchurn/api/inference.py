@@ -87,7 +87,9 @@ class InferenceService:
 
     @classmethod
     def from_path(cls, path: str | Path) -> InferenceService:
-        """Load the artifact at ``path`` (once) with [`bankchurn.artifacts.load_artifact`][bankchurn.artifacts.load_artifact].
+        """Load the artifact at ``path`` (once).
+
+        Read with [`load_artifact`][bankchurn.artifacts.load_artifact].
 
         Raises:
             UserError: One line when the file is missing, corrupt or not a churn model.

@@ -185,7 +185,7 @@ class SiteBrowser:
         tabs = [self.new_tab(slim_index=slim) for _ in range(min(parallel, len(urls)))]
         for start in range(0, len(urls), len(tabs)):
             batch = []
-            for u, tab in zip(urls[start : start + len(tabs)], tabs):
+            for u, tab in zip(urls[start : start + len(tabs)], tabs, strict=False):
                 tab.full_index = u in full_index
                 batch.append(self.open(u, tab))
             for page, report in batch:
