@@ -142,3 +142,17 @@ CATEGORICAL_FEATURES: tuple[str, ...] = tuple(
 #: markets); Gender is not (role ``protected``). See ADR 0006.
 PROTECTED_ATTRIBUTES: tuple[str, ...] = ("Geography", "Gender")
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
+
+#: One valid, invented customer (feature columns only): the API's documented example and the
+#: input example stored with every tracked model. Never a real customer.
+EXAMPLE_CUSTOMER: dict[str, int | float | str] = {
+    "CreditScore": 650,
+    "Geography": "Germany",
+    "Age": 47,
+    "Tenure": 3,
+    "Balance": 118_000.0,
+    "NumOfProducts": 1,
+    "HasCrCard": 1,
+    "IsActiveMember": 0,
+    "EstimatedSalary": 95_000.0,
+}
