@@ -123,14 +123,15 @@ def _split_line(split: dict[str, Any]) -> str:
 
 def _summary(m: dict[str, Any]) -> str:
     ci = m.get("roc_auc_ci") or [float("nan"), float("nan")]
-    bayes = m.get("bayes_optimal_roc_auc")
-    bayes_txt = f", Bayes-optimal {bayes:.4f}" if bayes is not None else ""
+    bayes = m.get("bayes_optimal_roc_auc_without_gender")
+    bayes_txt = f", best reachable on these rows {bayes:.4f}" if bayes is not None else ""
+    op = m["operating_point"]
     return (
         f"ROC-AUC {m['roc_auc']:.4f} [{ci[0]:.4f}, {ci[1]:.4f}]{bayes_txt}; "
-        f"PR-AUC {m['pr_auc']:.4f}; top 10%: precision {m['precision_at_10']:.3f}, "
-        f"recall {m['recall_at_10']:.3f}, lift {m['lift_at_10']:.2f}; threshold "
-        f"{m['threshold']:.2f}: precision {m['precision_at_threshold']:.3f}, recall "
-        f"{m['recall_at_threshold']:.3f}; Brier {m['brier']:.4f}"
+        f"PR-AUC {m['pr_auc']:.4f}; operating point ({op['label']}): precision "
+        f"{m['precision_at_10']:.3f}, recall {m['recall_at_10']:.3f} (at most "
+        f"{op['best_reachable']['recall_at_10']:.3f} at this capacity), lift "
+        f"{m['lift_at_10']:.2f}; Brier {m['brier']:.4f}"
     )
 
 

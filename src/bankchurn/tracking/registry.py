@@ -20,7 +20,7 @@ from typing import Any
 
 from bankchurn.errors import UserError
 from bankchurn.tracking.config import TrackingSettings, quiet_mlflow
-from bankchurn.tracking.runs import ARTIFACT_FILE, ARTIFACT_SHA256_TAG, sha256_of
+from bankchurn.tracking.runs import ARTIFACT_FILE, ARTIFACT_SHA256_TAG, sha256_of, sidecar_of
 
 _URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[\w-]+)|/(?P<version>[0-9]+))$")
 _ALIAS = re.compile(r"^[A-Za-z_][\w-]*$")
@@ -173,6 +173,10 @@ def fetch_registered(uri: str, settings: TrackingSettings) -> tuple[Any, Registe
                 f"{registered.uri}: model artifact SHA-256 {actual[:12]}... does not match the "
                 f"{registered.artifact_sha256[:12]}... recorded at training; refusing to load it"
             )
+        # The registry's record becomes the record beside the file, which the loader checks.
+        sidecar_of(Path(local)).write_text(
+            f"{registered.artifact_sha256}  {ARTIFACT_FILE}\n", encoding="utf-8"
+        )
         return load_artifact(local), registered
     finally:
         shutil.rmtree(folder, ignore_errors=True)

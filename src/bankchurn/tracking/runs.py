@@ -79,6 +79,11 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def sidecar_of(model_file: Path) -> Path:
+    """Where the SHA-256 of an artifact is recorded beside it: ``<name>.sha256``."""
+    return model_file.with_name(model_file.name + ".sha256")
+
+
 def flat_metrics(metrics: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, float]]:
     """Every number of ``metrics`` reached through object keys, as ``(dotted.path, value)``.
 
@@ -246,10 +251,15 @@ def _log(
             # One file name in every logged model, whatever the training named it.
             staged = Path(tmp) / ARTIFACT_FILE
             shutil.copyfile(model_file, staged)
+            artifacts = {ARTIFACT_KEY: str(staged)}
+            recorded = sidecar_of(model_file)
+            if recorded.is_file():  # the hash recorded beside the file travels with it
+                shutil.copyfile(recorded, sidecar_of(staged))
+                artifacts[f"{ARTIFACT_KEY}_sha256"] = str(sidecar_of(staged))
             info = mlflow.pyfunc.log_model(
                 name=MODEL_NAME_IN_RUN,
                 python_model=str(PYFUNC_CODE),
-                artifacts={ARTIFACT_KEY: str(staged)},
+                artifacts=artifacts,
                 signature=signature,
                 input_example=example,
                 pip_requirements=_requirements(),
