@@ -115,6 +115,7 @@ _CANVAS = "ML Canvas §6"
 _ISSUE_MODEL = "issue: reference implementation (tests and benchmark)"
 _ISSUE_API = "issue: serving API (load test on this machine)"
 _ISSUE_SITE = "issue: executable site (offline and quality)"
+_ISSUE_DELIVERY = "issue: delivery (container image, daily batch scores)"
 
 TARGETS: tuple[Target, ...] = (
     # --- ML Canvas, business tier
@@ -265,6 +266,25 @@ TARGETS: tuple[Target, ...] = (
         60.0,
         "s",
         _ISSUE_SITE,
+    ),
+    # --- engineering goals: delivery (scripts/bench_image.py)
+    Target(
+        "engineering.image_mb",
+        "engineering",
+        "Size of the API container image, uncompressed, as the engine reports it",
+        "<",
+        500.0,
+        "MB",
+        _ISSUE_DELIVERY,
+    ),
+    Target(
+        "engineering.container_ready_s",
+        "engineering",
+        "Cold start of the API container: from `run` to the first 200 on /ready",
+        "<",
+        5.0,
+        "s",
+        _ISSUE_DELIVERY,
     ),
 )
 
