@@ -3,8 +3,9 @@
 Measures, on this machine: the start of ``bankchurn --help`` and of the API on a model file
 (process start until ``/ready`` answers; MLflow must not slow either, ADR-0016), a warm
 ``make site`` (second of two runs), the browser suite alone (``pytest tests/browser``) and a
-whole ``make test``. Rows of a partial run (``--only-startup``) replace only their own rows. The targets come from their one declaration
-in :mod:`bankchurn.targets`; the Benchmarks page renders them with pass / miss. Timings are
+whole ``make test``. Rows of a partial run (``--only-startup``) replace only their own rows. The
+targets come from their one declaration in `bankchurn.targets`; the Benchmarks page renders them
+with pass / miss. Timings are
 recorded, never asserted by a test (see the Benchmarks page).
 
 Usage::
@@ -171,6 +172,7 @@ def _merged(out: Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Time the repository commands and merge their rows into the benchmark report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=settings().reports_dir / "benchmarks.json")
     parser.add_argument(
