@@ -125,6 +125,7 @@ def _client(
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the soak and merge its sections into the benchmark report; 2 without a model."""
     from bankchurn.api.settings import DEFAULT_MODEL_PATH, load_settings
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -42,7 +42,7 @@ class ModelArtifact:
 
     Attributes:
         pipeline: The fitted, calibrated pipeline.
-        metadata: See :func:`build_metadata`.
+        metadata: See [`build_metadata`][bankchurn.artifacts.build_metadata].
         sha256: SHA-256 of the artifact file (checked against the recorded one at loading).
     """
 
@@ -107,9 +107,9 @@ def save_artifact(path: str | Path, pipeline: Any, metadata: dict[str, Any]) -> 
 
     Args:
         path: Destination ``.joblib`` file; parent folders are created. The hash goes to
-            :func:`hash_path` beside it.
+            [`hash_path`][bankchurn.artifacts.hash_path] beside it.
         pipeline: Fitted model with ``predict_proba``.
-        metadata: See :func:`build_metadata`.
+        metadata: See [`build_metadata`][bankchurn.artifacts.build_metadata].
 
     Returns:
         The destination path.
@@ -145,13 +145,12 @@ def _recorded_hash(p: Path) -> str:
     return recorded
 
 
-def load_artifact(path: str | Path, *, expected_sha256: str | None = None) -> ModelArtifact:
-    """Load a model artifact written by :func:`save_artifact`, after checking its hash.
+def load_artifact(path: str | Path) -> ModelArtifact:
+    """Load a model artifact written by [`save_artifact`][bankchurn.artifacts.save_artifact], after checking its hash.
 
     Args:
-        path: The ``.joblib`` file.
-        expected_sha256: The hash recorded elsewhere (a registry's tag); default: the one
-            recorded beside the file (:func:`hash_path`).
+        path: The ``.joblib`` file; its hash is recorded beside it ([`hash_path`][bankchurn.artifacts.hash_path]; a
+            registry's download gets the registry's record written there).
 
     Raises:
         UserError: One line when the file is missing, does not match its recorded hash, is
@@ -160,7 +159,7 @@ def load_artifact(path: str | Path, *, expected_sha256: str | None = None) -> Mo
     p = Path(path)
     if not p.is_file():
         raise UserError(f"{p}: model artifact not found (train one with `bankchurn train`)")
-    recorded = expected_sha256.lower() if expected_sha256 else _recorded_hash(p)
+    recorded = _recorded_hash(p)
     data = p.read_bytes()
     actual = hashlib.sha256(data).hexdigest()
     if actual != recorded:

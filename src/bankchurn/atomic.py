@@ -1,14 +1,13 @@
 """The one way the package writes a file: whole or not at all, never through a special file.
 
-:func:`atomic_writer` writes to an unnamed file in the destination folder (Linux ``O_TMPFILE``;
-a named ``.NAME.*.tmp`` elsewhere) and renames it over the destination only when every byte is
-written and flushed. A failure, a full disk, Ctrl+C or SIGTERM leaves the previous file intact
-and no temporary file behind; with ``O_TMPFILE`` even SIGKILL leaves nothing. The destination
-must be absent or a regular file: a symbolic link, device, pipe, socket or folder is refused,
-because a rename would silently replace it (ADR on atomic writes).
-
-The standard library has no atomic replace-a-file helper and the small libraries that did
-(``atomicwrites``) are unmaintained, hence this module.
+[`atomic_writer`][bankchurn.atomic.atomic_writer] writes to an unnamed file in the destination
+folder (Linux ``O_TMPFILE``; a named ``.NAME.*.tmp`` elsewhere) and renames it over the destination
+only when every byte is written and flushed. A failure, a full disk, Ctrl+C or SIGTERM leaves the
+previous file intact and no temporary file behind; with ``O_TMPFILE`` even SIGKILL leaves nothing.
+The destination must be absent or a regular file: a symbolic link, device, pipe, socket or folder is
+refused, because a rename would silently replace it (ADR on atomic writes). The standard library has
+no atomic replace-a-file helper and the small libraries that did (``atomicwrites``) are
+unmaintained, hence this module.
 """
 
 from __future__ import annotations
@@ -82,7 +81,7 @@ def _umask() -> int:
 
 
 def _linkat() -> Any:
-    """libc's ``linkat``: ``os.link`` cannot follow the ``/proc/self/fd`` link of a file."""
+    """Libc's ``linkat``: ``os.link`` cannot follow the ``/proc/self/fd`` link of a file."""
     try:
         return ctypes.CDLL(None, use_errno=True).linkat
     except (OSError, AttributeError):  # pragma: no cover - not Linux
@@ -125,7 +124,7 @@ def _fsync_folder(folder: Path) -> None:
 def atomic_writer(
     path: str | Path, *, text: bool = False, encoding: str = "utf-8", newline: str | None = "\n"
 ) -> Iterator[IO[Any]]:
-    """Open ``path`` for writing so that it is replaced whole, or not at all.
+    r"""Open ``path`` for writing so that it is replaced whole, or not at all.
 
     The ONE writer of the package: every file the package writes goes through it. The data go
     to an unnamed file in the destination folder (a temporary ``.NAME.*.tmp`` where the file
@@ -135,8 +134,9 @@ def atomic_writer(
     on file systems without unnamed files). An existing file keeps its permission bits.
 
     Args:
-        path: Destination; must be absent or a regular file (see :func:`check_destination`).
-            Missing parent folders are created.
+        path: Destination; must be absent or a regular file (see
+            [`check_destination`][bankchurn.atomic.check_destination]). Missing parent folders
+            are created.
         text: Open in text mode (``encoding``, ``newline``) instead of binary.
         encoding: Text encoding.
         newline: Newline translation of the text mode (``"\\n"``: none).
@@ -187,7 +187,7 @@ def atomic_writer(
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` whole or not at all (see :func:`atomic_writer`).
+    """Write ``data`` to ``path`` whole or not at all (see [`atomic_writer`][bankchurn.atomic.atomic_writer]).
 
     Returns:
         The destination path.
@@ -198,5 +198,5 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` whole or not at all (see :func:`atomic_writer`)."""
+    """Write ``text`` to ``path`` whole or not at all (see [`atomic_writer`][bankchurn.atomic.atomic_writer])."""
     return atomic_write_bytes(path, text.encode(encoding))

@@ -1,7 +1,7 @@
 """The data contract of the CRM extract, declared once.
 
 Every other place that needs to know a column (validation, features, the API schemas, the
-Data contract page of the site, the notebooks) reads :data:`COLUMNS`. Changing a range here
+Data contract page of the site, the notebooks) reads `COLUMNS`. Changing a range here
 changes all of them.
 
 The columns are those of the public Kaggle "Churn Modelling" file plus an optional monthly
@@ -12,6 +12,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+
+#: The one currency of the project: the extract's amounts (``Balance``, ``EstimatedSalary``) and
+#: every value figure (the canvas states its money in US dollars). The Kaggle file names none.
+CURRENCY: str = "USD"
+#: What ``Exited = 1`` means in time: the customer closed all their accounts within this many
+#: months after the row's ``SnapshotDate``. A monthly batch scored the day after month end
+#: therefore warns between 0 and about 30 days ahead, the canvas's "time to act".
+LABEL_HORIZON_MONTHS: int = 1
+#: The horizon in words (``1 month``).
+LABEL_HORIZON: str = f"{LABEL_HORIZON_MONTHS} month{'s' if LABEL_HORIZON_MONTHS != 1 else ''}"
+#: What a label means, in one sentence (the Data contract page and the canvas print it).
+LABEL_MEANING: str = (
+    f"Exited = 1: the customer closed all their accounts within {LABEL_HORIZON} after the "
+    "row's SnapshotDate; Exited = 0: they still held an account at the end of that window."
+)
 
 Role = Literal["row_id", "customer_id", "pii", "protected", "feature", "target", "snapshot"]
 Kind = Literal["int", "float", "category", "binary", "date", "text"]
@@ -50,8 +65,10 @@ class ColumnSpec:
 
     @property
     def exact_int(self) -> bool:
-        """An integer without a declared maximum (an id): read as text, never via a float,
-        so no id above 2**53 is ever rounded onto another one."""
+        """An integer without a declared maximum (an id): read as text, never via a float.
+
+        So no id above 2**53 is ever rounded onto another one.
+        """
         return self.kind == "int" and self.maximum is None
 
     @property
@@ -90,7 +107,13 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("Age", "int", "feature", "Age in years.", 18, 100),
     ColumnSpec("Tenure", "int", "feature", "Years as a customer.", 0, 10, nullable=True),
     ColumnSpec(
-        "Balance", "float", "feature", "Account balance (EUR).", 0, 1_000_000, nullable=True
+        "Balance",
+        "float",
+        "feature",
+        f"Account balance ({CURRENCY}).",
+        0,
+        1_000_000,
+        nullable=True,
     ),
     ColumnSpec("NumOfProducts", "int", "feature", "Number of bank products held.", 1, 4),
     ColumnSpec(
@@ -113,13 +136,17 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         "EstimatedSalary",
         "float",
         "feature",
-        "Estimated yearly salary (EUR).",
+        f"Estimated yearly salary ({CURRENCY}).",
         0,
         1_000_000,
         nullable=True,
     ),
     ColumnSpec(
-        "Exited", "binary", "target", "Label: left the bank (1) or stayed (0).", allowed=(0, 1)
+        "Exited",
+        "binary",
+        "target",
+        f"Label: closed all accounts within {LABEL_HORIZON} after SnapshotDate (1) or not (0).",
+        allowed=(0, 1),
     ),
     ColumnSpec(
         "SnapshotDate",

@@ -7,7 +7,7 @@ ECHO_LIMIT = 60
 
 
 def printable(text: object, limit: int = ECHO_LIMIT) -> str:
-    """Text safe to echo on one terminal line: escaped controls, capped length.
+    r"""Text safe to echo on one terminal line: escaped controls, capped length.
 
     Control characters (newlines, ANSI escapes), lone surrogates and other unprintable code
     points are shown as Python escapes (``\\x1b``), and text longer than ``limit`` is cut
@@ -45,8 +45,11 @@ class UserError(Exception):
 
 
 class OutputError(UserError):
-    """An output cannot be written where the user asked (not a regular file, no permission,
-    disk full). Nothing is written and the previous file, if any, is intact."""
+    """An output cannot be written where the user asked.
+
+    Not a regular file, no permission, disk full: nothing is written and the previous file, if
+    any, is intact.
+    """
 
 
 class ContractError(UserError):

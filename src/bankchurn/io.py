@@ -1,15 +1,16 @@
 """Input at the edge of the package: the one CSV reader of CRM extracts.
 
-:func:`iter_csv_chunks` reads a CRM extract in chunks of rows (bounded memory) and catches the
-defects of a FILE before any value is looked at (missing file or not a regular file, empty
-file, header only, bytes that are not UTF-8, a delimiter other than ``,``, missing or unknown
-columns, rows with the wrong number of fields, blank lines inside the data, a cell longer than
-:data:`bankchurn.contract.MAX_FIELD_CHARS`), reporting each as ONE
-:class:`bankchurn.errors.ContractError` with the file line. :func:`read_csv_checked` is the
-same reader, whole file at once. Value-level rules are checked by :mod:`bankchurn.validation`.
-Data row ``i`` (the frame index, counted over the whole file) is file line ``i + 2``: blank
-lines inside the data are rejected and trailing ones ignored, so the mapping holds; a quoted
-field spanning lines is rejected as a wrong number of fields.
+[`iter_csv_chunks`][bankchurn.io.iter_csv_chunks] reads a CRM extract in chunks of rows (bounded
+memory) and catches the defects of a FILE before any value is looked at (missing file or not a
+regular file, empty file, header only, bytes that are not UTF-8, a delimiter other than ``,``,
+missing or unknown columns, rows with the wrong number of fields, blank lines inside the data, a
+cell longer than [`bankchurn.contract.MAX_FIELD_CHARS`][bankchurn.contract.MAX_FIELD_CHARS]),
+reporting each as ONE [`bankchurn.errors.ContractError`][bankchurn.errors.ContractError] with the
+file line. [`read_csv_checked`][bankchurn.io.read_csv_checked] is the same reader, whole file at
+once. Value-level rules are checked by `bankchurn.validation`. Data row ``i`` (the frame index,
+counted over the whole file) is file line ``i + 2``: blank lines inside the data are rejected and
+trailing ones ignored, so the mapping holds; a quoted field spanning lines is rejected as a wrong
+number of fields.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from bankchurn.errors import ContractError
 #: surname such as "Null" survives.
 NUMERIC_NA = ("", "NA", "N/A", "NaN", "nan", "null", "NULL", "None")
 _OTHER_DELIMITERS = {";": "';'", "\t": "tab", "|": "'|'"}
-#: Rows per chunk of :func:`read_csv_checked` (whole-file reading).
+#: Rows per chunk of [`read_csv_checked`][bankchurn.io.read_csv_checked] (whole-file reading).
 _WHOLE_FILE = 1 << 62
 _BLANK = (b"\n", b"\r\n", b"\r")
 FIELD_RULE = f"max_length({contract.MAX_FIELD_CHARS})"
@@ -210,9 +211,11 @@ def iter_csv_chunks(
         require_label: Whether the header must hold the label column.
 
     Yields:
-        Raw frames (values not yet validated; see :func:`bankchurn.validation.validate_frame`)
-        whose index continues from chunk to chunk, so that data row ``i`` is file line
-        ``i + 2``. Text, category, date and id columns hold strings.
+        Raw frames (values not yet validated; see
+        [`bankchurn.validation.validate_frame`][bankchurn.validation.validate_frame]) whose index
+        continues from chunk to chunk, so that data row ``i`` is file line ``i + 2``. Text,
+        category, date and id columns hold strings.
+
 
     Raises:
         ContractError: Missing or special file, empty file, header only, non-UTF-8 bytes,
@@ -226,7 +229,7 @@ def iter_csv_chunks(
 def _chunks(
     shown: str, fh: IO[bytes], chunk_size: int, require_label: bool
 ) -> Iterator[pd.DataFrame]:
-    """The reader of :func:`iter_csv_chunks`, on an open binary stream."""
+    """The reader of [`iter_csv_chunks`][bankchurn.io.iter_csv_chunks], on an open binary stream."""
     header = _read_header(shown, fh, require_label)
     na_values = {
         c: (list(NUMERIC_NA) if contract.BY_NAME[c].kind not in ("text", "category") else [""])
@@ -275,13 +278,13 @@ def _chunks(
 
 
 def read_csv_checked(path: str | Path, *, require_label: bool = True) -> pd.DataFrame:
-    """Read a whole CRM extract CSV with :func:`iter_csv_chunks` (one chunk).
+    """Read a whole CRM extract CSV with [`iter_csv_chunks`][bankchurn.io.iter_csv_chunks] (one chunk).
 
     Returns:
         The raw frame with a RangeIndex such that data row ``i`` is file line ``i + 2``.
 
     Raises:
-        ContractError: See :func:`iter_csv_chunks`.
+        ContractError: See [`iter_csv_chunks`][bankchurn.io.iter_csv_chunks].
     """
     return next(iter(iter_csv_chunks(path, _WHOLE_FILE, require_label=require_label)))
 
@@ -295,9 +298,9 @@ def parse_csv_bytes(shown: str, raw: bytes, *, require_label: bool = True) -> pd
         require_label: Whether the label column must be present (not when scoring).
 
     Returns:
-        The raw frame, as :func:`read_csv_checked` describes it.
+        The raw frame, as [`read_csv_checked`][bankchurn.io.read_csv_checked] describes it.
 
     Raises:
-        ContractError: On the defects listed in :func:`iter_csv_chunks`.
+        ContractError: On the defects listed in [`iter_csv_chunks`][bankchurn.io.iter_csv_chunks].
     """
     return next(_chunks(shown, io.BytesIO(raw), _WHOLE_FILE, require_label))

@@ -1,7 +1,7 @@
 """Figures of the notebooks and the site: pure matplotlib, one function per figure.
 
-Every function takes plain data (a frame, arrays, or the dicts that :mod:`bankchurn.reporting`
-writes to ``reports/*.json``) and returns a new :class:`matplotlib.figure.Figure`. Nothing
+Every function takes plain data (a frame, arrays, or the dicts that `bankchurn.reporting`
+writes to ``reports/*.json``) and returns a new `matplotlib.figure.Figure`. Nothing
 here touches ``matplotlib.pyplot``: no global figure registry, no current axes, no
 ``rcParams`` change, so a figure never leaks into the next one and calling a function twice
 gives the same picture. Sizes, DPI, colours and the white background are fixed (the white
@@ -23,6 +23,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from bankchurn.contract import TARGET
 from bankchurn.evaluation import top_k
+from bankchurn.targets import OPERATING_POINT
 
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE: tuple[str, ...] = (
@@ -40,10 +41,10 @@ TARGET_LINE_COLOUR = "#B00020"
 REFERENCE_COLOUR = "#7F7F7F"
 #: Resolution of every figure (the notebooks' PNGs are rendered at this DPI).
 DPI: int = 100
-#: Width of every figure, inches: at :data:`DPI` it fits the site's content column without
+#: Width of every figure, inches: at [`DPI`][bankchurn.plots.DPI] it fits the site's content column without
 #: being scaled down much, so the labels stay readable.
 WIDTH: float = 7.5
-#: Shares of customers contacted at which :func:`gains_table` reports the gains.
+#: Shares of customers contacted at which [`gains_table`][bankchurn.plots.gains_table] reports the gains.
 GAINS_FRACTIONS: tuple[float, ...] = (0.05, 0.10, 0.20, 0.30, 0.40, 0.50, 0.75, 1.0)
 #: Months marked as the seasonal (December/January) drift window.
 SEASON_MONTHS: tuple[int, ...] = (12, 1)
@@ -89,8 +90,9 @@ def _thousands(value: float, _pos: object = None) -> str:
 
 
 def _group_order(keys: Sequence[str]) -> list[tuple[str, str]]:
-    """``(key, label)`` pairs: numeric keys first in numeric order ("0.0" shown as "0"), then the
-    other keys (e.g. ``missing``) in the order given.
+    """``(key, label)`` pairs: numeric keys first in numeric order, then the others.
+
+    "0.0" is shown as "0"; the other keys (e.g. ``missing``) keep the order given.
 
     Report keys are strings, so a numeric column would otherwise sort as "1", "10", "2".
     """
@@ -292,7 +294,7 @@ def roc_pr_curves(
 
     Args:
         curves: ``{model: {"roc": {"fpr", "tpr"}, "pr": {"recall", "precision"}}}`` (the
-            ``curves`` section of a ``metrics.json``, or :func:`bankchurn.evaluation.curves`).
+            ``curves`` section of a ``metrics.json``, or [`bankchurn.evaluation.curves`][bankchurn.evaluation.curves]).
         base_rate: Churn rate of the evaluated rows: the precision of a random ranking.
         scores: Optional ``{model: {"roc_auc", "pr_auc"}}`` shown in the legend.
 
@@ -351,7 +353,8 @@ def reliability_diagram(
     """Reliability diagram before and after calibration, with the Brier scores.
 
     Args:
-        before: :func:`bankchurn.evaluation.reliability` of the raw scores (``brier``, ``bins``).
+        before: [`bankchurn.evaluation.reliability`][bankchurn.evaluation.reliability] of the raw
+            scores (``brier``, ``bins``).
         after: The same for the calibrated probabilities.
         labels: Legend names of the two curves.
 
@@ -412,7 +415,7 @@ def gains_table(
 ) -> pd.DataFrame:
     """Cumulative gains and lift of each scorer when the top ``fraction`` is contacted.
 
-    Uses :func:`bankchurn.evaluation.top_k` (same cut and tie rule as the metrics files), so the
+    Uses [`bankchurn.evaluation.top_k`][bankchurn.evaluation.top_k] (same cut and tie rule as the metrics files), so the
     10 % row equals ``recall_at_10`` / ``lift_at_10`` of the reports.
 
     Args:
@@ -443,7 +446,7 @@ def gains_table(
 def cumulative_gains(
     y: np.ndarray,
     scores: Mapping[str, np.ndarray],
-    capacity: float | None = 0.10,
+    capacity: float | None = OPERATING_POINT.capacity,
 ) -> Figure:
     """Cumulative gains (left) and lift (right) curves of several scorers.
 
@@ -515,17 +518,20 @@ def cumulative_gains(
 def value_vs_threshold(
     curve: Sequence[Mapping[str, float]],
     target_usd: float,
-    operating_threshold: float | None = None,
+    scenario_threshold: float | None = None,
     capacity_threshold: float | None = None,
 ) -> Figure:
-    """Net campaign value per year against the probability threshold, with the canvas target.
+    """Net campaign value per year against a probability threshold, with the canvas target.
+
+    Contacting everyone above a threshold is a SCENARIO beside the operating point (the
+    riskiest share of customers, drawn as the probability cut it amounts to on these rows).
 
     Args:
         curve: ``[{"threshold", "net_usd_per_year", ...}]`` (``business.value_curve`` of a
             metrics file).
-        target_usd: The canvas target ($400K per year), drawn as a horizontal line.
-        operating_threshold: The threshold chosen on training rows, drawn as a vertical line.
-        capacity_threshold: The threshold that contacts the campaign's capacity (top 10 %).
+        target_usd: The canvas target, drawn as a horizontal line.
+        scenario_threshold: The value-maximising threshold chosen on training rows (scenario).
+        capacity_threshold: The probability cut of the operating point on these rows.
 
     Returns:
         The figure with one axes titled ``Campaign value vs threshold``.
@@ -554,12 +560,12 @@ def value_vs_threshold(
         zorder=3,
         label=f"maximum on test: {_usd(v[best])} at {t[best]:.2f}",
     )
-    if operating_threshold is not None:
+    if scenario_threshold is not None:
         ax.axvline(
-            operating_threshold,
+            scenario_threshold,
             color=PALETTE[1],
             linewidth=1.2,
-            label=f"operating threshold {operating_threshold:.2f} (chosen on training rows)",
+            label=f"scenario: threshold {scenario_threshold:.2f} (chosen on training rows)",
         )
     if capacity_threshold is not None:
         ax.axvline(
@@ -567,7 +573,7 @@ def value_vs_threshold(
             color=PALETTE[3],
             linestyle="-.",
             linewidth=1.2,
-            label=f"top-10% cut {capacity_threshold:.2f}",
+            label=f"operating point: {OPERATING_POINT.label} (cut {capacity_threshold:.2f})",
         )
     ax.yaxis.set_major_formatter(FuncFormatter(_usd))
     ax.set(
@@ -577,6 +583,63 @@ def value_vs_threshold(
         xlim=(0, 1),
     )
     fig.legend(loc="outside lower center", ncols=2, fontsize=8)  # below: never over the curve
+    return fig
+
+
+def value_sensitivity(
+    sensitivity: Mapping[str, Any], target_usd: float, assumed_rate: float
+) -> Figure:
+    """Net value per year against the campaign capacity, one line per retention success rate.
+
+    Args:
+        sensitivity: ``business.sensitivity`` of a metrics file (``success_rates``,
+            ``capacities``, ``net_usd_per_year``).
+        target_usd: The canvas target, drawn as a horizontal line.
+        assumed_rate: The success rate the value model assumes (drawn thicker).
+
+    Returns:
+        The figure with one axes titled ``Value vs capacity and success rate``; the operating
+        point's capacity is a vertical line.
+    """
+    caps = np.asarray(sensitivity["capacities"], dtype="float64")
+    rates = list(sensitivity["success_rates"])
+    if not rates or not len(caps):
+        raise ValueError("value_sensitivity needs a non-empty grid")
+    fig, ax = new_figure(WIDTH, 4.8)
+    for i, (rate, row) in enumerate(zip(rates, sensitivity["net_usd_per_year"], strict=True)):
+        assumed = bool(np.isclose(rate, assumed_rate))
+        ax.plot(
+            caps,
+            row,
+            color=PALETTE[i % len(PALETTE)],
+            linewidth=2.6 if assumed else 1.2,
+            marker="o",
+            markersize=3,
+            label=f"success rate {rate:.0%}" + (" (assumed)" if assumed else ""),
+        )
+    ax.axhline(
+        target_usd,
+        color=TARGET_LINE_COLOUR,
+        linestyle="--",
+        linewidth=1.5,
+        label=f"canvas target {_usd(target_usd)}/year",
+    )
+    ax.axvline(
+        OPERATING_POINT.capacity,
+        color="#333333",
+        linestyle="-.",
+        linewidth=1.2,
+        label=f"operating point ({OPERATING_POINT.label})",
+    )
+    ax.axhline(0, color="#333333", linewidth=0.8)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(FuncFormatter(_usd))
+    ax.set(
+        xlabel="customers contacted (riskiest first)",
+        ylabel="net value (USD per year)",
+        title="Value vs capacity and success rate",
+    )
+    fig.legend(loc="outside lower center", ncols=3, fontsize=8)
     return fig
 
 
@@ -627,7 +690,7 @@ def fairness_bars(
         ax.set_xticks(x, [_label(m) for m in metrics], fontsize=8)
         ax.set(ylim=(0, 1.05), title=title)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)  # beside the bars
-    fig.suptitle("Model metrics by protected group (test rows, operating threshold)")
+    fig.suptitle(f"Model metrics by protected group (test rows, {OPERATING_POINT.label} contacted)")
     return fig
 
 

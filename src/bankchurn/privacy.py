@@ -5,7 +5,7 @@
 notebooks, the site, the API) ever sees a surname or a CRM id: only the key, which lets the
 retention team join scores back to customers in the CRM only if they hold the key.
 
-The key comes from ``BANKCHURN_PSEUDONYM_KEY`` through :mod:`bankchurn.settings` (read here and
+The key comes from ``BANKCHURN_PSEUDONYM_KEY`` through `bankchurn.settings` (read here and
 nowhere else). The default below is deliberately NOT secret: it only serves the embedded synthetic demo
 extract, whose ids are made up anyway. A data FILE is refused with the public key (one line
 saying how to set one) unless the user opts in with ``BANKCHURN_ALLOW_DEMO_KEY=1``, for
@@ -77,7 +77,7 @@ def pseudonymise(df: pd.DataFrame, key: bytes) -> pd.DataFrame:
 
     Args:
         df: A validated extract (``CustomerId`` holds integers).
-        key: Secret key of the HMAC (see :func:`pseudonym_key`).
+        key: Secret key of the HMAC (see [`pseudonym_key`][bankchurn.privacy.pseudonym_key]).
 
     Returns:
         A new frame without ``Surname`` and ``CustomerId``; ``CustomerKey`` (str) takes the

@@ -1,15 +1,17 @@
 """Batch scoring of a CRM extract CSV in bounded memory.
 
-The file is read in chunks by the one CSV reader (:func:`bankchurn.io.iter_csv_chunks`); each
-chunk goes through the one contract validator (:class:`bankchurn.validation.ContractValidator`,
-the label ``Exited`` may be absent) and the same pseudonymisation as
-:func:`bankchurn.ingest.load_extract`, is scored by the artifact's calibrated pipeline, and is
-written through the one atomic writer (:func:`bankchurn.io.atomic_writer`). The whole-file
-rules (at most 1% missing per nullable column, ``CustomerId`` unique across chunks) are
-checked before the output is put in place, so ``predict`` accepts and rejects exactly the
-files ``data validate`` does, wherever the chunks end, and a rejected file leaves nothing
-behind. The output holds ``CustomerKey`` (the keyed hash), ``churn_probability`` and
-``risk_band``: never ``CustomerId`` or ``Surname``.
+The file is read in chunks by the one CSV reader
+([`bankchurn.io.iter_csv_chunks`][bankchurn.io.iter_csv_chunks]); each chunk goes through the one
+contract validator
+([`bankchurn.validation.ContractValidator`][bankchurn.validation.ContractValidator], the label
+``Exited`` may be absent) and the same pseudonymisation as
+[`bankchurn.ingest.load_extract`][bankchurn.ingest.load_extract], is scored by the artifact's
+calibrated pipeline, and is written through the one atomic writer
+([`bankchurn.atomic.atomic_writer`][bankchurn.atomic.atomic_writer]). The whole-file rules (at most
+1% missing per nullable column, ``CustomerId`` unique across chunks) are checked before the output
+is put in place, so ``predict`` accepts and rejects exactly the files ``data validate`` does,
+wherever the chunks end, and a rejected file leaves nothing behind. The output holds ``CustomerKey``
+(the keyed hash), ``churn_probability`` and ``risk_band``: never ``CustomerId`` or ``Surname``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from bankchurn.io import iter_csv_chunks
 from bankchurn.privacy import key_for, pseudonymise
 from bankchurn.validation import ContractValidator
 
-#: Rows per chunk by default: ~10 MB of CSV, a few tens of MB in memory.
+#: Rows per chunk by default: bounds the memory of a scoring run (peak: Benchmarks page).
 DEFAULT_CHUNK_SIZE = 50_000
 OUTPUT_COLUMNS: tuple[str, ...] = (contract.CUSTOMER_KEY, "churn_probability", "risk_band")
 
@@ -75,7 +77,8 @@ def score_database(
 ) -> dict[str, Any]:
     """Score every row of the CRM snapshot table into ``output_path`` (atomic, all or nothing).
 
-    The rows get the validation and pseudonymisation of :func:`bankchurn.ingest.read_validated`
+    The rows get the validation and pseudonymisation of
+    [`bankchurn.ingest.read_validated`][bankchurn.ingest.read_validated]
     (the label is not read: current customers have none yet).
 
     Returns:
@@ -84,7 +87,7 @@ def score_database(
     Raises:
         ContractError: When a row breaks the contract (nothing is written).
         UserError: No secret pseudonymisation key is set (see
-            :func:`bankchurn.privacy.key_for`).
+            [`bankchurn.privacy.key_for`][bankchurn.privacy.key_for]).
     """
     from bankchurn import crm_db
     from bankchurn.atomic import atomic_write_bytes

@@ -1,8 +1,8 @@
 """Validation of a CRM extract against the data contract, with pandera.
 
-The pandera schema is BUILT from :data:`bankchurn.contract.COLUMNS` (no second copy of any
+The pandera schema is BUILT from `bankchurn.contract.COLUMNS` (no second copy of any
 range or category lives here). Pandera failures are turned into ONE
-:class:`bankchurn.errors.ContractError` naming the file, the 1-based file line numbers
+[`bankchurn.errors.ContractError`][bankchurn.errors.ContractError] naming the file, the 1-based file line numbers
 (``index + 2``: line 1 is the header), the column, the rule and how many rows fail.
 
 Rules and their names as shown to the user:
@@ -13,23 +13,25 @@ Rules and their names as shown to the user:
   (integers are read as floats first so a missing value never turns a column into text,
   then must be whole numbers; ids, integers without a declared maximum, are parsed from
   their text as 64-bit integers and never pass through a float; a date must be written
-  :data:`bankchurn.contract.DATE_FORMAT_SHOWN`, nothing else).
+  [`bankchurn.contract.DATE_FORMAT_SHOWN`][bankchurn.contract.DATE_FORMAT_SHOWN], nothing else).
 * ``not_null``: the column does not accept missing values (e.g. the label ``Exited``).
 * ``null_fraction<=0.01``: a nullable column may miss at most
-  :data:`bankchurn.contract.MAX_NULL_FRACTION` of its values; below that the gaps are
+  `bankchurn.contract.MAX_NULL_FRACTION` of its values; below that the gaps are
   repaired (imputed inside the model pipeline), above it the file is rejected.
 * ``in_range(lo, hi)`` / ``greater_than_or_equal_to(lo)`` / ``isin([...])``: declared
   ranges and categories.
 * ``unique``: no value may repeat (``CustomerId``), across the whole file.
-* ``max_length(256)``: no text cell longer than :data:`bankchurn.contract.MAX_FIELD_CHARS`.
+* ``max_length(256)``: no text cell longer than
+  [`bankchurn.contract.MAX_FIELD_CHARS`][bankchurn.contract.MAX_FIELD_CHARS].
 * ``non_empty``: at least one data row.
 
-:class:`ContractValidator` is the one validation entry point. It takes the extract one frame
-(chunk) at a time and gives the WHOLE-FILE verdict: the row rules are checked on each chunk,
-the file rules (share of missing values, uniqueness across chunks, at least one row) when
-:meth:`ContractValidator.finish` is called. :func:`validate_frame` is the one-chunk case.
-A reader that is not a file (the CRM table, :mod:`bankchurn.crm_db`) validates its frame the
-same way and maps the reported lines back to its row keys.
+[`ContractValidator`][bankchurn.validation.ContractValidator] is the one validation entry point. It
+takes the extract one frame (chunk) at a time and gives the WHOLE-FILE verdict: the row rules are
+checked on each chunk, the file rules (share of missing values, uniqueness across chunks, at least
+one row) when [`ContractValidator.finish`][bankchurn.validation.ContractValidator.finish] is called.
+[`validate_frame`][bankchurn.validation.validate_frame] is the one-chunk case. A reader that is not
+a file (the CRM table, `bankchurn.crm_db`) validates its frame the same way and maps the reported
+lines back to its row keys.
 """
 
 from __future__ import annotations
@@ -132,7 +134,7 @@ def _dtype(spec: ColumnSpec) -> Any:
 
 @functools.cache
 def pandera_schema(require_label: bool = True) -> pa.DataFrameSchema:
-    """Build the pandera schema of the CRM extract from :data:`bankchurn.contract.COLUMNS`.
+    """Build the pandera schema of the CRM extract from `bankchurn.contract.COLUMNS`.
 
     Args:
         require_label: Whether the label column must be present. Scoring new customers does not
@@ -141,7 +143,7 @@ def pandera_schema(require_label: bool = True) -> pa.DataFrameSchema:
     Returns:
         A strict schema (unknown columns rejected) that coerces types; integer and binary
         columns come out as float64, ids and dates as text, and are cast by
-        :class:`ContractValidator`. Built once and cached: treat it as read-only.
+        [`ContractValidator`][bankchurn.validation.ContractValidator]. Built once and cached: treat it as read-only.
     """
     columns = {
         spec.name: pa.Column(
@@ -407,7 +409,7 @@ class ContractValidator:
 
         Raises:
             ContractError: No data rows, or a nullable column missing more than
-                :data:`bankchurn.contract.MAX_NULL_FRACTION` of its values.
+                [`bankchurn.contract.MAX_NULL_FRACTION`][bankchurn.contract.MAX_NULL_FRACTION] of its values.
         """
         if self.n_rows == 0:
             raise ContractError(self.source, "non_empty", detail="the file has no data rows")
@@ -434,7 +436,7 @@ def validate_frame(
 ) -> pd.DataFrame:
     """Validate a whole CRM extract against the contract and return it typed.
 
-    The one-chunk case of :class:`ContractValidator`.
+    The one-chunk case of [`ContractValidator`][bankchurn.validation.ContractValidator].
 
     Args:
         df: The extract as read (any dtypes; a default RangeIndex so that line = index + 2).
@@ -443,7 +445,7 @@ def validate_frame(
         first_line: Line number of index label 0.
 
     Returns:
-        The validated frame (see :meth:`ContractValidator.check`).
+        The validated frame (see [`ContractValidator.check`][bankchurn.validation.ContractValidator.check]).
 
     Raises:
         ContractError: On the first broken rule (see the module docstring for rule names).

@@ -49,10 +49,12 @@ def test_oversized_body_is_a_json_413_with_request_id_counted_as_413(
         "detail": f"request body larger than {limit} bytes",
         "request_id": "big-body-1",
     }
-    assert _count(client, "413") == 1 and _count(client, "500") == 0
+    assert _count(client, "413") == 1
+    assert _count(client, "500") == 0
     assert not [rec for rec in caplog.records if rec.name == "bankchurn.api.error"]
     statuses = [getattr(rec, "fields", {}).get("status") for rec in caplog.records]
-    assert 413 in statuses and 500 not in statuses
+    assert 413 in statuses
+    assert 500 not in statuses
 
 
 @pytest.mark.parametrize(
@@ -79,7 +81,8 @@ def test_echoed_input_is_capped(client: TestClient, customer: dict[str, Any]) ->
     assert len(r.content) < 2_000
     many = {f"field{i}": i for i in range(500)}
     r = client.post("/predict", json={**customer, **many})
-    assert r.status_code == 422 and len(r.content) < 20_000
+    assert r.status_code == 422
+    assert len(r.content) < 20_000
 
 
 def _free_port() -> int:
@@ -113,4 +116,6 @@ def test_serve_on_a_busy_port_is_one_line_exit_2(artifact_path: Path) -> None:
         )
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and f"--port {port}" in lines[0] and "in use" in lines[0], lines
+    assert len(lines) == 1, lines
+    assert f"--port {port}" in lines[0], lines
+    assert "in use" in lines[0], lines

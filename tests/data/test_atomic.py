@@ -79,7 +79,8 @@ def test_commands_refuse_special_outputs_with_one_line(
         # the output is checked before any work (evaluate: before the missing model)
         assert main(args) == 2, name
         err = capsys.readouterr().err.strip()
-        assert err.count("\n") == 0 and "not a regular file" in err, (name, err)
+        assert err.count("\n") == 0, (name, err)
+        assert "not a regular file" in err, (name, err)
         assert not stat.S_ISREG(os.lstat(path).st_mode), name
 
 
@@ -98,20 +99,26 @@ def test_existing_file_keeps_its_permissions_new_file_follows_umask(tmp_path: Pa
     assert stat.S_IMODE(new.stat().st_mode) == 0o644  # not mkstemp's 0600
 
 
+def _write_then_raise(dest: Path, exc: BaseException) -> None:
+    with atomic_writer(dest, text=True) as fh:
+        fh.write("half of the new content")
+        raise exc
+
+
 def test_failure_or_signal_inside_the_block_leaves_old_file_and_no_temp(
     tmp_path: Path, both_temp_kinds: str
 ) -> None:
     dest = tmp_path / "out.csv"
     dest.write_bytes(b"previous\n")
     for exc in (RuntimeError("boom"), Interrupted(signal.SIGTERM), KeyboardInterrupt()):
-        with pytest.raises(type(exc)), atomic_writer(dest, text=True) as fh:
-            fh.write("half of the new content")
-            raise exc
+        with pytest.raises(type(exc)):
+            _write_then_raise(dest, exc)
         assert dest.read_bytes() == b"previous\n"
         assert _others(tmp_path, "out.csv") == []
     with atomic_writer(dest, text=True) as fh:
         fh.write("new\n")
-    assert dest.read_bytes() == b"new\n" and _others(tmp_path, "out.csv") == []
+    assert dest.read_bytes() == b"new\n"
+    assert _others(tmp_path, "out.csv") == []
 
 
 def _limit_file_size(n_bytes: int):  # type: ignore[no-untyped-def]
@@ -147,7 +154,9 @@ def test_disk_full_keeps_previous_output_and_no_temp(tmp_path: Path, temp_kind: 
     )
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "cannot write" in lines[0] and "File too large" in lines[0]
+    assert len(lines) == 1
+    assert "cannot write" in lines[0]
+    assert "File too large" in lines[0]
     assert dest.read_bytes() == b"previous\n"
     assert _others(tmp_path, "out.csv") == []
 
@@ -177,7 +186,8 @@ def test_kill_during_write_keeps_previous_output(tmp_path: Path, temp_kind: str)
     )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "writing"
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "writing"
         proc.kill()
     finally:
         proc.wait(timeout=30)
@@ -186,4 +196,6 @@ def test_kill_during_write_keeps_previous_output(tmp_path: Path, temp_kind: str)
     if temp_kind == "unnamed":
         assert left == []
     else:
-        assert len(left) == 1 and left[0].startswith(".out.csv.") and left[0].endswith(".tmp")
+        assert len(left) == 1
+        assert left[0].startswith(".out.csv.")
+        assert left[0].endswith(".tmp")

@@ -119,7 +119,8 @@ def _apply(lines: list[str], op: tuple[Any, ...]) -> list[str]:
 def _tiny_model(folder: Path) -> Path:
     path = Path(__file__).parents[1] / "api" / "tiny_model.py"
     spec = importlib.util.spec_from_file_location("bankchurn_differential_tiny_model", path)
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.save_tiny_artifact(folder / "tiny.joblib")
@@ -150,7 +151,8 @@ def _verdict(code: int, err: str, path: Path) -> tuple[str, str | None, str | No
     if code == 0:
         return ("accept", None, None)
     assert code == 2, err
-    assert err.count("\n") == 1 and err.startswith("bankchurn: error: "), err
+    assert err.count("\n") == 1, err
+    assert err.startswith("bankchurn: error: "), err
     line = err.strip()
     assert str(path) in line, line
     rule = _RULE.search(line)

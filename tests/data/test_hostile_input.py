@@ -41,7 +41,8 @@ def _validate(path: Path) -> pd.DataFrame:
 
 def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
     err = capsys.readouterr().err
-    assert err.endswith("\n") and err.count("\n") == 1, err[:500]
+    assert err.endswith("\n"), err[:500]
+    assert err.count("\n") == 1, err[:500]
     return err.strip()
 
 
@@ -60,7 +61,8 @@ def test_one_bad_date_names_exactly_its_line(write_csv, small_frame, value: str)
             _validate(path)
     err = info.value
     assert (err.column, err.rule, err.rows, err.n_failed) == ("SnapshotDate", "type(date)", [9], 1)
-    assert repr(value) in str(err) and contract.DATE_FORMAT_SHOWN in str(err)
+    assert repr(value) in str(err)
+    assert contract.DATE_FORMAT_SHOWN in str(err)
 
 
 def test_a_whole_column_of_day_first_dates_is_rejected(write_csv, small_frame) -> None:
@@ -72,7 +74,8 @@ def test_a_whole_column_of_day_first_dates_is_rejected(write_csv, small_frame) -
         warnings.simplefilter("error")
         with pytest.raises(ContractError) as info:
             _validate(path)
-    assert info.value.rule == "type(date)" and info.value.n_failed == len(frame)
+    assert info.value.rule == "type(date)"
+    assert info.value.n_failed == len(frame)
     assert info.value.rows[:5] == [2, 3, 4, 5, 6]
 
 
@@ -123,7 +126,8 @@ def test_trailing_blank_lines_and_spaced_header_are_accepted(write_csv, small_fr
     """Defect 7: both used to pass ``data validate`` and fail ``predict``; now one reader."""
     text = to_csv_bytes(small_frame).decode().replace("Age", " Age ", 1) + "\n\r\n\n"
     out = _validate(write_csv("loose.csv", text))
-    assert len(out) == len(small_frame) and "Age" in out.columns
+    assert len(out) == len(small_frame)
+    assert "Age" in out.columns
 
 
 def test_blank_line_inside_the_data_is_rejected(write_csv, small_frame) -> None:
@@ -142,7 +146,8 @@ def test_echoed_values_are_capped(write_csv, small_frame, capsys) -> None:
     path = write_csv("long.csv", _with_cell(small_frame, 2, "Geography", "G" * 250))
     assert main(["data", "validate", str(path)]) == 2
     line = _one_line(capsys)
-    assert "line 4 column 'Geography'" in line and len(line) < 400
+    assert "line 4 column 'Geography'" in line
+    assert len(line) < 400
 
 
 def test_control_characters_in_header_are_escaped(write_csv, small_frame, capsys) -> None:
@@ -152,7 +157,8 @@ def test_control_characters_in_header_are_escaped(write_csv, small_frame, capsys
     path = write_csv("ansi.csv", "\n".join(lines) + "\n")
     assert main(["data", "validate", str(path)]) == 2
     line = _one_line(capsys)
-    assert "\x1b" not in line and "\\x1b[2J" in line
+    assert "\x1b" not in line
+    assert "\\x1b[2J" in line
 
 
 def test_printable_escapes_and_caps() -> None:
@@ -173,7 +179,8 @@ def test_ids_above_2_53_stay_distinct_customers(write_csv, small_frame) -> None:
     assert raw["CustomerId"].iloc[:2].tolist() == [str(2**53 + 1), str(2**53)]
     extract = load_extract(path)
     keys = extract.frame["CustomerKey"]
-    assert keys.iloc[0] != keys.iloc[1] and keys.is_unique
+    assert keys.iloc[0] != keys.iloc[1]
+    assert keys.is_unique
 
 
 # --- defect 3: more than a million synthetic rows ---------------------------------------------
@@ -186,7 +193,8 @@ def test_more_than_a_million_synthetic_ids_are_unique() -> None:
     ids = _customer_ids(np.random.default_rng(0), 1_000_001)
     assert len(np.unique(ids)) == 1_000_001
     small = _customer_ids(np.random.default_rng(0), 10)
-    assert small.min() >= 15_000_000 and small.max() < 16_000_000  # Kaggle's range kept
+    assert small.min() >= 15_000_000
+    assert small.max() < 16_000_000
 
 
 # --- the pseudonymisation key ---------------------------------------------------------------------
@@ -204,7 +212,9 @@ def test_a_file_with_the_public_demo_key_is_refused(
     out = path.parent / "m"
     assert main(["train", "--model", "baseline", "--data", str(path), "--out", str(out)]) == 2
     line = _one_line(capsys)
-    assert KEY_ENV_VAR in line and DEMO_OPT_IN_ENV_VAR in line and not out.exists()
+    assert KEY_ENV_VAR in line
+    assert DEMO_OPT_IN_ENV_VAR in line
+    assert not out.exists()
     load_extract(None, n_rows=50, n_snapshots=2)  # the embedded synthetic extract: fine
     monkeypatch.setenv(DEMO_OPT_IN_ENV_VAR, "1")  # explicit demo opt-in
     load_extract(path)

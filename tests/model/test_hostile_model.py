@@ -1,5 +1,6 @@
-"""Hostile use of train / evaluate / predict (issue 11): one line, exit 2 (or 130/143), and
-nothing half-written. Scoring uses the API tests' tiny pipeline saved in the real format, so
+"""Hostile use of train / evaluate / predict (issue 11): one line, exit 2, nothing half-written.
+
+Signals end with 130 or 143. Scoring uses the API tests' tiny pipeline saved in the real format, so
 no test here trains a real model except the two refusals that stop before fitting.
 """
 
@@ -29,7 +30,8 @@ BANKCHURN = Path(sys.executable).with_name("bankchurn")
 def _tiny() -> Any:
     path = Path(__file__).parents[1] / "api" / "tiny_model.py"
     spec = importlib.util.spec_from_file_location("bankchurn_hostile_tiny_model", path)
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -91,7 +93,8 @@ def test_predict_verdict_does_not_depend_on_chunk_ends(
     assert _predict(model, bad, dest_bad, "--chunk-size", chunk_size) == 2
     by_predict = _one_line(capsys)
     rule = "column 'CreditScore' breaks rule null_fraction<=0.01 (11 rows fail)"
-    assert rule in by_validate and rule in by_predict
+    assert rule in by_validate
+    assert rule in by_predict
     assert not dest_bad.exists()
 
 
@@ -119,7 +122,8 @@ def test_predict_refuses_special_output(root: Path, model: Path, extract_1000: P
     for path in (link, fifo):
         assert _predict(model, extract_1000, path) == 2
         assert "not a regular file" in _one_line(capsys)
-    assert link.is_symlink() and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert link.is_symlink()
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert target.read_text() == "keep\n"
 
 
@@ -152,12 +156,15 @@ def test_artifact_of_another_contract_is_one_line(root: Path, extract_1000: Path
     old = _foreign_contract_artifact(root)
     assert _predict(old, extract_1000, root / "o.csv") == 2
     line = _one_line(capsys)
-    assert "another data contract" in line and "Loyalty" in line
+    assert "another data contract" in line
+    assert "Loyalty" in line
     assert main(["evaluate", "--model", str(old), "--data", str(extract_1000)]) == 2
     assert "another data contract" in _one_line(capsys)
 
 
-@pytest.mark.parametrize("rows,snapshots,why", [(30, 1, "too little data"), (0, 24, "0 churners")])
+@pytest.mark.parametrize(
+    ("rows", "snapshots", "why"), [(30, 1, "too little data"), (0, 24, "0 churners")]
+)
 def test_untrainable_data_is_one_line(root: Path, rows, snapshots, why, capsys) -> None:
     """Defect 5: too small a file, or one class only, crashed inside the split or the solver."""
     frame = generate_extract(n_rows=rows or 1200, n_snapshots=snapshots, seed=5).frame
@@ -212,7 +219,7 @@ def big_input(root: Path) -> Path:
     return write_extract(generate_extract(n_rows=60_000, n_snapshots=2, seed=5), root / "big.csv")
 
 
-@pytest.mark.parametrize("sig,code", [("SIGTERM", 143), ("SIGINT", 130)])
+@pytest.mark.parametrize(("sig", "code"), [("SIGTERM", 143), ("SIGINT", 130)])
 def test_signal_during_predict_exits_with_one_line_and_no_output(
     root: Path, model: Path, big_input: Path, sig: str, code: int
 ) -> None:
@@ -250,6 +257,7 @@ def test_signal_during_predict_exits_with_one_line_and_no_output(
     assert re.findall(r"bankchurn: [^\r\n]*", err) == [
         f"bankchurn: interrupted by {sig}; no output was written or replaced"
     ]
-    assert "Traceback" not in err and err.endswith("replaced\n"), err[-300:]
+    assert "Traceback" not in err, err[-300:]
+    assert err.endswith("replaced\n"), err[-300:]
     assert dest.read_text() == "previous\n"
     assert sorted(p.name for p in out_dir.iterdir()) == ["scores.csv"]

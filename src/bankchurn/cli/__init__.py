@@ -1,6 +1,6 @@
 """The ``bankchurn`` command line. Each sub-module owns one command group.
 
-User mistakes (:class:`bankchurn.errors.UserError`) end as one line on stderr and exit code 2.
+User mistakes ([`bankchurn.errors.UserError`][bankchurn.errors.UserError]) end as one line on stderr and exit code 2.
 Ctrl+C (SIGINT) and SIGTERM end as one line and exit codes 130 and 143; a file being written
 is abandoned whole (the atomic writer's clean-up runs), so nothing is half-written.
 """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +15,7 @@ from bankchurn.errors import UserError
 from bankchurn.settings import settings
 
 
-class ModelChoice(str, Enum):
+class ModelChoice(StrEnum):
     """Which model ``train`` fits."""
 
     baseline = "baseline"
@@ -74,7 +74,7 @@ def _track(
     command: str,
     register: bool = False,
 ) -> None:
-    """Log one written training to MLflow (ADR 0013) and say where it went."""
+    """Log one written training to MLflow (ADR-0016) and say where it went."""
     from dataclasses import asdict
 
     from bankchurn.tracking.runs import log_training_run
@@ -126,14 +126,15 @@ def _split_line(split: dict[str, Any]) -> str:
 
 def _summary(m: dict[str, Any]) -> str:
     ci = m.get("roc_auc_ci") or [float("nan"), float("nan")]
-    bayes = m.get("bayes_optimal_roc_auc")
-    bayes_txt = f", Bayes-optimal {bayes:.4f}" if bayes is not None else ""
+    bayes = m.get("bayes_optimal_roc_auc_without_gender")
+    bayes_txt = f", best reachable on these rows {bayes:.4f}" if bayes is not None else ""
+    op = m["operating_point"]
     return (
         f"ROC-AUC {m['roc_auc']:.4f} [{ci[0]:.4f}, {ci[1]:.4f}]{bayes_txt}; "
-        f"PR-AUC {m['pr_auc']:.4f}; top 10%: precision {m['precision_at_10']:.3f}, "
-        f"recall {m['recall_at_10']:.3f}, lift {m['lift_at_10']:.2f}; threshold "
-        f"{m['threshold']:.2f}: precision {m['precision_at_threshold']:.3f}, recall "
-        f"{m['recall_at_threshold']:.3f}; Brier {m['brier']:.4f}"
+        f"PR-AUC {m['pr_auc']:.4f}; operating point ({op['label']}): precision "
+        f"{m['precision_at_10']:.3f}, recall {m['recall_at_10']:.3f} (at most "
+        f"{op['best_reachable']['recall_at_10']:.3f} at this capacity), lift "
+        f"{m['lift_at_10']:.2f}; Brier {m['brier']:.4f}"
     )
 
 

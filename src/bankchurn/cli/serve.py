@@ -72,8 +72,10 @@ def serve(
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    """Bind the server's socket here, so a busy port is one line and exit 2, not uvicorn's
-    multi-line log and exit 1 or 3."""
+    """Bind the server's socket here: a busy port is one line and exit 2.
+
+    Left to uvicorn, a busy port gives several log lines and exit code 1 or 3.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

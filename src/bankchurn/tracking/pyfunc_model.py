@@ -9,7 +9,6 @@ pickled; the one pickled object is the model artifact (``artifacts/model.joblib`
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import mlflow
@@ -17,7 +16,7 @@ import pandas as pd
 from mlflow.pyfunc import PythonModel
 
 from bankchurn.artifacts import load_artifact, predict_proba
-from bankchurn.tracking.runs import ARTIFACT_HASH_KEY, ARTIFACT_KEY
+from bankchurn.tracking.runs import ARTIFACT_KEY
 
 
 class ChurnModel(PythonModel):
@@ -25,10 +24,7 @@ class ChurnModel(PythonModel):
 
     def load_context(self, context: Any) -> None:
         """Load the artifact once, through the package's loader (its checks apply)."""
-        recorded = Path(context.artifacts[ARTIFACT_HASH_KEY]).read_text(encoding="utf-8")
-        self.artifact = load_artifact(
-            context.artifacts[ARTIFACT_KEY], expected_sha256=recorded.split()[0]
-        )
+        self.artifact = load_artifact(context.artifacts[ARTIFACT_KEY])
 
     # No type hint on model_input: MLflow would read one as a request schema of its own; the
     # logged signature (the contract's feature columns) is what validates the input.

@@ -6,7 +6,7 @@ promotion moves ``champion`` to another version and the server that starts next 
 
 Integrity: training records the SHA-256 of ``model.joblib`` as the version tag
 ``bankchurn.artifact_sha256``; `fetch_registered` downloads the file and refuses it when
-the bytes differ, before the pickle is loaded (ADR 0013 and the artifact trust ADR).
+the bytes differ, before the pickle is loaded (ADR-0016 and the artifact trust ADR).
 """
 
 from __future__ import annotations
@@ -146,7 +146,8 @@ def fetch_registered(uri: str, settings: TrackingSettings) -> tuple[Any, Registe
     Raises:
         UserError: Unresolvable URI, missing or altered artifact (one line).
     """
-    from bankchurn.artifacts import load_artifact
+    from bankchurn.artifacts import hash_path, load_artifact
+    from bankchurn.atomic import atomic_write_text
 
     registered = lookup(uri, settings)
     if not registered.artifact_sha256:
@@ -173,6 +174,10 @@ def fetch_registered(uri: str, settings: TrackingSettings) -> tuple[Any, Registe
                 f"{registered.uri}: model artifact SHA-256 {actual[:12]}... does not match the "
                 f"{registered.artifact_sha256[:12]}... recorded at training; refusing to load it"
             )
-        return load_artifact(local, expected_sha256=registered.artifact_sha256), registered
+        # The registry's record becomes the record beside the file, which the loader checks.
+        atomic_write_text(
+            hash_path(Path(local)), f"{registered.artifact_sha256}  {ARTIFACT_FILE}\n"
+        )
+        return load_artifact(local), registered
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -1,6 +1,6 @@
 """Log one training run to MLflow: parameters, metrics, data hash, plots, model; register it.
 
-What a run holds (ADR 0013):
+What a run holds (ADR-0016):
 
 * parameters: model, candidate, tuned hyper-parameters (``hp.*``), calibration, operating
   threshold, seed, tuning budget (``budget.*``), data source, rows and hash, split;
@@ -34,8 +34,6 @@ from bankchurn.tracking.config import TrackingSettings, quiet_mlflow
 
 #: Name of the logged MLflow model inside a run, and of its joblib artifact key.
 MODEL_NAME_IN_RUN = "model"
-#: Key of the joblib file's recorded SHA-256 (``bankchurn.artifacts.hash_path``) in that mapping.
-ARTIFACT_HASH_KEY = "model_sha256"
 #: Key of the joblib file in the logged model's ``artifacts`` mapping.
 ARTIFACT_KEY = "model"
 #: The code MLflow runs to load and score a logged model ("models from code"); not imported
@@ -248,13 +246,17 @@ def _log(
             # One file name in every logged model, whatever the training named it.
             staged = Path(tmp) / ARTIFACT_FILE
             shutil.copyfile(model_file, staged)
+            artifacts = {ARTIFACT_KEY: str(staged)}
             from bankchurn.artifacts import hash_path
 
-            shutil.copyfile(hash_path(model_file), hash_path(staged))  # loading checks it
+            recorded = hash_path(model_file)
+            if recorded.is_file():  # the hash recorded beside the file travels with it
+                shutil.copyfile(recorded, hash_path(staged))
+                artifacts[f"{ARTIFACT_KEY}_sha256"] = str(hash_path(staged))
             info = mlflow.pyfunc.log_model(
                 name=MODEL_NAME_IN_RUN,
                 python_model=str(PYFUNC_CODE),
-                artifacts={ARTIFACT_KEY: str(staged), ARTIFACT_HASH_KEY: str(hash_path(staged))},
+                artifacts=artifacts,
                 signature=signature,
                 input_example=example,
                 pip_requirements=_requirements(),
@@ -270,8 +272,10 @@ def _log(
 
 
 def _requirements() -> list[str]:
-    """Pinned pip requirements of the logged model (declared, not inferred: inference would
-    load the model in a subprocess)."""
+    """Pinned pip requirements of the logged model.
+
+    Declared, not inferred: inference would load the model in a subprocess.
+    """
     from importlib import metadata
 
     names = ("bankchurn", "scikit-learn", "xgboost-cpu", "lightgbm", "pandas", "numpy", "joblib")
