@@ -164,6 +164,8 @@ MAX_NULL_FRACTION: float = 0.01
 DATE_FORMAT: str = "%Y-%m-%d"
 #: The same, as shown to users.
 DATE_FORMAT_SHOWN: str = "YYYY-MM-DD"
+#: First and last day a date may hold (what a nanosecond timestamp can represent).
+FIRST_DAY, LAST_DAY = "1677-09-22", "2262-04-11"
 #: Longest cell of a file, in characters (no contract value comes close; a longer one is an
 #: error or an attack on memory and logs).
 MAX_FIELD_CHARS: int = 256
@@ -226,7 +228,7 @@ characters |
 ids (`CustomerId`, `RowNumber`) are read as 64-bit integers from their digits, never through a \
 float, up to {MAX_ID:,} |
 | `type(date)` | a date is not written {DATE_FORMAT_SHOWN} (no time of day, no `20240131`, no \
-`31/01/2024`), or lies outside what a timestamp can hold (1677-09-22..2262-04-11) |
+`31/01/2024`), or lies outside what a timestamp can hold ({FIRST_DAY}..{LAST_DAY}) |
 | `not_null` | a value is missing in a column that is not repaired (e.g. the label `Exited`) |
 | `null_fraction<={MAX_NULL_FRACTION:g}` | a repaired column misses more than \
 {MAX_NULL_FRACTION:.0%} of its values, counted over the whole file (never per chunk) |

@@ -52,7 +52,7 @@ NULL_RULE = f"null_fraction<={contract.MAX_NULL_FRACTION:g}"
 FIELD_RULE = f"max_length({contract.MAX_FIELD_CHARS})"
 _INT_TEXT = r"^\s*([+-]?\d+)(?:\.0*)?\s*$"
 # pandas timestamps (nanoseconds) span 1677-09-21..2262-04-11; a date outside cannot be held.
-_FIRST_DAY, _LAST_DAY = pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-11")
+_FIRST_DAY, _LAST_DAY = pd.Timestamp(contract.FIRST_DAY), pd.Timestamp(contract.LAST_DAY)
 
 # Order in which failures of one column are reported (the first one wins).
 _RULE_PRIORITY = ("type", "not_null", NULL_RULE, "range", "unique")
