@@ -280,12 +280,13 @@ def locate(error: ContractError, read: TableRead) -> ContractError:
 
 def _copy_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Rows as Python values of the columns' SQL types (None for a missing value)."""
-    columns = []
+    columns: list[list[Any]] = []
     for col in TABLE_COLUMNS:
         if col.contract_name not in frame.columns:
             continue
         values = frame[col.contract_name]
         kind = contract.BY_NAME[col.contract_name].kind
+        out: list[Any]
         if kind in ("int", "binary"):  # nullable ints arrive as whole floats with NaN
             out = [None if pd.isna(v) else int(v) for v in values]
         elif kind == "float":
