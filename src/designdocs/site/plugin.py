@@ -170,7 +170,11 @@ _NB_MERMAID = re.compile(
 )
 
 
-class DesignDocsPlugin(BasePlugin[Config]):  # no options
+class DesignDocsConfig(Config):
+    """The plugin takes no options."""
+
+
+class DesignDocsPlugin(BasePlugin[DesignDocsConfig]):
     """Publishes the records, notebooks and API reference; checks the built site."""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
