@@ -126,6 +126,7 @@ def target_rows(measured: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Measure the API image and merge its section into the benchmark report."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=settings().reports_dir / "benchmarks.json")
     ap.add_argument("--model", type=Path, default=settings().models_dir / "target.joblib")

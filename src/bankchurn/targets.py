@@ -8,7 +8,7 @@ documentation's own commands may take).
 
 Readers of this module, and nothing else, know the numbers:
 
-* :func:`bankchurn.reporting.canvas_status` (the canvas's pass / miss table);
+* [`bankchurn.reporting.canvas_status`][bankchurn.reporting.canvas_status] (the canvas's pass / miss table);
 * ``scripts/benchmark.py`` and ``scripts/loadtest.py`` (the Benchmarks page);
 * the site's ``target(id)`` macro (`designdocs.site.macros`), so a page or an ADR that cites a
   target prints it from here instead of typing it;
@@ -46,9 +46,9 @@ class Target:
         id: Stable id, ``<tier>.<key>`` (e.g. ``model.roc_auc``).
         tier: ``business``, ``model`` or ``system`` (ML Canvas section 6), or ``engineering``.
         description: What is measured, in one line.
-        comparison: How the measured value must compare with :attr:`value`.
-        value: The target, in :attr:`unit`.
-        unit: Unit of :attr:`value` (``""`` for ratios and scores in [0, 1]).
+        comparison: How the measured value must compare with `value`.
+        value: The target, in `unit`.
+        unit: Unit of `value` (``""`` for ratios and scores in [0, 1]).
         origin: Where the target was set (canvas section or issue).
     """
 
@@ -288,7 +288,7 @@ TARGETS: tuple[Target, ...] = (
     ),
 )
 
-#: Target id -> :class:`Target`.
+#: Target id -> [`Target`][bankchurn.targets.Target].
 BY_ID: dict[str, Target] = {t.id: t for t in TARGETS}
 
 

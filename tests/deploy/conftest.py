@@ -9,8 +9,9 @@ import pytest
 
 @pytest.fixture(scope="session")
 def trained_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding ``target.joblib``: the target model trained on a small synthetic
-    extract with the fast budget (the real training code and artifact format, not a stand-in).
+    """A folder holding ``target.joblib``, trained on a small synthetic extract.
+
+    The fast budget, but the real training code and artifact format, not a stand-in.
     """
     from bankchurn.ingest import load_extract
     from bankchurn.models import FAST_BUDGET

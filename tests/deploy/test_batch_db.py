@@ -72,7 +72,8 @@ def test_scores_match_the_csv_path_and_the_view_shows_the_latest_run(
     assert _predict(batch, "--run-date", DAY1, "--chunk-size", "700") == 0
     assert _predict(batch, "--run-date", DAY2) == 0
     out = capsys.readouterr().out
-    assert f"scored {N_ROWS:,} rows in 1 chunk(s)" in out and f"run {DAY2}" in out
+    assert f"scored {N_ROWS:,} rows in 1 chunk(s)" in out
+    assert f"run {DAY2}" in out
     assert batch.server.password not in out
 
     stored = _scores(batch)
@@ -92,7 +93,8 @@ def test_scores_match_the_csv_path_and_the_view_shows_the_latest_run(
         assert got["band"].tolist() == expected["risk_band"].tolist()
 
     latest = _scores(batch, relation=scores_db.QUALIFIED_VIEW)
-    assert set(latest["run_date"]) == {DAY2} and len(latest) == N_ROWS
+    assert set(latest["run_date"]) == {DAY2}
+    assert len(latest) == N_ROWS
 
 
 def test_a_rerun_replaces_its_date_only(batch: Batch, tmp_path: Path) -> None:
@@ -165,7 +167,9 @@ def test_a_bad_row_is_named_by_its_key_and_nothing_is_written(
     assert _predict(batch, "--run-date", DAY1, "--chunk-size", "100", url=url) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1, err
-    assert "crm.customer_snapshot" in err and f"customer_id={cid}" in err and "age" in err
+    assert "crm.customer_snapshot" in err
+    assert f"customer_id={cid}" in err
+    assert "'age'" in err
     exists = batch.server.execute("SELECT to_regclass('churn.scores')", dbname="crm_batch_bad")
     if exists[0][0] is not None:
         assert batch.server.execute("SELECT count(*) FROM churn.scores", "crm_batch_bad") == [(0,)]
@@ -186,7 +190,8 @@ def test_option_mistakes_are_one_line(
         base += ["--output", batch.url]
     assert main(base + args) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and message in err, err
+    assert len(err.splitlines()) == 1, err
+    assert message in err
 
 
 def test_a_csv_cannot_feed_the_scores_table(

@@ -112,7 +112,8 @@ def test_serves_on_loopback_as_non_root_and_stops_cleanly(
         assert "Age" in bad.text
 
         uid = _engine(engine, "exec", cid, "id", "-u")
-        assert uid.returncode == 0 and uid.stdout.strip() not in ("", "0"), uid
+        assert uid.returncode == 0, uid
+        assert uid.stdout.strip() not in ("", "0"), uid
 
         write = _engine(engine, "exec", cid, "touch", f"{builder.CONTAINER_MODELS}/x")
         assert write.returncode != 0, "the model folder must be mounted read-only"
@@ -136,12 +137,16 @@ def test_exits_at_once_with_one_line_without_a_model(
     lines = [line for line in (run.stdout + run.stderr).splitlines() if line.strip()]
     assert run.returncode == 2, run
     assert len(lines) == 1, lines
-    assert "target.joblib" in lines[0] and "not found" in lines[0]
+    assert "target.joblib" in lines[0]
+    assert "not found" in lines[0]
 
 
 def test_holds_exactly_the_runtime_lock(engine: Any, api_image: str) -> None:
-    """No dev, doc or training tool inside: the installed distributions are the runtime lock's
-    pins plus the package itself, and nothing else."""
+    """No dev, doc or training tool inside.
+
+    The installed distributions are the runtime lock's pins plus the package itself, and nothing
+    else.
+    """
     listing = (
         "import json, importlib.metadata as m; "
         "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"

@@ -30,9 +30,10 @@ def pins(path: Path) -> dict[str, str]:
 
 
 def runtime_closure() -> set[str]:
-    """Every distribution the project needs at run time: pyproject.toml's ``dependencies``
-    (no extras), followed through the installed metadata of each dependency (markers evaluated
-    for this Python and platform, which are the image's).
+    """Every distribution the project needs at run time.
+
+    pyproject.toml's ``dependencies`` (no extras), followed through the installed metadata of
+    each dependency (markers evaluated for this Python and platform, which are the image's).
     """
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     done: set[tuple[str, frozenset[str]]] = set()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +15,7 @@ from bankchurn.errors import UserError
 from bankchurn.settings import settings
 
 
-class ModelChoice(str, Enum):
+class ModelChoice(StrEnum):
     """Which model ``train`` fits."""
 
     baseline = "baseline"

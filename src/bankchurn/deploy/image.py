@@ -359,6 +359,7 @@ def _remove_stale(engine: Engine, repo: str, keep: tuple[str, ...]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line of the image builder: build, tag, or print the run line."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("action", choices=("build", "tag", "run-line"))
     args = ap.parse_args(argv)
