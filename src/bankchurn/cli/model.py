@@ -72,7 +72,7 @@ def _track(
     command: str,
     register: bool = False,
 ) -> None:
-    """Log one written training to MLflow (ADR 0013) and say where it went."""
+    """Log one written training to MLflow (ADR-0016) and say where it went."""
     from dataclasses import asdict
 
     from bankchurn.tracking.runs import log_training_run
