@@ -1,6 +1,6 @@
 """Log one training run to MLflow: parameters, metrics, data hash, plots, model; register it.
 
-What a run holds (ADR 0013):
+What a run holds (ADR-0016):
 
 * parameters: model, candidate, tuned hyper-parameters (``hp.*``), calibration, operating
   threshold, seed, tuning budget (``budget.*``), data source, rows and hash, split;
