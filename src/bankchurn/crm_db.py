@@ -299,10 +299,10 @@ def iter_table(url: str, chunk_rows: int, *, require_label: bool = False) -> Ite
                     # COPY's csv quotes a value holding a newline, so a row may span lines: cut
                     # only after a newline that ends a row (an even number of quotes before it).
                     while header and lines >= chunk_rows:
-                        cut = _row_boundary(pending, chunk_rows)
-                        if cut is None:
+                        boundary = _row_boundary(pending, chunk_rows)
+                        if boundary is None:
                             break
-                        chunk, pending = bytes(pending[:cut]), pending[cut:]
+                        chunk, pending = bytes(pending[:boundary]), pending[boundary:]
                         lines = pending.count(b"\n")
                         frame = parse_csv_bytes(source, header + chunk, require_label=require_label)
                         n_rows += len(frame)
