@@ -52,10 +52,11 @@ def _out_dir(path: Path, option: str) -> Path:
 
 def _tracking(register: bool) -> Any:
     """Tracking settings, or ``None`` when tracking is off (checked before any training)."""
-    from bankchurn.tracking.config import load_tracking_settings
+    from bankchurn.tracking.config import check_reachable, load_tracking_settings
 
     settings = load_tracking_settings()
     if settings.enabled:
+        check_reachable(settings)  # a wrong URI stops here, not after the training
         return settings
     if register:
         raise UserError("--register needs tracking, which BANKCHURN_TRACKING turns off")
