@@ -52,11 +52,12 @@ def _out_dir(path: Path, option: str) -> Path:
 
 def _tracking(register: bool) -> Any:
     """Tracking settings, or ``None`` when tracking is off (checked before any training)."""
-    from bankchurn.tracking.config import check_reachable, load_tracking_settings
+    from bankchurn.tracking.config import check_reachable, load_tracking_settings, require_client
 
     settings = load_tracking_settings()
     if settings.enabled:
-        check_reachable(settings)  # a wrong URI stops here, not after the training
+        require_client()  # a missing client or a wrong URI stops here, not after the training
+        check_reachable(settings)
         return settings
     if register:
         raise UserError("--register needs tracking, which BANKCHURN_TRACKING turns off")
