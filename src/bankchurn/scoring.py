@@ -16,8 +16,10 @@ wherever the chunks end, and a rejected file leaves nothing behind. The output h
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from bankchurn import contract
 from bankchurn.artifacts import ModelArtifact, predict_proba
 from bankchurn.atomic import atomic_writer
 from bankchurn.business import risk_bands
+from bankchurn.errors import ContractError
 from bankchurn.io import iter_csv_chunks
 from bankchurn.privacy import key_for, pseudonymise
 from bankchurn.validation import ContractValidator
@@ -148,3 +151,62 @@ def score_csv(
             bar.update(len(scored))
         validator.finish()  # the whole-file rules, before the output is put in place
     return {"n_rows": n_rows, "n_chunks": n_chunks, "risk_bands": bands}
+
+
+def score_database_into_database(
+    artifact: ModelArtifact,
+    source: str,
+    target: str,
+    run_date: dt.date,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: bool = True,
+    key: bytes | None = None,
+) -> dict[str, Any]:
+    """The daily batch: stream the CRM snapshot table, score it, replace ``run_date``'s scores.
+
+    Reads ``source`` in chunks (:func:`bankchurn.crm_db.iter_table`), validates, pseudonymises
+    and scores each like a CSV chunk, and streams the scores into the ``scores`` table of
+    ``target`` in one transaction (:func:`bankchurn.scores_db.write_run`): memory is bounded
+    by one chunk, and a run that fails or is killed leaves the date's previous rows in place.
+
+    Returns:
+        ``n_rows``, ``n_chunks`` and the count of each risk band.
+
+    Raises:
+        ContractError: A row breaks the contract (named by its table key; nothing written).
+        UserError: A database cannot be reached, or refuses the write.
+    """
+    from bankchurn import crm_db, scores_db
+
+    secret = key if key is not None else key_for(crm_db.QUALIFIED_TABLE)
+    stats: dict[str, Any] = {
+        "n_rows": 0,
+        "n_chunks": 0,
+        "risk_bands": {name: 0 for name in ("low", "medium", "high")},
+    }
+
+    def scored() -> Iterator[pd.DataFrame]:
+        validator: ContractValidator | None = None
+        with tqdm(
+            unit="rows", desc="scoring", file=sys.stderr, disable=not progress, leave=False
+        ) as bar:
+            for read in crm_db.iter_table(source, chunk_size, require_label=False):
+                # One validator over every chunk: the whole-table verdict, wherever chunks end.
+                validator = validator or ContractValidator(read.source, require_label=False)
+                try:
+                    frame = _score(artifact, validator.check(read.frame), secret)
+                except ContractError as exc:
+                    raise crm_db.locate(exc, read) from None
+                for name, count in frame["risk_band"].value_counts().items():
+                    stats["risk_bands"][str(name)] += int(count)
+                stats["n_rows"] += len(frame)
+                stats["n_chunks"] += 1
+                bar.update(len(frame))
+                yield frame
+        if validator is None:
+            raise ContractError(crm_db.QUALIFIED_TABLE, "non_empty", detail="the table has no rows")
+        validator.finish()  # before the transaction commits: the whole-table rules
+
+    version = str(artifact.metadata.get("model_version") or "unversioned")
+    scores_db.write_run(target, run_date, version, scored())
+    return stats
