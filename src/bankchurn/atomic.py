@@ -161,8 +161,8 @@ def atomic_writer(
         os.fchmod(fd, mode)
     except OSError as exc:
         raise OutputError(f"{dest}: cannot write ({exc.strerror or exc})") from None
-    handle = os.fdopen(
-        fd, "w" if text else "wb", **({"encoding": encoding, "newline": newline} if text else {})
+    handle: IO[Any] = (
+        os.fdopen(fd, "w", encoding=encoding, newline=newline) if text else os.fdopen(fd, "wb")
     )
     try:
         with handle:
