@@ -24,7 +24,7 @@ WORKDIR /app
 
 # Runtime dependencies only, at exactly the versions of requirements.lock (used as a
 # constraints file: the lock also pins the dev/docs tools, which the image does not need).
-COPY requirements.lock pyproject.toml README.md ./
+COPY requirements.lock pyproject.toml README.md params.yaml ./
 COPY src ./src
 RUN pip install --constraint requirements.lock . \
     && useradd --system --uid 10001 --no-create-home --home-dir /app bankchurn \

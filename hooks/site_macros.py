@@ -31,6 +31,8 @@ Macros (call them in any page, ADRs included):
 * ``kv_table(path, fmt=None)``: a mapping of a report as a table of measured values.
 * ``parameters_table(path)``: ``{name: {value, description}}`` of a report as a table.
 * ``badge(kind, text=None)`` / ``adr_badge(status)``: the CSS badges.
+* ``crm_table()`` / ``crm(name)``: the CRM's PostgreSQL table (``bankchurn.crm_db``).
+* ``pipeline_dag()`` / ``pipeline_stages()``: the DVC pipeline, from ``dvc dag`` and dvc.yaml.
 """
 
 from __future__ import annotations
@@ -208,6 +210,44 @@ def define_env(env: Any) -> None:
         ]
         head = "| PostgreSQL column | Type | Contract column |\n|---|---|---|\n"
         return f"{head}{chr(10).join(rows)}\n\n```sql\n{crm_db.create_table_sql()}\n```\n"
+
+    @env.macro
+    def pipeline_dag() -> str:
+        """The training pipeline's graph as DVC draws it (``dvc dag --mermaid``), never by hand."""
+        import subprocess
+
+        dvc = Path(sys.executable).with_name("dvc")
+        proc = subprocess.run(
+            [str(dvc), "dag", "--mermaid"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if proc.returncode != 0 or not proc.stdout.startswith("flowchart"):
+            raise SiteDataError(f"dvc dag --mermaid failed: {proc.stderr.strip()[-500:]}")
+        return f"```mermaid\n{proc.stdout.strip()}\n```\n"
+
+    @env.macro
+    def pipeline_stages() -> str:
+        """Each stage of dvc.yaml: its command, what it reads, its parameters and what it writes."""
+        import yaml
+
+        stages = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+
+        def names(items: list[Any]) -> str:
+            out = [next(iter(i)) if isinstance(i, dict) else str(i) for i in items]
+            return "<br>".join(f"`{n}`" for n in out) or "-"
+
+        rows = [
+            f"| `{name}` | `{' '.join(str(st['cmd']).split())}` | {names(st.get('deps', []))} | "
+            f"{names(st.get('params', []))} | "
+            f"{names(st.get('outs', []) + st.get('metrics', []))} |"
+            for name, st in stages.items()
+        ]
+        head = "| Stage | Command | Reads | Parameters | Writes |\n|---|---|---|---|---|\n"
+        return head + "\n".join(rows) + "\n"
 
     @env.macro
     def crm(name: str) -> str:

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from bankchurn import params
+
 #: Risk bands of a calibrated churn probability, as ``(name, lower bound)``: the retention team
 #: calls "high" first. Shared by batch scoring and the API.
 RISK_BANDS: tuple[tuple[str, float], ...] = (("low", 0.0), ("medium", 0.20), ("high", 0.50))
@@ -43,41 +45,53 @@ def risk_bands(p: np.ndarray) -> np.ndarray:
 THRESHOLD_GRID: np.ndarray = np.round(np.arange(0.01, 1.0, 0.01), 2)
 
 
+#: Values of the assumptions below: params.yaml, their one home (bankchurn.params).
+_VALUES = params.load().business
+
+
 class BusinessParameters(BaseModel):
     """Named assumptions of the campaign value model (all in USD per year unless stated)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     annual_churn_loss_usd: float = Field(
-        2_000_000.0, gt=0, description="Canvas §1: the bank loses $2M per year to churn."
+        _VALUES["annual_churn_loss_usd"],
+        gt=0,
+        description="Canvas §1: the bank loses $2M per year to churn.",
     )
     retention_target_usd: float = Field(
-        400_000.0,
+        _VALUES["retention_target_usd"],
         gt=0,
         description="Canvas §2/§6: reduce churn 20% = $400K saved per year (campaign target).",
     )
     history_years: float = Field(
-        2.0, gt=0, description="Canvas §3: the 10,000 CRM records cover 2 years."
+        _VALUES["history_years"],
+        gt=0,
+        description="Canvas §3: the 10,000 CRM records cover 2 years.",
     )
     history_customers: int = Field(
-        10_000, gt=0, description="Canvas §3: 10,000 historical records (one per customer)."
+        _VALUES["history_customers"],
+        gt=0,
+        description="Canvas §3: 10,000 historical records (one per customer).",
     )
     history_churn_rate: float = Field(
-        0.2037,
+        _VALUES["history_churn_rate"],
         gt=0,
         lt=1,
         description="Canvas §3 (~20% churn); exact figure of the public Churn Modelling file.",
     )
     acquisition_to_retention_cost: float = Field(
-        5.0, gt=0, description="Canvas §1: acquiring a customer costs 5x retaining one."
+        _VALUES["acquisition_to_retention_cost"],
+        gt=0,
+        description="Canvas §1: acquiring a customer costs 5x retaining one.",
     )
     acquisition_cost_usd: float = Field(
-        500.0,
+        _VALUES["acquisition_cost_usd"],
         gt=0,
         description="ASSUMPTION (not in the canvas): cost of acquiring a replacement customer.",
     )
     retention_success_rate: float = Field(
-        0.30,
+        _VALUES["retention_success_rate"],
         gt=0,
         le=1,
         description=(
@@ -86,8 +100,16 @@ class BusinessParameters(BaseModel):
         ),
     )
     campaign_capacity: float = Field(
-        0.10, gt=0, le=1, description="Canvas §2: the team contacts the top 10% at risk."
+        _VALUES["campaign_capacity"],
+        gt=0,
+        le=1,
+        description="Canvas §2: the team contacts the top 10% at risk.",
     )
+
+    @classmethod
+    def check_values(cls) -> None:
+        """Fail at import when params.yaml holds an unknown or malformed business value."""
+        cls.model_validate(_VALUES)
 
     @property
     def churners_per_year(self) -> float:
@@ -124,6 +146,9 @@ class BusinessParameters(BaseModel):
             "description": "acquisition_cost_usd / acquisition_to_retention_cost",
         }
         return out
+
+
+BusinessParameters.check_values()
 
 
 def annualisation(split_info: dict[str, Any]) -> float:

@@ -11,8 +11,10 @@ import typer
 from bankchurn.cli import app
 from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
+from bankchurn.params import load as load_params
 
 DEFAULT_MODELS_DIR = Path("models")
+PARAMS = load_params()
 
 
 class ModelChoice(str, Enum):
@@ -31,7 +33,10 @@ DataOpt = Annotated[
         "embedded SYNTHETIC extract, generated in memory.",
     ),
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of data, split, models and search.")]
+SeedOpt = Annotated[
+    int,
+    typer.Option("--seed", help="Seed of data, split, models and search (default: params.yaml)."),
+]
 FastOpt = Annotated[
     bool,
     typer.Option("--fast", help="Small tuning/bootstrap budget (smoke tests), not for reports."),
@@ -96,20 +101,30 @@ def train(
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for metrics.json and model.joblib.")],
     data: DataOpt = None,
-    seed: SeedOpt = 42,
+    seed: SeedOpt = PARAMS.seed,
     fast: FastOpt = False,
+    model_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--model-file",
+            help="Write the artifact (and its .training.json record) here instead of "
+            "OUT/model.joblib (the pipeline: models/NAME.joblib).",
+        ),
+    ] = None,
 ) -> None:
     """Fit one model on the training rows, measure it on the test rows, save both files."""
-    from bankchurn.reporting import save_model, train_and_evaluate, write_json
+    from bankchurn.reporting import train_and_evaluate, write_training
 
     out = _out_dir(out, "--out")
+    artifact = model_file if model_file is not None else out / "model.joblib"
+    if artifact.is_dir():
+        raise UserError(f"--model-file {artifact}: is a folder; give a file path")
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     result = train_and_evaluate(
-        extract, model.value, seed, budget=budget, n_bootstrap=n_boot, artifact_name="model.joblib"
+        extract, model.value, seed, budget=budget, n_bootstrap=n_boot, artifact_name=artifact.name
     )
-    save_model(result, out / "model.joblib")
-    write_json(out / "metrics.json", result.metrics)
+    write_training(result, out, artifact)
     m = result.metrics
     typer.echo(
         f"{model.value} ({m['candidate']}) trained on "
@@ -117,14 +132,14 @@ def train(
     )
     typer.echo(_split_line(m["split"]))
     typer.echo(_summary(m))
-    typer.echo(f"wrote {out / 'metrics.json'} and {out / 'model.joblib'}")
+    typer.echo(f"wrote {out / 'metrics.json'} and {artifact}")
 
 
 @app.command("evaluate")
 def evaluate(
     model: Annotated[Path, typer.Option("--model", help="Model artifact (.joblib) from train.")],
     data: DataOpt = None,
-    seed: SeedOpt = 42,
+    seed: SeedOpt = PARAMS.seed,
     out: Annotated[Path | None, typer.Option("--out", help="Write the metrics JSON here.")] = None,
     fast: FastOpt = False,
 ) -> None:
@@ -194,17 +209,29 @@ def report(
         "reports"
     ),
     data: DataOpt = None,
-    seed: SeedOpt = 42,
+    seed: SeedOpt = PARAMS.seed,
     models_dir: Annotated[
         Path, typer.Option("--models-dir", help="Where the two artifacts go.")
     ] = DEFAULT_MODELS_DIR,
     fast: FastOpt = False,
+    only_summary: Annotated[
+        bool,
+        typer.Option(
+            "--only-summary",
+            help="Do not train: write model_selection.json and canvas_status.json from the "
+            "metrics in OUT and the training records in MODELS_DIR (the pipeline's report stage).",
+        ),
+    ] = False,
 ) -> None:
     """Train baseline and target, write every JSON report and both model artifacts."""
-    from bankchurn.reporting import run_report
+    from bankchurn.reporting import run_report, summarize
 
     out = _out_dir(out, "--out")
     models_dir = _out_dir(models_dir, "--models-dir")
+    if only_summary:
+        for name, path in summarize(out, models_dir).items():
+            typer.echo(f"{name}: {path}")
+        return
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     written = run_report(extract, out, models_dir, seed, budget=budget, n_bootstrap=n_boot)
