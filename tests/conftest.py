@@ -20,6 +20,8 @@ from urllib.parse import quote
 
 import pytest
 
+from bankchurn.settings import settings
+
 # Deterministic hashing and single-threaded BLAS so repeated runs give identical numbers.
 os.environ.setdefault("PYTHONHASHSEED", "0")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -183,7 +185,6 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 
 # --- DVC pipeline -----------------------------------------------------------------------------
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def make_pipeline_copy(dest: Path) -> PipelineCopy:
     listed = (
         subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=REPO_ROOT,
+            cwd=settings().root,
             capture_output=True,
             check=True,
         )
@@ -236,7 +237,7 @@ def make_pipeline_copy(dest: Path) -> PipelineCopy:
         .split("\0")
     )
     for rel in filter(None, listed):
-        src = REPO_ROOT / rel
+        src = settings().root / rel
         if src.is_file():  # a deleted, not yet committed file is still listed
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)

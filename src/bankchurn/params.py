@@ -3,7 +3,7 @@
 Seed, synthetic-extract size, split, tuning budget and business assumptions have their VALUES
 in ``params.yaml`` and nowhere else; the modules that use them declare their types, bounds and
 meaning (``business.BusinessParameters``, ``models.TuningBudget``) and take the values from
-:func:`load`. DVC reads the same file as the stages' parameters (``dvc.yaml``), so what the
+:func:`load`. The file is found at the repository root of the settings (``bankchurn.settings``). DVC reads the same file as the stages' parameters (``dvc.yaml``), so what the
 package uses and what DVC tracks cannot differ, and a change reruns only the stages that
 declare the changed key. An installed copy without a checkout (the API image) reads
 ``params.yaml`` from its working directory.
@@ -19,18 +19,11 @@ import yaml
 from pydantic import ConfigDict, Field, TypeAdapter
 from pydantic.dataclasses import dataclass
 
-
-def _params_file() -> Path:
-    # The checkout this package runs from (src/bankchurn -> two levels up), else the working
-    # directory. The settings module owns the repository root once it exists.
-    checkout = Path(__file__).resolve().parents[2]
-    root = checkout if (checkout / "pyproject.toml").is_file() else Path.cwd()
-    return root / "params.yaml"
+from bankchurn.settings import settings
 
 
 #: The parameters file.
-PARAMS_FILE = _params_file()
-
+PARAMS_FILE = settings().root / "params.yaml"
 
 # Plain (pydantic) dataclasses: read like constants, checked like models.
 _CONFIG = ConfigDict(extra="forbid")

@@ -13,7 +13,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from drift_checks import ROOT, first_difference, report_differences
+
+from designdocs.checks.drift import ROOT, first_difference, report_differences
 
 COMMITTED = ROOT / "reports"
 HINT = "run `make reports` and commit reports/"

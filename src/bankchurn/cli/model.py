@@ -12,8 +12,8 @@ from bankchurn.cli import app
 from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
 from bankchurn.params import load as load_params
+from bankchurn.settings import settings
 
-DEFAULT_MODELS_DIR = Path("models")
 PARAMS = load_params()
 
 
@@ -205,14 +205,14 @@ def predict(
 
 @app.command("report")
 def report(
-    out: Annotated[Path, typer.Option("--out", help="Reports folder the site reads.")] = Path(
-        "reports"
-    ),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Reports folder the site reads (reports/).")
+    ] = None,
     data: DataOpt = None,
     seed: SeedOpt = PARAMS.seed,
     models_dir: Annotated[
-        Path, typer.Option("--models-dir", help="Where the two artifacts go.")
-    ] = DEFAULT_MODELS_DIR,
+        Path | None, typer.Option("--models-dir", help="Where the two artifacts go (models/).")
+    ] = None,
     fast: FastOpt = False,
     only_summary: Annotated[
         bool,
@@ -226,8 +226,8 @@ def report(
     """Train baseline and target, write every JSON report and both model artifacts."""
     from bankchurn.reporting import run_report, summarize
 
-    out = _out_dir(out, "--out")
-    models_dir = _out_dir(models_dir, "--models-dir")
+    out = _out_dir(out or settings().reports_dir, "--out")
+    models_dir = _out_dir(models_dir or settings().models_dir, "--models-dir")
     if only_summary:
         for name, path in summarize(out, models_dir).items():
             typer.echo(f"{name}: {path}")
