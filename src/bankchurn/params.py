@@ -21,7 +21,6 @@ from pydantic.dataclasses import dataclass
 
 from bankchurn.settings import settings
 
-
 #: The parameters file.
 PARAMS_FILE = settings().root / "params.yaml"
 
