@@ -172,6 +172,8 @@ def synthetic_twin(path: str | Path, seed: int | None = None) -> SyntheticExtrac
     true probabilities and its provenance. Only the extract of ``seed`` and of the
     ``data.n_snapshots`` of params.yaml is recognised (with as many rows as the file has).
     """
+    if not Path(path).is_file():
+        return None  # the reader names what is wrong with the path
     raw = Path(path).read_bytes()
     if not raw.startswith(_SYNTHETIC_HEADER):
         return None
