@@ -25,6 +25,9 @@ from bankchurn.settings import settings
 # Deterministic hashing and single-threaded BLAS so repeated runs give identical numbers.
 os.environ.setdefault("PYTHONHASHSEED", "0")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Training commands log to MLflow by default; the suite tracks only in the tests that start their
+# own MLflow server (tests/tracking), so no test writes a store into the working directory.
+os.environ["BANKCHURN_TRACKING"] = "false"
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the node ids
@@ -252,8 +255,13 @@ def make_pipeline_copy(dest: Path) -> PipelineCopy:
         "GIT_COMMITTER_NAME": "test",
         "GIT_COMMITTER_EMAIL": "test@example.invalid",
     }
-    for name in [k for k in env if k.startswith(("BANKCHURN_", "GIT_DIR", "GIT_WORK_TREE"))]:
+    for name in [
+        k for k in env if k.startswith(("BANKCHURN_", "GIT_DIR", "GIT_WORK_TREE", "MLFLOW_"))
+    ]:
         env.pop(name)
+    # MLflow tracking of the stages is tested with the tracking server (tests/tracking); here it
+    # would only add its import to every stage.
+    env["BANKCHURN_TRACKING"] = "false"
     copy = PipelineCopy(dest, env)
     copy.run("git", "init", "-q", "-b", "main")
     copy.commit("fresh copy")
