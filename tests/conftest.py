@@ -32,8 +32,9 @@ os.environ["BANKCHURN_TRACKING"] = "false"
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep the browser tests on one xdist worker (``--dist loadgroup``, see ``make test``): they
-    share one served site and one crawl. The notebooks' own rule is in notebooks/conftest.py.
+    """Keep the browser tests on one xdist worker (``--dist loadgroup``, see ``make test``).
+
+    They share one served site and one crawl. The notebooks' own rule is in notebooks/conftest.py.
     """
     for item in items:
         if item.get_closest_marker("browser"):
@@ -192,8 +193,9 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 @dataclass(frozen=True)
 class PipelineCopy:
-    """A fresh copy of the repository (its tracked files, as in the working tree) with its own
-    git history and DVC cache, in which commands run against the copy's own code.
+    """A fresh copy of the repository: its tracked files, as in the working tree.
+
+    It has its own git history and DVC cache; commands run against the copy's own code.
 
     Attributes:
         root: The copy.
@@ -270,10 +272,11 @@ def make_pipeline_copy(dest: Path) -> PipelineCopy:
 
 @pytest.fixture(scope="session")
 def fresh_pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineCopy, str]:
-    """A fresh copy of the repository in which ``dvc repro`` ran once (the full pipeline, default
-    parameters, as ``make reports``) from a clean state: the generated reports are deleted first
-    (``benchmarks.json``, measured by ``make bench``, stays), so every stage runs. Returns the
-    copy and the output of that run.
+    """A fresh copy of the repository in which ``dvc repro`` ran once, from a clean state.
+
+    The full pipeline with the default parameters, as ``make reports``. The generated reports
+    are deleted first (``benchmarks.json``, measured by ``make bench``, stays), so every stage
+    runs. Returns the copy and the output of that run.
     """
     copy = make_pipeline_copy(tmp_path_factory.mktemp("fresh-clone"))
     for path in (copy.root / "reports").rglob("*.json"):
@@ -284,5 +287,5 @@ def fresh_pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineCo
 
 @pytest.fixture(scope="session")
 def pipeline_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], PipelineCopy]:
-    """Factory of fresh repository copies (see :class:`PipelineCopy`): ``pipeline_copy("name")``."""
+    """Factory of fresh repository copies (see ``PipelineCopy``): ``pipeline_copy("name")``."""
     return lambda name: make_pipeline_copy(tmp_path_factory.mktemp(name))

@@ -3,9 +3,10 @@
 Seed, synthetic-extract size, split, tuning budget and business assumptions have their VALUES
 in ``params.yaml`` and nowhere else; the modules that use them declare their types, bounds and
 meaning (``business.BusinessParameters``, ``models.TuningBudget``) and take the values from
-:func:`load`. The file is found at the repository root of the settings (``bankchurn.settings``). DVC reads the same file as the stages' parameters (``dvc.yaml``), so what the
-package uses and what DVC tracks cannot differ, and a change reruns only the stages that
-declare the changed key. An installed copy without a checkout (the API image) reads
+[`load`][bankchurn.params.load]. The file is found at the repository root of the settings
+(``bankchurn.settings``). DVC reads the same file as the stages' parameters (``dvc.yaml``), so
+what the package uses and what DVC tracks cannot differ, and a change reruns only the stages
+that declare the changed key. An installed copy without a checkout (the API image) reads
 ``params.yaml`` from its working directory.
 """
 

@@ -1,11 +1,11 @@
 """Training runs and the JSON reports the site reads.
 
-``train_and_evaluate`` is the one training procedure (used by ``bankchurn train`` and
-``bankchurn report``): split -> time-ordered folds -> fit (and tune) on training rows ->
-metrics on test rows, judged at the declared operating point (``targets.OPERATING_POINT``).
-Other ways to pick whom to contact (a probability threshold) are reported as labelled
-``scenarios`` and never enter the canvas verdict.
-:func:`run_report` writes ``data_profile.json``, ``baseline/metrics.json``,
+[`train_and_evaluate`][bankchurn.reporting.train_and_evaluate] is the one training procedure
+(used by ``bankchurn train`` and ``bankchurn report``): split -> time-ordered folds -> fit (and
+tune) on training rows -> metrics on test rows, judged at the declared operating point
+(``targets.OPERATING_POINT``). Other ways to pick whom to contact (a probability threshold) are
+reported as labelled ``scenarios`` and never enter the canvas verdict.
+[`run_report`][bankchurn.reporting.run_report] writes ``data_profile.json``, ``baseline/metrics.json``,
 ``target/metrics.json``, ``model_selection.json`` and ``canvas_status.json``: sorted keys,
 floats rounded to 6 decimals, no wall-clock time, so the same seed gives identical bytes.
 """
@@ -104,7 +104,7 @@ def to_json(obj: Any) -> str:
 
 
 def write_json(path: str | Path, obj: Any) -> Path:
-    """Write :func:`to_json` of ``obj`` atomically."""
+    """Write [`to_json`][bankchurn.reporting.to_json] of ``obj`` atomically."""
     return atomic_write_text(path, to_json(obj))
 
 
@@ -250,7 +250,8 @@ def train_and_evaluate(
     """Fit one model on the training rows of ``extract`` and measure it on the test rows.
 
     Args:
-        extract: Validated, pseudonymised extract (see :func:`bankchurn.ingest.load_extract`).
+        extract: Validated, pseudonymised extract (see
+            [`bankchurn.ingest.load_extract`][bankchurn.ingest.load_extract]).
         model_name: ``baseline`` or ``target``.
         seed: Seed of every random step (split fallback, models, search, bootstrap).
         budget: Tuning budget of the target.
@@ -260,7 +261,7 @@ def train_and_evaluate(
         artifact_name: File name recorded in the provenance.
 
     Returns:
-        The :class:`TrainingResult`.
+        The [`TrainingResult`][bankchurn.reporting.TrainingResult].
     """
     params = params or BusinessParameters()
     frame = extract.frame.reset_index(drop=True)
@@ -385,7 +386,7 @@ def save_model(result: TrainingResult, path: str | Path) -> Path:
 
 
 def age_band(age: pd.Series) -> pd.Series:
-    """Age band labels of :data:`AGE_BANDS`."""
+    """Age band labels of `AGE_BANDS`."""
     labels = np.full(len(age), None, dtype=object)
     a = age.to_numpy()
     for name, lo, hi in AGE_BANDS:
@@ -612,8 +613,9 @@ def training_record(result: TrainingResult) -> dict[str, Any]:
     """What ``model_selection.json`` needs from one training run besides its metrics.
 
     The target's search record and candidates' test scores, or the baseline's ablation; kept
-    beside the artifact (:func:`record_path`) so the report stage of the pipeline can assemble
-    ``model_selection.json`` without training again. JSON-ready (as read back from its file).
+    beside the artifact ([`record_path`][bankchurn.reporting.record_path]) so the report stage
+    of the pipeline can assemble ``model_selection.json`` without training again. JSON-ready
+    (as read back from its file).
     """
     return json.loads(to_json({"selection": result.trained.selection, **result.extras}))
 
@@ -680,7 +682,7 @@ def write_summary(
     Args:
         out_dir: Reports folder; its ``benchmarks.json`` (when present) feeds the system tier.
         metrics: ``baseline``/``target`` -> the content of their ``metrics.json``.
-        records: ``baseline``/``target`` -> their :func:`training_record`.
+        records: ``baseline``/``target`` -> their [`training_record`][bankchurn.reporting.training_record].
     """
     out = Path(out_dir)
     bench_path = out / "benchmarks.json"
@@ -698,7 +700,9 @@ def write_summary(
 
 
 def summarize(out_dir: str | Path, models_dir: str | Path) -> dict[str, Path]:
-    """The pipeline's report stage: :func:`write_summary` from the files the train stages wrote.
+    """The pipeline's report stage: the summary reports from the files the train stages wrote.
+
+    See [`write_summary`][bankchurn.reporting.write_summary].
 
     Raises:
         UserError: A train stage's output is missing.
@@ -728,8 +732,9 @@ def run_report(
 ) -> dict[str, Path]:
     """Train baseline and target, write every report (and the artifacts when ``models_dir``).
 
-    The same writers as the pipeline's stages (data profile, :func:`write_training` per model,
-    :func:`write_summary`), in one process.
+    The same writers as the pipeline's stages (data profile,
+    [`write_training`][bankchurn.reporting.write_training] per model,
+    [`write_summary`][bankchurn.reporting.write_summary]), in one process.
 
     Returns:
         Report name -> written path.

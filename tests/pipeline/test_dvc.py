@@ -34,7 +34,8 @@ def test_every_stage_ran_once_in_order(fresh_pipeline) -> None:
 def test_a_second_repro_does_nothing(fresh_pipeline) -> None:
     copy, _ = fresh_pipeline
     output = copy.run("dvc", "repro").stdout
-    assert _ran(output) == [] and "Data and pipelines are up to date." in output
+    assert _ran(output) == []
+    assert "Data and pipelines are up to date." in output
 
 
 def test_push_then_pull_restores_data_and_models_from_the_local_remote(fresh_pipeline) -> None:
@@ -117,4 +118,5 @@ def test_one_parameter_reruns_only_its_stages_and_the_ci_summary_shows_what_move
     assert "reports/baseline/metrics.json" not in summary, summary
 
     unchanged = copy.run("scripts/pipeline_diff.sh", "HEAD").stdout
-    assert "No parameter changed." in unchanged and "No metric changed." in unchanged
+    assert "No parameter changed." in unchanged
+    assert "No metric changed." in unchanged

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +17,7 @@ from bankchurn.settings import settings
 PARAMS = load_params()
 
 
-class ModelChoice(str, Enum):
+class ModelChoice(StrEnum):
     """Which model ``train`` fits."""
 
     baseline = "baseline"
@@ -77,7 +77,7 @@ def _track(
     command: str,
     register: bool = False,
 ) -> None:
-    """Log one written training to MLflow (ADR 0013) and say where it went."""
+    """Log one written training to MLflow (ADR-0016) and say where it went."""
     from dataclasses import asdict
 
     from bankchurn.tracking.runs import log_training_run

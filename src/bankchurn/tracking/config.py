@@ -106,7 +106,13 @@ def quiet_mlflow() -> Iterator[None]:
     registered") and its download progress bars. The command prints its own summary.
     """
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    import mlflow  # noqa: F401  (its import sets up its loggers: quieten them afterwards)
+    try:
+        import mlflow  # noqa: F401  (its import sets up its loggers: quieten them afterwards)
+    except ModuleNotFoundError:
+        raise UserError(
+            "the MLflow client is not installed (tracking and registered models need the "
+            "`train` extra: pip install 'bankchurn[train]')"
+        ) from None
 
     logger = logging.getLogger("mlflow")
     level = logger.level

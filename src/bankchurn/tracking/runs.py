@@ -1,6 +1,6 @@
 """Log one training run to MLflow: parameters, metrics, data hash, plots, model; register it.
 
-What a run holds (ADR 0013):
+What a run holds (ADR-0016):
 
 * parameters: model, candidate, tuned hyper-parameters (``hp.*``), calibration, operating
   threshold, seed, tuning budget (``budget.*``), data source, rows and hash, split;
@@ -275,8 +275,10 @@ def _log(
 
 
 def _requirements() -> list[str]:
-    """Pinned pip requirements of the logged model (declared, not inferred: inference would
-    load the model in a subprocess)."""
+    """Pinned pip requirements of the logged model.
+
+    Declared, not inferred: inference would load the model in a subprocess.
+    """
     from importlib import metadata
 
     names = ("bankchurn", "scikit-learn", "xgboost-cpu", "lightgbm", "pandas", "numpy", "joblib")
