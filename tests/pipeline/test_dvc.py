@@ -120,3 +120,20 @@ def test_one_parameter_reruns_only_its_stages_and_the_ci_summary_shows_what_move
     unchanged = copy.run("scripts/pipeline_diff.sh", "HEAD").stdout
     assert "No parameter changed." in unchanged
     assert "No metric changed." in unchanged
+
+
+def test_the_site_draws_the_training_flow_from_the_pipeline_itself() -> None:
+    """The Architecture page's training flow is `dvc dag --mermaid`, not a drawing."""
+    from bankchurn.settings import settings
+    from designdocs.pages import pipeline as pipeline_page
+
+    root = settings().root
+    section = (root / "docs" / "ARCHITECTURE.md").read_text().split("## Data flow: training")[1]
+    section = section.split("\n## ")[0]
+    assert "{{ pipeline_dag() }}" in section
+    assert "flowchart" not in section  # no hand-drawn copy beside it
+    drawn = pipeline_page.dag_mermaid(root)
+    stages = yaml.safe_load((root / "dvc.yaml").read_text())["stages"]
+    for name in stages:
+        assert f'["{name}"]' in drawn, name
+    assert "extract" in pipeline_page.stages_table(root)
