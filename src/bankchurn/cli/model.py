@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -57,10 +58,11 @@ def _out_dir(path: Path, option: str) -> Path:
 
 def _tracking(register: bool) -> Any:
     """Tracking settings, or ``None`` when tracking is off (checked before any training)."""
-    from bankchurn.tracking.config import load_tracking_settings
+    from bankchurn.tracking.config import check_reachable, load_tracking_settings
 
     settings = load_tracking_settings()
     if settings.enabled:
+        check_reachable(settings)  # a wrong URI stops here, not after the training
         return settings
     if register:
         raise UserError("--register needs tracking, which BANKCHURN_TRACKING turns off")
@@ -244,9 +246,22 @@ def predict(
         ),
     ],
     output: Annotated[
-        Path,
-        typer.Option("--output", help="CSV to write: CustomerKey, churn_probability, risk_band."),
+        str,
+        typer.Option(
+            "--output",
+            help="CSV to write (CustomerKey, churn_probability, risk_band), or the CRM database "
+            "(postgresql://...): the run date's rows of its churn.scores table, replaced in one "
+            "transaction (needs a database --input).",
+        ),
     ],
+    run_date: Annotated[
+        str | None,
+        typer.Option(
+            "--run-date",
+            help="Date of the run in the scores table (YYYY-MM-DD; default: today). "
+            "Database --output only.",
+        ),
+    ] = None,
     chunk_size: Annotated[
         int,
         typer.Option("--chunk-size", min=1, max=5_000_000, help="Rows per chunk (bounds memory)."),
@@ -255,25 +270,51 @@ def predict(
         bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
     ] = True,
 ) -> None:
-    """Score a CSV in chunks (bounded memory), or the CRM table, with calibrated probabilities."""
+    """Score a CSV or the CRM table in chunks (bounded memory) with calibrated probabilities."""
     from bankchurn.artifacts import load_artifact
-    from bankchurn.scoring import score_csv, score_database
+    from bankchurn.scoring import score_csv, score_database, score_database_into_database
 
-    if output.is_dir():
-        raise UserError(f"--output {output}: is a folder; give a CSV file path")
-    from_db = is_database_url(input)
-    if not from_db and output.resolve() == Path(input).resolve():
-        raise UserError("--output must differ from --input")
-    artifact = load_artifact(model)
-    if from_db:
-        stats = score_database(artifact, input, output)
+    from_db, to_db = is_database_url(input), is_database_url(output)
+    if to_db:
+        if not from_db:
+            raise UserError("--output postgresql://... needs --input postgresql://... (the CRM)")
+        day = _run_date(run_date)
+        artifact = load_artifact(model)
+        stats = score_database_into_database(
+            artifact, input, output, day, chunk_size=chunk_size, progress=progress
+        )
+        from bankchurn.scores_db import table_name
+
+        where = f"{table_name(output)}, run {day.isoformat()}"
     else:
-        stats = score_csv(artifact, input, output, chunk_size=chunk_size, progress=progress)
+        if run_date is not None:
+            raise UserError("--run-date applies to a database --output only")
+        out = Path(output)
+        if out.is_dir():
+            raise UserError(f"--output {output}: is a folder; give a CSV file path")
+        if not from_db and out.resolve() == Path(input).resolve():
+            raise UserError("--output must differ from --input")
+        artifact = load_artifact(model)
+        if from_db:
+            stats = score_database(artifact, input, out)
+        else:
+            stats = score_csv(artifact, input, out, chunk_size=chunk_size, progress=progress)
+        where = output
     bands = ", ".join(f"{k} {v}" for k, v in stats["risk_bands"].items())
     typer.echo(
         f"scored {stats['n_rows']:,} rows in {stats['n_chunks']} chunk(s) with "
-        f"{artifact.metadata.get('model_version')} -> {output} ({bands})"
+        f"{artifact.metadata.get('model_version')} -> {where} ({bands})"
     )
+
+
+def _run_date(text: str | None) -> dt.date:
+    """``--run-date``: an ISO date, or today."""
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--run-date {text}: not a date; use YYYY-MM-DD") from None
 
 
 @app.command("report")
