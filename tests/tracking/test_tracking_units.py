@@ -150,6 +150,22 @@ def test_an_unreachable_tracking_server_stops_train_before_training(
     assert "is not reachable" in capsys.readouterr().err
 
 
+def test_without_the_mlflow_client_train_and_serve_say_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The API image has no MLflow client (ADR-0017): a registry URI is one line, not a trace."""
+    from bankchurn.api.app import create_app
+    from bankchurn.cli import main
+
+    monkeypatch.setitem(sys.modules, "mlflow", None)  # as if it were not installed
+    monkeypatch.setenv("BANKCHURN_TRACKING", "true")
+    with pytest.raises(UserError, match="MLflow client is not installed"):
+        create_app(ApiSettings(model_uri="models:/bankchurn-target@champion"))
+    assert main(["train", "--model", "baseline", "--out", str(tmp_path)]) == 2
+    assert "MLflow client is not installed" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # refused before training
+
+
 LAZY = """
 import sys
 from bankchurn.cli import main

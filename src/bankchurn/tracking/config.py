@@ -11,6 +11,7 @@ test suite does, except in the tests that start their own MLflow server).
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import logging
 import os
@@ -81,6 +82,23 @@ def redact_uri(uri: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def require_client() -> None:
+    """Fail with one line when the MLflow client is not installed (e.g. in the API image).
+
+    Raises:
+        UserError: Saying which extra brings it.
+    """
+    try:
+        found = importlib.util.find_spec("mlflow") is not None
+    except ValueError:  # a module object without a spec (e.g. replaced in sys.modules)
+        found = False
+    if not found:
+        raise UserError(
+            "the MLflow client is not installed (tracking and registered models need the "
+            "`train` extra: pip install 'bankchurn[train]')"
+        )
+
+
 def check_reachable(settings: TrackingSettings, timeout: float = 5.0) -> None:
     """Fail fast when an HTTP tracking server cannot be reached at all.
 
@@ -137,13 +155,8 @@ def quiet_mlflow() -> Iterator[None]:
     registered") and its download progress bars. The command prints its own summary.
     """
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    try:
-        import mlflow  # noqa: F401  (its import sets up its loggers: quieten them afterwards)
-    except ModuleNotFoundError:
-        raise UserError(
-            "the MLflow client is not installed (tracking and registered models need the "
-            "`train` extra: pip install 'bankchurn[train]')"
-        ) from None
+    require_client()
+    import mlflow  # noqa: F401  (its import sets up its loggers: quieten them afterwards)
 
     logger = logging.getLogger("mlflow")
     level = logger.level
