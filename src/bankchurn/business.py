@@ -81,7 +81,7 @@ class BusinessParameters(BaseModel):
         description="Canvas §3: the 10,000 CRM records cover 2 years.",
     )
     history_customers: int = Field(
-        _VALUES["history_customers"],
+        int(_VALUES["history_customers"]),
         gt=0,
         description="Canvas §3: 10,000 historical records (one per customer).",
     )
