@@ -111,7 +111,7 @@ def _load(data: str | None, seed: int) -> Any:
 
 def _shown(data: str | None) -> str:
     """The data source as printed: a URL loses its credentials."""
-    return display_url(data) if is_database_url(data) else str(data)
+    return display_url(data) if data is not None and is_database_url(data) else str(data)
 
 
 def _split_line(split: dict[str, Any]) -> str:
