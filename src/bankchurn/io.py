@@ -142,7 +142,23 @@ def read_csv_checked(path: str | Path) -> pd.DataFrame:
         raise ContractError(shown, "file_exists", detail="no such file")
     if not p.is_file():
         raise ContractError(shown, "file_exists", detail="not a regular file")
-    raw = p.read_bytes()
+    return parse_csv_bytes(shown, p.read_bytes())
+
+
+def parse_csv_bytes(shown: str, raw: bytes, *, require_label: bool = True) -> pd.DataFrame:
+    """Parse the bytes of a CRM extract CSV (a file's, or a database's ``COPY`` output).
+
+    Args:
+        shown: Name of the source quoted in errors.
+        raw: The CSV bytes.
+        require_label: Whether the label column must be present (not when scoring).
+
+    Returns:
+        The raw frame, as :func:`read_csv_checked` describes it.
+
+    Raises:
+        ContractError: On the file-level defects listed in :func:`read_csv_checked`.
+    """
     text = _decode(shown, raw)
     if not text.strip():
         raise ContractError(shown, "non_empty", rows=[1], detail="the file is empty")
@@ -151,7 +167,7 @@ def read_csv_checked(path: str | Path) -> pd.DataFrame:
     first_line = text.split("\n", 1)[0].rstrip("\r")
     header = next(csv.reader([first_line]))
     header = [h.strip() for h in header]
-    check_header(shown, header)
+    check_header(shown, header, require_label=require_label)
     if text.count("\n") < 2:
         raise ContractError(shown, "non_empty", rows=[1], detail="header only, no data rows")
     _check_field_counts(shown, text, len(header))

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 import typer
 
 from bankchurn.cli import app
+from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
-
-DEFAULT_MODELS_DIR = Path("models")
+from bankchurn.settings import settings
 
 
 class ModelChoice(str, Enum):
@@ -22,10 +22,11 @@ class ModelChoice(str, Enum):
 
 
 DataOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--data",
-        help="CRM extract CSV (e.g. Kaggle Churn_Modelling.csv); default: the "
+        help="CRM extract CSV (e.g. Kaggle Churn_Modelling.csv) or the CRM database "
+        "(postgresql://USER@HOST:PORT/DB; password from PGPASSWORD or ~/.pgpass); default: the "
         "embedded SYNTHETIC extract, generated in memory.",
     ),
 ]
@@ -48,12 +49,17 @@ def _out_dir(path: Path, option: str) -> Path:
     return path
 
 
-def _load(data: Path | None, seed: int) -> Any:
+def _load(data: str | None, seed: int) -> Any:
     from bankchurn.ingest import load_extract
 
-    if data is not None and data.is_dir():
+    if data is not None and not is_database_url(data) and Path(data).is_dir():
         raise UserError(f"--data {data}: is a folder; give a CSV file")
     return load_extract(data, seed=seed)
+
+
+def _shown(data: str | None) -> str:
+    """The data source as printed: a URL loses its credentials."""
+    return display_url(data) if is_database_url(data) else str(data)
 
 
 def _split_line(split: dict[str, Any]) -> str:
@@ -106,7 +112,7 @@ def train(
     m = result.metrics
     typer.echo(
         f"{model.value} ({m['candidate']}) trained on "
-        f"{'SYNTHETIC data' if extract.provenance.get('synthetic') else data}"
+        f"{'SYNTHETIC data' if extract.provenance.get('synthetic') else _shown(data)}"
     )
     typer.echo(_split_line(m["split"]))
     typer.echo(_summary(m))
@@ -141,7 +147,12 @@ def evaluate(
 def predict(
     model: Annotated[Path, typer.Option("--model", help="Model artifact (.joblib) from train.")],
     input: Annotated[
-        Path, typer.Option("--input", help="CSV with the contract columns (Exited optional).")
+        str,
+        typer.Option(
+            "--input",
+            help="CSV with the contract columns (Exited optional), or the CRM database "
+            "(postgresql://...; every row of its snapshot table).",
+        ),
     ],
     output: Annotated[
         Path,
@@ -155,16 +166,20 @@ def predict(
         bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
     ] = True,
 ) -> None:
-    """Score a CSV in chunks (bounded memory) with calibrated churn probabilities."""
+    """Score a CSV in chunks (bounded memory), or the CRM table, with calibrated probabilities."""
     from bankchurn.artifacts import load_artifact
-    from bankchurn.scoring import score_csv
+    from bankchurn.scoring import score_csv, score_database
 
     if output.is_dir():
         raise UserError(f"--output {output}: is a folder; give a CSV file path")
-    if output.resolve() == input.resolve():
+    from_db = is_database_url(input)
+    if not from_db and output.resolve() == Path(input).resolve():
         raise UserError("--output must differ from --input")
     artifact = load_artifact(model)
-    stats = score_csv(artifact, input, output, chunk_size=chunk_size, progress=progress)
+    if from_db:
+        stats = score_database(artifact, input, output)
+    else:
+        stats = score_csv(artifact, input, output, chunk_size=chunk_size, progress=progress)
     bands = ", ".join(f"{k} {v}" for k, v in stats["risk_bands"].items())
     typer.echo(
         f"scored {stats['n_rows']:,} rows in {stats['n_chunks']} chunk(s) with "
@@ -174,21 +189,21 @@ def predict(
 
 @app.command("report")
 def report(
-    out: Annotated[Path, typer.Option("--out", help="Reports folder the site reads.")] = Path(
-        "reports"
-    ),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Reports folder the site reads (reports/).")
+    ] = None,
     data: DataOpt = None,
     seed: SeedOpt = 42,
     models_dir: Annotated[
-        Path, typer.Option("--models-dir", help="Where the two artifacts go.")
-    ] = DEFAULT_MODELS_DIR,
+        Path | None, typer.Option("--models-dir", help="Where the two artifacts go (models/).")
+    ] = None,
     fast: FastOpt = False,
 ) -> None:
     """Train baseline and target, write every JSON report and both model artifacts."""
     from bankchurn.reporting import run_report
 
-    out = _out_dir(out, "--out")
-    models_dir = _out_dir(models_dir, "--models-dir")
+    out = _out_dir(out or settings().reports_dir, "--out")
+    models_dir = _out_dir(models_dir or settings().models_dir, "--models-dir")
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     written = run_report(extract, out, models_dir, seed, budget=budget, n_bootstrap=n_boot)
