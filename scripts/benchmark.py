@@ -117,9 +117,7 @@ def bench_training(seed: int, data: Path | None) -> tuple[dict[str, Any], dict[s
     synthetic = extract.true_proba is not None
     bayes = roc_auc(y_test, extract.true_proba[split.test]) if synthetic else None
     # The models may not use Gender (ADR 0006): their ceiling is the gender-blind optimum.
-    blind = (
-        roc_auc(y_test, extract.true_proba_without_gender[split.test]) if synthetic else None
-    )
+    blind = roc_auc(y_test, extract.true_proba_without_gender[split.test]) if synthetic else None
     out: dict[str, Any] = {}
     models = {}
     for name in ("baseline", "target"):

@@ -24,8 +24,8 @@ import optuna
 import pandas as pd
 import sklearn
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from lightgbm import LGBMClassifier
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -33,10 +33,10 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.utils.class_weight import compute_sample_weight
 from threadpoolctl import ThreadpoolController, threadpool_limits
+from xgboost import XGBClassifier
 
 from bankchurn.features import ArrayPreprocessor, FeatureSet, build_preprocessor
 from bankchurn.split import Folds
-from xgboost import XGBClassifier
 
 ModelName = Literal["baseline", "target"]
 Candidate = Literal["logistic_regression", "xgboost", "lightgbm"]
