@@ -9,7 +9,7 @@ exported as constants so the site renders them from code instead of a second cop
 | ``bankchurn_http_request_duration_seconds`` | histogram | method, route, status |
 | ``bankchurn_predictions_total`` | counter | risk_band |
 | ``bankchurn_inference_duration_seconds`` | histogram | endpoint |
-| ``bankchurn_model_info`` | info (gauge = 1) | model_version, model_path |
+| ``bankchurn_model_info`` | info (gauge = 1) | model_version, model_path (file or registry URI) |
 
 ``route`` is the route TEMPLATE (``/predict``), or ``unmatched`` for unknown paths, so a
 scanner cannot blow up the label cardinality.
