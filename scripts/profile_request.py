@@ -58,6 +58,7 @@ def timed(fn: Callable[[], Any], n: int) -> list[float]:
 
 
 def summary(us: list[float]) -> dict[str, float]:
+    """Median and 99th percentile of a list of microseconds."""
     xs = sorted(us)
     return {
         "median_us": round(statistics.median(xs), 1),
@@ -111,6 +112,7 @@ def asgi_request(app: Any, path: str, query: bytes, body: bytes) -> Callable[[],
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Time every stage, then the whole request; merge the ``profile`` section."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", type=Path, default=ROOT / "models" / "target.joblib")
     ap.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks.json")

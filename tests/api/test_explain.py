@@ -35,7 +35,8 @@ def test_explanation_adds_up_to_the_calibrated_log_odds(
     sizes = [abs(c["contribution"]) for c in ex["contributions"]]
     assert sizes == sorted(sizes, reverse=True)
     by_name = {c["feature"]: c["value"] for c in ex["contributions"]}
-    assert by_name["Geography"] == customer["Geography"] and by_name["Age"] == customer["Age"]
+    assert by_name["Geography"] == customer["Geography"]
+    assert by_name["Age"] == customer["Age"]
     # Every input column is explained (one-hot columns merged back), plus the derived ratios.
     assert set(FEATURES) <= set(by_name)
     assert not any(f.startswith(f"{c}_") for c in CATEGORICAL_FEATURES for f in by_name)

@@ -29,10 +29,13 @@ def _tiny_artifact() -> Path:
     spec = importlib.util.spec_from_file_location(
         "bankchurn_api_tests_tiny_model_fuzz", Path(__file__).with_name("tiny_model.py")
     )
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.save_tiny_artifact(Path(tempfile.mkdtemp(prefix="bankchurn-fuzz-")) / "m.joblib")
+    # The small calibrated booster: explain=true is part of the schema, so it is fuzzed too.
+    folder = Path(tempfile.mkdtemp(prefix="bankchurn-fuzz-"))
+    return module.save_tiny_booster_artifact(folder / "m.joblib")
 
 
 APP = create_app(

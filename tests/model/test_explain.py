@@ -107,7 +107,8 @@ def test_base_plus_contributions_is_the_calibrated_log_odds(model, rows) -> None
     # Boosters compute in float32: the margin and its round trip agree to ~1e-6.
     np.testing.assert_allclose(ex.log_odds, np.log(p / (1 - p)), atol=1e-4)
     assert ex.features == tuple(f for f in ex.features)  # plain tuple of names
-    assert "Geography" in ex.features and not any(f.startswith("Geography_") for f in ex.features)
+    assert "Geography" in ex.features
+    assert not any(f.startswith("Geography_") for f in ex.features)
     assert np.all(ex.base_value == ex.base_value[0])
 
 
@@ -117,7 +118,8 @@ def test_rows_are_sorted_by_magnitude_and_carry_the_input_values(model, rows) ->
     sizes = [abs(c["contribution"]) for c in first["contributions"]]
     assert sizes == sorted(sizes, reverse=True)
     by_name = {c["feature"]: c["value"] for c in first["contributions"]}
-    assert by_name["Balance"] is None and by_name["CreditScore"] is None  # missing stays missing
+    assert by_name["Balance"] is None
+    assert by_name["CreditScore"] is None
     assert by_name["Geography"] == rows["Geography"].iloc[0]
     assert by_name["Age"] == int(rows["Age"].iloc[0])
     total = first["base_value"] + sum(c["contribution"] for c in first["contributions"])
@@ -127,7 +129,8 @@ def test_rows_are_sorted_by_magnitude_and_carry_the_input_values(model, rows) ->
 def test_reasons_are_words_with_the_direction(model, rows) -> None:
     ex = explain.explain(model, rows)
     reasons = explain.top_reasons(ex)
-    assert len(reasons) == len(rows) and all(len(r) == explain.N_REASONS for r in reasons)
+    assert len(reasons) == len(rows)
+    assert all(len(r) == explain.N_REASONS for r in reasons)
     top = ex.row(0)["contributions"][0]
     word = "raises" if top["contribution"] > 0 else "lowers"
     assert reasons[0][0].endswith(f"{word} churn odds x{math.exp(top['contribution']):.2f}")
