@@ -81,7 +81,7 @@ class Explanations:
     def row(self, i: int, order: np.ndarray | None = None) -> dict[str, Any]:
         """One row as ``{base_value, contributions: [{feature, value, contribution}]}``.
 
-        Contributions are sorted by decreasing magnitude (see :meth:`order`).
+        Contributions are sorted by decreasing magnitude (see [`order`][bankchurn.explain.Explanations.order]).
         """
         cols = (self.order() if order is None else order)[i]
         values, contributions = self.values[i], self.contributions[i]
@@ -160,12 +160,12 @@ def explain(model: Any, X: pd.DataFrame) -> Explanations:
     """Exact TreeSHAP explanations of a calibrated target model on contract feature rows.
 
     Args:
-        model: A fitted :class:`bankchurn.models.CalibratedChurnModel` of a boosting candidate
+        model: A fitted [`CalibratedChurnModel`][bankchurn.models.CalibratedChurnModel] of a boosting candidate
             with sigmoid calibration.
         X: Rows with the contract feature columns.
 
     Returns:
-        The :class:`Explanations` (calibrated log-odds; see the module docstring).
+        The [`Explanations`][bankchurn.explain.Explanations] (calibrated log-odds; see the module docstring).
 
     Raises:
         TypeError: The classifier has no native TreeSHAP (not a boosting candidate).
@@ -217,7 +217,7 @@ def reason(item: dict[str, Any]) -> str:
 
 
 def top_reasons(explanations: Explanations, n: int = N_REASONS) -> list[list[str]]:
-    """The ``n`` largest contributions of each row, in words (see :func:`reason`)."""
+    """The ``n`` largest contributions of each row, in words (see [`reason`][bankchurn.explain.reason])."""
     order = explanations.order()[:, :n]
     return [
         [reason(item) for item in explanations.row(i, order)["contributions"]]

@@ -902,7 +902,7 @@ def explanation_bars(explanation: Mapping[str, Any], title: str | None = None) -
 
     Args:
         explanation: ``{base_value, contributions: [{feature, value, contribution}]}`` (the
-            API's ``explanation``, :meth:`bankchurn.explain.Explanations.row`).
+            API's ``explanation``, [`Explanations.row`][bankchurn.explain.Explanations.row]).
         title: Axes title; by default the churn probability the contributions add up to.
 
     Returns:

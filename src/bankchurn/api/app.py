@@ -7,7 +7,7 @@ so the server refuses to start instead of serving a degraded mode.
 Routes (all JSON unless noted):
 
 * ``POST /predict``: one customer -> churn probability, risk band, model version; with
-  ``?explain=true`` also the exact TreeSHAP explanation of the score (:mod:`bankchurn.explain`).
+  ``?explain=true`` also the exact TreeSHAP explanation of the score ([`bankchurn.explain`][bankchurn.explain]).
 * ``POST /predict/batch``: ``{"customers": [...]}`` -> predictions in order; HTTP 413 above
   the batch limit.
 * ``GET /health``: liveness (the process answers).
@@ -211,13 +211,13 @@ def create_app(
         },
     )
     async def predict(
-        customer: CustomerFeatures,  # type: ignore[valid-type]
+        customer: CustomerFeatures,
         explain: bool = Query(
             False, description="Also return the exact TreeSHAP explanation of the score."
         ),
     ) -> Prediction:
         """Calibrated churn probability, risk band and model version of one customer."""
-        row = customer.model_dump()  # type: ignore[attr-defined]
+        row = customer.model_dump()
         if not explain:
             # Scored in a worker thread, together with concurrent requests (MicroBatcher).
             return _prediction(await batcher.score(row))
