@@ -36,6 +36,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from threadpoolctl import ThreadpoolController, threadpool_limits
 from xgboost import XGBClassifier
 
+from bankchurn import params
 from bankchurn.features import ArrayPreprocessor, FeatureSet, build_preprocessor
 from bankchurn.split import Folds
 
@@ -58,16 +59,17 @@ class TuningBudget:
         max_trees: Upper bound of the boosting rounds (trees) of either library.
     """
 
-    n_trials: int = 12
-    n_folds: int = 3
-    max_trees: int = 600
+    n_trials: int
+    n_folds: int
+    max_trees: int
 
 
 #: Random trials before TPE starts modelling (Optuna's default of 10 exceeds the budget).
 N_STARTUP_TRIALS = 3
 
-#: Budget used by ``bankchurn report`` / ``train`` (its training time: Benchmarks page).
-DEFAULT_BUDGET = TuningBudget()
+#: Budget used by ``bankchurn report`` / ``train``: the ``tuning`` section of params.yaml (its
+#: training time: Benchmarks page).
+DEFAULT_BUDGET = TuningBudget(**params.load().tuning)
 #: Small budget for tests.
 FAST_BUDGET = TuningBudget(n_trials=2, n_folds=2, max_trees=100)
 
