@@ -299,10 +299,10 @@ def iter_table(url: str, chunk_rows: int, *, require_label: bool = False) -> Ite
                     # COPY's csv quotes a value holding a newline, so a row may span lines: cut
                     # only after a newline that ends a row (an even number of quotes before it).
                     while header and lines >= chunk_rows:
-                        cut = _row_boundary(pending, chunk_rows)
-                        if cut is None:
+                        boundary = _row_boundary(pending, chunk_rows)
+                        if boundary is None:
                             break
-                        chunk, pending = bytes(pending[:cut]), pending[cut:]
+                        chunk, pending = bytes(pending[:boundary]), pending[boundary:]
                         lines = pending.count(b"\n")
                         frame = parse_csv_bytes(source, header + chunk, require_label=require_label)
                         n_rows += len(frame)
@@ -370,12 +370,13 @@ def locate(error: ContractError, read: TableRead) -> ContractError:
 
 def _copy_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Rows as Python values of the columns' SQL types (None for a missing value)."""
-    columns = []
+    columns: list[list[Any]] = []
     for col in TABLE_COLUMNS:
         if col.contract_name not in frame.columns:
             continue
         values = frame[col.contract_name]
         kind = contract.BY_NAME[col.contract_name].kind
+        out: list[Any]
         if kind in ("int", "binary"):  # nullable ints arrive as whole floats with NaN
             out = [None if pd.isna(v) else int(v) for v in values]
         elif kind == "float":

@@ -1,4 +1,4 @@
-"""Quality gates run by ``make test``: lint rules, formatting, import contracts (each proved to fail)."""
+"""Gates run by ``make test``: lint rules, formatting, types, import contracts (each can fail)."""
 
 from __future__ import annotations
 
@@ -107,3 +107,18 @@ def test_each_contract_fails_on_a_planted_import(
     assert len(broken) == 1, result.stdout
     assert contract in broken[0]
     assert planted.split()[-1] in result.stdout
+
+
+def test_mypy_is_clean_on_src() -> None:
+    result = _run("mypy")  # files, plugins and cache folder: [tool.mypy] in pyproject.toml
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_fails_on_a_planted_type_error(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text('"""A module."""\n\n\ndef half(n: int) -> int:\n    return n / 2\n')
+    result = _run(
+        "mypy", "--config-file", str(CONFIG), "--cache-dir", str(tmp_path / "cache"), str(planted)
+    )
+    assert result.returncode == 1, result.stdout
+    assert "Incompatible return value type" in result.stdout

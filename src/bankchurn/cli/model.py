@@ -52,10 +52,12 @@ def _out_dir(path: Path, option: str) -> Path:
 
 def _tracking(register: bool) -> Any:
     """Tracking settings, or ``None`` when tracking is off (checked before any training)."""
-    from bankchurn.tracking.config import load_tracking_settings
+    from bankchurn.tracking.config import check_reachable, load_tracking_settings, require_client
 
     settings = load_tracking_settings()
     if settings.enabled:
+        require_client()  # a missing client or a wrong URI stops here, not after the training
+        check_reachable(settings)
         return settings
     if register:
         raise UserError("--register needs tracking, which BANKCHURN_TRACKING turns off")
@@ -109,7 +111,7 @@ def _load(data: str | None, seed: int) -> Any:
 
 def _shown(data: str | None) -> str:
     """The data source as printed: a URL loses its credentials."""
-    return display_url(data) if is_database_url(data) else str(data)
+    return display_url(data) if data is not None and is_database_url(data) else str(data)
 
 
 def _split_line(split: dict[str, Any]) -> str:
