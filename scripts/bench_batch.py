@@ -38,6 +38,7 @@ CHUNK_SIZE = 50_000  # the CLI's default, said here so the published row names i
 
 
 def _measure(name: str, cmd: list[str], rows: int) -> dict[str, Any]:
+    load = os.getloadavg()[0]
     res = run_measured(cmd)
     if res["rc"] != 0:
         raise SystemExit(f"bench_batch: {name} failed: {res['err']}")
@@ -47,6 +48,7 @@ def _measure(name: str, cmd: list[str], rows: int) -> dict[str, Any]:
         "wall_s": round(res["wall_s"], 2),
         "rows_per_s_end_to_end": round(rows / res["wall_s"]),
         "peak_rss_mib": round(res["peak_rss_mib"], 1),
+        "load_avg_1m_before": round(load, 2),
     }
 
 
@@ -61,7 +63,6 @@ def main(argv: list[str] | None = None) -> int:
     if not args.model.is_file():
         raise SystemExit(f"bench_batch: {args.model}: no model (run `make reports` first)")
     exe = str(Path(sys.executable).with_name("bankchurn"))
-    load_before = os.getloadavg()[0]
     try:
         with throwaway_server() as server, tempfile.TemporaryDirectory() as tmp:
             url = server.create_database("crm")
@@ -95,15 +96,13 @@ def main(argv: list[str] | None = None) -> int:
         "database_to_database": {
             **db,
             "what": "crm.customer_snapshot streamed in chunks -> validate, pseudonymise, "
-            "score -> churn.scores in one transaction (COPY)",
+            "score -> churn.scores in one transaction (COPY); throwaway PostgreSQL cluster on "
+            "127.0.0.1, same machine",
         },
         "csv_to_csv": {
             **flat,
             "what": "the same rows as a CSV file -> the same steps -> CSV written atomically",
         },
-        "load_avg_1m_before": round(load_before, 2),
-        "load_avg_1m_after": round(os.getloadavg()[0], 2),
-        "server": "throwaway PostgreSQL cluster on 127.0.0.1, same machine",
     }
     rows = [
         {

@@ -119,7 +119,6 @@ def throwaway_server() -> Iterator[PostgresServer]:
     pwfile.write_text(password + "\n")
     if os.geteuid() == 0:
         shutil.chown(pwfile, "postgres", "postgres")
-    run = {"capture_output": True, "text": True, "timeout": 120}
     subprocess.run(
         _as_server_user(
             [
@@ -139,7 +138,9 @@ def throwaway_server() -> Iterator[PostgresServer]:
             ]
         ),
         check=True,
-        **run,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     pwfile.unlink()
     port = _free_port()
@@ -155,7 +156,9 @@ def throwaway_server() -> Iterator[PostgresServer]:
                 [pg_ctl, "-D", str(data), "-l", str(log), "-w", "-o", options, "start"]
             ),
             check=True,
-            **run,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     except subprocess.CalledProcessError:
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
