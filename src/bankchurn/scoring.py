@@ -12,6 +12,8 @@ calibrated pipeline, and is written through the one atomic writer
 is put in place, so ``predict`` accepts and rejects exactly the files ``data validate`` does,
 wherever the chunks end, and a rejected file leaves nothing behind. The output holds ``CustomerKey``
 (the keyed hash), ``churn_probability`` and ``risk_band``: never ``CustomerId`` or ``Surname``.
+With ``explain_scores`` it adds ``reason_1`` .. ``reason_3``, the three largest TreeSHAP
+contributions of each customer in words ([`top_reasons`][bankchurn.explain.top_reasons]).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from bankchurn import contract
+from bankchurn import contract, explain
 from bankchurn.artifacts import ModelArtifact, predict_proba
 from bankchurn.atomic import atomic_writer
 from bankchurn.business import risk_bands
@@ -39,6 +41,8 @@ from bankchurn.validation import ContractValidator
 #: Rows per chunk by default: bounds the memory of a scoring run (peak: Benchmarks page).
 DEFAULT_CHUNK_SIZE = 50_000
 OUTPUT_COLUMNS: tuple[str, ...] = (contract.CUSTOMER_KEY, "churn_probability", "risk_band")
+#: Extra columns of ``--explain``: the largest contributions of each customer, in words.
+REASON_COLUMNS: tuple[str, ...] = tuple(f"reason_{i + 1}" for i in range(explain.N_REASONS))
 
 
 def _count_rows(path: Path) -> int:
@@ -50,26 +54,39 @@ def _count_rows(path: Path) -> int:
     return max(0, n - 1)
 
 
-def _score(artifact: ModelArtifact, valid: pd.DataFrame, key: bytes) -> pd.DataFrame:
+def _score(
+    artifact: ModelArtifact, valid: pd.DataFrame, key: bytes, explain_scores: bool = False
+) -> pd.DataFrame:
+    """The output rows of validated customers, pseudonymised (plus reasons when asked)."""
     frame = pseudonymise(valid, key)
     p = predict_proba(artifact, frame)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             contract.CUSTOMER_KEY: frame[contract.CUSTOMER_KEY].to_numpy(),
             "churn_probability": np.round(p, 6),
             "risk_band": risk_bands(p),
         }
     )
+    if explain_scores:
+        features = frame.loc[:, list(contract.FEATURES)]
+        reasons = explain.top_reasons(explain.explain(artifact.pipeline, features))
+        for i, column in enumerate(REASON_COLUMNS):
+            out[column] = [r[i] for r in reasons]
+    return out
 
 
 def score_chunk(
-    artifact: ModelArtifact, chunk: pd.DataFrame, source: str, key: bytes
+    artifact: ModelArtifact,
+    chunk: pd.DataFrame,
+    source: str,
+    key: bytes,
+    explain_scores: bool = False,
 ) -> pd.DataFrame:
     """Validate (as a whole file), pseudonymise and score one frame of customers."""
     validator = ContractValidator(source, require_label=False)
     valid = validator.check(chunk)
     validator.finish()
-    return _score(artifact, valid, key)
+    return _score(artifact, valid, key, explain_scores)
 
 
 def score_database(
@@ -77,6 +94,7 @@ def score_database(
     url: str,
     output_path: str | Path,
     key: bytes | None = None,
+    explain_scores: bool = False,
 ) -> dict[str, Any]:
     """Score every row of the CRM snapshot table into ``output_path`` (atomic, all or nothing).
 
@@ -98,7 +116,7 @@ def score_database(
 
     secret = key if key is not None else key_for(crm_db.QUALIFIED_TABLE)
     valid, _ = read_validated(url, require_label=False)
-    scored = _score(artifact, valid, secret)
+    scored = _score(artifact, valid, secret, explain_scores)
     atomic_write_bytes(output_path, scored.to_csv(index=False, lineterminator="\n").encode())
     bands = {name: 0 for name in ("low", "medium", "high")}
     for name, count in scored["risk_band"].value_counts().items():
@@ -113,8 +131,11 @@ def score_csv(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: bool = True,
     key: bytes | None = None,
+    explain_scores: bool = False,
 ) -> dict[str, Any]:
     """Score every row of ``input_path`` into ``output_path`` (atomic; see module docstring).
+
+    With ``explain_scores`` the output also holds ``reason_1`` .. ``reason_3``.
 
     Returns:
         ``n_rows``, ``n_chunks`` and the count of each risk band.
@@ -142,7 +163,7 @@ def score_csv(
         ) as bar,
     ):
         for chunk in itertools.chain([first], chunks):
-            scored = _score(artifact, validator.check(chunk), secret)
+            scored = _score(artifact, validator.check(chunk), secret, explain_scores)
             scored.to_csv(out, header=n_chunks == 0, index=False, lineterminator="\n")
             for name, count in scored["risk_band"].value_counts().items():
                 bands[str(name)] += int(count)
