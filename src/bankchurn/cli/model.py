@@ -30,8 +30,8 @@ DataOpt = Annotated[
     typer.Option(
         "--data",
         help="CRM extract CSV (e.g. Kaggle Churn_Modelling.csv) or the CRM database "
-        "(postgresql://USER@HOST:PORT/DB; password from PGPASSWORD or ~/.pgpass); default: the "
-        "embedded SYNTHETIC extract, generated in memory.",
+        "(postgresql://USER@HOST:PORT/DB; password from PGPASSWORD or ~/.pgpass); default: "
+        "BANKCHURN_DATA (settings), else the embedded SYNTHETIC extract, generated in memory.",
     ),
 ]
 SeedOpt = Annotated[
@@ -105,6 +105,11 @@ def _track(
             f"(promote: bankchurn model promote {run.registered_name} "
             f"{run.registered_version} --alias champion)"
         )
+
+
+def _source(data: str | None) -> str | None:
+    """``--data``, else the settings' data source (``BANKCHURN_DATA``), else None (synthetic)."""
+    return data if data is not None else settings().data
 
 
 def _load(data: str | None, seed: int) -> Any:
@@ -185,6 +190,7 @@ def train(
     artifact = model_file if model_file is not None else out / "model.joblib"
     if artifact.is_dir():
         raise UserError(f"--model-file {artifact}: is a folder; give a file path")
+    data = _source(data)
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     result = train_and_evaluate(
@@ -226,6 +232,7 @@ def evaluate(
     if out is not None and out.is_dir():
         raise UserError(f"--out {out}: is a folder; give a file path such as metrics.json")
     artifact = load_artifact(model)
+    data = _source(data)
     extract = _load(data, int(artifact.metadata.get("seed") or seed) if data is None else seed)
     metrics = evaluate_artifact(artifact, extract, n_bootstrap=_budget(fast)[1])
     typer.echo(f"{artifact.metadata.get('model_version')}: {metrics['split']['evaluated_rows']}")
@@ -352,6 +359,7 @@ def report(
         for name, path in summarize(out, models_dir).items():
             typer.echo(f"{name}: {path}")
         return
+    data = _source(data)
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     written = run_report(extract, out, models_dir, seed, budget=budget, n_bootstrap=n_boot)
