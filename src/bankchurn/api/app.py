@@ -6,7 +6,8 @@ so the server refuses to start instead of serving a degraded mode.
 
 Routes (all JSON unless noted):
 
-* ``POST /predict``: one customer -> churn probability, risk band, model version.
+* ``POST /predict``: one customer -> churn probability, risk band, model version; with
+  ``?explain=true`` also the exact TreeSHAP explanation of the score ([`bankchurn.explain`][bankchurn.explain]).
 * ``POST /predict/batch``: ``{"customers": [...]}`` -> predictions in order; HTTP 413 above
   the batch limit.
 * ``GET /health``: liveness (the process answers).
@@ -29,11 +30,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bankchurn import __version__
@@ -50,6 +52,8 @@ from bankchurn.api.schemas import (
     BatchResponse,
     CustomerFeatures,
     ErrorResponse,
+    ExplainedPrediction,
+    Explanation,
     Health,
     Prediction,
     Readiness,
@@ -57,6 +61,7 @@ from bankchurn.api.schemas import (
 )
 from bankchurn.api.settings import ApiSettings, load_settings
 from bankchurn.business import RISK_BANDS
+from bankchurn.errors import printable
 
 _BANDS_DOC = ", ".join(f"**{name}** from {lower:.2f}" for name, lower in RISK_BANDS)
 DESCRIPTION = f"""
@@ -66,6 +71,9 @@ Scores bank customers with the calibrated BankChurn target model.
   `bankchurn.contract`. Unknown fields, wrong JSON types and out-of-range values get **422**
   with one message per field.
 * `churn_probability` is the calibrated probability of churn; risk bands on it: {_BANDS_DOC}.
+* `POST /predict?explain=true` adds `explanation`: exact TreeSHAP contributions of each feature,
+  in the calibrated log-odds, sorted by magnitude; `base_value` plus the contributions equals
+  `logit(churn_probability)`.
 * Every response carries an `X-Request-ID` header (yours, if you send a valid one).
 """
 
@@ -89,14 +97,32 @@ async def _require_json(request: Request) -> None:
         raise HTTPException(415, detail=f"content type must be application/json, not {media!r}")
 
 
+#: Most items of a list or object echoed back in an error (the rest is summarised).
+ECHO_ITEMS = 20
+
+
 def _json_safe(value: Any) -> Any:
-    """Replace NaN/Infinity (valid Python, invalid JSON) echoed back in error inputs."""
+    r"""What an error may echo of the client's input: valid JSON, short and printable.
+
+    NaN/Infinity (valid Python, invalid JSON) become text; strings are escaped (a lone
+    surrogate such as ``"\\ud800"`` cannot be encoded as UTF-8) and capped, and long lists and
+    objects are cut, so an error is never larger than the limit allows.
+    """
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, str):
+        return printable(value)
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        items = list(value.items())
+        out = {printable(str(k)): _json_safe(v) for k, v in items[:ECHO_ITEMS]}
+        if len(items) > ECHO_ITEMS:
+            out["..."] = f"{len(items) - ECHO_ITEMS} more keys"
+        return out
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        cut = [_json_safe(v) for v in value[:ECHO_ITEMS]]
+        return cut + (
+            [f"... {len(value) - ECHO_ITEMS} more items"] if len(value) > ECHO_ITEMS else []
+        )
     return value
 
 
@@ -159,19 +185,28 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.state.service = service
     app.state.metrics = metrics
     app.state.ready = False
-    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    # The body limit lives in this middleware, not in FastAPI's max_body_size: that one
+    # answers a plain-text 413 without the request id, which this middleware then counted
+    # as a crash (500).
+    app.add_middleware(
+        RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes
+    )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(
-            _error_body(request, _json_safe(jsonable_encoder(exc.errors()))), status_code=422
-        )
+        errors = [
+            {
+                k: printable(v, 300) if k in ("msg", "type") else _json_safe(v)
+                for k, v in error.items()
+            }
+            for error in jsonable_encoder(exc.errors())[:ECHO_ITEMS]
+        ]
+        return JSONResponse(_error_body(request, errors), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -190,16 +225,38 @@ def create_app(
 
     @app.post(
         "/predict",
-        response_model=Prediction,
+        response_model=ExplainedPrediction,
+        response_model_exclude_unset=True,  # no `explanation` key unless one was asked for
         tags=["scoring"],
         summary="Score one customer",
         dependencies=[Depends(_require_json)],
-        responses=_ERRORS,
+        responses={
+            **_ERRORS,
+            409: {
+                "model": ErrorResponse,
+                "description": "explain=true, but the served model has no TreeSHAP explanations.",
+            },
+        },
     )
-    async def predict(customer: CustomerFeatures) -> Prediction:
+    async def predict(
+        customer: CustomerFeatures,
+        explain: bool = Query(
+            False, description="Also return the exact TreeSHAP explanation of the score."
+        ),
+    ) -> Prediction:
         """Calibrated churn probability, risk band and model version of one customer."""
-        # Scored in a worker thread, together with concurrent requests (MicroBatcher).
-        return _prediction(await batcher.score(customer.model_dump()))
+        row = customer.model_dump()
+        if not explain:
+            # Scored in a worker thread, together with concurrent requests (MicroBatcher).
+            return _prediction(await batcher.score(row))
+        if not service.explainable:
+            raise HTTPException(409, detail="the served model has no TreeSHAP explanations")
+        start = time.perf_counter()
+        score, explanation = await run_in_threadpool(service.explain_one, row)
+        metrics.observe_predictions([score.risk_band], "predict", time.perf_counter() - start)
+        return ExplainedPrediction(
+            **_prediction(score).model_dump(), explanation=Explanation.model_validate(explanation)
+        )
 
     @app.post(
         "/predict/batch",

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from bankchurn.atomic import check_destination
 from bankchurn.cli import app
 from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
@@ -50,9 +51,11 @@ def _budget(fast: bool) -> tuple[Any, int]:
     return (FAST_BUDGET, 100) if fast else (DEFAULT_BUDGET, 1000)
 
 
-def _out_dir(path: Path, option: str) -> Path:
+def _out_dir(path: Path, option: str, *files: str) -> Path:
     if path.exists() and not path.is_dir():
         raise UserError(f"{option} {path}: exists and is not a folder")
+    for name in files:  # before the work: a link or device in the folder is refused at once
+        check_destination(path / name)
     return path
 
 
@@ -186,10 +189,14 @@ def train(
     from bankchurn.reporting import train_and_evaluate, write_training
 
     tracking = _tracking(register)
-    out = _out_dir(out, "--out")
+    out = _out_dir(out, "--out", "metrics.json")
     artifact = model_file if model_file is not None else out / "model.joblib"
     if artifact.is_dir():
         raise UserError(f"--model-file {artifact}: is a folder; give a file path")
+    from bankchurn.artifacts import hash_path
+
+    check_destination(artifact)  # before the work: a link or device is refused at once
+    check_destination(hash_path(artifact))
     data = _source(data)
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
@@ -231,6 +238,8 @@ def evaluate(
 
     if out is not None and out.is_dir():
         raise UserError(f"--out {out}: is a folder; give a file path such as metrics.json")
+    if out is not None:
+        check_destination(out)
     artifact = load_artifact(model)
     data = _source(data)
     extract = _load(data, int(artifact.metadata.get("seed") or seed) if data is None else seed)
@@ -240,6 +249,22 @@ def evaluate(
     if out is not None:
         write_json(out, metrics)
         typer.echo(f"wrote {out}")
+
+
+def _check_explainable(artifact: Any, path: Path) -> None:
+    """Refuse ``--explain`` up front (one line) for a model without TreeSHAP explanations."""
+    from bankchurn.explain import calibration_line, is_booster
+
+    try:
+        calibration_line(artifact.pipeline)
+        ok = is_booster(artifact.pipeline)
+    except (ValueError, AttributeError):
+        ok = False
+    if not ok:
+        raise UserError(
+            f"--explain: {path} ({artifact.metadata.get('candidate')}) has no TreeSHAP "
+            "explanations; use the target model"
+        )
 
 
 @app.command("predict")
@@ -277,6 +302,14 @@ def predict(
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
     ] = True,
+    explain_scores: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Add reason_1..reason_3: the three largest TreeSHAP contributions of each "
+            "customer, in words (target model only).",
+        ),
+    ] = False,
 ) -> None:
     """Score a CSV or the CRM table in chunks (bounded memory) with calibrated probabilities."""
     from bankchurn.artifacts import load_artifact
@@ -284,6 +317,8 @@ def predict(
 
     from_db, to_db = is_database_url(input), is_database_url(output)
     if to_db:
+        if explain_scores:
+            raise UserError("--explain writes reasons to a CSV --output, not to the scores table")
         if not from_db:
             raise UserError("--output postgresql://... needs --input postgresql://... (the CRM)")
         day = _run_date(run_date)
@@ -302,11 +337,21 @@ def predict(
             raise UserError(f"--output {output}: is a folder; give a CSV file path")
         if not from_db and out.resolve() == Path(input).resolve():
             raise UserError("--output must differ from --input")
+        check_destination(out)  # before any work: a link or device is refused at once
         artifact = load_artifact(model)
+        if explain_scores:
+            _check_explainable(artifact, model)
         if from_db:
-            stats = score_database(artifact, input, out)
+            stats = score_database(artifact, input, out, explain_scores=explain_scores)
         else:
-            stats = score_csv(artifact, input, out, chunk_size=chunk_size, progress=progress)
+            stats = score_csv(
+                artifact,
+                input,
+                out,
+                chunk_size=chunk_size,
+                progress=progress,
+                explain_scores=explain_scores,
+            )
         where = output
     bands = ", ".join(f"{k} {v}" for k, v in stats["risk_bands"].items())
     typer.echo(
