@@ -345,13 +345,13 @@ def report(
     """
     from bankchurn.reporting import run_report, summarize
 
-    tracking = _tracking(register=False)
     out = _out_dir(out or settings().reports_dir, "--out")
     models_dir = _out_dir(models_dir or settings().models_dir, "--models-dir")
     if only_summary:
         for name, path in summarize(out, models_dir).items():
             typer.echo(f"{name}: {path}")
         return
+    tracking = _tracking(register=False)
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     written = run_report(extract, out, models_dir, seed, budget=budget, n_bootstrap=n_boot)
