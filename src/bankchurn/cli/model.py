@@ -310,14 +310,20 @@ def predict(
 
     from_db, to_db = is_database_url(input), is_database_url(output)
     if to_db:
-        if explain_scores:
-            raise UserError("--explain writes reasons to a CSV --output, not to the scores table")
         if not from_db:
             raise UserError("--output postgresql://... needs --input postgresql://... (the CRM)")
         day = _run_date(run_date)
         artifact = load_artifact(model)
+        if explain_scores:
+            _check_explainable(artifact, model)
         stats = score_database_into_database(
-            artifact, input, output, day, chunk_size=chunk_size, progress=progress
+            artifact,
+            input,
+            output,
+            day,
+            chunk_size=chunk_size,
+            progress=progress,
+            explain_scores=explain_scores,
         )
         from bankchurn.scores_db import table_name
 
