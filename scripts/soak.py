@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     def row(t: targets.Target, measured: Any) -> dict[str, Any]:
         return {
             "id": t.id,
-            "name": t.name,
+            "name": t.description,
             "op": t.comparison,
             "target": t.value,
             "unit": t.unit,

@@ -317,14 +317,20 @@ def predict(
 
     from_db, to_db = is_database_url(input), is_database_url(output)
     if to_db:
-        if explain_scores:
-            raise UserError("--explain writes reasons to a CSV --output, not to the scores table")
         if not from_db:
             raise UserError("--output postgresql://... needs --input postgresql://... (the CRM)")
         day = _run_date(run_date)
         artifact = load_artifact(model)
+        if explain_scores:
+            _check_explainable(artifact, model)
         stats = score_database_into_database(
-            artifact, input, output, day, chunk_size=chunk_size, progress=progress
+            artifact,
+            input,
+            output,
+            day,
+            chunk_size=chunk_size,
+            progress=progress,
+            explain_scores=explain_scores,
         )
         from bankchurn.scores_db import table_name
 
@@ -397,13 +403,13 @@ def report(
     """
     from bankchurn.reporting import run_report, summarize
 
-    tracking = _tracking(register=False)
     out = _out_dir(out or settings().reports_dir, "--out")
     models_dir = _out_dir(models_dir or settings().models_dir, "--models-dir")
     if only_summary:
         for name, path in summarize(out, models_dir).items():
             typer.echo(f"{name}: {path}")
         return
+    tracking = _tracking(register=False)
     data = _source(data)
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
