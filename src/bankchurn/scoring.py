@@ -182,12 +182,15 @@ def score_database_into_database(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: bool = True,
     key: bytes | None = None,
+    explain_scores: bool = False,
 ) -> dict[str, Any]:
     """The daily batch: stream the CRM snapshot table, score it, replace ``run_date``'s scores.
 
-    Reads ``source`` in chunks (:func:`bankchurn.crm_db.iter_table`), validates, pseudonymises
+    With ``explain_scores`` each row also gets [`REASON_COLUMNS`][bankchurn.scoring.REASON_COLUMNS].
+
+    Reads ``source`` in chunks ([`iter_table`][bankchurn.crm_db.iter_table]), validates, pseudonymises
     and scores each like a CSV chunk, and streams the scores into the ``scores`` table of
-    ``target`` in one transaction (:func:`bankchurn.scores_db.write_run`): memory is bounded
+    ``target`` in one transaction ([`write_run`][bankchurn.scores_db.write_run]): memory is bounded
     by one chunk, and a run that fails or is killed leaves the date's previous rows in place.
 
     Returns:
@@ -215,7 +218,8 @@ def score_database_into_database(
                 # One validator over every chunk: the whole-table verdict, wherever chunks end.
                 validator = validator or ContractValidator(read.source, require_label=False)
                 try:
-                    frame = _score(artifact, validator.check(read.frame), secret)
+                    valid = validator.check(read.frame)
+                    frame = _score(artifact, valid, secret, explain_scores)
                 except ContractError as exc:
                     raise crm_db.locate(exc, read) from None
                 for name, count in frame["risk_band"].value_counts().items():
@@ -238,5 +242,5 @@ def score_database_into_database(
             ) from None
 
     version = str(artifact.metadata.get("model_version") or "unversioned")
-    scores_db.write_run(target, run_date, version, scored())
+    scores_db.write_run(target, run_date, version, scored(), with_reasons=explain_scores)
     return stats

@@ -6,7 +6,7 @@ promotion moves ``champion`` to another version and the server that starts next 
 
 Integrity: training records the SHA-256 of ``model.joblib`` as the version tag
 ``bankchurn.artifact_sha256``; `fetch_registered` downloads the file and refuses it when
-the bytes differ, before the pickle is loaded (ADR-0016 and the artifact trust ADR).
+the bytes differ, before the pickle is loaded (ADR-0016; the trust boundary is ADR-0019's).
 """
 
 from __future__ import annotations
