@@ -44,6 +44,7 @@ def test_push_then_pull_restores_data_and_models_from_the_local_remote(fresh_pip
         copy.root / "data/generated/crm_extract.csv",
         copy.root / "models/baseline.joblib",
         copy.root / "models/target.joblib",
+        copy.root / "models/target.joblib.sha256",
         copy.root / "models/target.training.json",
     ]
     before = {path: path.read_bytes() for path in cached}
@@ -56,6 +57,12 @@ def test_push_then_pull_restores_data_and_models_from_the_local_remote(fresh_pip
     copy.run("dvc", "pull")
     assert {path: path.read_bytes() for path in cached} == before
     assert "Data and pipelines are up to date." in copy.run("dvc", "status").stdout
+    # What was pulled loads (its recorded hash came with it).
+    copy.run(
+        "python",
+        "-c",
+        "from bankchurn.artifacts import load_artifact; load_artifact('models/target.joblib')",
+    )
 
 
 def test_the_package_reads_the_parameters_dvc_tracks() -> None:
