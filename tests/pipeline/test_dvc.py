@@ -100,8 +100,7 @@ def small_pipeline(pipeline_copy):
         data__n_rows=720,
         tuning__n_trials=1,
         tuning__n_folds=2,
-        tuning__rf_max_estimators=20,
-        tuning__hgb_max_iter=30,
+        tuning__max_trees=30,
     )
     assert _ran(copy.run("dvc", "repro").stdout) == list(STAGES)
     copy.commit("base: small pipeline")
@@ -113,14 +112,16 @@ def test_one_parameter_reruns_only_its_stages_and_the_ci_summary_shows_what_move
 ) -> None:
     copy = small_pipeline
     baseline_before = (copy.root / "reports/baseline/metrics.json").read_bytes()
-    _set_params(copy, tuning__n_trials=3)
+    _set_params(copy, tuning__max_trees=60)  # the target's search space: its model changes
     assert _ran(copy.run("dvc", "repro").stdout) == ["train_target", "report"]
     assert (copy.root / "reports/baseline/metrics.json").read_bytes() == baseline_before
-    copy.commit("head: three trials")
+    copy.commit("head: larger forests")
 
     summary = copy.run("scripts/pipeline_diff.sh", "HEAD~1").stdout
     assert "## Pipeline changes against `HEAD~1`" in summary
-    assert re.search(r"\| params\.yaml\s*\| tuning\.n_trials\s*\| 1\s*\| 3\s*\|", summary), summary
+    assert re.search(r"\| params\.yaml\s*\| tuning\.max_trees\s*\| 30\s*\| 60\s*\|", summary), (
+        summary
+    )
     assert "reports/target/metrics.json" in summary, summary
     assert "reports/baseline/metrics.json" not in summary, summary
 
