@@ -113,6 +113,10 @@ def c4_level(texts: list[str]) -> str:
 MERMAID_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*mermaid\b")
 
 
+#: Macros that expand to a mermaid diagram at build time (counted like a fence of that kind).
+DIAGRAM_MACROS = {"pipeline_dag": "flowchart"}
+
+
 def source_mermaid_keywords(root: Path = ROOT) -> list[str]:
     """Diagram keywords of every ```mermaid fence in the Markdown sources (docs/ and adr/)."""
     keywords = []
@@ -133,4 +137,7 @@ def source_mermaid_keywords(root: Path = ROOT) -> list[str]:
                 i += 1
             i += 1
             keywords.append(diagram_keyword("\n".join(body)))
+        text = "\n".join(lines)
+        for macro, keyword in DIAGRAM_MACROS.items():
+            keywords += [keyword] * len(re.findall(r"\{\{\s*" + macro + r"\(\s*\)\s*\}\}", text))
     return keywords
