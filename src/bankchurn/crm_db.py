@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -210,35 +211,19 @@ def read_table(url: str, *, require_label: bool = True) -> TableRead:
         UserError: Connection refused.
         ContractError: The table or one of its columns is missing, or it holds no row.
     """
-    import psycopg
-
     from bankchurn.io import parse_csv_bytes
 
     source = table_source(url)
     columns = [c for c in TABLE_COLUMNS if require_label or c.contract_name != contract.TARGET]
     buffer = bytearray()
     with connect(url, read_only=True) as conn, conn.cursor() as cur:
-        try:
+        with _read_errors(source):
             # Server settings that change how values are written out are fixed for this read.
             cur.execute("SET LOCAL DateStyle = 'ISO, YMD'")
             cur.execute("SET LOCAL extra_float_digits = 1")
             with cur.copy(f"COPY ({_select_sql(columns)}) TO STDOUT (FORMAT csv, HEADER)") as cp:
                 for block in cp:
                     buffer += block
-        except psycopg.errors.UndefinedTable:
-            raise ContractError(
-                source, "table_exists", detail=f"no table {QUALIFIED_TABLE}; see `data load`"
-            ) from None
-        except psycopg.errors.UndefinedColumn as exc:
-            missing = _quoted(exc)
-            raise ContractError(
-                source,
-                "required_column",
-                column=missing,
-                detail=f"the table has no column {missing}",
-            ) from None
-        except psycopg.Error as exc:
-            raise UserError(f"{source}: cannot read: {error_line(exc)}") from None
     raw = bytes(buffer)
     if raw.count(b"\n") < 2:
         raise ContractError(source, "non_empty", detail="the table has no rows")
@@ -277,15 +262,13 @@ def iter_table(url: str, chunk_rows: int, *, require_label: bool = False) -> Ite
         UserError: Connection refused.
         ContractError: The table or one of its columns is missing, or it holds no row.
     """
-    import psycopg
-
     from bankchurn.io import parse_csv_bytes
 
     source = table_source(url)
     columns = [c for c in TABLE_COLUMNS if require_label or c.contract_name != contract.TARGET]
     n_rows = 0
     with connect(url, read_only=True) as conn, conn.cursor() as cur:
-        try:
+        with _read_errors(source):
             cur.execute("SET LOCAL DateStyle = 'ISO, YMD'")
             cur.execute("SET LOCAL extra_float_digits = 1")
             with cur.copy(f"COPY ({_select_sql(columns)}) TO STDOUT (FORMAT csv, HEADER)") as cp:
@@ -311,20 +294,6 @@ def iter_table(url: str, chunk_rows: int, *, require_label: bool = False) -> Ite
                     frame = parse_csv_bytes(source, header + pending, require_label=require_label)
                     n_rows += len(frame)
                     yield TableRead(frame, _row_keys(frame), source)
-        except psycopg.errors.UndefinedTable:
-            raise ContractError(
-                source, "table_exists", detail=f"no table {QUALIFIED_TABLE}; see `data load`"
-            ) from None
-        except psycopg.errors.UndefinedColumn as exc:
-            missing = _quoted(exc)
-            raise ContractError(
-                source,
-                "required_column",
-                column=missing,
-                detail=f"the table has no column {missing}",
-            ) from None
-        except psycopg.Error as exc:
-            raise UserError(f"{source}: cannot read: {error_line(exc)}") from None
     if n_rows == 0:
         raise ContractError(source, "non_empty", detail="the table has no rows")
 
@@ -341,6 +310,29 @@ def _row_boundary(data: bytearray, rows: int) -> int | None:
         if quotes % 2 == 0:
             found += 1
     return pos
+
+
+@contextmanager
+def _read_errors(source: str) -> Iterator[None]:
+    """Turn the server's answer to a read of the snapshot table into one user-facing error."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.errors.UndefinedTable:
+        raise ContractError(
+            source, "table_exists", detail=f"no table {QUALIFIED_TABLE}; see `data load`"
+        ) from None
+    except psycopg.errors.UndefinedColumn as exc:
+        missing = _quoted(exc)
+        raise ContractError(
+            source,
+            "required_column",
+            column=missing,
+            detail=f"the table has no column {missing}",
+        ) from None
+    except psycopg.Error as exc:
+        raise UserError(f"{source}: cannot read: {error_line(exc)}") from None
 
 
 def _quoted(exc: Exception) -> str | None:
