@@ -184,21 +184,21 @@ def test_benchmarks_page_puts_verdicts_first_and_one_row_per_api_phase(tmp_path:
     bench = {
         "targets": [
             {
-                "id": "a",
+                "id": "engineering.single_row_p99_ms",  # declared "<": twice the target misses
                 "name": "Single-row p99",
                 "op": "<",
-                "target": 5.0,
-                "measured": 8.56,
+                "target": targets.get("engineering.single_row_p99_ms").value,
+                "measured": 2 * targets.get("engineering.single_row_p99_ms").value,
                 "unit": "ms",
             }
         ],
         "api_targets": [
             {
-                "id": "b",
+                "id": "system.throughput_rps",  # declared ">": three times the target passes
                 "name": "Throughput",
                 "op": ">",
-                "target": 100.0,
-                "measured": 301.6,
+                "target": targets.get("system.throughput_rps").value,
+                "measured": 3 * targets.get("system.throughput_rps").value,
                 "unit": "req/s",
                 "source": "ML Canvas",
             }
