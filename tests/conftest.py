@@ -11,13 +11,16 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
+from bankchurn.settings import settings
 
 # Deterministic hashing and single-threaded BLAS so repeated runs give identical numbers.
 os.environ.setdefault("PYTHONHASHSEED", "0")
@@ -183,3 +186,106 @@ def postgres_server() -> Iterator[PostgresServer]:
             timeout=60,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+# --- DVC pipeline -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PipelineCopy:
+    """A fresh copy of the repository: its tracked files, as in the working tree.
+
+    It has its own git history and DVC cache; commands run against the copy's own code.
+
+    Attributes:
+        root: The copy.
+        env: Environment of its commands: the venv's tools on PATH, the copy's ``src`` first on
+            ``PYTHONPATH`` (so its ``params.yaml`` and code are the ones used).
+    """
+
+    root: Path
+    env: dict[str, str]
+
+    def run(self, *args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+        """Run a command in the copy; fails the test with its output when it fails."""
+        proc = subprocess.run(
+            list(args),
+            check=False,
+            cwd=self.root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if proc.returncode != 0:
+            pytest.fail(
+                f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+            )
+        return proc
+
+    def commit(self, message: str) -> None:
+        """Commit every change of the copy (its own git history)."""
+        self.run("git", "add", "-A")
+        self.run("git", "commit", "-q", "--no-verify", "-m", message)
+
+
+def make_pipeline_copy(dest: Path) -> PipelineCopy:
+    """Copy the files git would commit (tracked and new, not ignored) to ``dest`` and commit them."""
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=settings().root,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    for rel in filter(None, listed):
+        src = settings().root / rel
+        if src.is_file():  # a deleted, not yet committed file is still listed
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    venv_bin = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONPATH": str(dest / "src"),
+        "PYTHONHASHSEED": "0",
+        "GIT_AUTHOR_NAME": "test",
+        "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "test",
+        "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    }
+    for name in [
+        k for k in env if k.startswith(("BANKCHURN_", "GIT_DIR", "GIT_WORK_TREE", "MLFLOW_"))
+    ]:
+        env.pop(name)
+    # MLflow tracking of the stages is tested with the tracking server (tests/tracking); here it
+    # would only add its import to every stage.
+    env["BANKCHURN_TRACKING"] = "false"
+    copy = PipelineCopy(dest, env)
+    copy.run("git", "init", "-q", "-b", "main")
+    copy.commit("fresh copy")
+    return copy
+
+
+@pytest.fixture(scope="session")
+def fresh_pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineCopy, str]:
+    """A fresh copy of the repository in which ``dvc repro`` ran once, from a clean state.
+
+    The full pipeline with the default parameters, as ``make reports``. The generated reports
+    are deleted first (``benchmarks.json``, measured by ``make bench``, stays), so every stage
+    runs. Returns the copy and the output of that run.
+    """
+    copy = make_pipeline_copy(tmp_path_factory.mktemp("fresh-clone"))
+    for path in (copy.root / "reports").rglob("*.json"):
+        if path.name != "benchmarks.json":
+            path.unlink()
+    return copy, copy.run("dvc", "repro").stdout
+
+
+@pytest.fixture(scope="session")
+def pipeline_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], PipelineCopy]:
+    """Factory of fresh repository copies (see ``PipelineCopy``): ``pipeline_copy("name")``."""
+    return lambda name: make_pipeline_copy(tmp_path_factory.mktemp(name))

@@ -34,6 +34,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
+from bankchurn import params
 from bankchurn.features import ArrayPreprocessor, FeatureSet, build_preprocessor
 from bankchurn.split import Folds
 
@@ -57,17 +58,18 @@ class TuningBudget:
         hgb_max_iter: Upper bound of the boosting's ``max_iter``.
     """
 
-    n_trials: int = 8
-    n_folds: int = 3
-    rf_max_estimators: int = 80
-    hgb_max_iter: int = 200
+    n_trials: int
+    n_folds: int
+    rf_max_estimators: int
+    hgb_max_iter: int
 
 
 #: Random trials before TPE starts modelling (Optuna's default of 10 exceeds the budget).
 N_STARTUP_TRIALS = 3
 
-#: Budget used by ``bankchurn report`` / ``train`` (its training time: Benchmarks page).
-DEFAULT_BUDGET = TuningBudget()
+#: Budget used by ``bankchurn report`` / ``train``: the ``tuning`` section of params.yaml (its
+#: training time: Benchmarks page).
+DEFAULT_BUDGET = TuningBudget(**params.load().tuning)
 #: Small budget for tests.
 FAST_BUDGET = TuningBudget(n_trials=2, n_folds=2, rf_max_estimators=40, hgb_max_iter=60)
 
