@@ -235,6 +235,22 @@ def evaluate(
         typer.echo(f"wrote {out}")
 
 
+def _check_explainable(artifact: Any, path: Path) -> None:
+    """Refuse ``--explain`` up front (one line) for a model without TreeSHAP explanations."""
+    from bankchurn.explain import calibration_line, is_booster
+
+    try:
+        calibration_line(artifact.pipeline)
+        ok = is_booster(artifact.pipeline)
+    except (ValueError, AttributeError):
+        ok = False
+    if not ok:
+        raise UserError(
+            f"--explain: {path} ({artifact.metadata.get('candidate')}) has no TreeSHAP "
+            "explanations; use the target model"
+        )
+
+
 @app.command("predict")
 def predict(
     model: Annotated[Path, typer.Option("--model", help="Model artifact (.joblib) from train.")],
@@ -270,6 +286,14 @@ def predict(
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
     ] = True,
+    explain_scores: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Add reason_1..reason_3: the three largest TreeSHAP contributions of each "
+            "customer, in words (target model only).",
+        ),
+    ] = False,
 ) -> None:
     """Score a CSV or the CRM table in chunks (bounded memory) with calibrated probabilities."""
     from bankchurn.artifacts import load_artifact
@@ -277,6 +301,8 @@ def predict(
 
     from_db, to_db = is_database_url(input), is_database_url(output)
     if to_db:
+        if explain_scores:
+            raise UserError("--explain writes reasons to a CSV --output, not to the scores table")
         if not from_db:
             raise UserError("--output postgresql://... needs --input postgresql://... (the CRM)")
         day = _run_date(run_date)
@@ -296,10 +322,19 @@ def predict(
         if not from_db and out.resolve() == Path(input).resolve():
             raise UserError("--output must differ from --input")
         artifact = load_artifact(model)
+        if explain_scores:
+            _check_explainable(artifact, model)
         if from_db:
-            stats = score_database(artifact, input, out)
+            stats = score_database(artifact, input, out, explain_scores=explain_scores)
         else:
-            stats = score_csv(artifact, input, out, chunk_size=chunk_size, progress=progress)
+            stats = score_csv(
+                artifact,
+                input,
+                out,
+                chunk_size=chunk_size,
+                progress=progress,
+                explain_scores=explain_scores,
+            )
         where = output
     bands = ", ".join(f"{k} {v}" for k, v in stats["risk_bands"].items())
     typer.echo(
