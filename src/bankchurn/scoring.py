@@ -184,7 +184,7 @@ def score_csv(
     """Score every row of ``input_path`` into ``output_path`` (atomic; see module docstring).
 
     With ``explain_scores`` the output also holds
-    [`REASON_COLUMNS`][bankchurn.scoring.REASON_COLUMNS].
+    `REASON_COLUMNS`.
 
     Returns:
         ``n_rows``, ``n_chunks`` and the count of each risk band.
