@@ -13,7 +13,7 @@ fails or is killed, the server rolls it back. There is never a half-written run 
 twice in a run (the primary key refuses it, and the whole run with it).
 
 The connection, the URL forms and the credential-free display of a URL are the CRM source's
-([`bankchurn.crm_db`][bankchurn.crm_db]); the table lives in its own schema so that the scoring job's role
+(`bankchurn.crm_db`); the table lives in its own schema so that the scoring job's role
 writes there and only reads the CRM's snapshot table.
 """
 
