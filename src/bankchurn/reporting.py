@@ -49,6 +49,7 @@ from bankchurn.models import (
     train_target,
 )
 from bankchurn.params import load as load_params
+from bankchurn.report_schemas import STATUS, CanvasItem, CanvasStatus
 from bankchurn.split import DEFAULT_TEST_MONTHS, Split, make_split, time_ordered_folds
 
 #: Age bands of the calibration facts (churn peaks in the 50s).
@@ -516,9 +517,6 @@ def label_facts(extract: Extract) -> dict[str, Any]:
     }
 
 
-_STATUS = {True: "pass", False: "miss", None: "not measured here"}
-
-
 def canvas_status(
     baseline: dict[str, Any], target: dict[str, Any], benchmarks: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -542,16 +540,16 @@ def canvas_status(
         source: str,
         note: str = "",
         best_reachable: float | None = None,
-    ) -> dict[str, Any]:
+    ) -> CanvasItem:
         declared = targets.get(target_id)
-        row = {
+        row: dict[str, Any] = {
             "name": declared.description,
             "target": declared.value,
             "measured": measured,
             "unit": declared.unit,
             "source": source,
             "comparison": declared.comparison,
-            "status": _STATUS[declared.met(measured)],
+            "status": STATUS[declared.met(measured)],
             "best_reachable": best_reachable,
             "out_of_reach": (
                 declared.met(best_reachable) is False if best_reachable is not None else None
@@ -559,7 +557,7 @@ def canvas_status(
         }
         if note:
             row["note"] = note
-        return row
+        return CanvasItem(**row)
 
     tiers = {
         "business": {
@@ -616,23 +614,23 @@ def canvas_status(
         },
     }
     rows = [row for tier in tiers.values() for row in tier.values()]
-    return {
-        "model_evaluated": "target",
-        "baseline_roc_auc": baseline.get("roc_auc"),
-        "operating_point": {
+    return CanvasStatus(
+        model_evaluated="target",
+        baseline_roc_auc=baseline.get("roc_auc"),
+        operating_point={
             "capacity": targets.OPERATING_POINT.capacity,
             "label": targets.OPERATING_POINT.label + " contacted",
             "origin": targets.OPERATING_POINT.origin,
         },
         **tiers,
-        "verdict": {
-            "pass": sum(r["status"] == "pass" for r in rows),
-            "miss": sum(r["status"] == "miss" for r in rows),
-            "out_of_reach": sum(bool(r["out_of_reach"]) for r in rows),
-            "not_measured": sum(r["status"] == _STATUS[None] for r in rows),
+        verdict={
+            "pass": sum(r.status == "pass" for r in rows),
+            "miss": sum(r.status == "miss" for r in rows),
+            "out_of_reach": sum(bool(r.out_of_reach) for r in rows),
+            "not_measured": sum(r.status == STATUS[None] for r in rows),
         },
-        "scenarios": target["scenarios"],
-    }
+        scenarios=target["scenarios"],
+    ).to_json()
 
 
 def training_record(result: TrainingResult) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bankchurn import contract
+from bankchurn import contract, targets
 from designdocs import reports as site_data
 from designdocs.pages import benchmarks, c4
 from designdocs.pages import canvas as canvas_page
@@ -17,15 +17,13 @@ from designdocs.site.build import run_mkdocs_build
 from designdocs.site.format import metric_html
 
 
-def _reports(tmp_path: Path, canvas: list[dict] | None = None) -> site_data.Reports:
+def _reports(tmp_path: Path) -> site_data.Reports:
     (tmp_path / "target").mkdir(parents=True, exist_ok=True)
     prov = {"data_source": "synthetic", "seed": 7, "package_version": "0.1.0"}
     (tmp_path / "target" / "metrics.json").write_text(
         json.dumps({"roc_auc": 0.8712345, "roc_auc_ci": [0.85, 0.89], "provenance": prov})
     )
     (tmp_path / "data_profile.json").write_text(json.dumps({"n_rows": 10000, "provenance": prov}))
-    if canvas is not None:
-        (tmp_path / "canvas_status.json").write_text(json.dumps({"metrics": canvas}))
     return site_data.Reports(tmp_path)
 
 
@@ -74,69 +72,6 @@ def test_a_missing_key_fails_the_build(tmp_path: Path) -> None:
     assert "roc_acu" in bad.log
 
 
-CANVAS = [
-    {
-        "id": "model.roc_auc",
-        "tier": "model",
-        "name": "ROC-AUC",
-        "target": 0.85,
-        "op": ">",
-        "measured": 0.8712345,
-        "passed": True,
-        "source": "target.roc_auc",
-    },
-    {
-        "id": "system.rps",
-        "tier": "system",
-        "name": "Throughput",
-        "target": 100,
-        "op": ">",
-        "measured": 80,
-        "unit": "req/s",
-        "passed": False,
-    },
-    {
-        "id": "system.uptime",
-        "tier": "system",
-        "name": "Uptime",
-        "target": 0.995,
-        "op": ">",
-        "measured": None,
-        "passed": None,
-    },
-]
-
-
-def test_canvas_table_shows_a_miss_as_a_miss(tmp_path: Path) -> None:
-    table = canvas_page.canvas_table(_reports(tmp_path, CANVAS))
-    rows = {
-        r.split(" | ")[1]: r for r in table.splitlines() if r.startswith("| ") and "Tier" not in r
-    }
-    assert len(rows) == 3
-    assert "badge--pass" in rows["ROC-AUC"]
-    assert "&gt; 0.85" in rows["ROC-AUC"]
-    assert ">0.871<" in rows["ROC-AUC"]
-    assert "badge--miss" in rows["Throughput"]
-    assert "80 req/s" in rows["Throughput"]
-    assert "badge--na" in rows["Uptime"]
-    assert "not measured" in rows["Uptime"]
-
-
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"passed": False},  # flag contradicts target vs measured
-        {"measured": 0.9},  # differs from its source report
-        {"op": "~"},  # unknown comparison
-        {"target": None},  # no declared target
-    ],
-)
-def test_inconsistent_canvas_status_fails(tmp_path: Path, change: dict) -> None:
-    canvas = [dict(CANVAS[0], **change), *CANVAS[1:]]
-    with pytest.raises(site_data.SiteDataError):
-        canvas_page.canvas_table(_reports(tmp_path, canvas))
-
-
 def test_contract_table_follows_a_changed_range() -> None:
     cols = [
         dataclasses.replace(c, maximum=900) if c.name == "CreditScore" else c
@@ -167,79 +102,103 @@ def test_c4_relations_and_boundaries_get_palette_neutral_colours() -> None:
     assert out.split("```mermaid")[2] == "\nflowchart LR\n  A --> B\n```\n"  # flowcharts untouched
 
 
-def test_canvas_status_as_written_by_bankchurn_reporting(tmp_path: Path) -> None:
-    """The nested shape of ``bankchurn.reporting.canvas_status`` (tier -> id -> item)."""
-    reports = _reports(tmp_path)
-    target = json.loads((tmp_path / "target" / "metrics.json").read_text())
-    target["business"] = {"at_capacity": {"net_usd_per_year": 350000.0, "cost_usd_per_year": 1.0}}
-    (tmp_path / "target" / "metrics.json").write_text(json.dumps(target))
-    item = {"comparison": ">", "unit": ""}
-    canvas = {
-        "model_evaluated": "target",
-        "business": {
-            "retained_usd_per_year": {
-                **item,
-                "target": 400000.0,
-                "measured": 350000.0,
-                "unit": "USD/year",
-                "status": "miss",
-                "source": "target.business.at_capacity",
-            }
-        },
-        "model": {
-            "roc_auc": {
-                **item,
-                "target": 0.85,
-                "measured": 0.8712345,
-                "status": "pass",
-                "source": "target.roc_auc",
-            }
-        },
-        "system": {
-            "uptime": {
-                **item,
-                "target": 0.995,
-                "measured": None,
-                "status": "not measured here",
-                "source": "none",
-            }
-        },
+def _item(target_id: str, measured: float | None, source: str, status: str) -> dict:
+    """One canvas item as bankchurn.reporting writes it, for a declared target."""
+    declared = targets.get(target_id)
+    return {
+        "name": declared.description,
+        "target": declared.value,
+        "comparison": declared.comparison,
+        "unit": declared.unit,
+        "measured": measured,
+        "source": source,
+        "status": status,
+        "best_reachable": None,
+        "out_of_reach": None,
     }
+
+
+def _canvas(tmp_path: Path) -> dict:
+    """A canvas report of the written shape: one miss, one pass, one not measured."""
+    target = json.loads((tmp_path / "target" / "metrics.json").read_text())
+    target["business"] = {"at_capacity": {"net_usd_per_year": 350.0, "cost_usd_per_year": 1.0}}
+    (tmp_path / "target" / "metrics.json").write_text(json.dumps(target))
+    return {
+        "model_evaluated": "target",
+        "baseline_roc_auc": 0.8,
+        "operating_point": {"capacity": 0.1, "label": "top 10% contacted", "origin": "canvas"},
+        "business": {
+            "retained_usd_per_year": _item(
+                "business.retained_usd_per_year", 350.0, "target.business.at_capacity", "miss"
+            )
+        },
+        "model": {"roc_auc": _item("model.roc_auc", 0.8712345, "target.roc_auc", "pass")},
+        "system": {"uptime": _item("system.uptime", None, "none", "not measured here")},
+        "verdict": {"pass": 1, "miss": 1, "out_of_reach": 0, "not_measured": 1},
+        "scenarios": {},
+    }
+
+
+def _write(tmp_path: Path, canvas: dict) -> site_data.Reports:
     (tmp_path / "canvas_status.json").write_text(json.dumps(canvas))
-    reports = site_data.Reports(tmp_path)
+    return site_data.Reports(tmp_path)
+
+
+def test_canvas_status_as_written_by_bankchurn_reporting(tmp_path: Path) -> None:
+    """The shape of `bankchurn.report_schemas.CanvasStatus` (tier -> key -> item)."""
+    _reports(tmp_path)
+    reports = _write(tmp_path, _canvas(tmp_path))
     rows = [r for r in canvas_page.canvas_table(reports).splitlines()[2:]]
     assert "badge--miss" in rows[0]
-    assert "$350,000/year" in rows[0]
-    assert "$400,000/year" in rows[0]
     assert 'data-metric="canvas.business.retained_usd_per_year"' in rows[0]
     assert "badge--pass" in rows[1]
+    assert "&gt; 0.85" in rows[1]
+    assert ">0.871<" in rows[1]
     assert "badge--na" in rows[2]
+    assert "not measured" in rows[2]
     assert canvas_page.canvas_summary(reports) == {"pass": 1, "miss": 1, "na": 1}
-    canvas["business"]["retained_usd_per_year"]["measured"] = 360000.0  # drifted from source
-    (tmp_path / "canvas_status.json").write_text(json.dumps(canvas))
-    with pytest.raises(site_data.SiteDataError, match="at_capacity"):
-        canvas_page.canvas_table(site_data.Reports(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("tier", "key", "change", "message"),
+    [
+        ("model", "roc_auc", {"status": "miss"}, "marked 'miss'"),  # contradicts the verdict
+        ("model", "roc_auc", {"measured": 0.9}, "is not the value of target.roc_auc"),
+        ("model", "roc_auc", {"comparison": "~"}, "comparison"),  # not a comparison
+        ("model", "roc_auc", {"target": 0.8}, "differs from its declaration"),  # stale report
+        ("model", "roc_auc", {"op": ">"}, "Extra inputs are not permitted"),  # another shape
+        ("business", "retained_usd_per_year", {"measured": 360.0}, "at_capacity"),  # drifted
+    ],
+)
+def test_inconsistent_canvas_status_fails(
+    tmp_path: Path, tier: str, key: str, change: dict, message: str
+) -> None:
+    _reports(tmp_path)
+    canvas = _canvas(tmp_path)
+    canvas[tier][key].update(change)
+    with pytest.raises(site_data.SiteDataError, match=message):
+        canvas_page.canvas_table(_write(tmp_path, canvas))
 
 
 def test_benchmarks_page_puts_verdicts_first_and_one_row_per_api_phase(tmp_path: Path) -> None:
     bench = {
         "targets": [
             {
-                "id": "a",
+                "id": "engineering.single_row_p99_ms",  # declared "<": twice the target misses
                 "name": "Single-row p99",
                 "op": "<",
-                "target": 5.0,
-                "measured": 8.56,
+                "target": targets.get("engineering.single_row_p99_ms").value,
+                "measured": 2 * targets.get("engineering.single_row_p99_ms").value,
                 "unit": "ms",
             }
         ],
         "api_targets": [
             {
-                "id": "b",
+                "id": "system.throughput_rps",  # declared ">": three times the target passes
                 "name": "Throughput",
                 "op": ">",
-                "target": 100.0,
-                "measured": 301.6,
+                "target": targets.get("system.throughput_rps").value,
+                "measured": 3 * targets.get("system.throughput_rps").value,
                 "unit": "req/s",
                 "source": "ML Canvas",
             }

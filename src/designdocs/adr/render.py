@@ -84,7 +84,7 @@ def render_status_line(adr: ADR) -> str:
             out.append(f"[ADR-{other_id:04d}]({files[0].name})" if files else f"ADR-{other_id:04d}")
         return ", ".join(out)
 
-    bits = [_badge(adr.meta.status), f"**Date** {adr.meta.date.isoformat()}"]
+    bits = [status_badge(adr.meta.status), f"**Date** {adr.meta.date.isoformat()}"]
     bits.append("**Deciders** " + ", ".join(_md_escape(d) for d in adr.meta.deciders))
     if adr.meta.supersedes:
         bits.append("**Supersedes** " + links(adr.meta.supersedes))
@@ -113,7 +113,7 @@ def render_page(adr: ADR) -> str:
     h1 = next((i for i, ln in enumerate(lines) if ln.startswith("# ")), -1)
     head = "".join(lines[: h1 + 1])
     rest = "".join(lines[h1 + 1 :]).lstrip("\n")
-    inserted = f"\n{_badge_style()}\n\n{render_status_line(adr)}\n\n{render_banner(adr)}"
+    inserted = f"\n{render_status_line(adr)}\n\n{render_banner(adr)}"
     meta = adr.meta.model_dump()
     meta["date"] = adr.meta.date.isoformat()
     front = yaml.safe_dump(
@@ -126,41 +126,16 @@ def render_page(adr: ADR) -> str:
     return f"---\n{front}---\n{head}{inserted}{rest}"
 
 
-_STATUS_COLOURS: dict[str, str] = {
-    "proposed": "#6d6d6d",
-    "accepted": "#2e7d32",
-    "deprecated": "#b45309",
-    "superseded": "#5b3fa8",
-}
+def status_badge(status: str) -> str:
+    """The badge of a lifecycle status (colours: ``docs/stylesheets/extra.css``).
 
+    Args:
+        status: One of `designdocs.adr.model.STATUSES`.
 
-def _badge(status: str) -> str:
+    Returns:
+        An HTML ``span``.
+    """
     return f'<span class="adr-status adr-status--{status}">{status}</span>'
-
-
-def _badge_style() -> str:
-    rules = [
-        (
-            ".adr-status{display:inline-block;padding:0 .6em;border-radius:1em;color:#fff;"
-            "font-size:.75em;font-weight:700;line-height:1.7;white-space:nowrap}"
-        )
-    ]
-    rules += [f".adr-status--{s}{{background:{c}}}" for s, c in _STATUS_COLOURS.items()]
-    return "<style>\n" + "\n".join(rules) + "\n</style>"
-
-
-def _index_style() -> str:
-    rules = [
-        ".adr-filter{display:flex;flex-wrap:wrap;gap:.4em 1.4em;margin:1em 0}",
-        ".adr-filter label{cursor:pointer;white-space:nowrap}",
-    ]
-    for status in _STATUS_COLOURS:
-        # Pure CSS filter: when a status radio is checked, hide the rows of other statuses.
-        rules.append(
-            f"article:has(#adr-filter-{status}:checked) "
-            f"tr:has(.adr-status):not(:has(.adr-status--{status})){{display:none}}"
-        )
-    return _badge_style().replace("</style>", "\n".join(rules) + "\n</style>")
 
 
 def render_index(adr_dir: str | Path) -> str:
@@ -200,8 +175,6 @@ def render_index(adr_dir: str | Path) -> str:
     lines = [
         "# Architecture decision records",
         "",
-        _index_style(),
-        "",
         "Each significant technical decision of BankChurn is one record in the repository's",
         "`adr/` folder: its context, the decision, its consequences and the alternatives that were",
         "rejected, with the reason. Lifecycle: *proposed* → *accepted* → *deprecated* or",
@@ -219,7 +192,7 @@ def render_index(adr_dir: str | Path) -> str:
     for a in adrs:
         lines.append(
             f"| [{a.number}]({a.path.name}) | [{_md_escape(a.meta.title)}]({a.path.name}) "
-            f"| {_badge(a.meta.status)} | {a.meta.date.isoformat()} "
+            f"| {status_badge(a.meta.status)} | {a.meta.date.isoformat()} "
             f"| {refs(a.meta.supersedes)} | {refs(a.meta.superseded_by)} |"
         )
     return "\n".join(lines) + "\n"

@@ -77,9 +77,9 @@ def benchmark_tables(reports: Reports) -> str:
     out: list[str] = []
     verdicts = [
         {
+            "id": row.get("id"),
             "area": area,
             "what": row.get("name", row.get("id", "")),
-            "op": row.get("op"),
             "target": row.get("target"),
             "measured": row.get("measured"),
             "unit": row.get("unit", ""),

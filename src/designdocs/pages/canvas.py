@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from designdocs.pages.cells import (
-    _OP_ALIASES,
-    _OPS,
-    _pick,
-    _satisfies,
-    badge,
-    format_target,
-    format_with_unit,
-)
+from pydantic import ValidationError
+
+from bankchurn.report_schemas import STATUS, CanvasItem, CanvasStatus
+from bankchurn.targets import BY_ID, Target
+from designdocs.pages.cells import SYMBOLS, badge, format_target, format_with_unit
 from designdocs.reports import Reports, SiteDataError
 from designdocs.site.format import provenance_text
 
@@ -35,9 +31,7 @@ class CanvasMetric:
     unit: str = ""
     passed: bool | None = None
     source: str | None = None
-    fmt: str | None = None
     note: str = ""
-    raw: dict[str, Any] = field(default_factory=dict)
 
     @property
     def state(self) -> str:
@@ -48,120 +42,78 @@ class CanvasMetric:
 
 
 def canvas_metrics(reports: Reports) -> list[CanvasMetric]:
-    """Read and cross-check ``canvas_status.json``.
+    """Read ``canvas_status.json`` through its model and cross-check it.
 
-    Accepts a list of entries under ``metrics`` (or a mapping id -> entry, or a top-level list).
-    The marker is recomputed from target, comparison and measured value; a disagreement with the
-    report's own pass flag, or a measured value that differs from its ``source`` report, fails.
+    The verdict is recomputed with the declared target (`bankchurn.targets.Target.met`); a
+    report whose target, comparison or unit differs from the declaration, whose status
+    disagrees with the verdict, or whose measured value differs from its ``source`` report fails.
 
     Raises:
-        SiteDataError: missing fields, unknown comparison, or an inconsistency.
+        SiteDataError: the file breaks `bankchurn.report_schemas.CanvasStatus`, or an
+            inconsistency.
     """
-    data = reports.get("canvas").data
-    if isinstance(data, dict) and any(isinstance(data.get(t), dict) for t in TIERS):
-        # {"business": {"lift_at_10": {...}}, "model": {...}, "system": {...}, ...}
-        entries: Any = [
-            {"id": f"{tier}.{key}", "tier": tier, **item}
-            for tier in TIERS
-            for key, item in (data.get(tier) or {}).items()
-            if isinstance(item, dict)
-        ]
-    else:
-        entries = data.get("metrics", data.get("targets")) if isinstance(data, dict) else data
-    if isinstance(entries, dict):
-        entries = [{"id": k, **v} for k, v in entries.items()]
-    if not isinstance(entries, list) or not entries:
-        raise SiteDataError("canvas_status.json: expected a non-empty list under 'metrics'")
+    report = reports.get("canvas")
+    try:
+        status = CanvasStatus.model_validate(report.data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise SiteDataError(
+            f"{report.rel_path}: {where}: {err['msg']} (shape: bankchurn.report_schemas."
+            "CanvasStatus; run `make reports`)"
+        ) from None
     out = []
-    for e in entries:
-        mid = str(_pick(e, "id", "key", "name", default=""))
-        tier = str(_pick(e, "tier", "level", "group", default=mid.split(".")[0])).lower()
-        op = str(_pick(e, "op", "operator", "comparison", "direction", default=">")).strip()
-        op = _OP_ALIASES.get(op.lower(), op)
-        if op not in _OPS:
-            raise SiteDataError(f"canvas_status.json: {mid}: unknown comparison {op!r}")
-        target = _pick(e, "target", "threshold", "goal")
-        measured = _pick(e, "measured", "value", "actual")
-        status = _pick(e, "passed", "pass", "met", "ok", "status")
-        if isinstance(status, str):  # "pass" / "miss" / "not measured here"
-            status = {"pass": True, "passed": True, "miss": False, "fail": False}.get(
-                status.strip().lower()
+    for mid, item in status.items():
+        declared = _declared(mid, item)
+        passed = declared.met(item.measured)
+        if item.status != STATUS[passed]:
+            raise SiteDataError(
+                f"canvas_status.json: {mid}: marked {item.status!r} but measured "
+                f"{item.measured} {item.comparison} target {item.target} is {STATUS[passed]!r}"
             )
-        if target is None:
-            raise SiteDataError(f"canvas_status.json: {mid}: no target declared")
-        m = CanvasMetric(
-            id=mid,
-            tier=tier,
-            name=str(_pick(e, "name", "label", "title", "metric", default=_canvas_name(mid))),
-            target=float(target),
-            op=op,
-            measured=measured,
-            unit=str(_pick(e, "unit", default="") or ""),
-            source=_pick(e, "source", "metric_path", "path"),
-            fmt=_pick(e, "fmt", "format"),
-            note=str(_pick(e, "note", "comment", "how_measured", default="") or ""),
-            raw=e,
+        source = None
+        if item.measured is not None:
+            source = _source_leaf(reports, mid, item.source, float(item.measured))
+        out.append(
+            CanvasMetric(
+                id=mid,
+                tier=declared.tier,
+                name=item.name,
+                target=float(item.target),
+                op=item.comparison,
+                measured=item.measured,
+                unit=item.unit,
+                passed=passed,
+                source=source,
+                note=item.note or "",
+            )
         )
-        _check_declared(mid, op, float(target), m.unit)
-        if measured is not None:
-            computed = _satisfies(float(measured), op, float(target))
-            if status is not None and bool(status) != computed:
-                raise SiteDataError(
-                    f"canvas_status.json: {mid}: marked {'pass' if status else 'miss'} but "
-                    f"measured {measured} {op} target {target} is {computed}"
-                )
-            m.passed = computed
-            if m.source:
-                m.source = _source_leaf(reports, mid, m.source, float(measured))
-        elif status:
-            raise SiteDataError(f"canvas_status.json: {mid}: marked pass but nothing measured")
-        else:
-            m.source = None
-        out.append(m)
     return out
 
 
-def _check_declared(mid: str, op: str, target: float, unit: str) -> None:
-    """A canvas target must equal its declaration in `bankchurn.targets` (if it has one).
+def _declared(mid: str, item: CanvasItem) -> Target:
+    """The declaration of a canvas metric; it must agree with what the report says.
 
     Raises:
-        SiteDataError: the report was written before the target changed (stale report).
+        SiteDataError: not declared, or the report was written before the target changed.
     """
-    from bankchurn import targets
-
-    declared = targets.BY_ID.get(mid)
+    declared = BY_ID.get(mid)
     if declared is None:
-        return
+        raise SiteDataError(
+            f"canvas_status.json: {mid}: not a target declared in bankchurn.targets"
+        )
     if (
-        declared.comparison != op
-        or not math.isclose(declared.value, target, rel_tol=1e-9)
-        or declared.unit != unit
+        declared.comparison != item.comparison
+        or not math.isclose(declared.value, item.target, rel_tol=1e-9)
+        or declared.unit != item.unit
     ):
         raise SiteDataError(
-            f"canvas_status.json: {mid}: target {op} {target} {unit!r} differs from its "
-            f"declaration {declared.comparison} {declared.value} {declared.unit!r} in "
-            "bankchurn.targets: the reports are stale, run `make reports` and commit them"
+            f"canvas_status.json: {mid}: target {item.comparison} {item.target} {item.unit!r} "
+            f"differs from its declaration {declared.comparison} {declared.value} "
+            f"{declared.unit!r} in bankchurn.targets: the reports are stale, run `make reports` "
+            "and commit them"
         )
-
-
-#: Readable names of the canvas metrics ``bankchurn.reporting.canvas_status`` writes.
-CANVAS_NAMES = {
-    "business.retained_usd_per_year": "$ retained per year (campaign)",
-    "business.lift_at_10": "Lift vs random selection, top 10%",
-    "model.roc_auc": "ROC-AUC, test period",
-    "model.precision_at_10": "Precision in the top 10%",
-    "model.recall": "Recall at the operating threshold",
-    "system.latency_p99_ms": "API latency, P99",
-    "system.throughput_rps": "API throughput",
-    "system.uptime": "Uptime",
-    "system.coverage": "Test coverage",
-}
-
-
-def _canvas_name(mid: str) -> str:
-    if mid in CANVAS_NAMES:
-        return CANVAS_NAMES[mid]
-    return mid.split(".")[-1].replace("_", " ").capitalize()
+    return declared
 
 
 def _source_leaf(reports: Reports, mid: str, source: str, measured: float) -> str | None:
@@ -199,7 +151,7 @@ def _source_leaf(reports: Reports, mid: str, source: str, measured: float) -> st
 def _measured_cell(reports: Reports, m: CanvasMetric) -> str:
     if m.measured is None:
         return "not measured"
-    text = format_with_unit(m.measured, m.unit, m.fmt)
+    text = format_with_unit(m.measured, m.unit)
     if m.source:
         _, report = reports.lookup(m.source)
         title = provenance_text(report, reports.provenance(report.name))
@@ -218,7 +170,7 @@ def canvas_table(reports: Reports, tier: str | None = None, *, show_tier: bool =
     if not metrics:
         raise SiteDataError(f"canvas_status.json: no metric in tier {tier!r}")
     order = {t: i for i, t in enumerate(TIERS)}
-    known = list(CANVAS_NAMES)
+    known = list(BY_ID)  # declaration order within a tier
     metrics.sort(
         key=lambda m: (
             order.get(m.tier, len(TIERS)),
@@ -229,7 +181,7 @@ def canvas_table(reports: Reports, tier: str | None = None, *, show_tier: bool =
     cols += ["Metric", "Target", "Measured", "Status"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for m in metrics:
-        target = f"{_OPS[m.op]} {format_target(m.target, m.unit, m.fmt)}"
+        target = f"{html.escape(SYMBOLS[m.op])} {format_target(m.target, m.unit)}"
         cells = [m.tier] if show_tier else []
         name = m.name + (f" <small>({html.escape(m.note)})</small>" if m.note else "")
         cells += [name, target, _measured_cell(reports, m), badge(m.state)]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Sequence
 from typing import Any
 
+from bankchurn.targets import BY_ID
 from designdocs.site.format import format_value
 
 # --------------------------------------------------------------------------- badges
@@ -19,48 +19,10 @@ def badge(kind: str, text: str | None = None) -> str:
     return f'<span class="badge badge--{html.escape(kind)}">{html.escape(text)}</span>'
 
 
-def adr_status_badge(status: str) -> str:
-    """Status badge of an ADR (``proposed`` / ``accepted`` / ``deprecated`` / ``superseded``)."""
-    s = str(status).strip().lower()
-    return f'<span class="adr-status adr-status--{html.escape(s)}">{html.escape(s)}</span>'
+# --------------------------------------------------------------------------- comparisons
 
-
-# --------------------------------------------------------------------------- canvas status
-
-_OPS = {">": "&gt;", ">=": "≥", "<": "&lt;", "<=": "≤", "==": "="}
-_OP_ALIASES = {
-    "gt": ">",
-    "ge": ">=",
-    "gte": ">=",
-    "lt": "<",
-    "le": "<=",
-    "lte": "<=",
-    "higher": ">",
-    "higher_is_better": ">",
-    "max": ">",
-    "lower": "<",
-    "lower_is_better": "<",
-    "min": "<",
-    "≥": ">=",
-    "≤": "<=",
-}
-
-
-def _pick(d: dict[str, Any], *keys: str, default: Any = None) -> Any:
-    for k in keys:
-        if k in d:
-            return d[k]
-    return default
-
-
-def _satisfies(measured: float, op: str, target: float) -> bool:
-    return {
-        ">": measured > target,
-        ">=": measured >= target,
-        "<": measured < target,
-        "<=": measured <= target,
-        "==": math.isclose(measured, target),
-    }[op]
+#: How a declared comparison of `bankchurn.targets` is shown (escape for HTML).
+SYMBOLS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "==": "="}
 
 
 def format_with_unit(value: float, unit: str, fmt: str | None = None) -> str:
@@ -120,7 +82,8 @@ def _fmt_cell(v: Any) -> str:
 def records_table(records: Sequence[dict[str, Any]]) -> str:
     """Markdown table of a list of flat records (columns in first-seen order).
 
-    Records that carry ``target`` (+ ``op``) and ``measured`` get a pass / miss marker.
+    A record with the ``id`` of a target declared in `bankchurn.targets` shows that target's
+    comparison and, from its ``measured`` value, the verdict of `bankchurn.targets.Target.met`.
     """
     cols: list[str] = []
     for r in records:
@@ -132,22 +95,18 @@ def records_table(records: Sequence[dict[str, Any]]) -> str:
         "|" + "---|" * len(header),
     ]
     for r in records:
+        declared = BY_ID.get(str(r.get("id", "")))
         cells = []
         for c in cols:
             v = r.get(c)
-            if c == "target" and v is not None and r.get("op"):
-                op = _OP_ALIASES.get(str(r["op"]).lower(), str(r["op"]))
-                cells.append(f"{_OPS.get(op, html.escape(op))} {_fmt_cell(v)}")
+            if c == "target" and v is not None and declared is not None:
+                cells.append(f"{html.escape(SYMBOLS[declared.comparison])} {_fmt_cell(v)}")
             else:
                 cells.append(
                     _fmt_cell(v) if c != "measured" or v is None else f"**{_fmt_cell(v)}**"
                 )
         if has_target:
-            t, m = r.get("target"), r.get("measured")
-            op = _OP_ALIASES.get(str(r.get("op", "")).lower(), str(r.get("op", "")))
-            if m is None or t is None or op not in _OPS:
-                cells.append(badge("na"))
-            else:
-                cells.append(badge("pass" if _satisfies(float(m), op, float(t)) else "miss"))
+            verdict = declared.met(r.get("measured")) if declared is not None else None
+            cells.append(badge({True: "pass", False: "miss", None: "na"}[verdict]))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -33,6 +33,7 @@ Macros (call them in any page, ADRs included):
 * ``badge(kind, text=None)`` / ``adr_badge(status)``: the CSS badges.
 * ``crm_table()`` / ``crm(name)``: the CRM's PostgreSQL table (``bankchurn.crm_db``).
 * ``pipeline_dag()`` / ``pipeline_stages()``: the DVC pipeline, from ``dvc dag`` and dvc.yaml.
+* ``report_schema(name)``: the JSON Schema of a typed report file.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from bankchurn.settings import settings
+from designdocs.adr.render import status_badge
 from designdocs.pages import benchmarks as bench_page
 from designdocs.pages import canvas as canvas_page
 from designdocs.pages import cells, monitoring, profile
@@ -134,7 +136,7 @@ def define_env(env: Any) -> None:
         declared = t.BY_ID[target_id]
         if declared.tier in canvas_page.TIERS:
             _canvas(target_id)  # raises when canvas_status.json disagrees with the declaration
-        op = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "==": "="}[declared.comparison]
+        op = cells.SYMBOLS[declared.comparison]
         text = f"{op} {cells.format_target(declared.value, declared.unit, fmt)}"
         title = f"declared target {declared.id} ({declared.origin}), bankchurn.targets"
         return (
@@ -276,6 +278,17 @@ def define_env(env: Any) -> None:
         return cells.badge(kind, text)
 
     @env.macro
+    def report_schema(name: str) -> str:
+        """The JSON Schema of a typed report file (`bankchurn.report_schemas`), as a code block."""
+        from bankchurn import report_schemas
+
+        models = {"canvas": report_schemas.CanvasStatus}
+        if name not in models:
+            raise SiteDataError(f"report {name!r} has no model yet (typed: {', '.join(models)})")
+        schema = json.dumps(models[name].model_json_schema(), indent=2, sort_keys=True)
+        return f"```json\n{schema}\n```\n"
+
+    @env.macro
     def adr_badge(status_: str) -> str:
         """ADR status badge."""
-        return cells.adr_status_badge(status_)
+        return status_badge(status_)
