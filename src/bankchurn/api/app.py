@@ -7,7 +7,7 @@ so the server refuses to start instead of serving a degraded mode.
 Routes (all JSON unless noted):
 
 * ``POST /predict``: one customer -> churn probability, risk band, model version; with
-  ``?explain=true`` also the exact TreeSHAP explanation of the score ([`bankchurn.explain`][bankchurn.explain]).
+  ``?explain=true`` also the exact TreeSHAP explanation of the score (``bankchurn.explain``).
 * ``POST /predict/batch``: ``{"customers": [...]}`` -> predictions in order; HTTP 413 above
   the batch limit.
 * ``GET /health``: liveness (the process answers).

@@ -141,7 +141,7 @@ class InferenceService:
             return False
 
     def explain_one(self, row: Mapping[str, Any]) -> tuple[Score, dict[str, Any]]:
-        """Score one customer and explain the score (see [`bankchurn.explain`][bankchurn.explain])."""
+        """Score one customer and explain the score (see ``bankchurn.explain``)."""
         frame = rows_to_frame([row])
         score = self.predict_many([row])[0]
         return score, explain.explain(self.artifact.pipeline, frame).row(0)
