@@ -230,7 +230,16 @@ def score_database_into_database(
                 yield frame
         if validator is None:
             raise ContractError(crm_db.QUALIFIED_TABLE, "non_empty", detail="the table has no rows")
-        validator.finish()  # before the transaction commits: the whole-table rules
+        try:
+            validator.finish()  # before the transaction commits: the whole-table rules
+        except ContractError as exc:  # a column-level rule: a table has no lines to name
+            raise ContractError(
+                validator.source,
+                exc.rule,
+                column=exc.column,
+                n_failed=exc.n_failed,
+                detail=exc.detail,
+            ) from None
 
     version = str(artifact.metadata.get("model_version") or "unversioned")
     scores_db.write_run(target, run_date, version, scored(), with_reasons=explain_scores)

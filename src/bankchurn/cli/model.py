@@ -31,8 +31,8 @@ DataOpt = Annotated[
     typer.Option(
         "--data",
         help="CRM extract CSV (e.g. Kaggle Churn_Modelling.csv) or the CRM database "
-        "(postgresql://USER@HOST:PORT/DB; password from PGPASSWORD or ~/.pgpass); default: the "
-        "embedded SYNTHETIC extract, generated in memory.",
+        "(postgresql://USER@HOST:PORT/DB; password from PGPASSWORD or ~/.pgpass); default: "
+        "BANKCHURN_DATA (settings), else the embedded SYNTHETIC extract, generated in memory.",
     ),
 ]
 SeedOpt = Annotated[
@@ -108,6 +108,11 @@ def _track(
             f"(promote: bankchurn model promote {run.registered_name} "
             f"{run.registered_version} --alias champion)"
         )
+
+
+def _source(data: str | None) -> str | None:
+    """``--data``, else the settings' data source (``BANKCHURN_DATA``), else None (synthetic)."""
+    return data if data is not None else settings().data
 
 
 def _load(data: str | None, seed: int) -> Any:
@@ -192,6 +197,7 @@ def train(
 
     check_destination(artifact)  # before the work: a link or device is refused at once
     check_destination(hash_path(artifact))
+    data = _source(data)
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     result = train_and_evaluate(
@@ -235,6 +241,7 @@ def evaluate(
     if out is not None:
         check_destination(out)
     artifact = load_artifact(model)
+    data = _source(data)
     extract = _load(data, int(artifact.metadata.get("seed") or seed) if data is None else seed)
     metrics = evaluate_artifact(artifact, extract, n_bootstrap=_budget(fast)[1])
     typer.echo(f"{artifact.metadata.get('model_version')}: {metrics['split']['evaluated_rows']}")
@@ -403,6 +410,7 @@ def report(
             typer.echo(f"{name}: {path}")
         return
     tracking = _tracking(register=False)
+    data = _source(data)
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     written = run_report(extract, out, models_dir, seed, budget=budget, n_bootstrap=n_boot)
