@@ -98,6 +98,7 @@ test: site system-packages ## run every test (unit, data, model, nbval, drift, b
 bench: setup system-packages models/target.joblib ## measure speed, memory, API load (loopback), image size and cold start, the daily batch DB to DB; merge into reports/benchmarks.json
 	$(PY) scripts/benchmark.py --out reports/benchmarks.json
 	$(PY) scripts/loadtest.py --out reports/benchmarks.json
+	$(PY) scripts/profile_request.py --out reports/benchmarks.json
 	$(PY) scripts/bench_image.py --out reports/benchmarks.json --model models/target.joblib
 	$(PY) scripts/soak.py --out reports/benchmarks.json  # 60 s of hostile traffic: no 5xx, bounded RSS
 	$(PY) scripts/bench_batch.py --out reports/benchmarks.json --model models/target.joblib

@@ -52,6 +52,7 @@ TARGETS = {
     "train_s": targets.get("engineering.train_s"),
     "rows_per_s": targets.get("engineering.rows_per_s"),
     "p99_ms": targets.get("engineering.single_row_p99_ms"),
+    "explain_p99_ms": targets.get("engineering.explain_p99_ms"),
     "peak_mib": targets.get("engineering.peak_mib_1m_rows"),
 }
 SECTIONS = ("machine", "training", "scoring", "predict_1m", "targets", "provenance")
@@ -170,7 +171,17 @@ def bench_scoring(model: Any, seed: int) -> dict[str, Any]:
         model.predict_proba(r)
         lat.append((time.perf_counter() - t) * 1000.0)
     lat_arr = np.asarray(lat)
+    from bankchurn.explain import explain
+
+    explained = []
+    for r in rows[:300]:
+        t = time.perf_counter()
+        explain(model, r)
+        model.predict_proba(r)
+        explained.append((time.perf_counter() - t) * 1000.0)
     return {
+        "explain_row_calls": len(explained),
+        "explain_row_p99_ms": _r(np.percentile(explained, 99), 3),
         "batch_rows": len(big),
         "batch_seconds_best_of_3": _r(best, 3),
         "batch_rows_per_s": _r(len(big) / best, 0),
@@ -270,6 +281,11 @@ def target_rows(
         row("train_s", "Target training time incl. tuning", training["target"]["train_wall_s"]),
         row("rows_per_s", "Batch scoring (in-process)", scoring["batch_rows_per_s"]),
         row("p99_ms", "Single-row p99 latency (in-process)", scoring["single_row_p99_ms"]),
+        row(
+            "explain_p99_ms",
+            "Single-row p99 latency with its explanation (in-process)",
+            scoring["explain_row_p99_ms"],
+        ),
         row(
             "peak_mib",
             f"Peak memory scoring {predict['rows']:,} rows (bankchurn predict)",

@@ -18,7 +18,7 @@ Stages:
 * ``middleware``: the request-context middleware (id, access log, metrics) around an empty app;
 * ``asgi_total`` / ``asgi_total_explain``: the whole request through the app.
 
-Writes the ``profile`` section of ``reports/benchmarks.json`` (read-modify-write).
+Writes the ``request_profile`` and ``request_profile_run`` sections of ``reports/benchmarks.json`` (read-modify-write).
 
 Usage::
 
@@ -212,14 +212,14 @@ def main(argv: list[str] | None = None) -> int:
     merge_into(
         args.out,
         {
-            "profile": {
-                "stages": result,
+            "request_profile": result,
+            "request_profile_run": {
                 "calls_per_stage": n,
                 "load_avg_1m": round(load, 2),
                 "model_version": service.model_version,
                 "what": "one POST /predict in-process (no socket), stage by stage; "
                 "framework_rest = whole request minus the timed stages",
-            }
+            },
         },
     )
     for k, v in result.items():

@@ -19,6 +19,7 @@ sees ``Geography = Germany`` instead of three indicator columns. Derived ratios
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,6 +131,21 @@ def is_booster(model: Any) -> bool:
     return isinstance(model.estimator_.steps[-1][1], XGBClassifier | LGBMClassifier)
 
 
+#: Explained features and merge matrix per fitted preprocessing (names are costly to rebuild).
+_LAYOUTS: weakref.WeakKeyDictionary[Any, tuple[tuple[str, ...], np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _layout(preprocess: Any) -> tuple[tuple[str, ...], np.ndarray]:
+    try:
+        return _LAYOUTS[preprocess]
+    except KeyError:
+        layout = _groups([str(n) for n in preprocess.get_feature_names_out()])
+        _LAYOUTS[preprocess] = layout
+        return layout
+
+
 def _groups(model_features: list[str]) -> tuple[tuple[str, ...], np.ndarray]:
     """Explained feature names and the (k_model, k_explained) 0/1 matrix merging one-hots."""
     names: list[str] = []
@@ -177,8 +193,7 @@ def explain(model: Any, X: pd.DataFrame) -> Explanations:
     route = model._array_route()
     matrix = route.transform(X) if route is not None else preprocess.transform(X)
     phi = booster_contributions(classifier, np.asarray(matrix, dtype="float64"))
-    model_features = [str(n) for n in preprocess.get_feature_names_out()]
-    names, merge = _groups(model_features)
+    names, merge = _layout(preprocess)
     columns = preprocess.steps[0][1].transform_columns(X)  # raw + derived values, by name
     values = np.empty((len(X), len(names)), dtype=object)
     for j, name in enumerate(names):

@@ -186,7 +186,7 @@ def score_database_into_database(
 ) -> dict[str, Any]:
     """The daily batch: stream the CRM snapshot table, score it, replace ``run_date``'s scores.
 
-    With ``explain_scores`` each row also gets [`REASON_COLUMNS`][bankchurn.scoring.REASON_COLUMNS].
+    With ``explain_scores`` each row also gets ``REASON_COLUMNS``.
 
     Reads ``source`` in chunks ([`iter_table`][bankchurn.crm_db.iter_table]), validates, pseudonymises
     and scores each like a CSV chunk, and streams the scores into the ``scores`` table of

@@ -122,3 +122,20 @@ def test_unknown_layouts_fall_back_to_the_pipeline(training, scoring_rows) -> No
 def test_missing_columns_still_fail_clearly(model, scoring_rows) -> None:
     with pytest.raises(ValueError, match="missing feature columns"):
         model.predict_proba(scoring_rows.drop(columns=["Age"]))
+
+
+@pytest.mark.parametrize("kind", ["linear", "tree"])
+def test_every_step_of_the_route_runs_as_its_fitted_arithmetic(kind, training) -> None:
+    X, y = training
+    route = ArrayPreprocessor.from_fitted(build_preprocessor(kind).fit(X, y))
+    assert route is not None
+    steps = [step for block_steps, _ in route.blocks for step in block_steps]
+    # A bound ``transform`` would mean sklearn's per-call validation is still on the route.
+    assert not any(getattr(step, "__name__", "") == "transform" for step in steps)
+
+
+def test_an_unknown_category_still_fails_like_sklearn(model, scoring_rows) -> None:
+    bad = scoring_rows.head(3).copy()
+    bad.loc[bad.index[1], "Geography"] = "Mars"
+    with pytest.raises(ValueError, match="unknown categor"):
+        model.predict_proba(bad)
