@@ -45,7 +45,7 @@ setup: $(VENV)/.installed $(MERMAID_JS) ## create .venv from requirements.lock a
 # reports/*.json are committed: the site is built from them, and a test regenerates them from a
 # clean state and fails when they differ from the committed copy (run `make reports`, commit).
 reports: setup ## retrain on the embedded synthetic data; rewrite reports/*.json and models/*.joblib
-	$(BIN)/bankchurn report --out reports
+	$(BIN)/bankchurn report --out reports --models-dir models
 
 models/target.joblib:
 	$(MAKE) reports
@@ -88,7 +88,7 @@ test: site system-packages ## run every test (unit, data, model, nbval, drift, b
 bench: setup models/target.joblib ## measure speed, memory and API load (loopback), merge into reports/benchmarks.json
 	$(PY) scripts/benchmark.py --out reports/benchmarks.json
 	$(PY) scripts/loadtest.py --out reports/benchmarks.json
-	$(BIN)/bankchurn report --out reports  # the canvas system tier reads the new API numbers
+	$(BIN)/bankchurn report --out reports --models-dir models  # the canvas system tier reads the new API numbers
 
 api: setup models/target.joblib ## serve the inference API on http://127.0.0.1:8080 (model: models/target.joblib)
 	$(BIN)/bankchurn serve

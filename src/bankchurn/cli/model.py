@@ -268,19 +268,27 @@ def report(
     data: DataOpt = None,
     seed: SeedOpt = 42,
     models_dir: Annotated[
-        Path | None, typer.Option("--models-dir", help="Where the two artifacts go (models/).")
+        Path | None,
+        typer.Option(
+            "--models-dir",
+            help="Where the two artifacts go: OUT/models when --out is given, else models/.",
+        ),
     ] = None,
     fast: FastOpt = False,
 ) -> None:
     """Train baseline and target, write every JSON report and both model artifacts.
 
-    Both trainings are logged to MLflow, as `train` does.
+    Everything goes under the folder given: with ``--out DIR`` the models are written to
+    ``DIR/models`` (never over the repository's ``models/``, which ``make api`` serves) unless
+    ``--models-dir`` says otherwise. Both trainings are logged to MLflow, as `train` does.
     """
     from bankchurn.reporting import run_report
 
     tracking = _tracking(register=False)
+    given = out
     out = _out_dir(out or settings().reports_dir, "--out")
-    models_dir = _out_dir(models_dir or settings().models_dir, "--models-dir")
+    default_models = out / "models" if given is not None else settings().models_dir
+    models_dir = _out_dir(models_dir or default_models, "--models-dir")
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     written = run_report(extract, out, models_dir, seed, budget=budget, n_bootstrap=n_boot)

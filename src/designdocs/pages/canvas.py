@@ -17,7 +17,7 @@ from designdocs.pages.cells import (
     format_with_unit,
 )
 from designdocs.reports import Reports, SiteDataError
-from designdocs.site.format import provenance_text
+from designdocs.site.format import metric_html, provenance_text
 
 TIERS = ("business", "model", "system")
 
@@ -144,24 +144,12 @@ def _check_declared(mid: str, op: str, target: float, unit: str) -> None:
         )
 
 
-#: Readable names of the canvas metrics ``bankchurn.reporting.canvas_status`` writes.
-CANVAS_NAMES = {
-    "business.retained_usd_per_year": "$ retained per year (campaign)",
-    "business.lift_at_10": "Lift vs random selection, top 10%",
-    "model.roc_auc": "ROC-AUC, test period",
-    "model.precision_at_10": "Precision in the top 10%",
-    "model.recall": "Recall at the operating threshold",
-    "system.latency_p99_ms": "API latency, P99",
-    "system.throughput_rps": "API throughput",
-    "system.uptime": "Uptime",
-    "system.coverage": "Test coverage",
-}
-
-
 def _canvas_name(mid: str) -> str:
-    if mid in CANVAS_NAMES:
-        return CANVAS_NAMES[mid]
-    return mid.split(".")[-1].replace("_", " ").capitalize()
+    """Short name of a canvas metric, from its declaration in ``bankchurn.targets``."""
+    from bankchurn import targets
+
+    declared = targets.BY_ID.get(mid)
+    return declared.name if declared else mid.split(".")[-1].replace("_", " ").capitalize()
 
 
 def _source_leaf(reports: Reports, mid: str, source: str, measured: float) -> str | None:
@@ -207,18 +195,58 @@ def _measured_cell(reports: Reports, m: CanvasMetric) -> str:
         report = reports.get("canvas")
         title = provenance_text(report, reports.provenance("canvas"))
     return (
-        f'<span class="metric" data-metric="canvas.{html.escape(m.id)}" '
-        f'title="{html.escape(title)}">{html.escape(text)}</span>'
+        f'<span class="metric" tabindex="0" data-metric="canvas.{html.escape(m.id)}" '
+        f'title="{html.escape(title)}" data-provenance="{html.escape(title)}">'
+        f"{html.escape(text)}</span>"
     )
 
 
-def canvas_table(reports: Reports, tier: str | None = None, *, show_tier: bool = True) -> str:
-    """Markdown table: metric, target, measured (with provenance on hover), status."""
+def _best_cell(reports: Reports, m: CanvasMetric) -> str:
+    """The best value any model could reach at the operating point, with its provenance."""
+    best = m.raw.get("best_reachable")
+    if best is None:
+        return "–"
+    text = format_with_unit(float(best), m.unit, m.fmt)
+    title = provenance_text(reports.get("canvas"), reports.provenance("canvas"))
+    return (
+        f'<span class="metric" tabindex="0" data-metric="canvas.{html.escape(m.id)}.best_reachable" '
+        f'title="{html.escape(title)}" data-provenance="{html.escape(title)}">'
+        f"{html.escape(text)}</span>"
+    )
+
+
+def _status_cell(reports: Reports, m: CanvasMetric, show_best: bool) -> str:
+    """The badge; a miss that no model could avoid here says so (with the best possible)."""
+    cell = badge(m.state)
+    if m.raw.get("out_of_reach") and m.state == "miss":
+        best = "" if show_best else f": at most {_best_cell(reports, m)}"
+        cell += f' <small class="out-of-reach">out of reach at this capacity{best}</small>'
+    return cell
+
+
+def canvas_table(
+    reports: Reports,
+    tier: str | None = None,
+    *,
+    show_tier: bool = True,
+    show_best: bool = False,
+) -> str:
+    """Markdown table: metric, target, measured (with provenance on hover), status.
+
+    Args:
+        reports: The reports.
+        tier: Only the metrics of this tier (all when ``None``).
+        show_tier: Add a tier column.
+        show_best: Add a column with the best value any model could reach at the operating
+            point (otherwise only an out-of-reach miss mentions it).
+    """
     metrics = [m for m in canvas_metrics(reports) if tier is None or m.tier == tier]
     if not metrics:
         raise SiteDataError(f"canvas_status.json: no metric in tier {tier!r}")
+    from bankchurn import targets
+
     order = {t: i for i, t in enumerate(TIERS)}
-    known = list(CANVAS_NAMES)
+    known = list(targets.BY_ID)
     metrics.sort(
         key=lambda m: (
             order.get(m.tier, len(TIERS)),
@@ -226,20 +254,56 @@ def canvas_table(reports: Reports, tier: str | None = None, *, show_tier: bool =
         )
     )
     cols = ["Tier"] if show_tier else []
-    cols += ["Metric", "Target", "Measured", "Status"]
+    cols += ["Metric", "Target", "Measured"]
+    cols += ["Best possible here"] if show_best else []
+    cols += ["Status"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for m in metrics:
         target = f"{_OPS[m.op]} {format_target(m.target, m.unit, m.fmt)}"
         cells = [m.tier] if show_tier else []
         name = m.name + (f" <small>({html.escape(m.note)})</small>" if m.note else "")
-        cells += [name, target, _measured_cell(reports, m), badge(m.state)]
+        cells += [name, target, _measured_cell(reports, m)]
+        cells += [_best_cell(reports, m)] if show_best else []
+        cells += [_status_cell(reports, m, show_best)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
+def operating_point_sentence(reports: Reports) -> str:
+    """Where the business and model targets are judged, from ``canvas_status.json``."""
+    op = reports.lookup("canvas.operating_point")[0]
+    return (
+        "Business and model targets are judged at one operating point: the retention team "
+        f"contacts {html.escape(op['label'])} (its capacity per campaign); ROC-AUC judges the "
+        "whole ranking."
+    )
+
+
+def scenarios_table(reports: Reports) -> str:
+    """Other operating points, side by side: never part of the verdict."""
+    scenarios = reports.lookup("canvas.scenarios")[0]
+    lines = [
+        "| Scenario (not in the verdict) | Contacted | Precision | Recall | Lift | Net value per year |",
+        "|---|---|---|---|---|---|",
+    ]
+    for sid, sc in scenarios.items():
+
+        def cell(key: str, fmt: str, sid: str = sid) -> str:
+            return metric_html(reports, f"canvas.scenarios.{sid}.{key}", fmt)
+
+        lines.append(
+            f"| {html.escape(sc['label'].capitalize())} | {cell('contacted_share', '.0%')} | "
+            f"{cell('precision', '.1%')} | {cell('recall', '.1%')} | "
+            f"{cell('lift', '{:.1f}×')} | {cell('net_usd_per_year', '${:,.0f}')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def canvas_summary(reports: Reports) -> dict[str, int]:
-    """Counts of ``pass`` / ``miss`` / ``na`` over all canvas metrics."""
-    counts = {"pass": 0, "miss": 0, "na": 0}
+    """Counts of ``pass`` / ``miss`` / ``na`` over all canvas metrics (scenarios never count),
+    and ``out_of_reach``: the misses no model could avoid at the operating point."""
+    counts = {"pass": 0, "miss": 0, "na": 0, "out_of_reach": 0}
     for m in canvas_metrics(reports):
         counts[m.state] += 1
+        counts["out_of_reach"] += bool(m.state == "miss" and m.raw.get("out_of_reach"))
     return counts
