@@ -47,7 +47,7 @@ def pseudonymise(df: pd.DataFrame, key: bytes) -> pd.DataFrame:
 
     Args:
         df: A validated extract (``CustomerId`` holds integers).
-        key: Secret key of the HMAC (see :func:`pseudonym_key`).
+        key: Secret key of the HMAC (see [`pseudonym_key`][bankchurn.privacy.pseudonym_key]).
 
     Returns:
         A new frame without ``Surname`` and ``CustomerId``; ``CustomerKey`` (str) takes the
@@ -63,7 +63,7 @@ def pseudonymise(df: pd.DataFrame, key: bytes) -> pd.DataFrame:
             h = base.copy()
             h.update(str(int(v)).encode("ascii"))
             keys.append(h.hexdigest()[:KEY_HEX_CHARS])
-        position = out.columns.get_loc(contract.CUSTOMER_ID)
+        position = list(out.columns).index(contract.CUSTOMER_ID)
         out = out.drop(columns=[contract.CUSTOMER_ID])
-        out.insert(position, contract.CUSTOMER_KEY, pd.array(keys, dtype="str"))
+        out.insert(position, contract.CUSTOMER_KEY, pd.Series(keys, index=out.index, dtype="str"))
     return out

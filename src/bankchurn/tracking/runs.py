@@ -1,6 +1,6 @@
 """Log one training run to MLflow: parameters, metrics, data hash, plots, model; register it.
 
-What a run holds (ADR 0013):
+What a run holds (ADR-0016):
 
 * parameters: model, candidate, tuned hyper-parameters (``hp.*``), calibration, operating
   threshold, seed, tuning budget (``budget.*``), data source, rows and hash, split;
@@ -77,6 +77,11 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def sidecar_of(model_file: Path) -> Path:
+    """Where the SHA-256 of an artifact is recorded beside it: ``<name>.sha256``."""
+    return model_file.with_name(model_file.name + ".sha256")
 
 
 def flat_metrics(metrics: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, float]]:
@@ -193,7 +198,7 @@ def log_training_run(
     except UserError:
         raise
     except Exception as exc:  # noqa: BLE001  (any MLflow/transport failure: one line)
-        first = (str(exc).splitlines() or [type(exc).__name__])[0][:300]
+        first = settings.scrub((str(exc).splitlines() or [type(exc).__name__])[0])[:300]
         raise UserError(
             f"MLflow tracking at {settings.display_uri} failed: {first} (the files are written; "
             "BANKCHURN_TRACKING=false trains without tracking)"
@@ -246,10 +251,15 @@ def _log(
             # One file name in every logged model, whatever the training named it.
             staged = Path(tmp) / ARTIFACT_FILE
             shutil.copyfile(model_file, staged)
+            artifacts = {ARTIFACT_KEY: str(staged)}
+            recorded = sidecar_of(model_file)
+            if recorded.is_file():  # the hash recorded beside the file travels with it
+                shutil.copyfile(recorded, sidecar_of(staged))
+                artifacts[f"{ARTIFACT_KEY}_sha256"] = str(sidecar_of(staged))
             info = mlflow.pyfunc.log_model(
                 name=MODEL_NAME_IN_RUN,
                 python_model=str(PYFUNC_CODE),
-                artifacts={ARTIFACT_KEY: str(staged)},
+                artifacts=artifacts,
                 signature=signature,
                 input_example=example,
                 pip_requirements=_requirements(),
@@ -265,8 +275,10 @@ def _log(
 
 
 def _requirements() -> list[str]:
-    """Pinned pip requirements of the logged model (declared, not inferred: inference would
-    load the model in a subprocess)."""
+    """Pinned pip requirements of the logged model.
+
+    Declared, not inferred: inference would load the model in a subprocess.
+    """
     from importlib import metadata
 
     names = ("bankchurn", "scikit-learn", "xgboost-cpu", "lightgbm", "pandas", "numpy", "joblib")

@@ -13,7 +13,7 @@ from designdocs.reports import SiteDataError
 def prometheus_table(metrics_module: Any) -> str:
     """Markdown table of the API's Prometheus metrics.
 
-    Names are :data:`bankchurn.api.metrics.METRIC_NAMES`, verbatim; type, labels and help text
+    Names are `bankchurn.api.metrics.METRIC_NAMES`, verbatim; type, labels and help text
     are read from a fresh ``ApiMetrics`` registry after one observation of each kind, i.e. from
     what ``/metrics`` really exports.
 
