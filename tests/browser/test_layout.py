@@ -1,7 +1,8 @@
-"""The stakeholder's minute, measured in Chromium: the verdict above the fold at 1280×800, the
-status table on a 390 px phone with every column on screen, provenance by tap or focus.
+"""The stakeholder's minute, measured in Chromium.
 
-Each check is a function returning problems, run on the real site and on a planted defect.
+The verdict above the fold at 1280×800, the status table on a 390 px phone with every column on
+screen, provenance by tap or focus. Each check is a function returning problems, run on the real
+site and on a planted defect.
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ def test_no_page_contradicts_the_contract(built_site: Build) -> None:
 
 def test_the_first_sites_protected_attributes_sentence_fails() -> None:
     problems = claim_problems(page_text(FIRST_SITE), contract, "data-contract")
-    assert len(problems) == 1 and "`Gender` is a model input" in problems[0]
+    assert len(problems) == 1
+    assert "`Gender` is a model input" in problems[0]
 
 
 def test_a_contradiction_planted_in_the_real_pages_fails(built_site: Build) -> None:
@@ -57,7 +58,8 @@ def test_one_currency_declared_once(built_site: Build) -> None:
 
     assert site_currency_problems(built_site.site, contract.CURRENCY) == []
     money = [t for t in targets.TARGETS if "/year" in t.unit]
-    assert money and all(t.unit.startswith(contract.CURRENCY) for t in money)
+    assert money
+    assert all(t.unit.startswith(contract.CURRENCY) for t in money)
     amounts = [c for c in contract.COLUMNS if c.name in ("Balance", "EstimatedSalary")]
     assert all(f"({contract.CURRENCY})" in c.description for c in amounts)
     # report keys and parameters spell the currency in their names (``*_usd``)
@@ -93,9 +95,8 @@ def test_one_ceiling_the_test_rows_everywhere() -> None:
     assert ceiling_problems(sources) == []
     profile = json.loads((ROOT / "reports" / "data_profile.json").read_text("utf-8"))
     assert not [k for k in profile if "bayes" in k], "a second ceiling (all rows) is back"
-    assert CEILING.findall(sources["docs/index.md"]) and CEILING.findall(
-        sources["docs/ML_CANVAS.md"]
-    )
+    assert CEILING.findall(sources["docs/index.md"])
+    assert CEILING.findall(sources["docs/ML_CANVAS.md"])
 
 
 def test_a_ceiling_over_other_rows_fails() -> None:

@@ -214,7 +214,7 @@ def test_canvas_status_as_written_by_bankchurn_reporting(tmp_path: Path) -> None
     assert 'data-metric="canvas.business.retained_usd_per_year"' in rows[0]
     assert "badge--pass" in rows[1]
     assert "badge--na" in rows[2]
-    assert canvas_page.canvas_summary(reports) == {"pass": 1, "miss": 1, "na": 1}
+    assert canvas_page.canvas_summary(reports) == {"pass": 1, "miss": 1, "na": 1, "out_of_reach": 0}
     canvas["business"]["retained_usd_per_year"]["measured"] = 360000.0  # drifted from source
     (tmp_path / "canvas_status.json").write_text(json.dumps(canvas))
     with pytest.raises(site_data.SiteDataError, match="at_capacity"):

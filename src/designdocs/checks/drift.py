@@ -96,7 +96,7 @@ _JINJA = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _CALL = re.compile(r"\bmetric\s*\(")
 _LITERAL_CALL = re.compile(
     r"\bmetric\s*\(\s*(['\"])(?P<path>[^'\"]+)\1\s*(?:,\s*(['\"])(?P<fmt>[^'\"]*)\3\s*)?"
-    r"(?:,\s*unknown\s*=\s*(['\"])[^'\"]*\4\s*)?\)"
+    r"(?:,\s*unknown\s*=\s*(?P<uq>['\"])[^'\"]*(?P=uq)\s*)?\)"
 )
 _SPAN = re.compile(
     r'<span class="metric" tabindex="0" data-metric="(?P<path>[^"]*)" title="(?P<title>[^"]*)"'

@@ -300,8 +300,10 @@ def scenarios_table(reports: Reports) -> str:
 
 
 def canvas_summary(reports: Reports) -> dict[str, int]:
-    """Counts of ``pass`` / ``miss`` / ``na`` over all canvas metrics (scenarios never count),
-    and ``out_of_reach``: the misses no model could avoid at the operating point."""
+    """Counts of ``pass`` / ``miss`` / ``na`` over all canvas metrics (scenarios never count).
+
+    ``out_of_reach`` counts the misses no model could avoid at the operating point.
+    """
     counts = {"pass": 0, "miss": 0, "na": 0, "out_of_reach": 0}
     for m in canvas_metrics(reports):
         counts[m.state] += 1
