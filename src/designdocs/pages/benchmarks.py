@@ -68,12 +68,16 @@ _API_COLUMNS = (
 
 def _api_phases(api: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Split the flat ``api`` section into one record per load-test phase, and the rest."""
+
     # A phase is a group of keys with a request count; headline keys the canvas reads
     # (``latency_p99_ms``, ``throughput_rps``) are no phase.
+    def measured_phase(phase: str) -> bool:
+        return any(f"{phase}_{c}" in api for c in _API_COLUMNS if c != "p99_ms")
+
     phases = [
         k.removesuffix("_p99_ms")
         for k in api
-        if k.endswith("_p99_ms") and f"{k.removesuffix('_p99_ms')}_requests" in api
+        if k.endswith("_p99_ms") and measured_phase(k.removesuffix("_p99_ms"))
     ]
     rows, used = [], set()
     for phase in phases:
