@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from designdocs.site.build import ROOT, run_mkdocs_build
+from designdocs.site.build import ROOT, build_other_site
 
 pytestmark = pytest.mark.xdist_group("user-data-site")
 
@@ -58,11 +58,7 @@ def user_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         "baseline.joblib",
         "target.joblib",
     ]
-    os.environ["BANKCHURN_REPORTS_DIR"] = str(out)
-    try:
-        build = run_mkdocs_build(ROOT / "mkdocs.yml", work / "site")
-    finally:
-        del os.environ["BANKCHURN_REPORTS_DIR"]
+    build = build_other_site(out, work / "site")
     assert build.returncode == 0, build.log[-3000:]
     return out, work / "site"
 
