@@ -28,6 +28,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -358,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
             "predict_1m": predict,
             "targets": targets,
             "provenance": {
+                "measured_at": dt.date.today().isoformat(),
                 "script": "scripts/benchmark.py",
                 "package_version": __version__,
                 "data": str(args.data) if args.data else f"synthetic extract, seed {args.seed}",

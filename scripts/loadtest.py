@@ -29,6 +29,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import json
 import os
@@ -415,6 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         round(batch["req_per_s"] * args.batch_size, 1) if batch["req_per_s"] else None
     )
     targets = target_rows(api)
+    api["measured_at"] = dt.date.today().isoformat()
     merge_into(args.out, {"api": api, "api_targets": targets})
 
     print(

@@ -32,7 +32,8 @@ class CanvasItem(_Strict):
     """One ML Canvas success metric: its declared target and what was measured.
 
     Attributes:
-        name: What is measured (the target's description).
+        name: Short name of the metric (a table row).
+        description: What is measured, in one line.
         target: The declared target value.
         comparison: How the measured value must compare with the target.
         unit: Unit of target and measured value.
@@ -45,6 +46,7 @@ class CanvasItem(_Strict):
     """
 
     name: str
+    description: str
     target: Number
     comparison: Comparison
     unit: str

@@ -543,7 +543,8 @@ def canvas_status(
     ) -> CanvasItem:
         declared = targets.get(target_id)
         row: dict[str, Any] = {
-            "name": declared.description,
+            "name": declared.name,
+            "description": declared.description,
             "target": declared.value,
             "measured": measured,
             "unit": declared.unit,
@@ -565,8 +566,7 @@ def canvas_status(
                 "business.retained_usd_per_year",
                 cap["net_usd_per_year"],
                 "target.business.at_capacity",
-                note="net of contact costs; rests on two assumptions (retention success rate, "
-                "acquisition cost): see the value model",
+                note="net of call costs; assumes a retention success rate and a call cost",
                 best_reachable=cap["best_reachable_net_usd_per_year"],
             ),
             "lift_at_10": item(
@@ -619,7 +619,7 @@ def canvas_status(
         baseline_roc_auc=baseline.get("roc_auc"),
         operating_point={
             "capacity": targets.OPERATING_POINT.capacity,
-            "label": targets.OPERATING_POINT.label + " contacted",
+            "label": targets.OPERATING_POINT.label,
             "origin": targets.OPERATING_POINT.origin,
         },
         **tiers,

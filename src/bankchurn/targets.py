@@ -50,6 +50,7 @@ class Target:
         value: The target, in `unit`.
         unit: Unit of `value` (``""`` for ratios and scores in [0, 1]).
         origin: Where the target was set (canvas section or issue).
+        label: Short name for tables (defaults to the description).
     """
 
     id: str
@@ -59,6 +60,12 @@ class Target:
     value: float
     unit: str
     origin: str
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        """The short name of a table row (``label``, else the description)."""
+        return self.label or self.description
 
     @property
     def key(self) -> str:
@@ -129,6 +136,7 @@ TARGETS: tuple[Target, ...] = (
         400_000.0,
         f"{CURRENCY}/year",
         _CANVAS,
+        "Net value retained per year",
     ),
     Target(
         "business.lift_at_10",
@@ -138,6 +146,7 @@ TARGETS: tuple[Target, ...] = (
         3.0,
         "x",
         _CANVAS,
+        "Lift vs random selection",
     ),
     # --- ML Canvas, model tier
     Target(
@@ -148,6 +157,7 @@ TARGETS: tuple[Target, ...] = (
         0.85,
         "",
         _CANVAS,
+        "ROC-AUC (whole ranking)",
     ),
     Target(
         "model.precision_at_10",
@@ -157,14 +167,22 @@ TARGETS: tuple[Target, ...] = (
         0.50,
         "",
         _CANVAS,
+        "Precision",
     ),
-    Target("model.recall", "model", f"Recall {_AT}", ">", 0.60, "", _CANVAS),
+    Target("model.recall", "model", f"Recall {_AT}", ">", 0.60, "", _CANVAS, "Recall"),
     # --- ML Canvas, system tier
     Target(
-        "system.latency_p99_ms", "system", "API latency, 99th percentile", "<", 100.0, "ms", _CANVAS
+        "system.latency_p99_ms",
+        "system",
+        "API latency, 99th percentile",
+        "<",
+        100.0,
+        "ms",
+        _CANVAS,
+        "API latency, P99",
     ),
     Target("system.throughput_rps", "system", "API throughput", ">", 100.0, "req/s", _CANVAS),
-    Target("system.uptime", "system", "Service uptime", ">", 0.995, "", _CANVAS),
+    Target("system.uptime", "system", "Service uptime", ">", 0.995, "", _CANVAS, "Uptime"),
     Target("system.coverage", "system", "Test coverage", ">", 0.80, "", _CANVAS),
     # --- engineering goals: model accuracy and speed (scripts/benchmark.py)
     Target(

@@ -32,6 +32,10 @@ REPORT_FILES: dict[str, str] = {
 }
 
 
+#: Reports about the code on a machine rather than about the data (see ``Reports._path``).
+MACHINE_REPORTS: tuple[str, ...] = ("bench",)
+
+
 class SiteDataError(KeyError):
     """A report or a key the site asks for does not exist (the build must fail)."""
 
@@ -71,7 +75,19 @@ class Reports:
 
     def exists(self, name: str) -> bool:
         """Whether report ``name`` is present on disk."""
-        return (self.directory / _file_of(name)).is_file()
+        return self._path(name).is_file()
+
+    def _path(self, name: str) -> Path:
+        """File of report ``name``; benchmarks fall back to the repository's own.
+
+        Benchmarks describe the code on a machine, not the data: reports written for a user's
+        file (``bankchurn report --out DIR``) have none, and the pages that cite them read the
+        repository's ``reports/benchmarks.json`` instead (its provenance says so).
+        """
+        path = self.directory / _file_of(name)
+        if name in MACHINE_REPORTS and not path.is_file():
+            return settings().root / "reports" / _file_of(name)
+        return path
 
     def get(self, name: str) -> Report:
         """Load report ``name`` (``data``, ``baseline``, ``target``, ...).
@@ -80,7 +96,7 @@ class Reports:
             SiteDataError: unknown report name, missing file or invalid JSON.
         """
         if name not in self._cache:
-            path = self.directory / _file_of(name)
+            path = self._path(name)
             if not path.is_file():
                 raise SiteDataError(
                     f"report {name!r} not found: {path} is missing "

@@ -36,6 +36,10 @@ def _copy(tmp_path: Path) -> Path:
     if (ROOT / "docs").is_dir():
         # only pages matter for links; skip the vendored JavaScript (megabytes)
         shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("*.js"))
+    # the checks an ADR names are looked up in tests/ beside adr/
+    shutil.copytree(
+        ROOT / "tests", tmp_path / "tests", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     return tmp_path / "adr"
 
 
@@ -335,6 +339,46 @@ CASES: list[tuple[str, Mutation, str, str, str]] = [
         "0003",
         "placeholder",
         "TODO(adr) left in an ADR with status accepted",
+    ),
+    (
+        "check-that-does-not-exist",
+        lambda d: _edit(
+            d,
+            "0014",
+            "::test_every_canvas_target_is_judged_at_the_operating_point",
+            "::test_every_canvas_target_is_judged_somewhere",
+        ),
+        "0014",
+        "checks",
+        "defines no test_every_canvas_target_is_judged_somewhere",
+    ),
+    (
+        "accepted-built-without-checks",
+        lambda d: _edit(
+            d,
+            "0007",
+            "checks:\n"
+            "  - tests/model/test_split_and_leakage.py::test_temporal_split_tests_on_the_last_months\n"
+            "  - tests/model/test_split_and_leakage.py::test_time_ordered_folds_never_validate_on_the_past\n"
+            "  - tests/model/test_split_and_leakage.py::test_nothing_is_fitted_on_test_rows\n",
+            "",
+        ),
+        "0007",
+        "checks",
+        "names no check that enforces it",
+    ),
+    (
+        "no-summary",
+        lambda d: _edit(
+            d,
+            "0003",
+            'summary: "The built site works offline: every asset is vendored and no request '
+            'leaves its origin."\n',
+            "",
+        ),
+        "0003",
+        "summary",
+        "no one-line summary",
     ),
     (
         "metric-report-name",

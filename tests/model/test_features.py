@@ -101,3 +101,19 @@ def test_preprocessor_names_are_readable(small_extract, kind: str, feature_set: 
     if kind == "linear":
         numeric = [i for i, n in enumerate(names) if n in ("Age", "Balance", *CANVAS_DERIVED)]
         assert np.allclose(Z[:, numeric].mean(axis=0), 0, atol=1e-9)
+
+
+def test_gender_is_never_a_model_input() -> None:
+    """ADR 0006: `Gender` is validated and audited, never fed to a model."""
+    import json
+
+    from bankchurn import contract
+    from bankchurn.settings import settings
+
+    assert "Gender" not in contract.FEATURES
+    assert contract.BY_NAME["Gender"].role == "protected"
+    for name in ("baseline", "target"):
+        report = settings().reports_dir / name / "metrics.json"
+        used = json.loads(report.read_text("utf-8"))["features"]
+        assert "Gender" not in used["input_columns"]
+        assert not [f for f in used["model_features"] if "Gender" in f]

@@ -106,7 +106,8 @@ def _item(target_id: str, measured: float | None, source: str, status: str) -> d
     """One canvas item as bankchurn.reporting writes it, for a declared target."""
     declared = targets.get(target_id)
     return {
-        "name": declared.description,
+        "name": declared.name,
+        "description": declared.description,
         "target": declared.value,
         "comparison": declared.comparison,
         "unit": declared.unit,
@@ -156,7 +157,7 @@ def test_canvas_status_as_written_by_bankchurn_reporting(tmp_path: Path) -> None
     assert ">0.871<" in rows[1]
     assert "badge--na" in rows[2]
     assert "not measured" in rows[2]
-    assert canvas_page.canvas_summary(reports) == {"pass": 1, "miss": 1, "na": 1}
+    assert canvas_page.canvas_summary(reports) == {"pass": 1, "miss": 1, "na": 1, "out_of_reach": 0}
 
 
 @pytest.mark.parametrize(

@@ -384,7 +384,11 @@ def report(
     data: DataOpt = None,
     seed: SeedOpt = PARAMS.seed,
     models_dir: Annotated[
-        Path | None, typer.Option("--models-dir", help="Where the two artifacts go (models/).")
+        Path | None,
+        typer.Option(
+            "--models-dir",
+            help="Where the two artifacts go: OUT/models when --out is given, else models/.",
+        ),
     ] = None,
     fast: FastOpt = False,
     only_summary: Annotated[
@@ -398,13 +402,17 @@ def report(
 ) -> None:
     """Train baseline and target, write every JSON report and both model artifacts.
 
-    Both trainings are logged to MLflow, as `train` does (not with --only-summary: it trains
-    nothing).
+    Everything goes under the folder given: with ``--out DIR`` the models are written to
+    ``DIR/models`` (never over the repository's ``models/``, which ``make api`` serves) unless
+    ``--models-dir`` says otherwise. Both trainings are logged to MLflow, as `train` does (not
+    with --only-summary: it trains nothing).
     """
     from bankchurn.reporting import run_report, summarize
 
+    given = out
     out = _out_dir(out or settings().reports_dir, "--out")
-    models_dir = _out_dir(models_dir or settings().models_dir, "--models-dir")
+    default_models = out / "models" if given is not None else settings().models_dir
+    models_dir = _out_dir(models_dir or default_models, "--models-dir")
     if only_summary:
         for name, path in summarize(out, models_dir).items():
             typer.echo(f"{name}: {path}")

@@ -425,6 +425,63 @@ def _check_set(files: list[_Parsed]) -> list[LintError]:
     return errors
 
 
+def check_exists(check: str, root: Path) -> str | None:
+    """Why the pytest node id ``check`` names no test under ``root`` (``None`` when it does).
+
+    ``path.py::test_name`` (or ``path.py::Class::test_name``; a ``[param]`` suffix is ignored)
+    exists when the file exists and defines that function (or class method) by name.
+    """
+    path, _, rest = check.partition("::")
+    file = root / path
+    if not path.endswith(".py") or not file.is_file():
+        return f"check {check!r}: no file {path}"
+    if not rest:
+        return None
+    import ast
+
+    names = [n.split("[", 1)[0] for n in rest.split("::")]
+    scope: list[ast.stmt] = ast.parse(file.read_text(encoding="utf-8")).body
+    for name in names:
+        found = [
+            node
+            for node in scope
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            and node.name == name
+        ]
+        if not found:
+            return f"check {check!r}: {path} defines no {name}"
+        scope = found[0].body if isinstance(found[0], ast.ClassDef) else []
+    return None
+
+
+def _check_decision_checks(parsed: _Parsed, root: Path) -> list[LintError]:
+    meta = parsed.meta
+    if meta is None:
+        return []
+    errors = []
+    if meta.status != "proposed" and not meta.summary.strip():
+        errors.append(parsed.error(1, "summary", "no one-line summary (front matter: summary)"))
+    for check in meta.checks:
+        problem = check_exists(check, root)
+        if problem:
+            errors.append(parsed.error(parsed.key_line("checks"), "checks", problem))
+    if (
+        meta.status == "accepted"
+        and meta.built
+        and not meta.checks
+        and not meta.unchecked_because.strip()
+    ):
+        errors.append(
+            parsed.error(
+                1,
+                "checks",
+                "an accepted, built decision names no check that enforces it "
+                "(front matter: checks) and does not say why (unchecked_because)",
+            )
+        )
+    return errors
+
+
 def lint(adr_dir: str | Path, reports_dir: str | Path | None) -> list[LintError]:
     """Check every ADR of a folder against the format.
 
@@ -451,6 +508,7 @@ def lint(adr_dir: str | Path, reports_dir: str | Path | None) -> list[LintError]
         parsed, problems = _parse(path, _shown(path))
         errors += problems
         errors += _check_file(parsed, reports)
+        errors += _check_decision_checks(parsed, folder.resolve().parent)
         parsed_files.append(parsed)
     errors += _check_set(parsed_files)
     return sorted(set(errors), key=lambda e: (e.path, e.line, e.rule, e.message))

@@ -52,6 +52,11 @@ RULES: dict[str, str] = {
     "links": "relative links resolve (file and #anchor) and stay publishable on the site",
     "placeholder": f"no {PLACEHOLDER} text left once an ADR is no longer proposed",
     "metric": 'metric("report.key") names a known report and, when the report exists, a key in it',
+    "summary": "a decision that is no longer proposed has a one-line summary (the index shows it)",
+    "checks": (
+        "every named check (tests/...py::test_name) exists; an accepted, built decision names "
+        "at least one, or says in unchecked_because why none can exist"
+    ),
 }
 
 _FILENAME_RE = re.compile(r"^(?P<number>\d{4})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
@@ -94,6 +99,12 @@ class AdrMeta(BaseModel):
         superseded_by: Ids of the ADRs that replace this one (non-empty exactly when the status
             is ``superseded``).
         tags: Optional free keywords.
+        summary: The decision in one line, for the index.
+        built: Whether the decision is implemented in this repository (an accepted decision
+            may still be waiting to be built; the page and the index say so).
+        checks: Automated checks that enforce the decision, as pytest node ids relative to
+            the repository (``tests/model/test_x.py::test_y``).
+        unchecked_because: Why an accepted, built decision has no automated check.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -106,8 +117,12 @@ class AdrMeta(BaseModel):
     supersedes: list[AdrId]
     superseded_by: list[AdrId]
     tags: list[StrictStr] = Field(default_factory=list)
+    summary: StrictStr = Field(default="", max_length=200)
+    built: bool = True
+    checks: list[StrictStr] = Field(default_factory=list)
+    unchecked_because: StrictStr = ""
 
-    @field_validator("title")
+    @field_validator("title", "summary")
     @classmethod
     def _one_clean_line(cls, value: str) -> str:
         if value != value.strip() or "\n" in value:

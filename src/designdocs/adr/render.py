@@ -84,13 +84,37 @@ def render_status_line(adr: ADR) -> str:
             out.append(f"[ADR-{other_id:04d}]({files[0].name})" if files else f"ADR-{other_id:04d}")
         return ", ".join(out)
 
-    bits = [status_badge(adr.meta.status), f"**Date** {adr.meta.date.isoformat()}"]
+    bits = [_status(adr), f"**Date** {adr.meta.date.isoformat()}"]
     bits.append("**Deciders** " + ", ".join(_md_escape(d) for d in adr.meta.deciders))
     if adr.meta.supersedes:
         bits.append("**Supersedes** " + links(adr.meta.supersedes))
     if adr.meta.superseded_by:
         bits.append("**Superseded by** " + links(adr.meta.superseded_by))
     return " · ".join(bits)
+
+
+def _status(adr: ADR) -> str:
+    """The status badge, with "not built yet" for an accepted decision still to be built."""
+    badge = status_badge(adr.meta.status)
+    if adr.meta.status == "accepted" and not adr.meta.built:
+        badge += ' <span class="adr-status adr-status--unbuilt">not built yet</span>'
+    return badge
+
+
+def render_checks(adr: ADR) -> str:
+    """The "Enforced by" block of an ADR page: the checks that would fail if it were broken."""
+    if adr.meta.checks:
+        items = "\n".join(f"    - `{c}`" for c in adr.meta.checks)
+        return (
+            '!!! success "Enforced by"\n'
+            "    These automated checks fail when the code breaks this decision:\n\n"
+            f"{items}\n\n"
+        )
+    if adr.meta.unchecked_because:
+        return (
+            f'!!! note "Not enforced by a check"\n    {_md_escape(adr.meta.unchecked_because)}\n\n'
+        )
+    return ""
 
 
 def render_page(adr: ADR) -> str:
@@ -113,7 +137,10 @@ def render_page(adr: ADR) -> str:
     h1 = next((i for i, ln in enumerate(lines) if ln.startswith("# ")), -1)
     head = "".join(lines[: h1 + 1])
     rest = "".join(lines[h1 + 1 :]).lstrip("\n")
-    inserted = f"\n{render_status_line(adr)}\n\n{render_banner(adr)}"
+    inserted = (
+        f"\n{render_status_line(adr)}\n\n{render_banner(adr)}"
+        f"{render_checks(adr)}"
+    )
     meta = adr.meta.model_dump()
     meta["date"] = adr.meta.date.isoformat()
     front = yaml.safe_dump(
@@ -186,13 +213,15 @@ def render_index(adr_dir: str | Path) -> str:
         *radios,
         "</div>",
         "",
-        "| ADR | Decision | Status | Date | Supersedes | Superseded by |",
-        "|---|---|---|---|---|---|",
+        "| ADR | Decision | In one line | Status | Checks | Date | Supersedes | Superseded by |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for a in adrs:
+        checks = str(len(a.meta.checks)) if a.meta.checks else "none"
         lines.append(
             f"| [{a.number}]({a.path.name}) | [{_md_escape(a.meta.title)}]({a.path.name}) "
-            f"| {status_badge(a.meta.status)} | {a.meta.date.isoformat()} "
+            f"| {_md_escape(a.meta.summary) or '—'} | {_status(a)} | {checks} "
+            f"| {a.meta.date.isoformat()} "
             f"| {refs(a.meta.supersedes)} | {refs(a.meta.superseded_by)} |"
         )
     return "\n".join(lines) + "\n"

@@ -95,10 +95,12 @@ def report_differences(committed: Path, fresh: Path) -> list[str]:
 _JINJA = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _CALL = re.compile(r"\bmetric\s*\(")
 _LITERAL_CALL = re.compile(
-    r"\bmetric\s*\(\s*(['\"])(?P<path>[^'\"]+)\1\s*(?:,\s*(['\"])(?P<fmt>[^'\"]*)\3\s*)?\)"
+    r"\bmetric\s*\(\s*(['\"])(?P<path>[^'\"]+)\1\s*(?:,\s*(['\"])(?P<fmt>[^'\"]*)\3\s*)?"
+    r"(?:,\s*unknown\s*=\s*(?P<uq>['\"])[^'\"]*(?P=uq)\s*)?\)"
 )
 _SPAN = re.compile(
-    r'<span class="metric" data-metric="(?P<path>[^"]*)" title="(?P<title>[^"]*)">'
+    r'<span class="metric" tabindex="0" data-metric="(?P<path>[^"]*)" title="(?P<title>[^"]*)"'
+    r'(?: data-provenance="[^"]*")?>'
     r"(?P<text>[^<]*)</span>"
 )
 

@@ -13,7 +13,7 @@ from bankchurn.report_schemas import STATUS, CanvasItem, CanvasStatus
 from bankchurn.targets import BY_ID, Target
 from designdocs.pages.cells import SYMBOLS, badge, format_target, format_with_unit
 from designdocs.reports import Reports, SiteDataError
-from designdocs.site.format import provenance_text
+from designdocs.site.format import metric_html, provenance_text
 
 TIERS = ("business", "model", "system")
 
@@ -32,6 +32,8 @@ class CanvasMetric:
     passed: bool | None = None
     source: str | None = None
     note: str = ""
+    best_reachable: float | None = None
+    out_of_reach: bool = False
 
     @property
     def state(self) -> str:
@@ -86,6 +88,8 @@ def canvas_metrics(reports: Reports) -> list[CanvasMetric]:
                 passed=passed,
                 source=source,
                 note=item.note or "",
+                best_reachable=item.best_reachable,
+                out_of_reach=bool(item.out_of_reach),
             )
         )
     return out
@@ -159,13 +163,50 @@ def _measured_cell(reports: Reports, m: CanvasMetric) -> str:
         report = reports.get("canvas")
         title = provenance_text(report, reports.provenance("canvas"))
     return (
-        f'<span class="metric" data-metric="canvas.{html.escape(m.id)}" '
-        f'title="{html.escape(title)}">{html.escape(text)}</span>'
+        f'<span class="metric" tabindex="0" data-metric="canvas.{html.escape(m.id)}" '
+        f'title="{html.escape(title)}" data-provenance="{html.escape(title)}">'
+        f"{html.escape(text)}</span>"
     )
 
 
-def canvas_table(reports: Reports, tier: str | None = None, *, show_tier: bool = True) -> str:
-    """Markdown table: metric, target, measured (with provenance on hover), status."""
+def _best_cell(reports: Reports, m: CanvasMetric) -> str:
+    """The best value any model could reach at the operating point, with its provenance."""
+    if m.best_reachable is None:
+        return "–"
+    text = format_with_unit(m.best_reachable, m.unit)
+    title = provenance_text(reports.get("canvas"), reports.provenance("canvas"))
+    return (
+        f'<span class="metric" tabindex="0" data-metric="canvas.{html.escape(m.id)}.best_reachable" '
+        f'title="{html.escape(title)}" data-provenance="{html.escape(title)}">'
+        f"{html.escape(text)}</span>"
+    )
+
+
+def _status_cell(reports: Reports, m: CanvasMetric, show_best: bool) -> str:
+    """The badge; a miss that no model could avoid here says so (with the best possible)."""
+    cell = badge(m.state)
+    if m.out_of_reach and m.state == "miss":
+        best = "" if show_best else f": at most {_best_cell(reports, m)}"
+        cell += f' <small class="out-of-reach">out of reach at this capacity{best}</small>'
+    return cell
+
+
+def canvas_table(
+    reports: Reports,
+    tier: str | None = None,
+    *,
+    show_tier: bool = True,
+    show_best: bool = False,
+) -> str:
+    """Markdown table: metric, target, measured (with provenance on hover), status.
+
+    Args:
+        reports: The reports.
+        tier: Only the metrics of this tier (all when ``None``).
+        show_tier: Add a tier column.
+        show_best: Add a column with the best value any model could reach at the operating
+            point (otherwise only an out-of-reach miss mentions it).
+    """
     metrics = [m for m in canvas_metrics(reports) if tier is None or m.tier == tier]
     if not metrics:
         raise SiteDataError(f"canvas_status.json: no metric in tier {tier!r}")
@@ -178,20 +219,58 @@ def canvas_table(reports: Reports, tier: str | None = None, *, show_tier: bool =
         )
     )
     cols = ["Tier"] if show_tier else []
-    cols += ["Metric", "Target", "Measured", "Status"]
+    cols += ["Metric", "Target", "Measured"]
+    cols += ["Best possible here"] if show_best else []
+    cols += ["Status"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for m in metrics:
         target = f"{html.escape(SYMBOLS[m.op])} {format_target(m.target, m.unit)}"
         cells = [m.tier] if show_tier else []
         name = m.name + (f" <small>({html.escape(m.note)})</small>" if m.note else "")
-        cells += [name, target, _measured_cell(reports, m), badge(m.state)]
+        cells += [name, target, _measured_cell(reports, m)]
+        cells += [_best_cell(reports, m)] if show_best else []
+        cells += [_status_cell(reports, m, show_best)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
+def operating_point_sentence(reports: Reports) -> str:
+    """Where the business and model targets are judged, from ``canvas_status.json``."""
+    op = reports.lookup("canvas.operating_point")[0]
+    return (
+        "Business and model targets are judged at one operating point: the retention team "
+        f"contacts {html.escape(op['label'])} (its capacity per campaign); ROC-AUC judges the "
+        "whole ranking."
+    )
+
+
+def scenarios_table(reports: Reports) -> str:
+    """Other operating points, side by side: never part of the verdict."""
+    scenarios = reports.lookup("canvas.scenarios")[0]
+    lines = [
+        "| Scenario (not in the verdict) | Contacted | Precision | Recall | Lift | Net value per year |",
+        "|---|---|---|---|---|---|",
+    ]
+    for sid, sc in scenarios.items():
+
+        def cell(key: str, fmt: str, sid: str = sid) -> str:
+            return metric_html(reports, f"canvas.scenarios.{sid}.{key}", fmt)
+
+        lines.append(
+            f"| {html.escape(sc['label'].capitalize())} | {cell('contacted_share', '.0%')} | "
+            f"{cell('precision', '.1%')} | {cell('recall', '.1%')} | "
+            f"{cell('lift', '{:.1f}×')} | {cell('net_usd_per_year', '${:,.0f}')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def canvas_summary(reports: Reports) -> dict[str, int]:
-    """Counts of ``pass`` / ``miss`` / ``na`` over all canvas metrics."""
-    counts = {"pass": 0, "miss": 0, "na": 0}
+    """Counts of ``pass`` / ``miss`` / ``na`` over all canvas metrics (scenarios never count).
+
+    ``out_of_reach`` counts the misses no model could avoid at the operating point.
+    """
+    counts = {"pass": 0, "miss": 0, "na": 0, "out_of_reach": 0}
     for m in canvas_metrics(reports):
         counts[m.state] += 1
+        counts["out_of_reach"] += bool(m.state == "miss" and m.out_of_reach)
     return counts

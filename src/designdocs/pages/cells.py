@@ -32,8 +32,6 @@ def format_with_unit(value: float, unit: str, fmt: str | None = None) -> str:
     u = unit.strip()
     if u.upper().startswith("USD") or u.startswith("$"):
         return f"${value:,.0f}" + u.lstrip("$").removeprefix("USD").removeprefix("usd")
-    if u in ("EUR", "€"):
-        return f"€{value:,.0f}"
     if u in ("x", "×", "times"):
         return f"{value:.1f}×"
     if u in ("%", "percent", "share", "fraction", "ratio_pct"):

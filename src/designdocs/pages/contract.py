@@ -53,3 +53,57 @@ def contract_table(columns: Sequence[Any], max_null_fraction: float) -> str:
             f"{c.description.replace('|', '&#124;')} |"
         )
     return head + "\n".join(rows) + "\n"
+
+
+# --------------------------------------------------------------------------- role sentences
+
+
+def _codes(names: Sequence[str]) -> str:
+    return ", ".join(f"`{n}`" for n in names) if names else "none"
+
+
+def role_sentence(contract: Any, kind: str) -> str:
+    """One sentence stating a fact the contract decides, generated from it.
+
+    Args:
+        contract: The ``bankchurn.contract`` module.
+        kind: ``features``, ``protected``, ``dropped``, ``pseudonymised``, ``ignored``,
+            ``label`` or ``currency``.
+
+    Raises:
+        KeyError: unknown ``kind``.
+    """
+    cols = contract.COLUMNS
+    features = list(contract.FEATURES)
+    by_role = {r: [c.name for c in cols if c.role == r] for r in {c.role for c in cols}}
+    if kind == "features":
+        return f"Model inputs (features): {_codes(features)}."
+    if kind == "protected":
+        used = [a for a in contract.PROTECTED_ATTRIBUTES if a in features]
+        audit = [a for a in contract.PROTECTED_ATTRIBUTES if a not in features]
+        head = "Protected attributes, audited for fairness group by group: "
+        parts = [head + _codes(contract.PROTECTED_ATTRIBUTES)]
+        if used:
+            parts.append(f"{_codes(used)} {'is' if len(used) == 1 else 'are'} also a model input")
+        if audit:
+            parts.append(
+                f"{_codes(audit)} {'is' if len(audit) == 1 else 'are'} never a model input, only "
+                "audited"
+            )
+        return "; ".join(parts) + "."
+    if kind == "dropped":
+        return f"Dropped at ingestion, before any other step sees the data: {_codes(by_role.get('pii', []))}."
+    if kind == "pseudonymised":
+        return (
+            f"Pseudonymised at ingestion (replaced by a keyed hash, `{contract.CUSTOMER_KEY}`): "
+            f"{_codes(by_role.get('customer_id', []))}."
+        )
+    if kind == "ignored":
+        return f"Ignored (export artefacts, never features): {_codes(by_role.get('row_id', []))}."
+    if kind == "label":
+        return contract.LABEL_MEANING.replace("Exited", "`Exited`").replace(
+            "SnapshotDate", "`SnapshotDate`"
+        )
+    if kind == "currency":
+        return f"Every amount, in the files and in the value figures, is in {contract.CURRENCY}."
+    raise KeyError(f"unknown contract sentence {kind!r}")

@@ -53,9 +53,14 @@ class Build:
     log: str
 
 
-def run_mkdocs_build(config: Path, site_dir: Path) -> Build:
-    """``mkdocs build --strict`` of ``config`` into ``site_dir``; never raises on failure."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
+def run_mkdocs_build(
+    config: Path, site_dir: Path, extra_env: dict[str, str] | None = None
+) -> Build:
+    """``mkdocs build --strict`` of ``config`` into ``site_dir``; never raises on failure.
+
+    ``extra_env`` adds variables for the build only (e.g. ``BANKCHURN_REPORTS_DIR``).
+    """
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0", **(extra_env or {})}
     proc = subprocess.run(
         [
             str(MKDOCS),
@@ -124,6 +129,19 @@ def _exclusive(root: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_other_site(reports_dir: Path, site_dir: Path, root: Path = ROOT) -> Build:
+    """A strict build of the site from another reports folder, into ``site_dir``.
+
+    Runs under the same lock as ``ensure_site``, after it, so it never races the build the
+    other tests read.
+    """
+    ensure_site(root)
+    with _exclusive(root):
+        return run_mkdocs_build(
+            root / "mkdocs.yml", site_dir, {"BANKCHURN_REPORTS_DIR": str(reports_dir)}
+        )
 
 
 def ensure_site(root: Path = ROOT) -> Build:

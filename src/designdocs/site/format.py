@@ -30,14 +30,28 @@ PROVENANCE_ORDER = (
 )
 
 
+#: Named money formats of ``format_value``.
+MONEY_FORMATS = ("$", "$k")
+
+
+def money(value: float, *, thousands: bool = False) -> str:
+    """An amount in the project's currency (USD): ``$189,175``, ``-$27,590``, ``$189K``."""
+    sign = "-" if value < 0 else ""
+    if thousands:
+        return f"{sign}${abs(value) / 1000:,.0f}K"
+    return f"{sign}${abs(value):,.0f}"
+
+
 def format_value(value: Any, fmt: str | None = None) -> str:
     """Format a measured value for the page.
 
     Args:
         value: A number, string, bool or a list of numbers (e.g. a confidence interval).
-        fmt: Either a format spec (``".3f"``, ``".1%"``, ``",.0f"``) or a template with one
-            replacement field (``"${:,.0f}"``, ``"{:.1f} ms"``). Default: integers with
-            thousands separators, floats with 3 decimals (no decimals from 1000 up).
+        fmt: Either a format spec (``".3f"``, ``".1%"``, ``",.0f"``), a template with one
+            replacement field (``"{:.1f} ms"``), or a money format: ``"$"`` (whole dollars,
+            ``-$27,590``) or ``"$k"`` (thousands, ``$189K``: for figures that rest on
+            assumptions, whose last dollars mean nothing). Default: integers with thousands
+            separators, floats with 3 decimals (no decimals from 1000 up).
 
     Raises:
         SiteDataError: the value is missing (``None``), a mapping, or does not fit ``fmt``.
@@ -51,6 +65,8 @@ def format_value(value: Any, fmt: str | None = None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     try:
+        if fmt in MONEY_FORMATS:
+            return money(float(value), thousands=fmt == "$k")
         if fmt:
             return fmt.format(value) if "{" in fmt else format(value, fmt)
         if isinstance(value, int):
@@ -80,8 +96,27 @@ def provenance_text(report: Report, prov: dict[str, Any]) -> str:
     return "provenance: " + "; ".join(parts)
 
 
-def metric_html(reports: Reports, path: str, fmt: str | None = None) -> str:
-    """``<span class="metric">`` with the formatted value and its provenance on hover."""
+def metric_html(
+    reports: Reports, path: str, fmt: str | None = None, unknown: str | None = None
+) -> str:
+    """``<span class="metric">`` with the formatted value and its provenance on hover.
+
+    Args:
+        reports: The reports.
+        path: Dotted metric path.
+        fmt: Format (see ``format_value``).
+        unknown: Words to print when the reports cannot know this value (null, or absent, as
+            the ceilings are on a real file); without it such a value fails the build.
+    """
+    if unknown is not None:
+        try:
+            value, report = reports.lookup(path)
+        except SiteDataError:
+            value = None
+        if value is None:
+            return (
+                f'<em class="unknown" data-metric="{html.escape(path)}">{html.escape(unknown)}</em>'
+            )
     value, report = reports.lookup(path)
     try:
         text = format_value(value, fmt)
@@ -89,8 +124,9 @@ def metric_html(reports: Reports, path: str, fmt: str | None = None) -> str:
         raise SiteDataError(f"metric {path!r} in {report.rel_path}: {exc}") from exc
     title = provenance_text(report, reports.provenance(report.name))
     return (
-        f'<span class="metric" data-metric="{html.escape(path)}" '
-        f'title="{html.escape(title)}">{html.escape(text)}</span>'
+        f'<span class="metric" tabindex="0" data-metric="{html.escape(path)}" '
+        f'title="{html.escape(title)}" data-provenance="{html.escape(title)}">'
+        f"{html.escape(text)}</span>"
     )
 
 

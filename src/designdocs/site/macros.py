@@ -13,16 +13,21 @@ Macros (call them in any page, ADRs included):
   ``selection``, ``canvas``, ``bench``) + dotted keys / list indices, e.g. ``target.roc_auc``,
   ``target.roc_auc_ci.0``. ``fmt`` is a format spec (``".1%"``) or template (``"${:,.0f}"``).
 * ``value(path)``: the raw value, for Jinja logic (``{% if value("...") > 0.85 %}``).
-* ``canvas_table(tier=None, show_tier=True)``: target vs measured vs pass / miss table.
+* ``canvas_table(tier=None, show_tier=True, show_best=False)``: target vs measured vs pass /
+  miss table (``show_best``: the best value any model could reach at the operating point).
+* ``operating_point()``, ``scenarios_table()``: where targets are judged; other operating
+  points, outside the verdict.
+* ``verdict()``: the home page's plain-language answers.
 * ``status(metric_id)``: the pass / miss / not-measured badge of one canvas metric.
 * ``target(target_id, fmt=None)``: a declared target of ``bankchurn.targets`` with its
   comparison, e.g. ``> 0.85`` (canvas ids are cross-checked against ``canvas_status.json``).
 * ``parameter(path, fmt=None)``: a declared parameter of the package, e.g.
   ``split.DEFAULT_TEST_MONTHS`` or ``business.BusinessParameters.retention_success_rate``.
 * ``prometheus_metrics()``: the API's Prometheus metrics, names from ``bankchurn.api.metrics``.
-* ``canvas_counts()``: ``{"pass": n, "miss": n, "na": n}``.
+* ``canvas_counts()``: ``{"pass": n, "miss": n, "na": n, "out_of_reach": n}``.
 * ``provenance_legend()``: table of every report the page set reads, with its provenance.
-* ``data_contract_table()`` and ``contract(name, fmt=None)``: the data contract in code.
+* ``data_contract_table()`` and ``contract(name, fmt=None)``: the data contract in code;
+  ``contract_sentence(kind)``: a fact it decides, as a sentence (never typed by hand).
 * ``group_table(column)``: churn by group from the data profile.
 * ``benchmarks()``: the benchmark report as tables.
 * ``notebook_list()``: the notebooks published from ``notebooks/``.
@@ -51,6 +56,7 @@ from designdocs.pages import canvas as canvas_page
 from designdocs.pages import cells, monitoring, profile
 from designdocs.pages import contract as contract_page
 from designdocs.pages import pipeline as pipeline_page
+from designdocs.pages import verdict as verdict_page
 from designdocs.reports import REPORT_FILES, Reports, SiteDataError
 from designdocs.site import format as site_format
 
@@ -94,9 +100,9 @@ def define_env(env: Any) -> None:
     reports = Reports()
 
     @env.macro
-    def metric(path: str, fmt: str | None = None) -> str:
-        """Measured value with its provenance on hover."""
-        return site_format.metric_html(reports, path, fmt)
+    def metric(path: str, fmt: str | None = None, unknown: str | None = None) -> str:
+        """Measured value with its provenance on hover (``unknown``: words when it cannot be known)."""
+        return site_format.metric_html(reports, path, fmt, unknown)
 
     @env.macro
     def value(path: str) -> Any:
@@ -104,9 +110,26 @@ def define_env(env: Any) -> None:
         return reports.lookup(path)[0]
 
     @env.macro
-    def canvas_table(tier: str | None = None, show_tier: bool = True) -> str:
+    def canvas_table(
+        tier: str | None = None, show_tier: bool = True, show_best: bool = False
+    ) -> str:
         """ML Canvas success metrics: target vs measured and a pass / miss marker."""
-        return canvas_page.canvas_table(reports, tier, show_tier=show_tier)
+        return canvas_page.canvas_table(reports, tier, show_tier=show_tier, show_best=show_best)
+
+    @env.macro
+    def operating_point() -> str:
+        """One sentence: where the business and model targets are judged."""
+        return canvas_page.operating_point_sentence(reports)
+
+    @env.macro
+    def scenarios_table() -> str:
+        """Other operating points, labelled, outside the verdict."""
+        return canvas_page.scenarios_table(reports)
+
+    @env.macro
+    def verdict() -> str:
+        """The home page's plain-language answers, generated from the reports."""
+        return verdict_page.verdict(reports)
 
     def _canvas(metric_id: str) -> canvas_page.CanvasMetric:
         for m in canvas_page.canvas_metrics(reports):
@@ -230,6 +253,11 @@ def define_env(env: Any) -> None:
         if isinstance(val, tuple | list):
             return ", ".join(f"`{v}`" for v in val)
         return site_format.format_value(val, fmt)
+
+    @env.macro
+    def contract_sentence(kind: str) -> str:
+        """A fact the contract decides (features, protected, dropped, pseudonymised, ...)."""
+        return contract_page.role_sentence(_contract(), kind)
 
     @env.macro
     def group_table(column: str) -> str:

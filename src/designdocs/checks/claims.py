@@ -1,0 +1,164 @@
+"""Claims the code decides, checked where readers read them: in the built pages.
+
+A sentence such as "Protected attributes, used as features: `Geography`, `Gender`" states a
+fact that ``bankchurn.contract`` decides (which columns reach the model, which are dropped or
+pseudonymised). Such sentences are generated from the contract (``contract_sentence``); this
+check catches a typed one that contradicts it, on the rendered text of every page.
+
+How a claim is read: the text is cut into segments (sentences, table cells, parentheses); a
+role phrase applies to every column listed after a colon that follows it ("used as features:
+`A`, `B`"), otherwise to the nearest column named before it in the same segment, or in the
+comma-separated chunk before it ("`Gender` audited, not used").
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A role phrase and what it claims about a column of the contract."""
+
+    name: str
+    phrases: tuple[str, ...]
+    holds: Callable[[Any, str], bool]
+
+
+def rules() -> tuple[Rule, ...]:
+    """The claims checked, each decided by ``bankchurn.contract``."""
+
+    def role(c: Any, name: str) -> str | None:
+        spec = c.BY_NAME.get(name)
+        return spec.role if spec else None
+
+    return (
+        Rule(
+            "not a model input",
+            (
+                "never a model input",
+                "not a model input",
+                "never model inputs",
+                "not used",
+                "audit only",
+                "kept out of the model",
+                "never a feature",
+                "never features",
+            ),
+            lambda c, n: n not in c.FEATURES,
+        ),
+        Rule(
+            "a model input",
+            (
+                "used as features",
+                "used as a feature",
+                "is a model input",
+                "are model inputs",
+                "also a model input",
+                "reaches the model",
+                "model inputs (features)",
+            ),
+            lambda c, n: n in c.FEATURES,
+        ),
+        Rule("dropped", ("dropped",), lambda c, n: role(c, n) == "pii"),
+        Rule(
+            "pseudonymised",
+            ("pseudonymised", "keyed hash"),
+            lambda c, n: role(c, n) == "customer_id",
+        ),
+    )
+
+
+_CODE = re.compile(r"<code[^>]*>(.*?)</code>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_SEGMENT = re.compile(r"(?<=[.;!?])\s|[|()\n]|</?(?:p|li|td|th|tr|h\d)[^>]*>")
+
+
+def page_text(raw_html: str) -> str:
+    """Readable text of a page, columns kept as `Name` (scripts and styles removed)."""
+    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw_html, flags=re.DOTALL)
+    raw = _CODE.sub(lambda m: "`" + _TAG.sub("", m[1]) + "`", raw)
+    raw = re.sub(r"</?(?:p|li|td|th|tr|h\d|br)[^>]*>", "\n", raw)
+    return html.unescape(_TAG.sub("", raw))
+
+
+def _columns(text: str, known: Iterable[str]) -> list[tuple[int, str]]:
+    names = set(known)
+    return [(m.start(), m[1]) for m in re.finditer(r"`([A-Za-z]+)`", text) if m[1] in names]
+
+
+def claim_problems(text: str, contract: Any, where: str = "") -> list[str]:
+    """Claims in ``text`` that contradict ``contract`` (one line each, naming the page)."""
+    problems = []
+    known = contract.BY_NAME
+    for segment in _SEGMENT.split(text):
+        if not segment or "`" not in segment:
+            continue
+        lower = segment.lower()
+        for rule in rules():
+            for phrase in rule.phrases:
+                for hit in re.finditer(re.escape(phrase), lower):
+                    after = segment[hit.end() :]
+                    colon = after.find(":")
+                    if colon != -1 and not _columns(after[:colon], known):
+                        subjects = [n for _, n in _columns(after[colon:], known)]
+                    else:
+                        before = segment[: hit.start()]
+                        chunks = before.split(",")
+                        subjects = []
+                        for chunk in reversed(chunks):
+                            cols = _columns(chunk, known)
+                            if cols:
+                                subjects = [cols[-1][1]]
+                                break
+                    for name in subjects:
+                        if not rule.holds(contract, name):
+                            problems.append(
+                                f"{where}: claims `{name}` is {rule.name} ({phrase!r}), but "
+                                f"bankchurn.contract says otherwise: {segment.strip()[:160]!r}"
+                            )
+    return problems
+
+
+def site_claim_problems(site: Path, contract: Any) -> list[str]:
+    """``claim_problems`` of every page of a built site, except notebooks and code reference."""
+    problems = []
+    for page in sorted(site.rglob("*.html")):
+        rel = page.relative_to(site)
+        if rel.parts[0] in ("notebooks", "reference", "search", "assets"):
+            continue
+        problems += claim_problems(page_text(page.read_text("utf-8")), contract, rel.as_posix())
+    return problems
+
+
+#: Currencies other than the declared one that a page or a declaration might name.
+_CURRENCY = re.compile(r"\b(EUR|GBP|CHF|JPY|USD)\b|[€£¥]|\beuros?\b", re.IGNORECASE)
+
+
+def currency_problems(text: str, declared: str, where: str = "") -> list[str]:
+    """Every mention of a currency other than ``declared`` (one currency, declared once)."""
+    out = []
+    for m in _CURRENCY.finditer(text):
+        if m[0].upper() != declared.upper():
+            start = max(0, m.start() - 40)
+            out.append(
+                f"{where}: names {m[0]!r} but the one currency is {declared}: "
+                f"{text[start : m.end() + 40]!r}"
+            )
+    return out
+
+
+def site_currency_problems(site: Path, declared: str) -> list[str]:
+    """``currency_problems`` of every page of a built site (notebooks included)."""
+    problems = []
+    for page in sorted(site.rglob("*.html")):
+        rel = page.relative_to(site)
+        if rel.parts[0] in ("search", "assets"):
+            continue
+        problems += currency_problems(page_text(page.read_text("utf-8")), declared, rel.as_posix())
+    return problems

@@ -1,0 +1,131 @@
+"""The stakeholder's minute, measured in Chromium.
+
+The verdict above the fold at 1280×800, the status table on a 390 px phone with every column on
+screen, provenance by tap or focus. Each check is a function returning problems, run on the real
+site and on a planted defect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+#: The three questions the home page answers first (designdocs.pages.verdict).
+QUESTIONS = ("Does it rank customers well enough?", "Is it worth", "What would reach")
+
+
+@pytest.fixture
+def open_page(browser: Any, site_url: str) -> Iterator[Any]:
+    """Factory: a page of the served site in a fresh context of the given viewport and scheme."""
+    contexts = []
+
+    def open_(path: str, viewport: dict[str, int], scheme: str = "light") -> Any:
+        ctx = browser.new_context(viewport=viewport, color_scheme=scheme, service_workers="block")
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.goto(site_url + path, wait_until="load")
+        return page
+
+    yield open_
+    for ctx in contexts:
+        ctx.close()
+
+
+def fold_problems(page: Any) -> list[str]:
+    """The three answers of the verdict must end above the fold."""
+    height = page.viewport_size["height"]
+    problems = []
+    for question in QUESTIONS:
+        para = page.locator("article p", has=page.locator(f"strong:has-text('{question}')"))
+        if para.count() != 1:
+            problems.append(f"the home page does not answer {question!r}")
+            continue
+        box = para.bounding_box()
+        if box is None or box["y"] + box["height"] > height:
+            problems.append(f"the answer to {question!r} ends below the fold ({box})")
+    return problems
+
+
+def fit_problems(page: Any) -> list[str]:
+    """Every status table and the page itself stay within the viewport width."""
+    width = page.viewport_size["width"]
+    facts = page.evaluate(
+        """() => [...document.querySelectorAll('.status-table table')].map(t => {
+            const r = t.getBoundingClientRect();
+            return {right: r.right, left: r.left, scroll: t.scrollWidth, client: t.clientWidth};
+        })"""
+    )
+    problems = [] if facts else ["no status table on the page"]
+    for i, f in enumerate(facts):
+        if f["right"] > width + 0.5 or f["left"] < -0.5 or f["scroll"] > f["client"] + 1:
+            problems.append(f"status table {i} does not fit in {width} px: {f}")
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    if page_width > width + 1:
+        problems.append(f"the page scrolls sideways: {page_width} px wide")
+    return problems
+
+
+def tap_problems(page: Any) -> list[str]:
+    """Tapping a measured value shows its provenance on screen (not on hover only)."""
+    value = page.locator(".status-table .metric").first
+    value.click()
+    shown = page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            if (!el || !el.classList.contains('metric')) return null;
+            const after = getComputedStyle(el, '::after');
+            return {content: after.content, position: after.position, left: after.left,
+                    right: after.right, bottom: after.bottom};
+        }"""
+    )
+    if shown is None:
+        return ["a tap on a measured value does not focus it"]
+    if "provenance" not in shown["content"] or shown["position"] != "fixed":
+        return [f"the focused value does not show its provenance on screen: {shown}"]
+    return []
+
+
+def test_the_verdict_is_above_the_fold_at_desktop_width(open_page) -> None:
+    assert fold_problems(open_page("", DESKTOP)) == []
+
+
+def test_a_verdict_pushed_below_the_fold_is_caught(open_page) -> None:
+    page = open_page("", DESKTOP)
+    page.evaluate(
+        "document.querySelector('article h1').insertAdjacentHTML('afterend', "
+        "'<pre>' + 'shell commands\\n'.repeat(30) + '</pre>')"
+    )
+    assert fold_problems(page)
+
+
+@pytest.mark.parametrize("path", ["", "ml-canvas/"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_status_tables_fit_a_phone(open_page, path: str, scheme: str) -> None:
+    assert fit_problems(open_page(path, PHONE, scheme)) == []
+
+
+def test_a_table_pushed_off_screen_is_caught(open_page) -> None:
+    page = open_page("", PHONE)
+    page.add_style_tag(
+        content=".md-typeset .status-table table:not([class]) { display: inline-block !important;"
+        " width: auto !important; table-layout: auto !important; white-space: nowrap; }"
+    )
+    assert fit_problems(page)
+
+
+def test_provenance_by_tap_on_a_phone(open_page) -> None:
+    assert tap_problems(open_page("", PHONE)) == []
+
+
+def test_hover_only_provenance_is_caught(open_page) -> None:
+    page = open_page("", PHONE)
+    page.evaluate(
+        "document.querySelectorAll('.metric').forEach(e => e.removeAttribute('tabindex'))"
+    )
+    assert tap_problems(page)
