@@ -100,6 +100,7 @@ def load_extract(
     n_rows: int = 10_000,
     n_snapshots: int = 24,
     key: bytes | None = None,
+    require_label: bool = True,
 ) -> Extract:
     """Load a CRM extract: a user's CSV, or the embedded synthetic one when ``path`` is None.
 
@@ -110,6 +111,8 @@ def load_extract(
         n_rows: Rows of the synthetic extract (ignored for files).
         n_snapshots: Monthly snapshots of the synthetic extract (ignored for files).
         key: Pseudonymisation key; default :func:`bankchurn.privacy.pseudonym_key`.
+        require_label: Whether a file must carry the label ``Exited`` (not for unlabelled
+            months that are only monitored or scored).
 
     Returns:
         The extract. ``provenance`` holds ``source`` (``"synthetic"`` or ``"file"``),
@@ -137,8 +140,8 @@ def load_extract(
         true_proba: np.ndarray | None = synthetic.true_proba
         without_gender: np.ndarray | None = synthetic.true_proba_without_gender
     else:
-        raw = read_csv_checked(path)
-        valid = validate_frame(raw, str(path))
+        raw = read_csv_checked(path, require_label=require_label)
+        valid = validate_frame(raw, str(path), require_label=require_label)
         provenance = {
             "source": "file",
             "synthetic": False,

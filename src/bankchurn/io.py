@@ -122,11 +122,12 @@ def _check_field_counts(path: str, text: str, n_fields: int) -> None:
         )
 
 
-def read_csv_checked(path: str | Path) -> pd.DataFrame:
+def read_csv_checked(path: str | Path, *, require_label: bool = True) -> pd.DataFrame:
     """Read a CRM extract CSV, rejecting file-level defects with one clear error.
 
     Args:
         path: The CSV file (UTF-8, ``,``-separated, header on line 1).
+        require_label: Whether the label column must be present (not for unlabelled months).
 
     Returns:
         The raw frame (values not yet validated; see :func:`bankchurn.validation.validate_frame`)
@@ -151,7 +152,7 @@ def read_csv_checked(path: str | Path) -> pd.DataFrame:
     first_line = text.split("\n", 1)[0].rstrip("\r")
     header = next(csv.reader([first_line]))
     header = [h.strip() for h in header]
-    check_header(shown, header)
+    check_header(shown, header, require_label=require_label)
     if text.count("\n") < 2:
         raise ContractError(shown, "non_empty", rows=[1], detail="header only, no data rows")
     _check_field_counts(shown, text, len(header))
