@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bankchurn import business, evaluation, targets
+from bankchurn import business, drift, evaluation, targets
 from bankchurn.artifacts import build_metadata, package_version, save_artifact
 from bankchurn.business import BusinessParameters
 from bankchurn.contract import BY_NAME, FEATURES, SNAPSHOT, TARGET
@@ -293,6 +293,11 @@ def train_and_evaluate(
         split=split.info,
         metrics=_clean(headline),
         seed=seed,
+    )
+    seen = ~np.isnan(trained.model.oof_scores_)
+    metadata["score_reference"] = drift.score_reference(
+        trained.model.calibrate(trained.model.oof_scores_[seen]),
+        "calibrated out-of-fold probabilities of the training rows (time-ordered folds)",
     )
     metrics["model_version"] = metadata["model_version"]
     return TrainingResult(trained, metrics, metadata, split, extras)

@@ -124,17 +124,22 @@ def create_app(
     configure_logging(settings.log_level)
     service = service or InferenceService.from_path(settings.model_path)
     metrics = ApiMetrics()
-    metrics.set_model(service.model_version, str(settings.model_path))
+    metrics.set_model(
+        service.model_version,
+        str(settings.model_path),
+        service.artifact.metadata.get("score_reference"),
+    )
     batcher = MicroBatcher(
         service,
         on_batch=lambda scores, seconds: metrics.observe_predictions(
-            (s.risk_band for s in scores), "predict", seconds
+            ((s.churn_probability, s.risk_band) for s in scores), "predict", seconds
         ),
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.ready = True
+        metrics.ready.set(1)
         app_log.info(
             "startup",
             extra={
@@ -146,6 +151,7 @@ def create_app(
         )
         yield
         app.state.ready = False  # draining: /ready turns 503 while uvicorn finishes requests
+        metrics.ready.set(0)
         await batcher.close()
 
     app = FastAPIOffline(
@@ -221,7 +227,9 @@ def create_app(
         start = time.perf_counter()
         scores = service.predict_many(rows)  # plain `def` route: runs in a worker thread
         metrics.observe_predictions(
-            (s.risk_band for s in scores), "predict_batch", time.perf_counter() - start
+            ((s.churn_probability, s.risk_band) for s in scores),
+            "predict_batch",
+            time.perf_counter() - start,
         )
         return BatchResponse(predictions=[_prediction(s) for s in scores])
 
