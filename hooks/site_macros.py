@@ -199,6 +199,27 @@ def define_env(env: Any) -> None:
         return site_pages.contract_table(c.COLUMNS, c.MAX_NULL_FRACTION)
 
     @env.macro
+    def crm_table() -> str:
+        """The CRM snapshot table (bankchurn.crm_db): column map and the DDL that creates it."""
+        from bankchurn import crm_db
+
+        rows = [
+            f"| `{c.name}` | `{c.sql_type}` | `{c.contract_name}` |" for c in crm_db.TABLE_COLUMNS
+        ]
+        head = "| PostgreSQL column | Type | Contract column |\n|---|---|---|\n"
+        return f"{head}{chr(10).join(rows)}\n\n```sql\n{crm_db.create_table_sql()}\n```\n"
+
+    @env.macro
+    def crm(name: str) -> str:
+        """A constant of bankchurn.crm_db (e.g. ``QUALIFIED_TABLE``) as inline code."""
+        from bankchurn import crm_db
+
+        val = getattr(crm_db, name)
+        if isinstance(val, tuple | list):
+            return ", ".join(f"`{v}`" for v in val)
+        return f"`{val}`"
+
+    @env.macro
     def contract(name: str, fmt: str | None = None) -> str:
         """A constant of :mod:`bankchurn.contract` (e.g. ``MAX_NULL_FRACTION``), formatted."""
         c = _contract()

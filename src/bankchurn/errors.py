@@ -20,6 +20,7 @@ class ContractError(UserError):
         rule: Short name of the broken rule (e.g. ``"in_range(300, 850)"``).
         column: Offending column, or ``None`` for file-level defects.
         rows: 1-based line numbers in the file (header is line 1) of the first failing rows.
+        keys: For a database table, which has no lines: the key of each failing row instead.
         n_failed: Total number of failing rows.
     """
 
@@ -30,11 +31,13 @@ class ContractError(UserError):
         *,
         column: str | None = None,
         rows: list[int] | None = None,
+        keys: list[str] | None = None,
         n_failed: int = 0,
         detail: str = "",
     ) -> None:
         self.path, self.rule, self.column = str(path), rule, column
         self.rows, self.n_failed, self.detail = list(rows or []), n_failed, detail
+        self.keys = list(keys or [])
         super().__init__(self._format())
 
     def _format(self) -> str:
@@ -43,6 +46,9 @@ class ContractError(UserError):
             shown = ", ".join(str(r) for r in self.rows[:5])
             more = "" if len(self.rows) <= 5 else ", ..."
             parts.append(f"line {shown}{more}")
+        if self.keys:
+            more = "" if len(self.keys) <= 3 else "; ..."
+            parts.append(f"row ({'; '.join(self.keys[:3])}{more})")
         if self.column:
             parts.append(f"column {self.column!r}")
         parts.append(f"breaks rule {self.rule}")

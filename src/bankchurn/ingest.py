@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 
 from bankchurn import contract
+from bankchurn.crm_db import is_database_url
+from bankchurn.errors import ContractError
 from bankchurn.io import read_csv_checked
 from bankchurn.privacy import pseudonym_key, pseudonymise
 from bankchurn.synthetic import generate_extract, to_csv_bytes
@@ -93,6 +95,71 @@ def _snapshot_info(frame: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def _table_sha256(frame: pd.DataFrame) -> str:
+    """The data hash of rows read from the CRM table: that of the same rows as a CSV file.
+
+    The rows are written as ``bankchurn data generate`` writes an extract (integer columns as
+    integers, a missing value as an empty field), so a table and a CSV file holding the same
+    rows in the same order have the same hash, hence the same model version and the same "is
+    this the training data" answer. Only for rows that passed validation.
+    """
+    out = frame.copy()
+    for name in out.columns:
+        kind = contract.BY_NAME[name].kind
+        if kind in ("int", "binary"):
+            out[name] = out[name].astype("Int64")
+        elif kind == "float":
+            out[name] = out[name].astype("float64")
+    return hashlib.sha256(to_csv_bytes(out)).hexdigest()
+
+
+def read_validated(
+    source: str | Path, *, require_label: bool = True
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read a CSV file or the CRM table and check it against the contract (not pseudonymised).
+
+    Both sources go through the same parser and the same validation; a bad row of the table is
+    named by its key instead of a line (:func:`bankchurn.crm_db.locate`).
+
+    Args:
+        source: CSV path or ``postgresql://`` URL.
+        require_label: Whether the label column must be present (not when scoring).
+
+    Returns:
+        The validated frame and its provenance: ``source`` (``"file"`` or ``"postgresql"``),
+        ``synthetic`` (False), ``sha256`` of the file's bytes (of a table: of its rows written
+        as a CSV file), and ``file`` (file name only,
+        never the full path) or ``table`` (schema-qualified name; never the URL or a credential).
+
+    Raises:
+        ContractError: The data break the contract.
+        UserError: The database cannot be reached.
+    """
+    if is_database_url(source):
+        from bankchurn import crm_db
+
+        url = str(source)
+        read = crm_db.read_table(url, require_label=require_label)
+        try:
+            valid = validate_frame(read.frame, read.source, require_label=require_label)
+        except ContractError as exc:
+            raise crm_db.locate(exc, read) from None
+        return valid, {
+            "source": "postgresql",
+            "synthetic": False,
+            "table": crm_db.QUALIFIED_TABLE,
+            "sha256": _table_sha256(read.frame),
+        }
+    raw = read_csv_checked(source, require_label=require_label)
+    valid = validate_frame(raw, str(source), require_label=require_label)
+    return valid, {
+        "source": "file",
+        "synthetic": False,
+        "file": Path(source).name,
+        "sha256": hashlib.sha256(Path(source).read_bytes()).hexdigest(),
+    }
+
+
 def load_extract(
     path: str | Path | None = None,
     seed: int = 42,
@@ -105,8 +172,9 @@ def load_extract(
     """Load a CRM extract: a user's CSV, or the embedded synthetic one when ``path`` is None.
 
     Args:
-        path: CSV file with the contract columns (the Kaggle file works as is), or None for
-            the synthetic extract generated in memory.
+        path: CSV file with the contract columns (the Kaggle file works as is), a
+            ``postgresql://`` URL of the CRM database (:mod:`bankchurn.crm_db`), or None for the
+            synthetic extract generated in memory.
         seed: Seed of the synthetic extract (ignored for files).
         n_rows: Rows of the synthetic extract (ignored for files).
         n_snapshots: Monthly snapshots of the synthetic extract (ignored for files).
@@ -115,11 +183,12 @@ def load_extract(
             months that are only monitored or scored).
 
     Returns:
-        The extract. ``provenance`` holds ``source`` (``"synthetic"`` or ``"file"``),
+        The extract. ``provenance`` holds ``source`` (``"synthetic"``, ``"file"`` or
+        ``"postgresql"``),
         ``synthetic`` (bool), ``sha256`` of the CSV bytes, ``n_rows``, ``has_snapshots``,
         ``snapshot_start``/``snapshot_end``/``n_snapshots`` (None without dates), and
-        ``seed``/``generator``/``generator_version`` (synthetic) or ``file`` (file name only,
-        never the full path).
+        ``seed``/``generator``/``generator_version`` (synthetic), ``file`` (file name only,
+        never the full path) or ``table`` (never the URL).
 
     Raises:
         ContractError: When the file breaks the data contract (see the module docstring).
@@ -140,14 +209,7 @@ def load_extract(
         true_proba: np.ndarray | None = synthetic.true_proba
         without_gender: np.ndarray | None = synthetic.true_proba_without_gender
     else:
-        raw = read_csv_checked(path, require_label=require_label)
-        valid = validate_frame(raw, str(path), require_label=require_label)
-        provenance = {
-            "source": "file",
-            "synthetic": False,
-            "file": Path(path).name,
-            "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
-        }
+        valid, provenance = read_validated(path, require_label=require_label)
         true_proba = without_gender = None
     frame = pseudonymise(valid, secret)
     provenance.update(n_rows=len(frame), **_snapshot_info(frame))

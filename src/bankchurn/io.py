@@ -143,7 +143,23 @@ def read_csv_checked(path: str | Path, *, require_label: bool = True) -> pd.Data
         raise ContractError(shown, "file_exists", detail="no such file")
     if not p.is_file():
         raise ContractError(shown, "file_exists", detail="not a regular file")
-    raw = p.read_bytes()
+    return parse_csv_bytes(shown, p.read_bytes(), require_label=require_label)
+
+
+def parse_csv_bytes(shown: str, raw: bytes, *, require_label: bool = True) -> pd.DataFrame:
+    """Parse the bytes of a CRM extract CSV (a file's, or a database's ``COPY`` output).
+
+    Args:
+        shown: Name of the source quoted in errors.
+        raw: The CSV bytes.
+        require_label: Whether the label column must be present (not when scoring).
+
+    Returns:
+        The raw frame, as :func:`read_csv_checked` describes it.
+
+    Raises:
+        ContractError: On the file-level defects listed in :func:`read_csv_checked`.
+    """
     text = _decode(shown, raw)
     if not text.strip():
         raise ContractError(shown, "non_empty", rows=[1], detail="the file is empty")

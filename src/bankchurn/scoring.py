@@ -107,7 +107,11 @@ def score_chunk(
 ) -> pd.DataFrame:
     """Validate, pseudonymise and score one chunk (index = 0-based data row of the file)."""
     valid = validate_frame(chunk, source, require_label=False)
-    frame = pseudonymise(valid, key)
+    return _scores(artifact, pseudonymise(valid, key))
+
+
+def _scores(artifact: ModelArtifact, frame: pd.DataFrame) -> pd.DataFrame:
+    """The output rows of pseudonymised, validated customers."""
     p = predict_proba(artifact, frame)
     return pd.DataFrame(
         {
@@ -116,6 +120,35 @@ def score_chunk(
             "risk_band": risk_bands(p),
         }
     )
+
+
+def score_database(
+    artifact: ModelArtifact,
+    url: str,
+    output_path: str | Path,
+    key: bytes | None = None,
+) -> dict[str, Any]:
+    """Score every row of the CRM snapshot table into ``output_path`` (atomic, all or nothing).
+
+    The rows get the validation and pseudonymisation of :func:`bankchurn.ingest.read_validated`
+    (the label is not read: current customers have none yet).
+
+    Returns:
+        ``n_rows``, ``n_chunks`` (1) and the count of each risk band.
+
+    Raises:
+        ContractError: When a row breaks the contract (nothing is written).
+    """
+    from bankchurn.ingest import read_validated
+    from bankchurn.io import atomic_write_bytes
+
+    valid, _ = read_validated(url, require_label=False)
+    scored = _scores(artifact, pseudonymise(valid, key if key is not None else pseudonym_key()))
+    atomic_write_bytes(output_path, scored.to_csv(index=False, lineterminator="\n").encode())
+    bands = {name: 0 for name in ("low", "medium", "high")}
+    for name, count in scored["risk_band"].value_counts().items():
+        bands[str(name)] += int(count)
+    return {"n_rows": len(scored), "n_chunks": 1, "risk_bands": bands}
 
 
 def score_csv(

@@ -16,7 +16,8 @@ DEFAULT_OUT = Path("data/generated/crm_extract.csv")
 
 data_app = typer.Typer(
     name="data",
-    help="The CRM extract: generate the synthetic one, validate a CSV against the data contract.",
+    help="The CRM extract: generate the synthetic one, validate a CSV or the CRM table against "
+    "the data contract, load a CSV into the CRM database.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -57,14 +58,20 @@ def generate(
 
 @data_app.command("validate")
 def validate(
-    path: Annotated[Path, typer.Argument(help="CSV file to check against the data contract.")],
+    path: Annotated[
+        str,
+        typer.Argument(
+            help="CSV file, or the CRM database (postgresql://USER@HOST:PORT/DB), to check."
+        ),
+    ],
 ) -> None:
-    """Check a CSV against the data contract: prints OK and a summary, or one error line (exit 2)."""
+    """Check a CSV or the CRM table against the data contract: OK and a summary, or one error line
+    (exit 2).
+    """
     # Imported here: pandera is slow to import and `data generate` does not need it.
-    from bankchurn.io import read_csv_checked
-    from bankchurn.validation import validate_frame
+    from bankchurn.ingest import read_validated
 
-    frame = validate_frame(read_csv_checked(path), str(path))
+    frame, _ = read_validated(path)
     nullable = [c.name for c in contract.COLUMNS if c.nullable and c.name in frame.columns]
     n_missing = int(frame[nullable].isna().sum().sum())
     if contract.SNAPSHOT in frame.columns:
@@ -80,6 +87,41 @@ def validate(
         f"churn rate {frame[contract.TARGET].mean():.3f}, "
         f"{n_missing} missing values in nullable columns (imputed inside the model pipeline)."
     )
+
+
+@data_app.command("load")
+def load(
+    csv: Annotated[
+        Path, typer.Argument(help="CSV extract to load (checked against the contract).")
+    ],
+    into: Annotated[
+        str,
+        typer.Option(
+            "--into",
+            help="The CRM database: postgresql://USER@HOST:PORT/DB (a role that may create the "
+            "crm schema and write its table; password from PGPASSWORD or ~/.pgpass).",
+        ),
+    ],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Empty the table first (same transaction).")
+    ] = False,
+    grant_read: Annotated[
+        str | None,
+        typer.Option(
+            "--grant-read",
+            help="Existing role to give read-only access (the role the pipeline connects with).",
+        ),
+    ] = None,
+) -> None:
+    """Load a CSV extract into the CRM snapshot table (for demos and tests), all or nothing."""
+    from bankchurn import crm_db
+    from bankchurn.ingest import read_validated
+
+    if not crm_db.is_database_url(into):
+        raise UserError(f"--into {into}: give a postgresql://USER@HOST:PORT/DB URL")
+    frame, _ = read_validated(csv)
+    n = crm_db.load_frame(into, frame, replace=replace, grant_read=grant_read)
+    typer.echo(f"Loaded {n:,} rows from {csv} into {crm_db.table_source(into)}.")
 
 
 app.add_typer(data_app, name="data")

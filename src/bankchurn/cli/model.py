@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from bankchurn.cli import app
+from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
 
 DEFAULT_MODELS_DIR = Path("models")
@@ -22,10 +23,11 @@ class ModelChoice(str, Enum):
 
 
 DataOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--data",
-        help="CRM extract CSV (e.g. Kaggle Churn_Modelling.csv); default: the "
+        help="CRM extract CSV (e.g. Kaggle Churn_Modelling.csv) or the CRM database "
+        "(postgresql://USER@HOST:PORT/DB; password from PGPASSWORD or ~/.pgpass); default: the "
         "embedded SYNTHETIC extract, generated in memory.",
     ),
 ]
@@ -48,12 +50,17 @@ def _out_dir(path: Path, option: str) -> Path:
     return path
 
 
-def _load(data: Path | None, seed: int) -> Any:
+def _load(data: str | None, seed: int) -> Any:
     from bankchurn.ingest import load_extract
 
-    if data is not None and data.is_dir():
+    if data is not None and not is_database_url(data) and Path(data).is_dir():
         raise UserError(f"--data {data}: is a folder; give a CSV file")
     return load_extract(data, seed=seed)
+
+
+def _shown(data: str | None) -> str:
+    """The data source as printed: a URL loses its credentials."""
+    return display_url(data) if is_database_url(data) else str(data)
 
 
 def _split_line(split: dict[str, Any]) -> str:
@@ -106,7 +113,7 @@ def train(
     m = result.metrics
     typer.echo(
         f"{model.value} ({m['candidate']}) trained on "
-        f"{'SYNTHETIC data' if extract.provenance.get('synthetic') else data}"
+        f"{'SYNTHETIC data' if extract.provenance.get('synthetic') else _shown(data)}"
     )
     typer.echo(_split_line(m["split"]))
     typer.echo(_summary(m))
@@ -141,7 +148,12 @@ def evaluate(
 def predict(
     model: Annotated[Path, typer.Option("--model", help="Model artifact (.joblib) from train.")],
     input: Annotated[
-        Path, typer.Option("--input", help="CSV with the contract columns (Exited optional).")
+        str,
+        typer.Option(
+            "--input",
+            help="CSV with the contract columns (Exited optional), or the CRM database "
+            "(postgresql://...; every row of its snapshot table).",
+        ),
     ],
     output: Annotated[
         Path,
@@ -155,16 +167,20 @@ def predict(
         bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
     ] = True,
 ) -> None:
-    """Score a CSV in chunks (bounded memory) with calibrated churn probabilities."""
+    """Score a CSV in chunks (bounded memory), or the CRM table, with calibrated probabilities."""
     from bankchurn.artifacts import load_artifact
-    from bankchurn.scoring import score_csv
+    from bankchurn.scoring import score_csv, score_database
 
     if output.is_dir():
         raise UserError(f"--output {output}: is a folder; give a CSV file path")
-    if output.resolve() == input.resolve():
+    from_db = is_database_url(input)
+    if not from_db and output.resolve() == Path(input).resolve():
         raise UserError("--output must differ from --input")
     artifact = load_artifact(model)
-    stats = score_csv(artifact, input, output, chunk_size=chunk_size, progress=progress)
+    if from_db:
+        stats = score_database(artifact, input, output)
+    else:
+        stats = score_csv(artifact, input, output, chunk_size=chunk_size, progress=progress)
     bands = ", ".join(f"{k} {v}" for k, v in stats["risk_bands"].items())
     typer.echo(
         f"scored {stats['n_rows']:,} rows in {stats['n_chunks']} chunk(s) with "
