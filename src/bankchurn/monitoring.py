@@ -96,7 +96,9 @@ SHIFTS: dict[str, Shift] = {
         (0.0, 0.02, 0.04, 0.06, 0.08, 0.10, 0.15),
         _scale_balance,
     ),
-    "age_up": Shift("Age", "size years added to every age", (0, 1, 2, 3, 4, 6), _add("Age", 18, 100)),
+    "age_up": Shift(
+        "Age", "size years added to every age", (0, 1, 2, 3, 4, 6), _add("Age", 18, 100)
+    ),
     "credit_down": Shift(
         "CreditScore",
         "size points taken from every credit score",
@@ -246,13 +248,19 @@ def retraining_rule() -> list[str]:
     auc, precision = targets.get("model.roc_auc"), targets.get("model.precision_at_10")
     window = f"the last {RULE_WINDOW_MONTHS} months pooled"
     return [
-        f"the estimated ROC-AUC (CBPE) of {window} is {_negate(auc.comparison)} "
-        f"the canvas target {auc.value:g}",
-        f"the estimated precision at capacity of {window} is "
-        f"{_negate(precision.comparison)} the canvas target {precision.value:g}",
+        (
+            f"the estimated ROC-AUC (CBPE) of {window} is {_negate(auc.comparison)} "
+            f"the canvas target {auc.value:g}"
+        ),
+        (
+            f"the estimated precision at capacity of {window} is "
+            f"{_negate(precision.comparison)} the canvas target {precision.value:g}"
+        ),
         f"the PSI of the month's served probabilities exceeds {drift.PSI_THRESHOLD:g}",
-        f"once labels arrive: the realised ROC-AUC or precision at capacity of {window} "
-        "misses its target",
+        (
+            f"once labels arrive: the realised ROC-AUC or precision at capacity of {window} "
+            "misses its target"
+        ),
     ]
 
 
@@ -478,7 +486,9 @@ def estimation_summary(records: list[MonthRecord]) -> EstimationSummary:
         months=[r.month for r in test],
         roc_auc_mean_abs_error=float(np.mean(auc_err)),
         precision_mean_abs_error=float(np.mean(prec_err)),
-        roc_auc_within_range=sum(within(r.realised_roc_auc, r.estimated.roc_auc_range) for r in test),
+        roc_auc_within_range=sum(
+            within(r.realised_roc_auc, r.estimated.roc_auc_range) for r in test
+        ),
         precision_within_range=sum(
             within(r.realised_precision_at_capacity, r.estimated.precision_at_capacity_range)
             for r in test

@@ -31,8 +31,8 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
-    Histogram,
     Gauge,
+    Histogram,
     Info,
     generate_latest,
 )

@@ -9,12 +9,14 @@ from typing import Annotated, Any
 import typer
 
 from bankchurn.cli import app
+from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
 
 _SYNTHETIC = re.compile(r"^synthetic(?::(\d{4}-\d{2})(?:\.\.(\d{4}-\d{2}))?)?$")
 
 SOURCE_HELP = (
-    "CSV file with the contract columns (Exited optional), or the embedded SYNTHETIC extract: "
+    "CSV file with the contract columns (Exited optional), a postgresql:// URL of the CRM "
+    "table, or the embedded SYNTHETIC extract: "
     "'synthetic' (all months), 'synthetic:2025-12' (one month) or "
     "'synthetic:2024-01..2025-06' (a range of months, both included)."
 )
@@ -24,7 +26,8 @@ def load_source(spec: str, option: str, seed: int) -> tuple[Any, Any]:
     """Rows of a data source and their description.
 
     Args:
-        spec: A CSV path or a ``synthetic[:YYYY-MM[..YYYY-MM]]`` selector.
+        spec: A CSV path, a ``postgresql://`` URL or a ``synthetic[:YYYY-MM[..YYYY-MM]]``
+            selector.
         option: Option name quoted in errors.
         seed: Seed of the synthetic extract.
 
@@ -41,7 +44,10 @@ def load_source(spec: str, option: str, seed: int) -> tuple[Any, Any]:
     from bankchurn.ingest import load_extract
 
     match = _SYNTHETIC.match(spec)
-    if match is None:
+    if is_database_url(spec):
+        extract = load_extract(spec, require_label=False)
+        frame, source = extract.frame, display_url(spec)
+    elif match is None:
         path = Path(spec)
         if path.is_dir():
             raise UserError(f"{option} {spec}: is a folder; give a CSV file")
