@@ -106,6 +106,7 @@ REPORTS: dict[str, str] = {
     "target": "target/metrics.json",
     "selection": "model_selection.json",
     "canvas": "canvas_status.json",
+    "monitoring": "monitoring.json",
     "bench": "benchmarks.json",
 }
 #: Every rule the lint can report, with what it checks (shown by ``bankchurn adr lint --rules``).

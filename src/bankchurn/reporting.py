@@ -4,7 +4,8 @@
 ``bankchurn report``): split -> time-ordered folds -> fit (and tune) on training rows ->
 operating threshold from training out-of-fold probabilities -> metrics on test rows.
 :func:`run_report` writes ``data_profile.json``, ``baseline/metrics.json``,
-``target/metrics.json``, ``model_selection.json`` and ``canvas_status.json``: sorted keys,
+``target/metrics.json``, ``model_selection.json``, ``canvas_status.json`` and (synthetic data
+only) ``monitoring.json`` (:mod:`bankchurn.monitoring`): sorted keys,
 floats rounded to 6 decimals, no wall-clock time, so the same seed gives identical bytes.
 """
 
@@ -542,6 +543,20 @@ def run_report(
             canvas_status(results["baseline"].metrics, results["target"].metrics, bench),
         ),
     }
+    if extract.provenance.get("synthetic") and extract.has_snapshots:
+        # Only the generator knows which drift is real: the monitor is scored on its data.
+        from bankchurn.monitoring import monitoring_report
+
+        target = results["target"]
+        report = monitoring_report(
+            extract,
+            target.trained.model,
+            target.split.train,
+            target.split.test,
+            target.metadata["model_version"],
+            seed,
+        )
+        written["monitoring"] = write_json(out / "monitoring.json", report.model_dump(mode="json"))
     if models_dir is not None:
         for name, result in results.items():
             written[f"{name}_model"] = save_model(result, Path(models_dir) / f"{name}.joblib")

@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bankchurn`` console script."""
     _register()
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode, click returns a command's `typer.Exit(code)` as the value.
+        result = app(args=argv, standalone_mode=False)
     except UserError as exc:
         print(f"bankchurn: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             hint = f" (see '{exc.ctx.command_path} --help')"
         print(f"bankchurn: error: {exc.format_message()}{hint}", file=sys.stderr)
         return exc.exit_code
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
