@@ -52,7 +52,7 @@ models/target.joblib:
 
 # --- site -------------------------------------------------------------------
 # The log is kept (only when the strict build passed) so the tests reuse this build instead of
-# building again: tests/site/site_build.py reads it while site/ is newer than every source.
+# building again: designdocs.site.build reads it while site/ is newer than every source.
 SITE_LOG := .cache/site-build.log
 site: setup ## build the site into site/ from the committed reports and notebooks
 	@mkdir -p $(dir $(SITE_LOG)) && rm -f $(SITE_LOG)

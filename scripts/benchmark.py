@@ -39,8 +39,10 @@ from typing import Any
 import numpy as np
 
 from bankchurn import targets
+from bankchurn.benchmarks import merge_into
+from bankchurn.settings import settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = settings().root
 #: The issue's targets on this 2-core machine, read from their one declaration.
 TARGETS = {
     "gap_to_bayes": targets.get("engineering.gap_to_bayes"),
@@ -50,22 +52,6 @@ TARGETS = {
     "peak_mib": targets.get("engineering.peak_mib_1m_rows"),
 }
 SECTIONS = ("machine", "training", "scoring", "predict_1m", "targets", "provenance")
-
-
-def merge_into(out: Path, sections: dict[str, Any]) -> None:
-    """Read-modify-write ``out``: replace only our sections, atomically."""
-    data: dict[str, Any] = {}
-    if out.is_file():
-        data = json.loads(out.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise SystemExit(f"benchmark: {out} is not a JSON object; not overwriting it")
-    data.update(sections)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, sort_keys=True)
-        fh.write("\n")
-    os.replace(tmp, out)
 
 
 def _r(x: float, nd: int = 4) -> float:
@@ -238,7 +224,7 @@ def target_rows(
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks.json")
+    ap.add_argument("--out", type=Path, default=settings().reports_dir / "benchmarks.json")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument(
         "--rows-1m",

@@ -7,7 +7,7 @@ Run by hand after a visible change to the home page (``make site`` first, or let
 
 The browser tests never write into docs/ (their screenshots go to the git-ignored screenshots/), so a
 test run leaves the git tree clean; this script is the only writer of the committed image.
-Uses the same build rule, server and headless Chromium as tests/browser (see sitebrowser.py).
+Uses the same build rule, server and headless Chromium as tests/browser (see `designdocs.browser`).
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from bankchurn.settings import settings
+from designdocs import browser as sitebrowser
 
-import sitebrowser
-
-README_SHOT = ROOT / "docs" / "assets" / "screenshot-home.png"
+README_SHOT = settings().docs_dir / "assets" / "screenshot-home.png"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,12 +21,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from benchmark import merge_into
-
 from bankchurn import targets
+from bankchurn.benchmarks import merge_into
+from bankchurn.settings import settings
+
+ROOT = settings().root
 
 
 def timed(cmd: list[str]) -> float:
@@ -57,7 +56,7 @@ def record(target_id: str, name: str, measured: float) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks.json")
+    parser.add_argument("--out", type=Path, default=settings().reports_dir / "benchmarks.json")
     parser.add_argument(
         "--skip-make-test",
         action="store_true",

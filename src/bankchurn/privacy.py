@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 
 import pandas as pd
 
 from bankchurn import contract
+from bankchurn.settings import ENV_PREFIX, settings
 
 #: Environment variable holding the pseudonymisation key (UTF-8 text).
-KEY_ENV_VAR = "BANKCHURN_PSEUDONYM_KEY"
+KEY_ENV_VAR = f"{ENV_PREFIX}PSEUDONYM_KEY"
 #: Public, non-secret default key: fine for the synthetic demo data, never for real data.
 DEFAULT_DEMO_KEY = b"bankchurn-synthetic-demo-key-not-secret"
 #: Hex characters kept from the HMAC digest (64 bits: collisions negligible at CRM scale).
@@ -32,8 +32,8 @@ DROPPED_COLUMNS: tuple[str, ...] = tuple(c.name for c in contract.COLUMNS if c.r
 
 def pseudonym_key() -> bytes:
     """Return the pseudonymisation key: ``$BANKCHURN_PSEUDONYM_KEY`` or the demo default."""
-    value = os.environ.get(KEY_ENV_VAR, "")
-    return value.encode("utf-8") if value else DEFAULT_DEMO_KEY
+    secret = settings().pseudonym_key
+    return secret.get_secret_value().encode("utf-8") if secret is not None else DEFAULT_DEMO_KEY
 
 
 def customer_key(customer_id: int | str, key: bytes) -> str:

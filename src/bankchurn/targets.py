@@ -10,7 +10,7 @@ Readers of this module, and nothing else, know the numbers:
 
 * :func:`bankchurn.reporting.canvas_status` (the canvas's pass / miss table);
 * ``scripts/benchmark.py`` and ``scripts/loadtest.py`` (the Benchmarks page);
-* the site's ``target(id)`` macro (``hooks/site_macros.py``), so a page or an ADR that cites a
+* the site's ``target(id)`` macro (`designdocs.site.macros`), so a page or an ADR that cites a
   target prints it from here instead of typing it;
 * the typed-number scanner of the site tests, which accepts a hand-written number only when it is
   a declared target or parameter.

@@ -15,7 +15,6 @@ Chromium and keeps only the plain data it gathered.
 from __future__ import annotations
 
 import contextlib
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,10 +22,7 @@ from typing import Any
 
 import pytest
 
-# sitebrowser.py is shared with scripts/screenshots.py
-sys.path.insert(0, str(Path(__file__).parent))
-
-import sitebrowser
+from designdocs import browser as sitebrowser
 
 
 @pytest.fixture(scope="session")

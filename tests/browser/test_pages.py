@@ -8,8 +8,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import sitebrowser
-from sitebrowser import PageReport, SiteBrowser
+
+from designdocs import browser as sitebrowser
+from designdocs.browser import PageReport, SiteBrowser
 
 pytestmark = pytest.mark.browser
 

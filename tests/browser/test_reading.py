@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sitebrowser
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from sitebrowser import PageReport, SiteBrowser
+
+from designdocs import browser as sitebrowser
+from designdocs.browser import PageReport, SiteBrowser
 
 pytestmark = pytest.mark.browser
 

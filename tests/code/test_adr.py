@@ -17,12 +17,12 @@ import yaml
 from click.testing import Result
 from typer.testing import CliRunner
 
-import bankchurn.cli.adr  # noqa: F401  (registers the `adr` group on the app)
-from bankchurn import adr
-from bankchurn.cli import app
 from bankchurn.errors import UserError
+from bankchurn.settings import settings
+from designdocs import adr
+from designdocs.cli import app
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = settings().root
 ADR_DIR = ROOT / "adr"
 REPORTS = ROOT / "reports"
 FILES = {p.name[:4]: p.name for p in adr.adr_files(ADR_DIR)}
@@ -469,7 +469,7 @@ def test_a_file_that_is_not_utf8_is_reported_not_crashed(tmp_path: Path) -> None
 
 def test_lint_of_a_missing_folder_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no such ADR folder"):
-        adr.lint(tmp_path / "nope")
+        adr.lint(tmp_path / "nope", None)
 
 
 # --------------------------------------------------------------------------- schema
@@ -504,6 +504,7 @@ def repo_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of adr/ and docs/ with the working directory at its root."""
     _copy(tmp_path)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BANKCHURN_ROOT", str(tmp_path))
     return tmp_path
 
 
@@ -602,7 +603,7 @@ def test_cli_index_writes_the_page(repo_copy: Path) -> None:
 def test_template_is_shipped_in_the_package() -> None:
     from importlib import resources
 
-    text = resources.files("bankchurn").joinpath("templates", "adr.md").read_text()
+    text = resources.files("designdocs").joinpath("templates", "adr.md").read_text()
     front = yaml.safe_load(text.split("---")[1].replace("${", "x").replace("}", ""))
     assert "status" in front and "## Alternatives considered" in text
 

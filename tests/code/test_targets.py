@@ -6,13 +6,13 @@ import ast
 import dataclasses
 import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
 from bankchurn import reporting, targets
+from bankchurn.settings import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = settings().root
 
 
 def test_ids_are_unique_and_tiered() -> None:

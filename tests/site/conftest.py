@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-_HERE = Path(__file__).resolve().parent
-for _p in (_HERE, _HERE.parents[1] / "hooks"):  # helpers beside the tests, checker in hooks/
-    if str(_p) not in sys.path:
-        sys.path.insert(0, str(_p))
-
-from site_build import ROOT, Build, ensure_site
+from designdocs.site.build import ROOT, Build, ensure_site
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +12,7 @@ def built_site() -> Build:
     """The real site and the log of its ``--strict`` build (``site/``, shared with the browser tests).
 
     Reused when ``make site`` (which ``make test`` runs first) built it from the current sources;
-    rebuilt once otherwise (see ``site_build.ensure_site``).
+    rebuilt once otherwise (see `designdocs.site.build.ensure_site`).
     """
     if not (ROOT / "docs" / "js" / "mermaid.min.js").is_file():
         pytest.fail(

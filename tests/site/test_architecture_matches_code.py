@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import grimp
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from bankchurn.settings import settings
+
+ROOT = settings().root
 ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
 PACKAGE = "bankchurn"
 

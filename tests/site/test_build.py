@@ -8,10 +8,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import site_check
-from site_build import ROOT, Build
 
 from bankchurn import contract
+from designdocs.pages import canvas
+from designdocs.reports import REPORT_FILES, Reports, reports_dir
+from designdocs.site import check as site_check
+from designdocs.site.build import ROOT, Build
 
 
 def _html(build: Build, page: str) -> str:
@@ -114,10 +116,7 @@ def test_every_published_measurement_carries_provenance(built_site: Build) -> No
 
 
 def test_home_shows_every_canvas_metric_with_a_marker(built_site: Build) -> None:
-    import site_data
-    import site_pages
-
-    metrics = site_pages.canvas_metrics(site_data.Reports())
+    metrics = canvas.canvas_metrics(Reports())
     home = _html(built_site, ".")
     for m in metrics:
         assert f'data-metric="canvas.{m.id}"' in home or "not measured" in home
@@ -145,10 +144,8 @@ def test_generated_sections_are_in_the_navigation(built_site: Build, page: str) 
 
 
 def test_reports_used_by_the_site_are_valid_json() -> None:
-    import site_data
-
-    for name, rel in site_data.REPORT_FILES.items():
-        path = site_data.reports_dir() / rel
+    for name, rel in REPORT_FILES.items():
+        path = reports_dir() / rel
         if name == "bench" and not path.exists():
             continue  # written by `make bench`, not by the pipeline
         json.loads(Path(path).read_text(encoding="utf-8"))

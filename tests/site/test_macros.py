@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-import site_data
-import site_pages
-from site_build import HOOKS, run_mkdocs_build
 
 from bankchurn import contract
+from designdocs import reports as site_data
+from designdocs.pages import benchmarks, c4
+from designdocs.pages import canvas as canvas_page
+from designdocs.pages import contract as contract_page
+from designdocs.site.build import run_mkdocs_build
+from designdocs.site.format import metric_html
 
 
 def _reports(tmp_path: Path, canvas: list[dict] | None = None) -> site_data.Reports:
@@ -28,16 +30,16 @@ def _reports(tmp_path: Path, canvas: list[dict] | None = None) -> site_data.Repo
 
 
 def test_metric_is_formatted_with_provenance_on_hover(tmp_path: Path) -> None:
-    html = site_data.metric_html(_reports(tmp_path), "target.roc_auc")
+    html = metric_html(_reports(tmp_path), "target.roc_auc")
     assert ">0.871</span>" in html
     assert (
         'title="provenance: file ' in html
         and "seed: 7" in html
         and "package version: 0.1.0" in html
     )
-    assert ">0.850 – 0.890<" in site_data.metric_html(_reports(tmp_path), "target.roc_auc_ci")
-    assert ">87.1%<" in site_data.metric_html(_reports(tmp_path), "target.roc_auc", ".1%")
-    assert ">10,000<" in site_data.metric_html(_reports(tmp_path), "data.n_rows")
+    assert ">0.850 – 0.890<" in metric_html(_reports(tmp_path), "target.roc_auc_ci")
+    assert ">87.1%<" in metric_html(_reports(tmp_path), "target.roc_auc", ".1%")
+    assert ">10,000<" in metric_html(_reports(tmp_path), "data.n_rows")
 
 
 @pytest.mark.parametrize(
@@ -45,15 +47,14 @@ def test_metric_is_formatted_with_provenance_on_hover(tmp_path: Path) -> None:
 )
 def test_missing_or_unusable_metric_raises(tmp_path: Path, path: str) -> None:
     with pytest.raises(site_data.SiteDataError):
-        site_data.metric_html(_reports(tmp_path), path)
+        metric_html(_reports(tmp_path), path)
 
 
 def test_a_missing_key_fails_the_build(tmp_path: Path) -> None:
     project = tmp_path / "project"
     (project / "docs").mkdir(parents=True)
-    shutil.copytree(HOOKS, project / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
     (project / "mkdocs.yml").write_text(
-        "site_name: t\nstrict: true\nplugins:\n  - macros:\n      module_name: hooks/site_macros\n"
+        "site_name: t\nstrict: true\nplugins:\n  - macros:\n      modules: [designdocs.site.macros]\n"
         "      on_undefined: strict\n      on_error_fail: true\n"
     )
     page = project / "docs" / "index.md"
@@ -109,7 +110,7 @@ CANVAS = [
 
 
 def test_canvas_table_shows_a_miss_as_a_miss(tmp_path: Path) -> None:
-    table = site_pages.canvas_table(_reports(tmp_path, CANVAS))
+    table = canvas_page.canvas_table(_reports(tmp_path, CANVAS))
     rows = {
         r.split(" | ")[1]: r for r in table.splitlines() if r.startswith("| ") and "Tier" not in r
     }
@@ -132,7 +133,7 @@ def test_canvas_table_shows_a_miss_as_a_miss(tmp_path: Path) -> None:
 def test_inconsistent_canvas_status_fails(tmp_path: Path, change: dict) -> None:
     canvas = [dict(CANVAS[0], **change), *CANVAS[1:]]
     with pytest.raises(site_data.SiteDataError):
-        site_pages.canvas_table(_reports(tmp_path, canvas))
+        canvas_page.canvas_table(_reports(tmp_path, canvas))
 
 
 def test_contract_table_follows_a_changed_range() -> None:
@@ -140,27 +141,12 @@ def test_contract_table_follows_a_changed_range() -> None:
         dataclasses.replace(c, maximum=900) if c.name == "CreditScore" else c
         for c in contract.COLUMNS
     ]
-    table = site_pages.contract_table(cols, contract.MAX_NULL_FRACTION)
+    table = contract_page.contract_table(cols, contract.MAX_NULL_FRACTION)
     row = next(r for r in table.splitlines() if "`CreditScore`" in r)
     assert "300 to 900" in row and "repaired" in row
-    original = site_pages.contract_table(contract.COLUMNS, contract.MAX_NULL_FRACTION)
+    original = contract_page.contract_table(contract.COLUMNS, contract.MAX_NULL_FRACTION)
     assert "300 to 850" in original and "300 to 900" not in original
     assert len(table.splitlines()) == len(contract.COLUMNS) + 2
-
-
-def test_adr_header_marks_superseded_records(tmp_path: Path) -> None:
-    (tmp_path / "0001-first.md").write_text("---\nstatus: superseded\n---\n# ADR-0001: First\n")
-    (tmp_path / "0002-second.md").write_text(
-        "---\nstatus: accepted\nsupersedes: [1]\n---\n# Second\n"
-    )
-    adrs = site_pages.read_adrs(tmp_path)
-    first = site_pages.adr_header({"status": "superseded", "superseded_by": [2]}, adrs)
-    assert "adr-status--superseded" in first and '!!! danger "Superseded"' in first
-    assert "[ADR-0002](0002-second.md)" in first
-    second = site_pages.adr_header(adrs[1].meta, adrs)
-    assert "adr-status--accepted" in second and "Superseded" not in second
-    index = site_pages.fallback_adr_index(adrs)
-    assert index.count("adr-status--") == 2 and "[ADR-0001: First](0001-first.md)" in index
 
 
 def test_c4_relations_and_boundaries_get_palette_neutral_colours() -> None:
@@ -169,11 +155,13 @@ def test_c4_relations_and_boundaries_get_palette_neutral_colours() -> None:
         '  Rel(a, c, "x")\n  UpdateRelStyle(a, c, $offsetX="5")\n```\n\n'
         "```mermaid\nflowchart LR\n  A --> B\n```\n"
     )
-    out = site_pages.c4_palette_neutral(md)
-    c4 = out.split("```mermaid")[1]
-    style = f'UpdateRelStyle(a, c, $textColor="{site_pages.C4_NEUTRAL}"'
-    assert style in c4 and c4.index(style) < c4.index('$offsetX="5"')  # the author's line wins
-    assert f'UpdateElementStyle(b, $fontColor="{site_pages.C4_NEUTRAL}"' in c4
+    out = c4.c4_palette_neutral(md)
+    diagram = out.split("```mermaid")[1]
+    style = f'UpdateRelStyle(a, c, $textColor="{c4.C4_NEUTRAL}"'
+    assert style in diagram and diagram.index(style) < diagram.index(
+        '$offsetX="5"'
+    )  # the author's line wins
+    assert f'UpdateElementStyle(b, $fontColor="{c4.C4_NEUTRAL}"' in diagram
     assert out.split("```mermaid")[2] == "\nflowchart LR\n  A --> B\n```\n"  # flowcharts untouched
 
 
@@ -217,15 +205,15 @@ def test_canvas_status_as_written_by_bankchurn_reporting(tmp_path: Path) -> None
     }
     (tmp_path / "canvas_status.json").write_text(json.dumps(canvas))
     reports = site_data.Reports(tmp_path)
-    rows = [r for r in site_pages.canvas_table(reports).splitlines()[2:]]
+    rows = [r for r in canvas_page.canvas_table(reports).splitlines()[2:]]
     assert "badge--miss" in rows[0] and "$350,000/year" in rows[0] and "$400,000/year" in rows[0]
     assert 'data-metric="canvas.business.retained_usd_per_year"' in rows[0]
     assert "badge--pass" in rows[1] and "badge--na" in rows[2]
-    assert site_pages.canvas_summary(reports) == {"pass": 1, "miss": 1, "na": 1}
+    assert canvas_page.canvas_summary(reports) == {"pass": 1, "miss": 1, "na": 1}
     canvas["business"]["retained_usd_per_year"]["measured"] = 360000.0  # drifted from source
     (tmp_path / "canvas_status.json").write_text(json.dumps(canvas))
     with pytest.raises(site_data.SiteDataError, match="at_capacity"):
-        site_pages.canvas_table(site_data.Reports(tmp_path))
+        canvas_page.canvas_table(site_data.Reports(tmp_path))
 
 
 def test_benchmarks_page_puts_verdicts_first_and_one_row_per_api_phase(tmp_path: Path) -> None:
@@ -261,7 +249,7 @@ def test_benchmarks_page_puts_verdicts_first_and_one_row_per_api_phase(tmp_path:
         "new_section": {"widgets_per_s": 12.5},
     }
     (tmp_path / "benchmarks.json").write_text(json.dumps(bench))
-    page = site_pages.benchmark_tables(site_data.Reports(tmp_path))
+    page = benchmarks.benchmark_tables(site_data.Reports(tmp_path))
     verdicts = page.index("## Targets and measurements")
     assert verdicts < page.index("## API load test") < page.index("## New section")
     table = page[verdicts : page.index("## API load test")]

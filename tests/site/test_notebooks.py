@@ -34,7 +34,9 @@ from typing import Any
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
-ROOT = Path(__file__).resolve().parents[2]
+from bankchurn.settings import settings
+
+ROOT = settings().root
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 EXPECTED = ("01-data", "02-baseline", "03-target", "04-business-and-responsibility")

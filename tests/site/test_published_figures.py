@@ -15,9 +15,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import site_data
-import site_pages
-from drift_checks import (
+
+from bankchurn import targets
+from bankchurn.api import metrics as api_metrics
+from designdocs import reports as site_data
+from designdocs.checks.drift import (
     CheckError,
     metric_calls,
     page_of,
@@ -25,10 +27,10 @@ from drift_checks import (
     stale_figures,
     undeclared_targets,
 )
-from site_build import Build
-
-from bankchurn import targets
-from bankchurn.api import metrics as api_metrics
+from designdocs.pages import canvas as canvas_page
+from designdocs.pages import monitoring
+from designdocs.site.build import Build
+from designdocs.site.format import code_value, format_value
 
 
 def _pages_with_calls() -> list[tuple[Path, list[tuple[str, str | None]]]]:
@@ -59,7 +61,7 @@ def test_the_figure_check_fails_on_a_page_built_from_other_reports(built_site: B
     page = (built_site.site / page_of(src)).read_text(encoding="utf-8")
     assert stale_figures(page, calls, reports) == []
     value, _ = reports.lookup("target.roc_auc")
-    shown = site_data.format_value(value)
+    shown = format_value(value)
     span = re.compile(r'(data-metric="target\.roc_auc" title="[^"]*">)' + re.escape(shown) + "<")
     assert span.search(page)
     # the value of an older run
@@ -127,15 +129,15 @@ def test_canvas_report_must_agree_with_the_declared_targets(tmp_path: Path) -> N
     for rel in ("target/metrics.json", "canvas_status.json", "benchmarks.json"):
         if (site_data.reports_dir() / rel).is_file():
             (tmp_path / rel).write_bytes((site_data.reports_dir() / rel).read_bytes())
-    assert site_pages.canvas_metrics(site_data.Reports(tmp_path))
+    assert canvas_page.canvas_metrics(site_data.Reports(tmp_path))
     canvas["model"]["roc_auc"]["target"] = 0.8  # written before the target changed
     (tmp_path / "canvas_status.json").write_text(json.dumps(canvas))
     with pytest.raises(site_data.SiteDataError, match="make reports"):
-        site_pages.canvas_metrics(site_data.Reports(tmp_path))
+        canvas_page.canvas_metrics(site_data.Reports(tmp_path))
 
 
 def test_canvas_report_declares_every_canvas_target() -> None:
-    metrics = site_pages.canvas_metrics(site_data.Reports())
+    metrics = canvas_page.canvas_metrics(site_data.Reports())
     assert {m.id for m in metrics} == {
         t.id for t in targets.TARGETS if t.tier in ("business", "model", "system")
     }
@@ -171,7 +173,7 @@ def test_architecture_names_every_prometheus_metric(built_site: Build) -> None:
 
 
 def test_prometheus_table_fails_on_a_name_the_api_does_not_export() -> None:
-    table = site_pages.prometheus_table(api_metrics)
+    table = monitoring.prometheus_table(api_metrics)
     assert table.count("| `bankchurn_") == len(api_metrics.METRIC_NAMES)
     assert "| `bankchurn_predictions_total` | counter | `risk_band` |" in table
     doctored = SimpleNamespace(
@@ -179,7 +181,7 @@ def test_prometheus_table_fails_on_a_name_the_api_does_not_export() -> None:
         METRIC_NAMES=(*api_metrics.METRIC_NAMES, "bankchurn_renamed_requests_total"),
     )
     with pytest.raises(site_data.SiteDataError, match="bankchurn_renamed_requests_total"):
-        site_pages.prometheus_table(doctored)
+        monitoring.prometheus_table(doctored)
 
 
 # --------------------------------------------------------------------------- parameters
@@ -188,12 +190,12 @@ def test_prometheus_table_fails_on_a_name_the_api_does_not_export() -> None:
 def test_parameter_paths_resolve_to_code_and_typos_fail() -> None:
     from bankchurn import business, split
 
-    assert site_data.code_value("split.DEFAULT_TEST_MONTHS")[0] == split.DEFAULT_TEST_MONTHS
+    assert code_value("split.DEFAULT_TEST_MONTHS")[0] == split.DEFAULT_TEST_MONTHS
     assert (
-        site_data.code_value("business.BusinessParameters.campaign_capacity")[0]
+        code_value("business.BusinessParameters.campaign_capacity")[0]
         == business.BusinessParameters().campaign_capacity
     )
-    assert site_data.code_value("evaluation.bootstrap_ci.level")[0] == 0.95
+    assert code_value("evaluation.bootstrap_ci.level")[0] == 0.95
     for bad in ("split.DEFAULT_TEST_MONTH", "nosuchmodule.X", "business.BusinessParameters"):
         with pytest.raises(site_data.SiteDataError):
-            site_data.code_value(bad)
+            code_value(bad)

@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from drift_checks import NOT_REGENERATED, ROOT, first_difference, report_differences
+
+from designdocs.checks.drift import NOT_REGENERATED, ROOT, first_difference, report_differences
 
 COMMITTED = ROOT / "reports"
 BANKCHURN = Path(sys.executable).with_name("bankchurn")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import site_check
+from designdocs.site import check as site_check
 
 PAGE = """<!doctype html><html><head>
 <link rel="stylesheet" href="../assets/site.css">

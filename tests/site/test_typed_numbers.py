@@ -1,6 +1,6 @@
 """No metric-looking number is typed by hand in docs/, adr/, README.md or notebook markdown.
 
-The rules are in ``typed_numbers.py`` (module docstring). Every hand-typed number next to a metric
+The rules are in `designdocs.checks.typed_numbers` (module docstring). Every hand-typed number next to a metric
 name must be a declared target or parameter (read from code, so it fails once the declaration
 changes) or an allowlisted quotation with a reason; everything else comes through a macro.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-import typed_numbers as tn
 
 from bankchurn import targets
+from designdocs.checks import typed_numbers as tn
 
 
 def test_no_hand_typed_metric_numbers() -> None:

@@ -16,7 +16,7 @@ from bankchurn.errors import UserError
 
 app = typer.Typer(
     name="bankchurn",
-    help="BankChurn Predictor: data, training, evaluation, scoring, ADRs and the API.",
+    help="BankChurn Predictor: data, training, evaluation, scoring and the API.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -25,14 +25,7 @@ app = typer.Typer(
 
 def _register() -> None:
     """Attach the command groups; each import is one layer of the package."""
-    from bankchurn.cli import data, model, monitor  # noqa: F401  (commands register themselves)
-
-    for optional in ("adr", "serve"):
-        try:
-            __import__(f"bankchurn.cli.{optional}")
-        except ModuleNotFoundError as exc:  # group not built yet
-            if exc.name != f"bankchurn.cli.{optional}":
-                raise
+    from bankchurn.cli import data, model, monitor, serve  # noqa: F401  (commands register themselves)
 
 
 def main(argv: list[str] | None = None) -> int:

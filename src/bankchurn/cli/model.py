@@ -11,8 +11,7 @@ import typer
 from bankchurn.cli import app
 from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
-
-DEFAULT_MODELS_DIR = Path("models")
+from bankchurn.settings import settings
 
 
 class ModelChoice(str, Enum):
@@ -190,21 +189,21 @@ def predict(
 
 @app.command("report")
 def report(
-    out: Annotated[Path, typer.Option("--out", help="Reports folder the site reads.")] = Path(
-        "reports"
-    ),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Reports folder the site reads (reports/).")
+    ] = None,
     data: DataOpt = None,
     seed: SeedOpt = 42,
     models_dir: Annotated[
-        Path, typer.Option("--models-dir", help="Where the two artifacts go.")
-    ] = DEFAULT_MODELS_DIR,
+        Path | None, typer.Option("--models-dir", help="Where the two artifacts go (models/).")
+    ] = None,
     fast: FastOpt = False,
 ) -> None:
     """Train baseline and target, write every JSON report and both model artifacts."""
     from bankchurn.reporting import run_report
 
-    out = _out_dir(out, "--out")
-    models_dir = _out_dir(models_dir, "--models-dir")
+    out = _out_dir(out or settings().reports_dir, "--out")
+    models_dir = _out_dir(models_dir or settings().models_dir, "--models-dir")
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     written = run_report(extract, out, models_dir, seed, budget=budget, n_bootstrap=n_boot)

@@ -1,32 +1,13 @@
-"""Reports the site reads, and the formatting of measured values with their provenance.
-
-Every measured number on the site goes through :func:`Reports.lookup` and :func:`format_value`:
-nothing is typed by hand. A missing report or key raises :class:`SiteDataError`, which fails the
-(strict) build instead of printing a blank.
-
-The reports directory is ``reports/`` at the repository root; the environment variable
-``BANKCHURN_REPORTS_DIR`` points the site at another copy (for developing against a throwaway set).
-"""
+"""Formatting of measured values and of their provenance, and parameters read from the code."""
 
 from __future__ import annotations
 
-import hashlib
 import html
+import importlib
 import inspect
-import json
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from bankchurn.adr import REPORTS
-
-ROOT = Path(__file__).resolve().parent.parent
-REPORTS_ENV = "BANKCHURN_REPORTS_DIR"
-
-#: Report name (first segment of a metric path) -> file under the reports directory. Declared
-#: once, in the package, where the ADR lint checks ``metric()`` keys against the same files.
-REPORT_FILES: dict[str, str] = REPORTS
+from designdocs.reports import Report, Reports, SiteDataError
 
 #: Provenance keys shown first, in this order; any other key follows alphabetically.
 PROVENANCE_ORDER = (
@@ -47,119 +28,6 @@ PROVENANCE_ORDER = (
     "data_date_range",
     "package_version",
 )
-
-
-class SiteDataError(KeyError):
-    """A report or a key the site asks for does not exist (the build must fail)."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
-
-
-def reports_dir() -> Path:
-    """Directory the site reads its reports from (``BANKCHURN_REPORTS_DIR`` or ``reports/``)."""
-    env = os.environ.get(REPORTS_ENV)
-    return Path(env).resolve() if env else ROOT / "reports"
-
-
-@dataclass
-class Report:
-    """One JSON report: its parsed content, where it came from and its hash."""
-
-    name: str
-    path: Path
-    data: Any
-    sha256: str
-
-    @property
-    def rel_path(self) -> str:
-        """Path shown to readers: relative to the repository when possible."""
-        try:
-            return self.path.relative_to(ROOT).as_posix()
-        except ValueError:
-            return self.path.as_posix()
-
-
-@dataclass
-class Reports:
-    """Lazy loader of the reports under one directory."""
-
-    directory: Path = field(default_factory=reports_dir)
-    _cache: dict[str, Report] = field(default_factory=dict)
-
-    def exists(self, name: str) -> bool:
-        """Whether report ``name`` is present on disk."""
-        return (self.directory / _file_of(name)).is_file()
-
-    def get(self, name: str) -> Report:
-        """Load report ``name`` (``data``, ``baseline``, ``target``, ...).
-
-        Raises:
-            SiteDataError: unknown report name, missing file or invalid JSON.
-        """
-        if name not in self._cache:
-            path = self.directory / _file_of(name)
-            if not path.is_file():
-                raise SiteDataError(
-                    f"report {name!r} not found: {path} is missing "
-                    "(run `bankchurn report --out reports`, or `make bench` for benchmarks)"
-                )
-            raw = path.read_bytes()
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise SiteDataError(f"report {path} is not valid JSON: {exc}") from exc
-            self._cache[name] = Report(name, path, data, hashlib.sha256(raw).hexdigest())
-        return self._cache[name]
-
-    def lookup(self, path: str) -> tuple[Any, Report]:
-        """Resolve a dotted metric path such as ``target.roc_auc`` or ``target.roc_auc_ci.0``.
-
-        The first segment names the report; the rest are dict keys or list indices.
-
-        Raises:
-            SiteDataError: the report or any key along the path is missing.
-        """
-        name, _, rest = path.partition(".")
-        report = self.get(name)
-        value: Any = report.data
-        walked = name
-        for key in rest.split(".") if rest else []:
-            if isinstance(value, dict) and key in value:
-                value = value[key]
-            elif (
-                isinstance(value, list)
-                and key.lstrip("-").isdigit()
-                and -len(value) <= int(key) < len(value)
-            ):
-                value = value[int(key)]
-            else:
-                avail = (
-                    ", ".join(sorted(map(str, value)))[:300]
-                    if isinstance(value, dict)
-                    else f"{type(value).__name__}"
-                    + (f" of length {len(value)}" if isinstance(value, list) else "")
-                )
-                raise SiteDataError(
-                    f"metric {path!r}: key {key!r} not found under {walked!r} in "
-                    f"{report.rel_path} (has: {avail})"
-                )
-            walked += f".{key}"
-        return value, report
-
-    def provenance(self, name: str) -> dict[str, Any]:
-        """The ``provenance`` block of a report (empty when the report has none)."""
-        data = self.get(name).data
-        prov = data.get("provenance") if isinstance(data, dict) else None
-        return prov if isinstance(prov, dict) else {}
-
-
-def _file_of(name: str) -> str:
-    if name not in REPORT_FILES:
-        raise SiteDataError(
-            f"unknown report {name!r}: a metric path starts with one of {', '.join(REPORT_FILES)}"
-        )
-    return REPORT_FILES[name]
 
 
 def format_value(value: Any, fmt: str | None = None) -> str:
@@ -241,8 +109,6 @@ def code_value(path: str) -> tuple[Any, str]:
         SiteDataError: no such module, attribute or field, or the value is not a plain number,
             string or bool.
     """
-    import importlib
-
     parts = path.split(".")
     obj: Any = None
     for i in range(len(parts), 0, -1):  # longest importable module prefix

@@ -1,6 +1,6 @@
 """mkdocs-macros module: every measured number of the site comes through these macros.
 
-Loaded by ``plugins: macros: module_name: hooks/site_macros`` in ``mkdocs.yml``. The macros read
+Loaded by ``plugins: macros: modules: [designdocs.site.macros]`` in ``mkdocs.yml``. The macros read
 the JSON reports written by ``bankchurn report --out reports`` (and ``make bench``) and the data
 contract in code. A missing report or key raises, and the macros plugin runs with
 ``on_error_fail: true``, so a typo or a renamed key fails the build instead of printing a blank.
@@ -38,19 +38,16 @@ from __future__ import annotations
 import html
 import importlib
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-_HERE = Path(__file__).resolve().parent
-if str(_HERE) not in sys.path:  # mkdocs-macros loads this file by path: make siblings importable
-    sys.path.insert(0, str(_HERE))
-
-import site_data
-import site_pages
-from site_data import REPORT_FILES, Reports, SiteDataError
-
-ROOT = _HERE.parent
+from bankchurn.settings import settings
+from designdocs.pages import benchmarks as bench_page
+from designdocs.pages import canvas as canvas_page
+from designdocs.pages import cells, monitoring, profile
+from designdocs.pages import contract as contract_page
+from designdocs.reports import REPORT_FILES, Reports, SiteDataError
+from designdocs.site import format as site_format
 
 
 def _contract() -> Any:
@@ -67,10 +64,10 @@ def _targets() -> Any:
     return importlib.reload(targets)
 
 
-def notebooks(root: Path = ROOT) -> list[tuple[str, str]]:
+def notebooks(nb_dir: Path | None = None) -> list[tuple[str, str]]:
     """``(file name, title)`` of every notebook in ``notebooks/``, sorted by name."""
     out = []
-    for nb in sorted((root / "notebooks").glob("*.ipynb")):
+    for nb in sorted((nb_dir or settings().notebooks_dir).glob("*.ipynb")):
         title = nb.stem
         try:
             cells = json.loads(nb.read_text(encoding="utf-8")).get("cells", [])
@@ -94,7 +91,7 @@ def define_env(env: Any) -> None:
     @env.macro
     def metric(path: str, fmt: str | None = None) -> str:
         """Measured value with its provenance on hover."""
-        return site_data.metric_html(reports, path, fmt)
+        return site_format.metric_html(reports, path, fmt)
 
     @env.macro
     def value(path: str) -> Any:
@@ -104,19 +101,19 @@ def define_env(env: Any) -> None:
     @env.macro
     def canvas_table(tier: str | None = None, show_tier: bool = True) -> str:
         """ML Canvas success metrics: target vs measured and a pass / miss marker."""
-        return site_pages.canvas_table(reports, tier, show_tier=show_tier)
+        return canvas_page.canvas_table(reports, tier, show_tier=show_tier)
 
-    def _canvas(metric_id: str) -> site_pages.CanvasMetric:
-        for m in site_pages.canvas_metrics(reports):
+    def _canvas(metric_id: str) -> canvas_page.CanvasMetric:
+        for m in canvas_page.canvas_metrics(reports):
             if m.id == metric_id:
                 return m
-        ids = ", ".join(m.id for m in site_pages.canvas_metrics(reports))
+        ids = ", ".join(m.id for m in canvas_page.canvas_metrics(reports))
         raise SiteDataError(f"canvas metric {metric_id!r} not in canvas_status.json (has: {ids})")
 
     @env.macro
     def status(metric_id: str) -> str:
         """Badge (pass / miss / not measured) of one canvas metric."""
-        return site_pages.badge(_canvas(metric_id).state)
+        return cells.badge(_canvas(metric_id).state)
 
     @env.macro
     def target(target_id: str, fmt: str | None = None) -> str:
@@ -132,10 +129,10 @@ def define_env(env: Any) -> None:
                 f"(declared: {', '.join(t.BY_ID)})"
             )
         declared = t.BY_ID[target_id]
-        if declared.tier in site_pages.TIERS:
+        if declared.tier in canvas_page.TIERS:
             _canvas(target_id)  # raises when canvas_status.json disagrees with the declaration
         op = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "==": "="}[declared.comparison]
-        text = f"{op} {site_pages.format_target(declared.value, declared.unit, fmt)}"
+        text = f"{op} {cells.format_target(declared.value, declared.unit, fmt)}"
         title = f"declared target {declared.id} ({declared.origin}), bankchurn.targets"
         return (
             f'<span class="target" data-target="{html.escape(declared.id)}" '
@@ -149,8 +146,8 @@ def define_env(env: Any) -> None:
         ``path`` is dotted below ``bankchurn``; a pydantic model class is followed by a field
         name, whose default is shown (``business.BusinessParameters.campaign_capacity``).
         """
-        val, where = site_data.code_value(path)
-        text = site_data.format_value(val, fmt)
+        val, where = site_format.code_value(path)
+        text = site_format.format_value(val, fmt)
         return (
             f'<span class="parameter" data-parameter="{html.escape(path)}" '
             f'title="declared parameter {html.escape(where)}">{html.escape(text)}</span>'
@@ -161,12 +158,12 @@ def define_env(env: Any) -> None:
         """The API's Prometheus metric names, verbatim from ``bankchurn.api.metrics``."""
         from bankchurn.api import metrics as api_metrics
 
-        return site_pages.prometheus_table(importlib.reload(api_metrics))
+        return monitoring.prometheus_table(importlib.reload(api_metrics))
 
     @env.macro
     def canvas_counts() -> dict[str, int]:
         """How many canvas metrics pass, miss, or are not measured."""
-        return site_pages.canvas_summary(reports)
+        return canvas_page.canvas_summary(reports)
 
     @env.macro
     def provenance_legend() -> str:
@@ -187,7 +184,7 @@ def define_env(env: Any) -> None:
                 lines.append(f"    | {name} | `reports/{rel}` | not generated yet |")
                 continue
             report = reports.get(name)
-            prov = site_data.provenance_text(report, reports.provenance(name))
+            prov = site_format.provenance_text(report, reports.provenance(name))
             prov = prov.removeprefix("provenance: ").replace("|", "&#124;")
             lines.append(f"    | {name} | `{report.rel_path}` | {html.escape(prov)} |")
         return "\n".join(lines) + "\n"
@@ -196,7 +193,7 @@ def define_env(env: Any) -> None:
     def data_contract_table() -> str:
         """The data contract (bankchurn.contract.COLUMNS) as a table."""
         c = _contract()
-        return site_pages.contract_table(c.COLUMNS, c.MAX_NULL_FRACTION)
+        return contract_page.contract_table(c.COLUMNS, c.MAX_NULL_FRACTION)
 
     @env.macro
     def crm_table() -> str:
@@ -228,17 +225,17 @@ def define_env(env: Any) -> None:
         val = getattr(c, name)
         if isinstance(val, tuple | list):
             return ", ".join(f"`{v}`" for v in val)
-        return site_data.format_value(val, fmt)
+        return site_format.format_value(val, fmt)
 
     @env.macro
     def group_table(column: str) -> str:
         """Churn rate by the values of one column (data profile)."""
-        return site_pages.group_table(reports, column)
+        return profile.group_table(reports, column)
 
     @env.macro
     def benchmarks() -> str:
         """The benchmark report (speed / memory, targets vs measured, machine facts)."""
-        return site_pages.benchmark_tables(reports)
+        return bench_page.benchmark_tables(reports)
 
     @env.macro
     def notebook_list() -> str:
@@ -254,29 +251,29 @@ def define_env(env: Any) -> None:
     @env.macro
     def data_origin() -> str:
         """One sentence on where the data behind the reports comes from (synthetic or a file)."""
-        return site_pages.data_origin(reports)
+        return profile.data_origin(reports)
 
     @env.macro
     def null_summary() -> str:
         """Largest share of missing values over the columns (with the column), from the profile."""
-        return site_pages.null_summary(reports)
+        return profile.null_summary(reports)
 
     @env.macro
     def kv_table(path: str, fmt: str | None = None) -> str:
         """A mapping of a report (e.g. business parameters) as a two-column table."""
-        return site_pages.kv_table(reports, path, fmt)
+        return profile.kv_table(reports, path, fmt)
 
     @env.macro
     def parameters_table(path: str) -> str:
         """Named parameters (value + description) of a report, e.g. the business assumptions."""
-        return site_pages.parameters_table(reports, path)
+        return profile.parameters_table(reports, path)
 
     @env.macro
     def badge(kind: str, text: str | None = None) -> str:
         """Coloured badge (``pass``, ``miss``, ``na`` or any CSS modifier)."""
-        return site_pages.badge(kind, text)
+        return cells.badge(kind, text)
 
     @env.macro
     def adr_badge(status_: str) -> str:
         """ADR status badge."""
-        return site_pages.adr_status_badge(status_)
+        return cells.adr_status_badge(status_)

@@ -1,6 +1,6 @@
 """The one built site every test reads, and a subprocess ``mkdocs build --strict``.
 
-The build runs in a subprocess (as ``make site`` does), so the MkDocs hooks and macros are
+The build runs in a subprocess (as ``make site`` does), so the designdocs plugin and macros are
 exercised exactly as in production. ``BANKCHURN_REPORTS_DIR`` is honoured (default ``reports/``).
 
 :func:`ensure_site` is shared by the site tests, the browser tests and ``scripts/screenshots.py``:
@@ -22,10 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-HOOKS = ROOT / "hooks"
-if str(HOOKS) not in sys.path:  # the checker and renderers live beside the MkDocs hooks
-    sys.path.insert(0, str(HOOKS))
+from bankchurn.settings import settings
+
+ROOT = settings().root
 
 MKDOCS = Path(sys.executable).parent / "mkdocs"
 BUILD_LOG = Path(".cache") / "site-build.log"  # relative to the repository root; git-ignored
@@ -35,7 +34,6 @@ SITE_SOURCES = (
     "mkdocs.yml",
     "docs",
     "adr",
-    "hooks",
     "notebooks",
     "reports",
     "overrides",
@@ -131,11 +129,12 @@ def _exclusive(root: Path) -> Iterator[None]:
 def ensure_site(root: Path = ROOT) -> Build:
     """The built site with the log of its strict build: reused when fresh, else rebuilt in place.
 
-    ``BANKCHURN_SITE_DIR`` points the tests at another already-built site (log: empty).
+    ``BANKCHURN_SITE_DIR`` (`bankchurn.settings.Settings.site_dir`) points the tests at another
+    already-built site (log: empty).
     """
-    override = os.environ.get("BANKCHURN_SITE_DIR")
-    if override:
-        return Build(Path(override).resolve(), 0, "")
+    override = settings().site_dir
+    if override is not None:
+        return Build(override, 0, "")
     site = configured_site_dir(root)
     log = root / BUILD_LOG
     with _exclusive(root):

@@ -30,11 +30,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import site_data
-
 from bankchurn import targets
+from bankchurn.settings import settings
+from designdocs.site.format import code_value
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = settings().root
 
 #: Characters on either side of a number in which a metric word makes it metric-looking.
 WINDOW = 40
@@ -60,7 +60,7 @@ _NUMBER = re.compile(
 )
 
 #: Code constants whose value a page may type (dotted below ``bankchurn``; see
-#: ``site_data.code_value``). Money parameters end in ``_usd``.
+#: `designdocs.site.format.code_value`). Money parameters end in ``_usd``.
 DECLARED_PARAMETERS: tuple[str, ...] = (
     *(
         f"business.BusinessParameters.{name}"
@@ -118,7 +118,7 @@ class Finding:
         return (
             f'{self.path}:{self.line}: typed number {self.number!r} in "{self.context}": '
             "print it with {{ metric(...) }} / {{ target(...) }} / {{ parameter(...) }}, "
-            "or allowlist it with a reason in tests/site/typed_numbers.py"
+            "or allowlist it with a reason in src/designdocs/checks/typed_numbers.py"
         )
 
 
@@ -210,7 +210,7 @@ def declared_values(
     """Every declared ``(family, value)``: targets and parameters, as currently in code."""
     out = {normalise(t.value, t.unit) for t in declared_targets}
     for path in parameters:
-        value, _ = site_data.code_value(path)
+        value, _ = code_value(path)
         if isinstance(value, bool) or not isinstance(value, int | float):
             continue
         out.add(("usd", float(value)) if path.endswith("_usd") else ("plain", float(value)))

@@ -1,0 +1,1 @@
+"""No-drift checks: published figures against the reports, hand-typed numbers in prose."""

@@ -1,0 +1,1 @@
+"""Markdown and HTML fragments the site generates from code and reports (pure functions)."""

@@ -1,0 +1,1 @@
+"""The site: MkDocs plugin, macros, the check of the built site and the build cache."""
