@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
 
 from bankchurn.business import RISK_BANDS
+from bankchurn.cbpe import Estimate
 from bankchurn.contract import BY_NAME, FEATURES
 
 Test = Literal["ks", "chi2"]
@@ -131,6 +132,12 @@ class DriftReport(BaseModel):
     drift_detected: bool = Field(description="Any feature or the predictions drifted.")
     features: dict[str, ColumnDrift]
     prediction: PredictionDrift | None = None
+    performance: Estimate | None = Field(
+        None, description="Performance estimated from the calibrated probabilities (CBPE)."
+    )
+    retrain_reasons: list[str] | None = Field(
+        None, description="Clauses of the retraining rule the current sample meets."
+    )
     family_alpha: float = FAMILY_ALPHA
     methods: dict[str, MethodDeclaration] = Field(default_factory=lambda: dict(METHODS))
     reference: SampleInfo

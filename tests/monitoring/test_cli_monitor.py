@@ -45,6 +45,8 @@ def test_december_balances_are_flagged_with_prediction_drift(
     assert report.current.n_rows == 417 and report.reference.n_rows == 7500
     assert report.prediction is not None and report.prediction.model_version == "test-tiny-1"
     assert "DRIFT in Balance" in out
+    assert report.performance is not None and report.performance.n == 417
+    assert report.retrain_reasons is not None and "estimated without labels" in out
     code, _, _ = _run(capsys, *args, "--out", str(tmp_path / "m"), "--fail-on-drift")
     assert code == 1
 
@@ -69,6 +71,7 @@ def test_an_unlabelled_csv_is_monitored(tmp_path: Path, capsys: pytest.CaptureFi
         ({"--current": "synthetic:2031-01"}, "no synthetic rows in those months"),
         ({"--current": "missing.csv"}, "missing.csv"),
         ({"--out": "FILE"}, "exists and is not a folder"),
+        ({"--fail-on-retrain": ""}, "--fail-on-retrain needs --model"),
     ],
 )
 def test_mistakes_are_one_line_and_write_nothing(
@@ -80,7 +83,7 @@ def test_mistakes_are_one_line_and_write_nothing(
     for key in ("--out", "--current"):
         if opts[key] in ("FILE", "out", "missing.csv"):
             opts[key] = str(tmp_path / opts[key])
-    code, _, err = _run(capsys, *[x for kv in opts.items() for x in kv])
+    code, _, err = _run(capsys, *[x for kv in opts.items() for x in kv if x])
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and expected in err, err
     assert not (tmp_path / "out").exists()

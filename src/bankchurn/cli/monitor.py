@@ -98,8 +98,20 @@ def monitor(
         bool,
         typer.Option("--fail-on-drift", help="Exit with code 1 when drift is detected."),
     ] = False,
+    fail_on_retrain: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-retrain",
+            help="Exit with code 1 when the retraining rule fires (needs --model).",
+        ),
+    ] = False,
 ) -> None:
-    """Test each feature (and the predictions) of CURRENT against REFERENCE; write drift.json."""
+    """Test each feature (and the predictions) of CURRENT against REFERENCE; write drift.json.
+
+    With a model, also estimate ROC-AUC and precision at the campaign capacity of CURRENT from
+    its calibrated probabilities (no labels needed) and evaluate the retraining rule; pass the
+    last months pooled as CURRENT, as the Monitoring page's rule does.
+    """
     from bankchurn.drift import compare
     from bankchurn.io import atomic_write_text
 
@@ -121,16 +133,34 @@ def monitor(
             "current_scores": predict_proba(artifact, cur),
             "model_version": str(artifact.metadata.get("model_version")),
         }
+    if fail_on_retrain and artifact is None:
+        raise UserError("--fail-on-retrain needs --model (the rule reads the model's scores)")
     try:
         report = compare(ref, cur, reference_info=ref_info, current_info=cur_info, **scores)
     except ValueError as exc:
         raise UserError(f"--current {current}: {exc}") from None
+    if artifact is not None:
+        from bankchurn import cbpe
+        from bankchurn.business import BusinessParameters
+        from bankchurn.monitoring import retraining_reasons
+
+        report.performance = cbpe.estimate(
+            scores["current_scores"], BusinessParameters().campaign_capacity, seed=seed
+        )
+        report.retrain_reasons = retraining_reasons(report.performance, report.prediction)
     path = atomic_write_text(out / "drift.json", report.model_dump_json(indent=2) + "\n")
     flagged = [c for c, d in report.features.items() if d.drifted]
     if report.prediction is not None and report.prediction.drifted:
         flagged.append("predictions")
     verdict = f"DRIFT in {', '.join(flagged)}" if flagged else "no drift detected"
     typer.echo(f"{verdict} ({cur_info.n_rows} current vs {ref_info.n_rows} reference rows)")
+    if report.performance is not None:
+        e = report.performance
+        typer.echo(
+            f"estimated without labels: ROC-AUC {e.roc_auc:.3f}, precision at capacity "
+            f"{e.precision_at_capacity:.3f}; retrain: "
+            f"{', '.join(report.retrain_reasons or []) or 'no'}"
+        )
     typer.echo(f"wrote {path}")
-    if fail_on_drift and report.drift_detected:
+    if (fail_on_drift and report.drift_detected) or (fail_on_retrain and report.retrain_reasons):
         raise typer.Exit(1)
