@@ -294,6 +294,29 @@ def retraining_reasons(
     return reasons
 
 
+def assess(
+    current_scores: np.ndarray,
+    prediction: drift.PredictionDrift | None,
+    seed: int = 0,
+    params: BusinessParameters | None = None,
+) -> tuple[cbpe.Estimate, list[str]]:
+    """Estimated performance of an unlabelled sample and the retraining clauses it meets.
+
+    Args:
+        current_scores: Calibrated probabilities of the current sample (pool the months the
+            rule reads, :data:`RULE_WINDOW_MONTHS`).
+        prediction: Prediction drift of the sample against the reference, if measured.
+        seed: Seed of the label draws behind the estimate's range.
+        params: Business parameters (the campaign capacity).
+
+    Returns:
+        The CBPE estimate and :func:`retraining_reasons` of the sample.
+    """
+    capacity = (params or BusinessParameters()).campaign_capacity
+    estimate = cbpe.estimate(current_scores, capacity, seed=seed)
+    return estimate, retraining_reasons(estimate, prediction)
+
+
 # --- measurements ----------------------------------------------------------------------
 def _features(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[:, list(FEATURES)].reset_index(drop=True)

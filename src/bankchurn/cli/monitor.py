@@ -140,14 +140,11 @@ def monitor(
     except ValueError as exc:
         raise UserError(f"--current {current}: {exc}") from None
     if artifact is not None:
-        from bankchurn import cbpe
-        from bankchurn.business import BusinessParameters
-        from bankchurn.monitoring import retraining_reasons
+        from bankchurn.monitoring import assess
 
-        report.performance = cbpe.estimate(
-            scores["current_scores"], BusinessParameters().campaign_capacity, seed=seed
+        report.performance, report.retrain_reasons = assess(
+            scores["current_scores"], report.prediction, seed=seed
         )
-        report.retrain_reasons = retraining_reasons(report.performance, report.prediction)
     path = atomic_write_text(out / "drift.json", report.model_dump_json(indent=2) + "\n")
     flagged = [c for c, d in report.features.items() if d.drifted]
     if report.prediction is not None and report.prediction.drifted:
