@@ -22,6 +22,9 @@ import pytest
 # Deterministic hashing and single-threaded BLAS so repeated runs give identical numbers.
 os.environ.setdefault("PYTHONHASHSEED", "0")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Training commands log to MLflow by default; the suite tracks only in the tests that start their
+# own MLflow server (tests/tracking), so no test writes a store into the working directory.
+os.environ["BANKCHURN_TRACKING"] = "false"
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the node ids

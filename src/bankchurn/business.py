@@ -15,15 +15,24 @@ snapshots, so a year holds ``12 / test_months`` such windows (a stratified split
 dateless file covers ``test_share`` of the history instead, see :func:`annualisation`).
 
 Defaults come from the ML Canvas (section 1 and 2) where it gives a number, and are marked as
-assumptions where it does not. Every number is a named field of :class:`BusinessParameters`.
+assumptions where it does not. Every number is a named field of ``BusinessParameters``; whom the
+campaign contacts is the declared operating point (``bankchurn.targets.OPERATING_POINT``), and
+the sensitivity grid shows what the two assumptions and the capacity change.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
+
+from bankchurn.targets import OPERATING_POINT
+from bankchurn.targets import get as get_target
+
+#: The canvas's money target, declared once in ``bankchurn.targets``.
+VALUE_TARGET = get_target("business.retained_usd_per_year")
 
 #: Risk bands of a calibrated churn probability, as ``(name, lower bound)``: the retention team
 #: calls "high" first. Shared by batch scoring and the API.
@@ -39,8 +48,14 @@ def risk_bands(p: np.ndarray) -> np.ndarray:
     return out
 
 
-#: Thresholds scanned by :func:`value_curve`.
+#: Thresholds scanned by ``value_curve`` (a scenario, not the operating point).
 THRESHOLD_GRID: np.ndarray = np.round(np.arange(0.01, 1.0, 0.01), 2)
+#: Retention success rates of the sensitivity table (the assumption is the weakest number).
+SUCCESS_RATE_GRID: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+#: Campaign capacities (share contacted, riskiest first) of the sensitivity table.
+CAPACITY_GRID: tuple[float, ...] = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+#: Capacities scanned to find what would reach the canvas target.
+CAPACITY_SCAN: np.ndarray = np.round(np.arange(0.01, 1.0, 0.01), 2)
 
 
 class BusinessParameters(BaseModel):
@@ -50,11 +65,6 @@ class BusinessParameters(BaseModel):
 
     annual_churn_loss_usd: float = Field(
         2_000_000.0, gt=0, description="Canvas §1: the bank loses $2M per year to churn."
-    )
-    retention_target_usd: float = Field(
-        400_000.0,
-        gt=0,
-        description="Canvas §2/§6: reduce churn 20% = $400K saved per year (campaign target).",
     )
     history_years: float = Field(
         2.0, gt=0, description="Canvas §3: the 10,000 CRM records cover 2 years."
@@ -84,9 +94,6 @@ class BusinessParameters(BaseModel):
             "ASSUMPTION (not in the canvas): share of contacted would-be churners the "
             "campaign keeps; see the sensitivity table."
         ),
-    )
-    campaign_capacity: float = Field(
-        0.10, gt=0, le=1, description="Canvas §2: the team contacts the top 10% at risk."
     )
 
     @property
@@ -217,10 +224,85 @@ def best_threshold(
     return float(grid[best])
 
 
+def _needed_rate(reached: int, contacted: int, params: BusinessParameters, scale: float) -> float:
+    """Retention success rate at which contacting ``contacted`` rows reaching ``reached``
+    churners just meets the canvas target (``inf`` when no churner is reached)."""
+    gross_per_rate = reached * params.customer_value_usd * scale
+    cost = contacted * params.cost_per_contact_usd * scale
+    return (VALUE_TARGET.value + cost) / gross_per_rate if gross_per_rate else math.inf
+
+
+def sensitivity(
+    y: np.ndarray, p: np.ndarray, params: BusinessParameters, scale: float
+) -> dict[str, Any]:
+    """Net yearly value over success rates x capacities, with this model's ranking.
+
+    Returns:
+        ``success_rates``, ``capacities`` and ``net_usd_per_year`` (one row per success rate,
+        one column per capacity), plus ``success_rate_needed`` per capacity.
+    """
+    rows = []
+    for rate in SUCCESS_RATE_GRID:
+        alt = params.model_copy(update={"retention_success_rate": rate})
+        rows.append(
+            [
+                value_at(y, capacity_mask(p, c), alt, scale)["net_usd_per_year"]
+                for c in CAPACITY_GRID
+            ]
+        )
+    needed = []
+    for c in CAPACITY_GRID:
+        v = value_at(y, capacity_mask(p, c), params, scale)
+        needed.append(_needed_rate(v["churners_reached"], v["contacted"], params, scale))
+    return {
+        "success_rates": list(SUCCESS_RATE_GRID),
+        "capacities": list(CAPACITY_GRID),
+        "net_usd_per_year": rows,
+        "success_rate_needed": needed,
+    }
+
+
+def goal(y: np.ndarray, p: np.ndarray, params: BusinessParameters, scale: float) -> dict[str, Any]:
+    """What would reach the canvas target, under the declared assumptions.
+
+    Returns:
+        ``success_rate_needed_at_operating_point`` (this model's ranking) and
+        ``success_rate_needed_with_perfect_ranking`` (no model can need less at this capacity);
+        ``lowest_success_rate_needed`` over every capacity (with that capacity); and
+        ``best_at_assumed_success_rate``: the capacity that maximises value at the assumed rate,
+        its value and whether it reaches the target.
+    """
+    cap = OPERATING_POINT.capacity
+    here = value_at(y, capacity_mask(p, cap), params, scale)
+    perfect = value_at(y, capacity_mask(np.asarray(y, dtype="float64"), cap), params, scale)
+    scan = [value_at(y, capacity_mask(p, float(c)), params, scale) for c in CAPACITY_SCAN]
+    rates = [_needed_rate(v["churners_reached"], v["contacted"], params, scale) for v in scan]
+    low = min(range(len(scan)), key=lambda i: (rates[i], CAPACITY_SCAN[i]))
+    best = max(range(len(scan)), key=lambda i: (round(scan[i]["net_usd_per_year"], 6), -i))
+    return {
+        "target_usd_per_year": VALUE_TARGET.value,
+        "assumed_success_rate": params.retention_success_rate,
+        "success_rate_needed_at_operating_point": _needed_rate(
+            here["churners_reached"], here["contacted"], params, scale
+        ),
+        "success_rate_needed_with_perfect_ranking": _needed_rate(
+            perfect["churners_reached"], perfect["contacted"], params, scale
+        ),
+        "lowest_success_rate_needed": {
+            "success_rate": rates[low],
+            "capacity": float(CAPACITY_SCAN[low]),
+        },
+        "best_at_assumed_success_rate": {
+            "capacity": float(CAPACITY_SCAN[best]),
+            "net_usd_per_year": scan[best]["net_usd_per_year"],
+            "meets_target": VALUE_TARGET.met(scan[best]["net_usd_per_year"]),
+        },
+    }
+
+
 def summary(
     y: np.ndarray,
     p: np.ndarray,
-    threshold: float,
     params: BusinessParameters,
     split_info: dict[str, Any],
 ) -> dict[str, Any]:
@@ -229,45 +311,37 @@ def summary(
     Args:
         y: Test labels.
         p: Calibrated test probabilities.
-        threshold: Operating threshold chosen on training rows.
         params: Business parameters.
         split_info: The split description (for the annualisation).
 
     Returns:
-        Parameters, annualisation, value at the capacity (top 10 %) and at the operating
-        threshold vs the canvas target, the value curve, the test-optimal threshold (for
-        reference only), and a sensitivity table over the retention success rate.
+        Parameters, annualisation, the value at the operating point (with the best value any
+        ranking could reach there) vs the canvas target, what would reach the target, the
+        sensitivity grid, and the value curve over thresholds (a scenario, for reference).
     """
     scale = annualisation(split_info)
-    capacity = value_at(y, capacity_mask(p, params.campaign_capacity), params, scale)
-    operating = value_at_threshold(y, p, threshold, params, scale)
+    cap = OPERATING_POINT.capacity
+    here = value_at(y, capacity_mask(p, cap), params, scale)
+    perfect = value_at(y, capacity_mask(np.asarray(y, dtype="float64"), cap), params, scale)
     curve = value_curve(y, p, params, scale)
     best = max(curve, key=lambda r: (round(r["net_usd_per_year"], 6), r["threshold"]))
-    sensitivity = []
-    for rate in (0.1, 0.2, 0.3, 0.4, 0.5):
-        alt = params.model_copy(update={"retention_success_rate": rate})
-        v = value_at(y, capacity_mask(p, params.campaign_capacity), alt, scale)
-        sensitivity.append(
-            {"retention_success_rate": rate, "net_usd_per_year": v["net_usd_per_year"]}
-        )
-    target = params.retention_target_usd
-    # Success rate at which the capacity campaign would just reach the canvas target.
-    reach = capacity["churners_reached"] * params.customer_value_usd * scale
-    needed = (
-        (params.retention_target_usd + capacity["cost_usd_per_year"]) / reach if reach else None
-    )
+    target = VALUE_TARGET.value
     return {
-        "success_rate_needed_for_target_at_capacity": needed,
         "parameters": params.describe(),
         "annualisation": scale,
-        "target_usd_per_year": params.retention_target_usd,
-        "at_capacity": {**capacity, "meets_target": capacity["net_usd_per_year"] >= target},
-        "at_threshold": {**operating, "meets_target": operating["net_usd_per_year"] >= target},
+        "target_usd_per_year": target,
+        "at_capacity": {
+            **here,
+            "capacity": cap,
+            "meets_target": VALUE_TARGET.met(here["net_usd_per_year"]),
+            "best_reachable_net_usd_per_year": perfect["net_usd_per_year"],
+        },
+        "goal": goal(y, p, params, scale),
+        "sensitivity": sensitivity(y, p, params, scale),
         "value_maximising_threshold_on_test": best["threshold"],
         "max_net_usd_per_year_on_test": best["net_usd_per_year"],
         "value_curve": [
             {k: r[k] for k in ("threshold", "contacted_share", "net_usd_per_year")}
             for r in curve[::2]
         ],
-        "sensitivity_at_capacity": sensitivity,
     }

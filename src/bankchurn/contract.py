@@ -13,6 +13,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+#: The one currency of the project: the extract's amounts (``Balance``, ``EstimatedSalary``) and
+#: every value figure (the canvas states its money in US dollars). The Kaggle file names none.
+CURRENCY: str = "USD"
+#: What ``Exited = 1`` means in time: the customer closed all their accounts within this many
+#: months after the row's ``SnapshotDate``. A monthly batch scored the day after month end
+#: therefore warns between 0 and about 30 days ahead, the canvas's "time to act".
+LABEL_HORIZON_MONTHS: int = 1
+#: The horizon in words (``1 month``).
+LABEL_HORIZON: str = f"{LABEL_HORIZON_MONTHS} month{'s' if LABEL_HORIZON_MONTHS != 1 else ''}"
+#: What a label means, in one sentence (the Data contract page and the canvas print it).
+LABEL_MEANING: str = (
+    f"Exited = 1: the customer closed all their accounts within {LABEL_HORIZON} after the "
+    "row's SnapshotDate; Exited = 0: they still held an account at the end of that window."
+)
+
 Role = Literal["row_id", "customer_id", "pii", "protected", "feature", "target", "snapshot"]
 Kind = Literal["int", "float", "category", "binary", "date", "text"]
 
@@ -79,7 +94,13 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("Age", "int", "feature", "Age in years.", 18, 100),
     ColumnSpec("Tenure", "int", "feature", "Years as a customer.", 0, 10, nullable=True),
     ColumnSpec(
-        "Balance", "float", "feature", "Account balance (EUR).", 0, 1_000_000, nullable=True
+        "Balance",
+        "float",
+        "feature",
+        f"Account balance ({CURRENCY}).",
+        0,
+        1_000_000,
+        nullable=True,
     ),
     ColumnSpec("NumOfProducts", "int", "feature", "Number of bank products held.", 1, 4),
     ColumnSpec(
@@ -102,13 +123,17 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         "EstimatedSalary",
         "float",
         "feature",
-        "Estimated yearly salary (EUR).",
+        f"Estimated yearly salary ({CURRENCY}).",
         0,
         1_000_000,
         nullable=True,
     ),
     ColumnSpec(
-        "Exited", "binary", "target", "Label: left the bank (1) or stayed (0).", allowed=(0, 1)
+        "Exited",
+        "binary",
+        "target",
+        f"Label: closed all accounts within {LABEL_HORIZON} after SnapshotDate (1) or not (0).",
+        allowed=(0, 1),
     ),
     ColumnSpec(
         "SnapshotDate",
@@ -142,3 +167,17 @@ CATEGORICAL_FEATURES: tuple[str, ...] = tuple(
 #: markets); Gender is not (role ``protected``). See ADR 0006.
 PROTECTED_ATTRIBUTES: tuple[str, ...] = ("Geography", "Gender")
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
+
+#: One valid, invented customer (feature columns only): the API's documented example and the
+#: input example stored with every tracked model. Never a real customer.
+EXAMPLE_CUSTOMER: dict[str, int | float | str] = {
+    "CreditScore": 650,
+    "Geography": "Germany",
+    "Age": 47,
+    "Tenure": 3,
+    "Balance": 118_000.0,
+    "NumOfProducts": 1,
+    "HasCrCard": 1,
+    "IsActiveMember": 0,
+    "EstimatedSalary": 95_000.0,
+}

@@ -1,5 +1,10 @@
 """Metrics of a churn model on held-out rows: ranking, operating point, calibration, fairness,
 importance. Pure functions of labels, scores and frames; every random step is seeded.
+
+The operating point is ``bankchurn.targets.OPERATING_POINT``: the riskiest share of the rows is
+contacted (a cut on the ranking, not a probability threshold). Next to each figure measured
+there, the best value ANY ranking could reach at the same cut is given, so a target that is out
+of reach by construction (recall above the capacity's share of churners) shows as such.
 """
 
 from __future__ import annotations
@@ -20,10 +25,10 @@ from sklearn.metrics import (
     roc_curve,
 )
 
+from bankchurn.business import capacity_mask
 from bankchurn.contract import FEATURES, PROTECTED_ATTRIBUTES
+from bankchurn.targets import OPERATING_POINT
 
-#: Share of customers a retention campaign can contact (ML Canvas: "top 10 %").
-TOP_FRACTION: float = 0.10
 #: Bootstrap resamples of the headline metric's confidence interval.
 N_BOOTSTRAP: int = 1000
 #: Bins of the reliability curve.
@@ -54,17 +59,19 @@ def fast_roc_auc(y: np.ndarray, p: np.ndarray) -> float | None:
     return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
 
 
-def top_k(y: np.ndarray, p: np.ndarray, fraction: float = TOP_FRACTION) -> dict[str, float]:
+def top_k(
+    y: np.ndarray, p: np.ndarray, fraction: float = OPERATING_POINT.capacity
+) -> dict[str, float]:
     """Precision, recall and lift among the ``fraction`` highest scores.
 
-    Ties at the cut are broken by a stable sort on the negated score (so by row order),
-    which makes the result deterministic.
+    The cut is ``bankchurn.business.capacity_mask`` (ties broken by row order), the same one
+    the value model contacts, so both always talk about the same customers.
     """
     y = np.asarray(y).astype(int)
     n = len(y)
-    k = max(1, round(fraction * n))
-    order = np.argsort(-np.asarray(p, dtype="float64"), kind="stable")[:k]
-    hits = int(y[order].sum())
+    contacted = capacity_mask(p, fraction)
+    k = int(contacted.sum())
+    hits = int(y[contacted].sum())
     base = float(y.mean()) if n else 0.0
     precision = hits / k
     return {
@@ -75,16 +82,52 @@ def top_k(y: np.ndarray, p: np.ndarray, fraction: float = TOP_FRACTION) -> dict[
     }
 
 
-def at_threshold(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, Any]:
-    """Precision, recall, positive rate and confusion matrix of ``p >= threshold``."""
+def best_reachable(y: np.ndarray, fraction: float = OPERATING_POINT.capacity) -> dict[str, float]:
+    """Precision, recall and lift of a PERFECT ranking that contacts the same ``fraction``.
+
+    No model can do better at this cut: with ``k`` contacts and ``P`` churners, at most
+    ``min(k, P)`` churners are reached, so recall is at most ``k / P``.
+    """
     y = np.asarray(y).astype(int)
-    pred = (np.asarray(p) >= threshold).astype(int)
+    return top_k(y, y.astype("float64"), fraction)
+
+
+def confusion(y: np.ndarray, contacted: np.ndarray) -> dict[str, Any]:
+    """Precision, recall, share contacted and confusion matrix of contacting ``contacted``."""
+    y = np.asarray(y).astype(int)
+    pred = np.asarray(contacted, dtype=bool).astype(int)
     tn, fp, fn, tp = confusion_matrix(y, pred, labels=[0, 1]).ravel()
     return {
         "precision": float(tp / (tp + fp)) if tp + fp else 0.0,
         "recall": float(tp / (tp + fn)) if tp + fn else 0.0,
         "positive_rate": float(pred.mean()) if len(pred) else 0.0,
         "confusion_matrix": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
+    }
+
+
+def at_threshold(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, Any]:
+    """``confusion`` of contacting every row with ``p >= threshold`` (a scenario)."""
+    return confusion(y, np.asarray(p) >= threshold)
+
+
+def operating_point(
+    y: np.ndarray, p: np.ndarray, fraction: float = OPERATING_POINT.capacity
+) -> dict[str, Any]:
+    """The ``operating_point`` section of a metrics file: the cut, its confusion matrix and the
+    best figures any ranking could reach there."""
+    y = np.asarray(y).astype(int)
+    contacted = capacity_mask(p, fraction)
+    best = best_reachable(y, fraction)
+    return {
+        "capacity": float(fraction),
+        "label": f"the riskiest {fraction:.0%} of customers contacted",
+        "k": int(contacted.sum()),
+        "confusion_matrix": confusion(y, contacted)["confusion_matrix"],
+        "best_reachable": {
+            "precision_at_10": best["precision"],
+            "recall_at_10": best["recall"],
+            "lift_at_10": best["lift"],
+        },
     }
 
 
@@ -165,10 +208,13 @@ def fairness(
     frame: pd.DataFrame,
     y: np.ndarray,
     p: np.ndarray,
-    threshold: float,
+    fraction: float = OPERATING_POINT.capacity,
     columns: tuple[str, ...] = PROTECTED_ATTRIBUTES,
 ) -> dict[str, Any]:
     """Headline metrics per group of each protected attribute, and the max-min gaps.
+
+    Precision, recall and the share contacted are those of the operating point: the riskiest
+    ``fraction`` of ALL rows is contacted (one list for everyone), then each group is read.
 
     Returns:
         ``{column: {"groups": {value: {n, churn_rate, roc_auc, precision, recall,
@@ -176,13 +222,14 @@ def fairness(
     """
     y = np.asarray(y).astype(int)
     p = np.asarray(p, dtype="float64")
+    contacted = capacity_mask(p, fraction)
     out: dict[str, Any] = {}
     for col in columns:
         values = frame[col].astype(str).to_numpy()
         groups: dict[str, Any] = {}
         for value in sorted(np.unique(values)):
             mask = values == value
-            at = at_threshold(y[mask], p[mask], threshold)
+            at = confusion(y[mask], contacted[mask])
             groups[value] = {
                 "n": int(mask.sum()),
                 "churn_rate": float(y[mask].mean()),
@@ -235,7 +282,6 @@ def importance(
 def evaluate_scores(
     y: np.ndarray,
     p: np.ndarray,
-    threshold: float,
     seed: int,
     frame: pd.DataFrame | None = None,
     true_proba: np.ndarray | None = None,
@@ -247,11 +293,10 @@ def evaluate_scores(
     Args:
         y: Labels of the evaluated rows.
         p: Calibrated churn probabilities of the same rows.
-        threshold: Operating threshold (chosen on training rows).
         seed: Seed of the bootstrap.
         frame: The same rows' features, for the fairness breakdown (skipped when ``None``).
         true_proba: True churn probabilities of the same rows (synthetic data only), giving the
-            Bayes-optimal ROC-AUC; ``None`` for user files.
+            Bayes-optimal ROC-AUC of THESE rows (the ceiling); ``None`` for user files.
         n_bootstrap: Bootstrap resamples.
         true_proba_without_gender: Best probabilities without ``Gender`` (synthetic data only):
             the ceiling for models that may not use it (ADR 0006).
@@ -262,7 +307,6 @@ def evaluate_scores(
     y = np.asarray(y).astype(int)
     p = np.asarray(p, dtype="float64")
     top = top_k(y, p)
-    at = at_threshold(y, p, threshold)
     cal = reliability(y, p)
     out: dict[str, Any] = {
         "n": len(y),
@@ -274,20 +318,16 @@ def evaluate_scores(
         "precision_at_10": top["precision"],
         "recall_at_10": top["recall"],
         "lift_at_10": top["lift"],
-        "top_k": top["k"],
-        "threshold": float(threshold),
-        "precision_at_threshold": at["precision"],
-        "recall_at_threshold": at["recall"],
-        "positive_rate_at_threshold": at["positive_rate"],
-        "confusion_matrix": at["confusion_matrix"],
+        "operating_point": operating_point(y, p),
         "brier": cal["brier"],
         "calibration": cal,
         "curves": curves(y, p),
+        # The ceilings are measured on the very rows the model is judged on, never on others.
         "bayes_optimal_roc_auc": roc_auc(y, true_proba) if true_proba is not None else None,
         "bayes_optimal_roc_auc_without_gender": (
             roc_auc(y, true_proba_without_gender) if true_proba_without_gender is not None else None
         ),
     }
     if frame is not None:
-        out["fairness"] = fairness(frame, y, p, threshold)
+        out["fairness"] = fairness(frame, y, p)
     return out

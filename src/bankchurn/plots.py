@@ -23,6 +23,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from bankchurn.contract import TARGET
 from bankchurn.evaluation import top_k
+from bankchurn.targets import OPERATING_POINT
 
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE: tuple[str, ...] = (
@@ -443,7 +444,7 @@ def gains_table(
 def cumulative_gains(
     y: np.ndarray,
     scores: Mapping[str, np.ndarray],
-    capacity: float | None = 0.10,
+    capacity: float | None = OPERATING_POINT.capacity,
 ) -> Figure:
     """Cumulative gains (left) and lift (right) curves of several scorers.
 
@@ -515,17 +516,20 @@ def cumulative_gains(
 def value_vs_threshold(
     curve: Sequence[Mapping[str, float]],
     target_usd: float,
-    operating_threshold: float | None = None,
+    scenario_threshold: float | None = None,
     capacity_threshold: float | None = None,
 ) -> Figure:
-    """Net campaign value per year against the probability threshold, with the canvas target.
+    """Net campaign value per year against a probability threshold, with the canvas target.
+
+    Contacting everyone above a threshold is a SCENARIO beside the operating point (the
+    riskiest share of customers, drawn as the probability cut it amounts to on these rows).
 
     Args:
         curve: ``[{"threshold", "net_usd_per_year", ...}]`` (``business.value_curve`` of a
             metrics file).
-        target_usd: The canvas target ($400K per year), drawn as a horizontal line.
-        operating_threshold: The threshold chosen on training rows, drawn as a vertical line.
-        capacity_threshold: The threshold that contacts the campaign's capacity (top 10 %).
+        target_usd: The canvas target, drawn as a horizontal line.
+        scenario_threshold: The value-maximising threshold chosen on training rows (scenario).
+        capacity_threshold: The probability cut of the operating point on these rows.
 
     Returns:
         The figure with one axes titled ``Campaign value vs threshold``.
@@ -554,12 +558,12 @@ def value_vs_threshold(
         zorder=3,
         label=f"maximum on test: {_usd(v[best])} at {t[best]:.2f}",
     )
-    if operating_threshold is not None:
+    if scenario_threshold is not None:
         ax.axvline(
-            operating_threshold,
+            scenario_threshold,
             color=PALETTE[1],
             linewidth=1.2,
-            label=f"operating threshold {operating_threshold:.2f} (chosen on training rows)",
+            label=f"scenario: threshold {scenario_threshold:.2f} (chosen on training rows)",
         )
     if capacity_threshold is not None:
         ax.axvline(
@@ -567,7 +571,7 @@ def value_vs_threshold(
             color=PALETTE[3],
             linestyle="-.",
             linewidth=1.2,
-            label=f"top-10% cut {capacity_threshold:.2f}",
+            label=f"operating point: {OPERATING_POINT.label} (cut {capacity_threshold:.2f})",
         )
     ax.yaxis.set_major_formatter(FuncFormatter(_usd))
     ax.set(
@@ -577,6 +581,63 @@ def value_vs_threshold(
         xlim=(0, 1),
     )
     fig.legend(loc="outside lower center", ncols=2, fontsize=8)  # below: never over the curve
+    return fig
+
+
+def value_sensitivity(
+    sensitivity: Mapping[str, Any], target_usd: float, assumed_rate: float
+) -> Figure:
+    """Net value per year against the campaign capacity, one line per retention success rate.
+
+    Args:
+        sensitivity: ``business.sensitivity`` of a metrics file (``success_rates``,
+            ``capacities``, ``net_usd_per_year``).
+        target_usd: The canvas target, drawn as a horizontal line.
+        assumed_rate: The success rate the value model assumes (drawn thicker).
+
+    Returns:
+        The figure with one axes titled ``Value vs capacity and success rate``; the operating
+        point's capacity is a vertical line.
+    """
+    caps = np.asarray(sensitivity["capacities"], dtype="float64")
+    rates = list(sensitivity["success_rates"])
+    if not rates or not len(caps):
+        raise ValueError("value_sensitivity needs a non-empty grid")
+    fig, ax = new_figure(WIDTH, 4.8)
+    for i, (rate, row) in enumerate(zip(rates, sensitivity["net_usd_per_year"], strict=True)):
+        assumed = bool(np.isclose(rate, assumed_rate))
+        ax.plot(
+            caps,
+            row,
+            color=PALETTE[i % len(PALETTE)],
+            linewidth=2.6 if assumed else 1.2,
+            marker="o",
+            markersize=3,
+            label=f"success rate {rate:.0%}" + (" (assumed)" if assumed else ""),
+        )
+    ax.axhline(
+        target_usd,
+        color=TARGET_LINE_COLOUR,
+        linestyle="--",
+        linewidth=1.5,
+        label=f"canvas target {_usd(target_usd)}/year",
+    )
+    ax.axvline(
+        OPERATING_POINT.capacity,
+        color="#333333",
+        linestyle="-.",
+        linewidth=1.2,
+        label=f"operating point ({OPERATING_POINT.label})",
+    )
+    ax.axhline(0, color="#333333", linewidth=0.8)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(FuncFormatter(_usd))
+    ax.set(
+        xlabel="customers contacted (riskiest first)",
+        ylabel="net value (USD per year)",
+        title="Value vs capacity and success rate",
+    )
+    fig.legend(loc="outside lower center", ncols=3, fontsize=8)
     return fig
 
 
@@ -627,7 +688,7 @@ def fairness_bars(
         ax.set_xticks(x, [_label(m) for m in metrics], fontsize=8)
         ax.set(ylim=(0, 1.05), title=title)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)  # beside the bars
-    fig.suptitle("Model metrics by protected group (test rows, operating threshold)")
+    fig.suptitle(f"Model metrics by protected group (test rows, {OPERATING_POINT.label} contacted)")
     return fig
 
 

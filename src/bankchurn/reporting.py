@@ -1,8 +1,10 @@
 """Training runs and the JSON reports the site reads.
 
-:func:`train_and_evaluate` is the one training procedure (used by ``bankchurn train`` and
+``train_and_evaluate`` is the one training procedure (used by ``bankchurn train`` and
 ``bankchurn report``): split -> time-ordered folds -> fit (and tune) on training rows ->
-operating threshold from training out-of-fold probabilities -> metrics on test rows.
+metrics on test rows, judged at the declared operating point (``targets.OPERATING_POINT``).
+Other ways to pick whom to contact (a probability threshold) are reported as labelled
+``scenarios`` and never enter the canvas verdict.
 :func:`run_report` writes ``data_profile.json``, ``baseline/metrics.json``,
 ``target/metrics.json``, ``model_selection.json``, ``canvas_status.json`` and (synthetic data
 only) ``monitoring.json`` (:mod:`bankchurn.monitoring`): sorted keys,
@@ -23,7 +25,14 @@ import pandas as pd
 from bankchurn import business, drift, evaluation, targets
 from bankchurn.artifacts import build_metadata, package_version, save_artifact
 from bankchurn.business import BusinessParameters
-from bankchurn.contract import BY_NAME, FEATURES, SNAPSHOT, TARGET
+from bankchurn.contract import (
+    BY_NAME,
+    FEATURES,
+    LABEL_HORIZON_MONTHS,
+    LABEL_MEANING,
+    SNAPSHOT,
+    TARGET,
+)
 from bankchurn.ingest import Extract
 from bankchurn.io import atomic_write_text
 from bankchurn.models import (
@@ -49,11 +58,24 @@ AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("60-69", 60, 69),
     ("70+", 70, 200),
 )
-#: How the operating threshold is chosen (recorded in every metrics file).
+#: How the scenario's value-maximising threshold is chosen (recorded in every metrics file).
 THRESHOLD_RULE = (
     "maximises net campaign value (business parameters) on the calibrated out-of-fold "
     "probabilities of the TRAINING rows; never tuned on test rows"
 )
+#: The seed canvas's "threshold 50%" (an alternative to the operating point, ADR).
+HALF = 0.5
+#: Alternatives to the operating point, shown beside it and never counted in the verdict.
+SCENARIOS: dict[str, str] = {
+    "value_maximising_threshold": (
+        "contact every customer whose churn probability is at least the value-maximising "
+        "threshold chosen on the training rows"
+    ),
+    "probability_half": (
+        f"contact every customer whose churn probability is at least {HALF:g} (the seed "
+        "canvas's threshold)"
+    ),
+}
 
 
 def _clean(obj: Any) -> Any:
@@ -108,10 +130,13 @@ def features_of(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[:, list(FEATURES)]
 
 
-def operating_threshold(
+def value_maximising_threshold(
     model: CalibratedChurnModel, y_train: np.ndarray, params: BusinessParameters
 ) -> float:
-    """Value-maximising threshold on the calibrated out-of-fold training probabilities."""
+    """Value-maximising threshold on the calibrated out-of-fold training probabilities.
+
+    A scenario (see ``SCENARIOS``), not the operating point.
+    """
     seen = ~np.isnan(model.oof_scores_)
     p = model.calibrate(model.oof_scores_[seen])
     return business.best_threshold(np.asarray(y_train)[seen], p, params)
@@ -137,7 +162,6 @@ def model_metrics(
     out = evaluation.evaluate_scores(
         y,
         p,
-        threshold,
         seed,
         frame=test,
         true_proba=true_proba,
@@ -159,13 +183,54 @@ def model_metrics(
         # and the difference between the two ceilings is what that decision costs.
         out["gap_to_bayes_optimal_without_gender"] = blind - out["roc_auc"]
         out["roc_auc_cost_of_excluding_gender"] = out["bayes_optimal_roc_auc"] - blind
-    out["threshold_rule"] = THRESHOLD_RULE
-    out["business"] = business.summary(y, p, threshold, params, split_info)
+    # Every figure of this file, ceilings included, is measured on these rows and no others.
+    out["evaluated_rows"] = split_info.get("evaluated_rows", "test rows of the split")
+    out["business"] = business.summary(y, p, params, split_info)
+    out["scenarios"] = scenarios(y, p, threshold, params, split_info)
     out["importance"] = evaluation.importance(model, X, y, seed, n_repeats=importance_repeats)
     out["importance_method"] = (
         f"permutation importance on the test rows (drop in ROC-AUC, {importance_repeats} "
         "repeats, seeded), by input column"
     )
+    return out
+
+
+def scenarios(
+    y: np.ndarray,
+    p: np.ndarray,
+    threshold: float,
+    params: BusinessParameters,
+    split_info: dict[str, Any],
+) -> dict[str, Any]:
+    """Each alternative of ``SCENARIOS``: whom it contacts, what it finds and what it is worth.
+
+    Args:
+        y: Test labels.
+        p: Calibrated test probabilities.
+        threshold: The value-maximising threshold chosen on the training rows.
+        params: Business parameters.
+        split_info: The split description (for the annualisation).
+
+    Returns:
+        ``{scenario id: {label, threshold, contacted_share, precision, recall, lift,
+        net_usd_per_year}}``.
+    """
+    scale = business.annualisation(split_info)
+    base = float(np.mean(y)) if len(y) else 0.0
+    out = {}
+    for sid, t in (("value_maximising_threshold", threshold), ("probability_half", HALF)):
+        at = evaluation.at_threshold(y, p, t)
+        value = business.value_at_threshold(y, p, t, params, scale)
+        out[sid] = {
+            "label": SCENARIOS[sid],
+            "rule": THRESHOLD_RULE if sid == "value_maximising_threshold" else "declared",
+            "threshold": float(t),
+            "contacted_share": at["positive_rate"],
+            "precision": at["precision"],
+            "recall": at["recall"],
+            "lift": at["precision"] / base if base else 0.0,
+            "net_usd_per_year": value["net_usd_per_year"],
+        }
     return out
 
 
@@ -219,7 +284,7 @@ def train_and_evaluate(
             }
     else:
         raise ValueError(f"unknown model {model_name!r}")
-    threshold = operating_threshold(trained.model, y, params)
+    threshold = value_maximising_threshold(trained.model, y, params)
     true_test = extract.true_proba[split.test] if extract.true_proba is not None else None
     blind = extract.true_proba_without_gender
     metrics = model_metrics(
@@ -278,8 +343,6 @@ def train_and_evaluate(
             "precision_at_10",
             "recall_at_10",
             "lift_at_10",
-            "precision_at_threshold",
-            "recall_at_threshold",
             "brier",
             "bayes_optimal_roc_auc",
         )
@@ -392,19 +455,40 @@ def data_profile(extract: Extract) -> dict[str, Any]:
         "rows_with_a_null": float(frame[nullable].isna().any(axis=1).mean()),
         "churn_by_group": groups,
         "monthly": monthly,
-        "bayes_optimal_roc_auc": (
-            evaluation.roc_auc(y.to_numpy(), extract.true_proba)
-            if extract.true_proba is not None
-            else None
-        ),
-        "bayes_optimal_roc_auc_without_gender": (
-            evaluation.roc_auc(y.to_numpy(), extract.true_proba_without_gender)
-            if extract.true_proba_without_gender is not None
-            else None
-        ),
+        "label": label_facts(extract),
         "mean_true_proba": (
             float(np.mean(extract.true_proba)) if extract.true_proba is not None else None
         ),
+    }
+
+
+def label_facts(extract: Extract) -> dict[str, Any]:
+    """What ``Exited`` means in time for this extract, and whether the file can tell.
+
+    The contract declares the horizon; a file WITH snapshot dates is an extract built to it (the
+    synthetic generator draws each row's label for exactly that window). A file without dates
+    (the public Kaggle CSV) does not say when customers were observed or when they left, so
+    its horizon, and with it the time to act, is unknown.
+    """
+    dated = SNAPSHOT in extract.frame.columns and bool(extract.frame[SNAPSHOT].notna().all())
+    synthetic = bool(extract.provenance.get("synthetic"))
+    if synthetic:
+        how = (
+            "the synthetic generator draws each row's label from its true churn probability "
+            "for exactly this window; it simulates no departure dates inside the window"
+        )
+    elif dated:
+        how = "a dated CRM extract is built to this definition (data contract)"
+    else:
+        how = (
+            "this file has no dates: it does not say when its customers were observed or when "
+            "they left, so the horizon of its labels (and the time to act) is unknown"
+        )
+    return {
+        "horizon_months": LABEL_HORIZON_MONTHS,
+        "meaning": LABEL_MEANING,
+        "horizon_known": dated,
+        "how_this_data_defines_it": how,
     }
 
 
@@ -416,50 +500,78 @@ def canvas_status(
 ) -> dict[str, Any]:
     """Each ML Canvas success metric (section 6): target, measured, unit, pass/miss.
 
-    Targets, comparisons and units come from :mod:`bankchurn.targets` (declared once). Model
-    and business figures are the TARGET model's on the test rows; system figures come from the
-    ``api`` section of ``benchmarks.json`` when it exists.
+    Targets, comparisons, units and names come from ``bankchurn.targets`` (declared once).
+    Model and business figures are the TARGET model's on the test rows, all at the declared
+    operating point (ROC-AUC judges the whole ranking); next to each, ``best_reachable`` is
+    the best value any model could reach there on the same rows (a perfect ranking, or the
+    Bayes-optimal ROC-AUC when known), and ``out_of_reach`` says when even that misses the
+    target. ``scenarios`` shows other operating points; they never count in the verdict.
+    System figures come from the ``api`` section of ``benchmarks.json`` when it exists.
     """
     api = (benchmarks or {}).get("api") or {}
     cap = target["business"]["at_capacity"]
+    best = target["operating_point"]["best_reachable"]
 
-    def item(target_id: str, measured: Any, source: str, note: str = "") -> dict[str, Any]:
+    def item(
+        target_id: str,
+        measured: Any,
+        source: str,
+        note: str = "",
+        best_reachable: float | None = None,
+    ) -> dict[str, Any]:
         declared = targets.get(target_id)
         row = {
+            "name": declared.description,
             "target": declared.value,
             "measured": measured,
             "unit": declared.unit,
             "source": source,
             "comparison": declared.comparison,
             "status": _STATUS[declared.met(measured)],
+            "best_reachable": best_reachable,
+            "out_of_reach": (
+                declared.met(best_reachable) is False if best_reachable is not None else None
+            ),
         }
         if note:
             row["note"] = note
         return row
 
-    return {
-        "model_evaluated": "target",
-        "baseline_roc_auc": baseline.get("roc_auc"),
+    tiers = {
         "business": {
             "retained_usd_per_year": item(
                 "business.retained_usd_per_year",
                 cap["net_usd_per_year"],
                 "target.business.at_capacity",
-                note="net of contact costs, top 10% contacted; retention success rate is an "
-                "assumption (see business.parameters)",
+                note="net of contact costs; rests on two assumptions (retention success rate, "
+                "acquisition cost): see the value model",
+                best_reachable=cap["best_reachable_net_usd_per_year"],
             ),
-            "lift_at_10": item("business.lift_at_10", target["lift_at_10"], "target.lift_at_10"),
+            "lift_at_10": item(
+                "business.lift_at_10",
+                target["lift_at_10"],
+                "target.lift_at_10",
+                best_reachable=best["lift_at_10"],
+            ),
         },
         "model": {
-            "roc_auc": item("model.roc_auc", target["roc_auc"], "target.roc_auc"),
+            "roc_auc": item(
+                "model.roc_auc",
+                target["roc_auc"],
+                "target.roc_auc",
+                best_reachable=target.get("bayes_optimal_roc_auc_without_gender"),
+            ),
             "precision_at_10": item(
-                "model.precision_at_10", target["precision_at_10"], "target.precision_at_10"
+                "model.precision_at_10",
+                target["precision_at_10"],
+                "target.precision_at_10",
+                best_reachable=best["precision_at_10"],
             ),
             "recall": item(
                 "model.recall",
-                target["recall_at_threshold"],
-                "target.recall_at_threshold",
-                note="at the operating threshold (value-maximising on training rows)",
+                target["recall_at_10"],
+                "target.recall_at_10",
+                best_reachable=best["recall_at_10"],
             ),
         },
         "system": {
@@ -478,6 +590,24 @@ def canvas_status(
                 note="not measured here: test coverage is not collected by report",
             ),
         },
+    }
+    rows = [row for tier in tiers.values() for row in tier.values()]
+    return {
+        "model_evaluated": "target",
+        "baseline_roc_auc": baseline.get("roc_auc"),
+        "operating_point": {
+            "capacity": targets.OPERATING_POINT.capacity,
+            "label": targets.OPERATING_POINT.label + " contacted",
+            "origin": targets.OPERATING_POINT.origin,
+        },
+        **tiers,
+        "verdict": {
+            "pass": sum(r["status"] == "pass" for r in rows),
+            "miss": sum(r["status"] == "miss" for r in rows),
+            "out_of_reach": sum(bool(r["out_of_reach"]) for r in rows),
+            "not_measured": sum(r["status"] == _STATUS[None] for r in rows),
+        },
+        "scenarios": target["scenarios"],
     }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "BANKCHURN_"
@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         data: CRM extract the notebooks read (a CSV path or a ``postgresql://`` URL); unset
             means the embedded synthetic extract.
         pseudonym_key: HMAC key of the customer pseudonyms; unset means the public demo key.
+        tracking: Log ``train`` and ``report`` runs to MLflow (``BANKCHURN_TRACKING=false``: off).
+        mlruns_dir: Local MLflow store used when no tracking URI is set (git-ignored).
+        mlflow_tracking_uri: MLflow's own ``MLFLOW_TRACKING_URI`` (a team's server or database);
+            unset means the SQLite store ``mlruns_dir/mlflow.db``.
+        mlflow_experiment_name: MLflow's own ``MLFLOW_EXPERIMENT_NAME`` for the runs.
     """
 
     model_config = SettingsConfigDict(
@@ -61,6 +66,17 @@ class Settings(BaseSettings):
     site_dir: Path | None = Field(None, strict=False)
     data: str | None = None
     pseudonym_key: SecretStr | None = Field(None, strict=False)
+    tracking: bool = Field(True, strict=False)
+    mlruns_dir: Path = Field(Path("mlruns"), strict=False)
+    # MLflow's own variable names (no BANKCHURN_ prefix), so a team's MLflow set-up just works.
+    mlflow_tracking_uri: str | None = Field(
+        None, validation_alias=AliasChoices("MLFLOW_TRACKING_URI", "mlflow_tracking_uri")
+    )
+    mlflow_experiment_name: str = Field(
+        "bankchurn",
+        min_length=1,
+        validation_alias=AliasChoices("MLFLOW_EXPERIMENT_NAME", "mlflow_experiment_name"),
+    )
 
     @model_validator(mode="after")
     def _under_root(self) -> Settings:
@@ -72,6 +88,7 @@ class Settings(BaseSettings):
             "docs_dir",
             "notebooks_dir",
             "site_dir",
+            "mlruns_dir",
         ):
             value: Path | None = getattr(self, name)
             if value is not None and not value.is_absolute():

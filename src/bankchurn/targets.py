@@ -16,6 +16,12 @@ Readers of this module, and nothing else, know the numbers:
   a declared target or parameter.
 
 Canvas ids are ``<tier>.<key>`` with the keys of ``reports/canvas_status.json``.
+
+Every canvas target of the ``business`` and ``model`` tiers is judged at ONE operating point,
+``OPERATING_POINT`` (the canvas plan: the retention team contacts the riskiest tenth of the
+ranking); ROC-AUC, which judges the whole ranking, is the one exception and says so. Any other
+way of choosing whom to contact is a labelled scenario and never counts in the verdict
+(see the decision record on the operating point).
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Literal
+
+from bankchurn.contract import CURRENCY
 
 Tier = Literal["business", "model", "system", "engineering"]
 Comparison = Literal[">", ">=", "<", "<=", "=="]
@@ -76,6 +84,33 @@ class Target:
         }[self.comparison]
 
 
+@dataclass(frozen=True)
+class OperatingPoint:
+    """The one point at which the canvas targets are judged.
+
+    Attributes:
+        capacity: Share of the customer base the retention team contacts in one campaign, the
+            customers with the highest churn probability first.
+        origin: Where the operating point was set.
+    """
+
+    capacity: float
+    origin: str
+
+    @property
+    def label(self) -> str:
+        """Plain words for the operating point, e.g. ``the riskiest 10% of customers``."""
+        return f"the riskiest {self.capacity:.0%} of customers"
+
+
+#: The canvas plan (section 2): "identify the top 10% of customers at risk", i.e. the retention
+#: team's capacity per campaign. Declared once; the metrics, the value model, the fairness
+#: breakdown and the canvas verdict all read it.
+OPERATING_POINT = OperatingPoint(
+    capacity=0.10, origin="ML Canvas §2: the retention team contacts the top 10% at risk"
+)
+_AT = f"at the operating point ({OPERATING_POINT.label} contacted)"
+
 _CANVAS = "ML Canvas §6"
 _ISSUE_MODEL = "issue: reference implementation (tests and benchmark)"
 _ISSUE_API = "issue: serving API (load test on this machine)"
@@ -86,33 +121,41 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "business.retained_usd_per_year",
         "business",
-        "Net value retained by the campaign per year",
+        f"Net value retained per year by the campaign {_AT}",
         ">",
         400_000.0,
-        "USD/year",
+        f"{CURRENCY}/year",
         _CANVAS,
     ),
     Target(
         "business.lift_at_10",
         "business",
-        "Lift over random selection in the top 10% of scores",
+        f"Lift over random selection {_AT}",
         ">",
         3.0,
         "x",
         _CANVAS,
     ),
     # --- ML Canvas, model tier
-    Target("model.roc_auc", "model", "ROC-AUC on the test period", ">", 0.85, "", _CANVAS),
+    Target(
+        "model.roc_auc",
+        "model",
+        "ROC-AUC on the test period (judges the whole ranking, not one operating point)",
+        ">",
+        0.85,
+        "",
+        _CANVAS,
+    ),
     Target(
         "model.precision_at_10",
         "model",
-        "Precision in the top 10% of scores",
+        f"Precision {_AT}",
         ">",
         0.50,
         "",
         _CANVAS,
     ),
-    Target("model.recall", "model", "Recall at the operating threshold", ">", 0.60, "", _CANVAS),
+    Target("model.recall", "model", f"Recall {_AT}", ">", 0.60, "", _CANVAS),
     # --- ML Canvas, system tier
     Target(
         "system.latency_p99_ms", "system", "API latency, 99th percentile", "<", 100.0, "ms", _CANVAS

@@ -298,11 +298,17 @@ def test_batch_rejects_bad_envelopes(client: TestClient, body: Any) -> None:
 # --- health, readiness, docs --------------------------------------------------------------
 
 
-def test_health_and_ready(client: TestClient) -> None:
+def test_health_and_ready(client: TestClient, settings: Any) -> None:
     assert client.get("/health").json() == {"status": "ok"}
     r = client.get("/ready")
     assert r.status_code == 200
-    assert r.json() == {"status": "ready", "model_version": "test-tiny-1"}
+    # A file artifact: no registry version (tests/tracking serves a registered one).
+    assert r.json() == {
+        "status": "ready",
+        "model_version": "test-tiny-1",
+        "model_source": str(settings.model_path),
+        "registered_model": None,
+    }
 
 
 def test_ready_is_503_outside_the_lifespan(settings: Any) -> None:

@@ -182,13 +182,14 @@ def test_value_vs_threshold_has_the_canvas_target_line() -> None:
         for t in np.round(np.arange(0.01, 1.0, 0.02), 2)
     ]
     fig = plots.value_vs_threshold(
-        curve, 400_000.0, operating_threshold=0.35, capacity_threshold=0.5
+        curve, 400_000.0, scenario_threshold=0.35, capacity_threshold=0.5
     )
     ax = fig.axes[0]
     labels = _fig_labels(fig)
     assert "canvas target $400K/year" in labels
     assert any(lbl.startswith("maximum on test: $500K at 0.41") for lbl in labels)
-    assert "operating threshold 0.35 (chosen on training rows)" in labels
+    assert "scenario: threshold 0.35 (chosen on training rows)" in labels
+    assert any(lbl.startswith("operating point: the riskiest 10%") for lbl in labels)
     tied = [
         {"threshold": 0.2, "net_usd_per_year": 1.0},
         {"threshold": 0.3, "net_usd_per_year": 1.0},
@@ -197,6 +198,22 @@ def test_value_vs_threshold_has_the_canvas_target_line() -> None:
     assert any(lbl.endswith("at 0.30") for lbl in tied_labels)  # ties -> higher, as business.py
     target_line = next(ln for ln in ax.get_lines() if ln.get_label().startswith("canvas"))
     assert set(target_line.get_ydata()) == {400_000.0}
+
+
+def test_value_sensitivity_draws_the_grid_the_target_and_the_operating_point() -> None:
+    sens = {
+        "success_rates": [0.2, 0.3],
+        "capacities": [0.05, 0.1, 0.2],
+        "net_usd_per_year": [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]],
+    }
+    fig = plots.value_sensitivity(sens, 400_000.0, assumed_rate=0.3)
+    labels = _fig_labels(fig)
+    assert {"success rate 20%", "success rate 30% (assumed)", "canvas target $400K/year"} <= set(
+        labels
+    )
+    assert any(lbl.startswith("operating point") for lbl in labels)
+    line = next(ln for ln in fig.axes[0].get_lines() if ln.get_label() == "success rate 20%")
+    assert list(line.get_ydata()) == [1.0, 2.0, 3.0]
 
 
 def test_fairness_bars_per_attribute() -> None:

@@ -29,6 +29,25 @@ def test_top_k_precision_recall_lift() -> None:
     assert top["lift"] == pytest.approx(1.0)
 
 
+def test_best_reachable_caps_recall_at_the_capacity() -> None:
+    """With k contacts and P > k churners no ranking finds more than k: recall <= k / P."""
+    y = np.array([1] * 30 + [0] * 70)
+    best = evaluation.best_reachable(y, 0.10)
+    assert best["precision"] == 1.0 and best["recall"] == pytest.approx(10 / 30)
+    op = evaluation.operating_point(y, np.linspace(1, 0, 100), 0.10)
+    assert op["k"] == 10 and op["confusion_matrix"]["tp"] == 10
+    assert op["best_reachable"]["recall_at_10"] == pytest.approx(10 / 30)
+
+
+def test_top_k_and_the_value_model_contact_the_same_customers() -> None:
+    rng = np.random.default_rng(9)
+    y = rng.integers(0, 2, 101)
+    p = np.round(rng.random(101), 1)  # many ties at the cut
+    contacted = business.capacity_mask(p, 0.1)
+    assert evaluation.top_k(y, p, 0.1)["k"] == contacted.sum()
+    assert evaluation.top_k(y, p, 0.1)["precision"] == y[contacted].mean()
+
+
 def test_threshold_metrics_and_confusion() -> None:
     y = np.array([1, 0, 1, 0])
     p = np.array([0.9, 0.8, 0.2, 0.1])
@@ -61,7 +80,7 @@ def test_fairness_groups_and_gaps() -> None:
     frame = pd.DataFrame({"Geography": ["France", "Germany"] * 50, "Gender": ["Male"] * 100})
     y = np.array([1, 0, 0, 1] * 25)
     p = np.array([0.9, 0.1, 0.2, 0.8] * 25)
-    out = evaluation.fairness(frame, y, p, 0.5)
+    out = evaluation.fairness(frame, y, p, 0.5)  # the riskiest half of ALL rows is contacted
     assert set(out["Geography"]["groups"]) == {"France", "Germany"}
     assert out["Geography"]["groups"]["France"]["n"] == 50
     assert out["Geography"]["gaps"]["recall"] == 0.0
@@ -103,6 +122,27 @@ def test_best_threshold_and_annualisation() -> None:
         "medium",
         "high",
     ]
+
+
+def test_goal_and_sensitivity_by_hand() -> None:
+    """10% contacted, 30% churn: even a perfect ranking reaches only a third of the churners."""
+    params = BusinessParameters()
+    y = np.array([1] * 30 + [0] * 70)
+    p = np.linspace(1, 0, 100)  # perfect for the first 30 rows
+    scale = 1.0
+    g = business.goal(y, p, params, scale)
+    gross_per_rate = 10 * params.customer_value_usd  # 10 churners reached at 10% capacity
+    needed = (business.VALUE_TARGET.value + 10 * params.cost_per_contact_usd) / gross_per_rate
+    assert g["success_rate_needed_at_operating_point"] == pytest.approx(needed)
+    assert g["success_rate_needed_with_perfect_ranking"] == pytest.approx(needed)
+    sens = business.sensitivity(y, p, params, scale)
+    assert len(sens["net_usd_per_year"]) == len(business.SUCCESS_RATE_GRID)
+    assert all(len(r) == len(business.CAPACITY_GRID) for r in sens["net_usd_per_year"])
+    i = business.CAPACITY_GRID.index(0.1)
+    assert sens["success_rate_needed"][i] == pytest.approx(needed)
+    j = business.SUCCESS_RATE_GRID.index(0.3)
+    at_op = business.value_at(y, business.capacity_mask(p, 0.1), params, scale)
+    assert sens["net_usd_per_year"][j][i] == pytest.approx(at_op["net_usd_per_year"])
 
 
 def test_business_parameters_are_validated() -> None:

@@ -188,13 +188,14 @@ def test_prometheus_table_fails_on_a_name_the_api_does_not_export() -> None:
 
 
 def test_parameter_paths_resolve_to_code_and_typos_fail() -> None:
-    from bankchurn import business, split
+    from bankchurn import business, split, targets
 
     assert code_value("split.DEFAULT_TEST_MONTHS")[0] == split.DEFAULT_TEST_MONTHS
     assert (
-        code_value("business.BusinessParameters.campaign_capacity")[0]
-        == business.BusinessParameters().campaign_capacity
+        code_value("business.BusinessParameters.retention_success_rate")[0]
+        == business.BusinessParameters().retention_success_rate
     )
+    assert code_value("targets.OPERATING_POINT.capacity")[0] == targets.OPERATING_POINT.capacity
     assert code_value("evaluation.bootstrap_ci.level")[0] == 0.95
     for bad in ("split.DEFAULT_TEST_MONTH", "nosuchmodule.X", "business.BusinessParameters"):
         with pytest.raises(site_data.SiteDataError):

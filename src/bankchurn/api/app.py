@@ -53,6 +53,7 @@ from bankchurn.api.schemas import (
     Health,
     Prediction,
     Readiness,
+    RegisteredModel,
 )
 from bankchurn.api.settings import ApiSettings, load_settings
 from bankchurn.business import RISK_BANDS
@@ -112,7 +113,7 @@ def create_app(
         settings: Configuration; read from ``BANKCHURN_API_*`` environment variables when
             omitted.
         service: An already-loaded inference service (tests); loaded from
-            ``settings.model_path`` when omitted.
+            ``settings.model_uri`` (registry) or ``settings.model_path`` when omitted.
 
     Returns:
         The FastAPI application, ready to be served by uvicorn.
@@ -122,11 +123,16 @@ def create_app(
     """
     settings = settings or load_settings()
     configure_logging(settings.log_level)
-    service = service or InferenceService.from_path(settings.model_path)
+    if service is None:
+        service = (
+            InferenceService.from_registry(settings.model_uri)
+            if settings.model_uri is not None
+            else InferenceService.from_path(settings.model_path)
+        )
     metrics = ApiMetrics()
     metrics.set_model(
         service.model_version,
-        str(settings.model_path),
+        service.source,
         service.artifact.metadata.get("score_reference"),
     )
     batcher = MicroBatcher(
@@ -145,7 +151,7 @@ def create_app(
             extra={
                 "fields": {
                     "model_version": service.model_version,
-                    "model_path": str(settings.model_path),
+                    "model_source": service.source,
                 }
             },
         )
@@ -249,7 +255,17 @@ def create_app(
         """The model is loaded and the app accepts scoring requests."""
         if not request.app.state.ready:
             raise HTTPException(503, detail="not ready")
-        return Readiness(status="ready", model_version=service.model_version)
+        reg = service.registered
+        return Readiness(
+            status="ready",
+            model_version=service.model_version,
+            model_source=service.source,
+            registered_model=None
+            if reg is None
+            else RegisteredModel(
+                name=reg.name, version=reg.version, alias=reg.alias, run_id=reg.run_id
+            ),
+        )
 
     @app.get(
         "/metrics",

@@ -64,14 +64,20 @@ class InferenceService:
         artifact: A :class:`bankchurn.artifacts.ModelArtifact`: fitted pipeline whose
             ``predict_proba`` returns CALIBRATED probabilities, plus metadata carrying
             ``model_version``.
-        source: Where the artifact came from, for error messages.
+        source: Where the artifact came from (path or registry URI), for messages and /ready.
+        registered: The `bankchurn.tracking.registry.RegisteredVersion` it was fetched
+            as, or ``None`` for a file.
 
     Raises:
         UserError: When the artifact has no model version or cannot score a customer.
     """
 
-    def __init__(self, artifact: ModelArtifact, *, source: str = "artifact") -> None:
+    def __init__(
+        self, artifact: ModelArtifact, *, source: str = "artifact", registered: Any = None
+    ) -> None:
         self.artifact = artifact
+        self.source = source
+        self.registered = registered
         version = artifact.metadata.get("model_version")
         if not version:
             raise UserError(f"{source}: model artifact metadata has no model_version")
@@ -93,6 +99,21 @@ class InferenceService:
             UserError: One line when the file is missing, corrupt or not a churn model.
         """
         return cls(load_artifact(path), source=str(path))
+
+    @classmethod
+    def from_registry(cls, uri: str) -> InferenceService:
+        """Fetch a registered version (``models:/NAME@ALIAS``), checked, from MLflow.
+
+        MLflow is imported here only: a server started on a file never pays its import.
+
+        Raises:
+            UserError: One line when the registry, the version or its artifact is unusable.
+        """
+        from bankchurn.tracking.config import load_tracking_settings
+        from bankchurn.tracking.registry import fetch_registered
+
+        artifact, registered = fetch_registered(uri, load_tracking_settings())
+        return cls(artifact, source=uri, registered=registered)
 
     def predict_many(self, rows: Sequence[Mapping[str, Any]]) -> list[Score]:
         """Score customers given as validated feature mappings, in order."""

@@ -10,7 +10,7 @@ exported as constants so the site renders them from code instead of a second cop
 | ``bankchurn_predictions_total`` | counter | risk_band |
 | ``bankchurn_churn_probability`` | histogram | (none) |
 | ``bankchurn_inference_duration_seconds`` | histogram | endpoint |
-| ``bankchurn_model_info`` | info (gauge = 1) | model_version, model_path |
+| ``bankchurn_model_info`` | info (gauge = 1) | model_version, model_path (file or registry URI) |
 | ``bankchurn_model_ready`` | gauge (1 ready, 0 not) | (none) |
 | ``bankchurn_reference_risk_band_share`` | gauge | risk_band |
 

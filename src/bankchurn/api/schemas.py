@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from bankchurn.business import RISK_BANDS, risk_bands
-from bankchurn.contract import COLUMNS, FEATURES, ColumnSpec
+from bankchurn.contract import COLUMNS, EXAMPLE_CUSTOMER, FEATURES, ColumnSpec
 
 #: Names of the risk bands of :data:`bankchurn.business.RISK_BANDS` (edges live there, shared
 #: with batch scoring), computed on the CALIBRATED churn probability.
@@ -86,18 +86,8 @@ def _field_for(spec: ColumnSpec) -> tuple[Any, Any]:
 
 
 def _example() -> dict[str, Any]:
-    """A valid customer for the OpenAPI docs, checked against the model at import."""
-    return {
-        "CreditScore": 650,
-        "Geography": "Germany",
-        "Age": 47,
-        "Tenure": 3,
-        "Balance": 118_000.0,
-        "NumOfProducts": 1,
-        "HasCrCard": 1,
-        "IsActiveMember": 0,
-        "EstimatedSalary": 95_000.0,
-    }
+    """A valid customer for the OpenAPI docs (the contract's example), checked at import."""
+    return dict(EXAMPLE_CUSTOMER)
 
 
 _FEATURE_SPECS = [c for c in COLUMNS if c.role == "feature"]
@@ -159,6 +149,15 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
+class RegisteredModel(BaseModel):
+    """The registry version being served (when started with ``--model models:/...``)."""
+
+    name: str = Field(description="Registered model name.")
+    version: str = Field(description="Registry version number.")
+    alias: str | None = Field(description="Alias it was started through (e.g. champion).")
+    run_id: str | None = Field(description="MLflow run that trained it.")
+
+
 class Readiness(BaseModel):
     """Readiness: the model is loaded and the app accepts scoring requests."""
 
@@ -166,6 +165,10 @@ class Readiness(BaseModel):
 
     status: Literal["ready"]
     model_version: str
+    model_source: str = Field(description="Artifact path or registry URI it was loaded from.")
+    registered_model: RegisteredModel | None = Field(
+        None, description="Registry name, version and alias; null for a file artifact."
+    )
 
 
 class ErrorResponse(BaseModel):

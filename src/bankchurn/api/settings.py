@@ -30,6 +30,9 @@ class ApiSettings(BaseSettings):
 
     Attributes:
         model_path: Model artifact (``bankchurn.artifacts`` format) loaded once at start-up.
+        model_uri: A registered model to serve instead, ``models:/NAME@ALIAS`` or
+            ``models:/NAME/VERSION``, fetched from the MLflow registry of
+            ``MLFLOW_TRACKING_URI`` at start-up (see `bankchurn.tracking.registry`).
         host: Interface uvicorn binds; loopback by default, ``0.0.0.0`` only inside a container.
         port: TCP port.
         batch_limit: Largest number of customers accepted by ``POST /predict/batch``; larger
@@ -46,6 +49,11 @@ class ApiSettings(BaseSettings):
     )
 
     model_path: Path = Field(DEFAULT_MODEL_PATH, description="Model artifact to serve.")
+    model_uri: str | None = Field(
+        None,
+        pattern=r"^models:/[^/@]+(@[A-Za-z_][\w-]*|/[0-9]+)$",
+        description="Registered model to serve instead of model_path (models:/NAME@ALIAS).",
+    )
     host: str = Field("127.0.0.1", min_length=1, description="Interface to bind.")
     port: int = Field(8080, ge=1, le=65535, description="TCP port.")
     batch_limit: int = Field(
@@ -58,6 +66,11 @@ class ApiSettings(BaseSettings):
     def _upper(cls, value: object) -> object:
         """Accept ``info`` as well as ``INFO``."""
         return value.upper() if isinstance(value, str) else value
+
+    @property
+    def model_source(self) -> str:
+        """What is served: the registry URI when given, else the artifact path."""
+        return self.model_uri if self.model_uri is not None else str(self.model_path)
 
     @property
     def max_body_bytes(self) -> int:

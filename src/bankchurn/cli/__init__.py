@@ -25,7 +25,7 @@ app = typer.Typer(
 
 def _register() -> None:
     """Attach the command groups; each import is one layer of the package."""
-    from bankchurn.cli import data, model, monitor, serve  # noqa: F401  (commands register themselves)
+    from bankchurn.cli import data, model, monitor, registry, serve  # noqa: F401  (commands register themselves)
 
 
 def main(argv: list[str] | None = None) -> int:

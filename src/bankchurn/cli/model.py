@@ -49,6 +49,55 @@ def _out_dir(path: Path, option: str) -> Path:
     return path
 
 
+def _tracking(register: bool) -> Any:
+    """Tracking settings, or ``None`` when tracking is off (checked before any training)."""
+    from bankchurn.tracking.config import load_tracking_settings
+
+    settings = load_tracking_settings()
+    if settings.enabled:
+        return settings
+    if register:
+        raise UserError("--register needs tracking, which BANKCHURN_TRACKING turns off")
+    return None
+
+
+def _track(
+    settings: Any,
+    *,
+    metrics_file: Path,
+    model_file: Path,
+    metadata: dict[str, Any],
+    fast: bool,
+    command: str,
+    register: bool = False,
+) -> None:
+    """Log one written training to MLflow (ADR 0013) and say where it went."""
+    from dataclasses import asdict
+
+    from bankchurn.tracking.runs import log_training_run
+
+    budget, n_boot = _budget(fast)
+    run = log_training_run(
+        metrics_file=metrics_file,
+        model_file=model_file,
+        metadata=metadata,
+        budget={**asdict(budget), "n_bootstrap": n_boot},
+        command=command,
+        settings=settings,
+        register=register,
+    )
+    typer.echo(
+        f"tracked {metadata.get('model_name')} as run {run.run_id} of experiment "
+        f"{settings.experiment!r} in {run.tracking_uri}"
+    )
+    if run.registered_version is not None:
+        typer.echo(
+            f"registered models:/{run.registered_name}/{run.registered_version} "
+            f"(promote: bankchurn model promote {run.registered_name} "
+            f"{run.registered_version} --alias champion)"
+        )
+
+
 def _load(data: str | None, seed: int) -> Any:
     from bankchurn.ingest import load_extract
 
@@ -74,14 +123,15 @@ def _split_line(split: dict[str, Any]) -> str:
 
 def _summary(m: dict[str, Any]) -> str:
     ci = m.get("roc_auc_ci") or [float("nan"), float("nan")]
-    bayes = m.get("bayes_optimal_roc_auc")
-    bayes_txt = f", Bayes-optimal {bayes:.4f}" if bayes is not None else ""
+    bayes = m.get("bayes_optimal_roc_auc_without_gender")
+    bayes_txt = f", best reachable on these rows {bayes:.4f}" if bayes is not None else ""
+    op = m["operating_point"]
     return (
         f"ROC-AUC {m['roc_auc']:.4f} [{ci[0]:.4f}, {ci[1]:.4f}]{bayes_txt}; "
-        f"PR-AUC {m['pr_auc']:.4f}; top 10%: precision {m['precision_at_10']:.3f}, "
-        f"recall {m['recall_at_10']:.3f}, lift {m['lift_at_10']:.2f}; threshold "
-        f"{m['threshold']:.2f}: precision {m['precision_at_threshold']:.3f}, recall "
-        f"{m['recall_at_threshold']:.3f}; Brier {m['brier']:.4f}"
+        f"PR-AUC {m['pr_auc']:.4f}; operating point ({op['label']}): precision "
+        f"{m['precision_at_10']:.3f}, recall {m['recall_at_10']:.3f} (at most "
+        f"{op['best_reachable']['recall_at_10']:.3f} at this capacity), lift "
+        f"{m['lift_at_10']:.2f}; Brier {m['brier']:.4f}"
     )
 
 
@@ -97,10 +147,23 @@ def train(
     data: DataOpt = None,
     seed: SeedOpt = 42,
     fast: FastOpt = False,
+    register: Annotated[
+        bool,
+        typer.Option(
+            "--register",
+            help="Also register the model in the MLflow registry as bankchurn-MODEL "
+            "(a new version; see `bankchurn model promote`).",
+        ),
+    ] = False,
 ) -> None:
-    """Fit one model on the training rows, measure it on the test rows, save both files."""
+    """Fit one model on the training rows, measure it on the test rows, save both files.
+
+    The run is logged to MLflow (MLFLOW_TRACKING_URI; default a local SQLite store in
+    mlruns/; BANKCHURN_TRACKING=false turns it off).
+    """
     from bankchurn.reporting import save_model, train_and_evaluate, write_json
 
+    tracking = _tracking(register)
     out = _out_dir(out, "--out")
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
@@ -117,6 +180,16 @@ def train(
     typer.echo(_split_line(m["split"]))
     typer.echo(_summary(m))
     typer.echo(f"wrote {out / 'metrics.json'} and {out / 'model.joblib'}")
+    if tracking is not None:
+        _track(
+            tracking,
+            metrics_file=out / "metrics.json",
+            model_file=out / "model.joblib",
+            metadata=result.metadata,
+            fast=fast,
+            command="train",
+            register=register,
+        )
 
 
 @app.command("evaluate")
@@ -199,9 +272,13 @@ def report(
     ] = None,
     fast: FastOpt = False,
 ) -> None:
-    """Train baseline and target, write every JSON report and both model artifacts."""
+    """Train baseline and target, write every JSON report and both model artifacts.
+
+    Both trainings are logged to MLflow, as `train` does.
+    """
     from bankchurn.reporting import run_report
 
+    tracking = _tracking(register=False)
     out = _out_dir(out or settings().reports_dir, "--out")
     models_dir = _out_dir(models_dir or settings().models_dir, "--models-dir")
     extract = _load(data, seed)
@@ -209,3 +286,16 @@ def report(
     written = run_report(extract, out, models_dir, seed, budget=budget, n_bootstrap=n_boot)
     for name, path in written.items():
         typer.echo(f"{name}: {path}")
+    if tracking is not None:
+        from bankchurn.artifacts import load_artifact
+
+        for name in ("baseline", "target"):
+            model_file = written[f"{name}_model"]
+            _track(
+                tracking,
+                metrics_file=written[name],
+                model_file=model_file,
+                metadata=load_artifact(model_file).metadata,
+                fast=fast,
+                command="report",
+            )

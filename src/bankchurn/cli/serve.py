@@ -13,11 +13,12 @@ from bankchurn.cli import app
 @app.command("serve")
 def serve(
     model: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--model",
-            help="Model artifact to serve (env BANKCHURN_API_MODEL_PATH; "
-            "default models/target.joblib).",
+            help="Model artifact file to serve (env BANKCHURN_API_MODEL_PATH; default "
+            "models/target.joblib), or a registered version: models:/NAME@ALIAS or "
+            "models:/NAME/VERSION (env BANKCHURN_API_MODEL_URI; registry of MLFLOW_TRACKING_URI).",
         ),
     ] = None,
     host: Annotated[
@@ -48,7 +49,14 @@ def serve(
     from bankchurn.api.app import create_app
     from bankchurn.api.settings import load_settings
 
-    settings = load_settings(model_path=model, host=host, port=port, log_level=log_level)
+    registry = model is not None and model.startswith("models:/")
+    settings = load_settings(
+        model_path=None if registry or model is None else Path(model),
+        model_uri=model if registry else None,
+        host=host,
+        port=port,
+        log_level=log_level,
+    )
     api = create_app(settings)  # raises UserError (exit 2) before anything listens
     uvicorn.run(
         api,

@@ -66,20 +66,19 @@ DECLARED_PARAMETERS: tuple[str, ...] = (
         f"business.BusinessParameters.{name}"
         for name in (
             "annual_churn_loss_usd",
-            "retention_target_usd",
             "history_years",
             "history_customers",
             "history_churn_rate",
             "acquisition_to_retention_cost",
             "acquisition_cost_usd",
             "retention_success_rate",
-            "campaign_capacity",
         )
     ),
     "split.DEFAULT_TEST_MONTHS",
     "split.DEFAULT_TEST_SIZE",
     "split.DEFAULT_CV_FOLDS",
-    "evaluation.TOP_FRACTION",
+    "targets.OPERATING_POINT.capacity",
+    "contract.LABEL_HORIZON_MONTHS",
     "evaluation.N_BOOTSTRAP",
     "evaluation.bootstrap_ci.level",
     "contract.MAX_NULL_FRACTION",

@@ -99,7 +99,7 @@ def code_value(path: str) -> tuple[Any, str]:
 
     ``split.DEFAULT_TEST_MONTHS`` is ``bankchurn.split.DEFAULT_TEST_MONTHS``; a path through a
     pydantic model class ends at a field's default
-    (``business.BusinessParameters.campaign_capacity``), one through a function at an argument's
+    (``business.BusinessParameters.retention_success_rate``), one through a function at an argument's
     default (``evaluation.bootstrap_ci.level``).
 
     Returns:

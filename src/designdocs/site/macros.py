@@ -18,7 +18,7 @@ Macros (call them in any page, ADRs included):
 * ``target(target_id, fmt=None)``: a declared target of ``bankchurn.targets`` with its
   comparison, e.g. ``> 0.85`` (canvas ids are cross-checked against ``canvas_status.json``).
 * ``parameter(path, fmt=None)``: a declared parameter of the package, e.g.
-  ``split.DEFAULT_TEST_MONTHS`` or ``business.BusinessParameters.campaign_capacity``.
+  ``split.DEFAULT_TEST_MONTHS`` or ``business.BusinessParameters.retention_success_rate``.
 * ``prometheus_metrics()``: the API's Prometheus metrics, names from ``bankchurn.api.metrics``.
 * ``monitoring_table(name)``: a table of ``reports/monitoring.json`` (``methods``, ``power``,
   ``months``, ``estimation``).
@@ -146,7 +146,7 @@ def define_env(env: Any) -> None:
         """A declared parameter of the package (e.g. ``split.DEFAULT_TEST_MONTHS``), formatted.
 
         ``path`` is dotted below ``bankchurn``; a pydantic model class is followed by a field
-        name, whose default is shown (``business.BusinessParameters.campaign_capacity``).
+        name, whose default is shown (``business.BusinessParameters.retention_success_rate``).
         """
         val, where = site_format.code_value(path)
         text = site_format.format_value(val, fmt)
