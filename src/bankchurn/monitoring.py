@@ -26,7 +26,6 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from bankchurn import cbpe, drift, evaluation, targets
-from bankchurn.business import BusinessParameters
 from bankchurn.contract import FEATURES, SNAPSHOT, TARGET
 from bankchurn.ingest import Extract
 from bankchurn.synthetic import generate_extract, injected_drift
@@ -298,7 +297,6 @@ def assess(
     current_scores: np.ndarray,
     prediction: drift.PredictionDrift | None,
     seed: int = 0,
-    params: BusinessParameters | None = None,
 ) -> tuple[cbpe.Estimate, list[str]]:
     """Estimated performance of an unlabelled sample and the retraining clauses it meets.
 
@@ -307,13 +305,11 @@ def assess(
             rule reads, :data:`RULE_WINDOW_MONTHS`).
         prediction: Prediction drift of the sample against the reference, if measured.
         seed: Seed of the label draws behind the estimate's range.
-        params: Business parameters (the campaign capacity).
 
     Returns:
         The CBPE estimate and :func:`retraining_reasons` of the sample.
     """
-    capacity = (params or BusinessParameters()).campaign_capacity
-    estimate = cbpe.estimate(current_scores, capacity, seed=seed)
+    estimate = cbpe.estimate(current_scores, targets.OPERATING_POINT.capacity, seed=seed)
     return estimate, retraining_reasons(estimate, prediction)
 
 
@@ -527,7 +523,6 @@ def monitoring_report(
     test_rows: np.ndarray,
     model_version: str,
     seed: int = 42,
-    params: BusinessParameters | None = None,
 ) -> MonitoringReport:
     """Every measurement of the Monitoring page (see the module docstring).
 
@@ -538,12 +533,11 @@ def monitoring_report(
         test_rows: Positions of the test months' rows.
         model_version: Version of the model.
         seed: Seed of the same-distribution samples and the label draws.
-        params: Business parameters (the campaign capacity).
 
     Returns:
         The :class:`MonitoringReport`.
     """
-    capacity = (params or BusinessParameters()).campaign_capacity
+    capacity = targets.OPERATING_POINT.capacity
     frame = extract.frame.reset_index(drop=True)
     monthly = len(frame) / frame[SNAPSHOT].nunique()
     n_ref, n_cur = len(train_rows), round(monthly)
