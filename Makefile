@@ -16,7 +16,7 @@ MERMAID_JS := docs/js/mermaid.min.js
 # Material prints an end-of-life banner for MkDocs 2 on every build; we pin MkDocs 1.6 (ADR 0002).
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup site serve test notebooks reports bench bench-commands api system-packages screenshots clean
+.PHONY: help setup lock site serve test notebooks reports bench bench-commands api image system-packages screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,14 @@ $(MERMAID_JS): node_modules/.installed
 	cp node_modules/mermaid/dist/mermaid.min.js $@
 
 setup: $(VENV)/.installed $(MERMAID_JS) ## create .venv from requirements.lock and vendor mermaid from npm
+
+# requirements.lock pins everything (dev tools included) for .venv; requirements-runtime.lock is
+# its subset without extras, which the container image installs. Existing pins are kept; a test
+# fails when the two disagree.
+UV_TARGET := --python-version 3.11 --python-platform x86_64-unknown-linux-gnu
+lock: $(VENV)/.installed ## re-resolve both locks from pyproject.toml (keeps existing pins)
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev $(UV_TARGET) -o requirements.lock
+	$(BIN)/uv pip compile --quiet pyproject.toml $(UV_TARGET) -c requirements.lock -o requirements-runtime.lock
 
 # --- pipeline outputs the docs read ----------------------------------------
 # reports/*.json are committed: the site is built from them, and a test regenerates them from a
@@ -85,13 +93,19 @@ test: site system-packages ## run every test (unit, data, model, nbval, drift, b
 	$(BIN)/pytest -n 2 --dist loadgroup --nbval tests notebooks
 
 # --- extras -----------------------------------------------------------------
-bench: setup models/target.joblib ## measure speed, memory and API load (loopback), merge into reports/benchmarks.json
+bench: setup system-packages models/target.joblib ## measure speed, memory, API load (loopback), image size and cold start; merge into reports/benchmarks.json
 	$(PY) scripts/benchmark.py --out reports/benchmarks.json
 	$(PY) scripts/loadtest.py --out reports/benchmarks.json
+	$(PY) scripts/bench_image.py --out reports/benchmarks.json --model models/target.joblib
 	$(BIN)/bankchurn report --out reports  # the canvas system tier reads the new API numbers
 
 api: setup models/target.joblib ## serve the inference API on http://127.0.0.1:8080 (model: models/target.joblib)
 	$(BIN)/bankchurn serve
+
+# The API image, built without any registry (bankchurn.deploy.image, deploy/Dockerfile); cached: a
+# rebuild happens only when the Dockerfile, the runtime lock or the package sources change.
+image: setup system-packages ## build the API container image localhost/bankchurn-api (podman or docker)
+	$(PY) -m bankchurn.deploy.image build
 
 bench-commands: setup ## time a warm make site, the browser suite and a whole make test; merge into reports/benchmarks.json
 	$(PY) scripts/time_commands.py --out reports/benchmarks.json

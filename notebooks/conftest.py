@@ -15,8 +15,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under ``--dist loadgroup`` each notebook is one xdist group: its cells share one kernel
-    and must run in order on one worker.
+    """Make each notebook one xdist group (``--dist loadgroup``).
+
+    Its cells share one kernel and must run in order on one worker.
     """
     for item in items:
         if item.path.suffix == ".ipynb":

@@ -223,6 +223,7 @@ def target_rows(
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Measure training, scoring and the 1M-row prediction; merge them into the report."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=settings().reports_dir / "benchmarks.json")
     ap.add_argument("--seed", type=int, default=42)

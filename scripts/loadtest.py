@@ -88,6 +88,7 @@ class Client:
         self.conn: http.client.HTTPConnection | None = None
 
     def post(self, path: str, body: bytes) -> int:
+        """POST ``body`` (JSON) to ``path`` on the kept-alive connection; return the status."""
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
@@ -191,12 +192,14 @@ def run_phase(
 
 
 def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
 def start_server(model: Path, port: int, log_level: str, log_file: Path) -> subprocess.Popen:
+    """Start ``bankchurn serve`` on ``port`` in a subprocess; return it once it is ready."""
     code = "import sys; from bankchurn.cli import main; sys.exit(main(sys.argv[1:]))"
     cmd = [
         sys.executable,
@@ -235,6 +238,7 @@ def start_server(model: Path, port: int, log_level: str, log_file: Path) -> subp
 
 
 def get_json(port: int, path: str) -> Any:
+    """GET ``path`` from the local server and parse its JSON body."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("GET", path)
     return json.loads(conn.getresponse().read())
@@ -278,6 +282,7 @@ def target_rows(api: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the load test phases and merge the ``api`` sections into the benchmark report."""
     from bankchurn.api.settings import DEFAULT_MODEL_PATH
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -2,7 +2,7 @@
 
 Measures, on this machine: a warm ``make site`` (second of two runs), the browser suite alone
 (``pytest tests/browser``) and a whole ``make test``. The targets come from their one declaration
-in :mod:`bankchurn.targets`; the Benchmarks page renders them with pass / miss. Timings are
+in `bankchurn.targets`; the Benchmarks page renders them with pass / miss. Timings are
 recorded, never asserted by a test (see the Benchmarks page).
 
 Usage::
@@ -55,6 +55,7 @@ def record(target_id: str, name: str, measured: float) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Time the repository commands and merge their rows into the benchmark report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=settings().reports_dir / "benchmarks.json")
     parser.add_argument(

@@ -29,8 +29,9 @@ os.environ["BANKCHURN_TRACKING"] = "false"
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep the browser tests on one xdist worker (``--dist loadgroup``, see ``make test``): they
-    share one served site and one crawl. The notebooks' own rule is in notebooks/conftest.py.
+    """Keep the browser tests on one xdist worker (``--dist loadgroup``, see ``make test``).
+
+    They share one served site and one crawl. The notebooks' own rule is in notebooks/conftest.py.
     """
     for item in items:
         if item.get_closest_marker("browser"):

@@ -89,7 +89,7 @@ def save_artifact(path: str | Path, pipeline: Any, metadata: dict[str, Any]) -> 
     Args:
         path: Destination ``.joblib`` file; parent folders are created.
         pipeline: Fitted model with ``predict_proba``.
-        metadata: See :func:`build_metadata`.
+        metadata: See [`build_metadata`][bankchurn.artifacts.build_metadata].
 
     Returns:
         The destination path.
@@ -114,7 +114,7 @@ def save_artifact(path: str | Path, pipeline: Any, metadata: dict[str, Any]) -> 
 
 
 def load_artifact(path: str | Path) -> ModelArtifact:
-    """Load a model artifact written by :func:`save_artifact`.
+    """Load a model artifact written by [`save_artifact`][bankchurn.artifacts.save_artifact].
 
     Raises:
         UserError: One line when the file is missing, unreadable or not a bankchurn model.

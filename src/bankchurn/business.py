@@ -12,12 +12,13 @@ So the value of contacting the set ``S`` over an evaluation window is
 ``(churners in S) * retention_success_rate * customer_value_usd - |S| * cost_per_contact_usd``,
 scaled to a year by ``annualisation``: the test window covers ``test_months`` months of
 snapshots, so a year holds ``12 / test_months`` such windows (a stratified split of a
-dateless file covers ``test_share`` of the history instead, see :func:`annualisation`).
+dateless file covers ``test_share`` of the history instead, see [`annualisation`][bankchurn.business.annualisation]).
 
 Defaults come from the ML Canvas (section 1 and 2) where it gives a number, and are marked as
-assumptions where it does not. Every number is a named field of ``BusinessParameters``; whom the
-campaign contacts is the declared operating point (``bankchurn.targets.OPERATING_POINT``), and
-the sensitivity grid shows what the two assumptions and the capacity change.
+assumptions where it does not. Every number is a named field of
+[`BusinessParameters`][bankchurn.business.BusinessParameters]; whom the campaign contacts is the
+declared operating point (``bankchurn.targets.OPERATING_POINT``), and the sensitivity grid shows
+what the two assumptions and the capacity change.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ RISK_BANDS: tuple[tuple[str, float], ...] = (("low", 0.0), ("medium", 0.20), ("h
 
 
 def risk_bands(p: np.ndarray) -> np.ndarray:
-    """Band name of each calibrated probability (see :data:`RISK_BANDS`)."""
+    """Band name of each calibrated probability (see `RISK_BANDS`)."""
     p = np.asarray(p, dtype="float64")
     out = np.full(p.shape, RISK_BANDS[0][0], dtype=object)
     for name, lower in RISK_BANDS[1:]:
@@ -48,7 +49,8 @@ def risk_bands(p: np.ndarray) -> np.ndarray:
     return out
 
 
-#: Thresholds scanned by ``value_curve`` (a scenario, not the operating point).
+#: Thresholds scanned by [`value_curve`][bankchurn.business.value_curve] (a scenario, not the
+#: operating point).
 THRESHOLD_GRID: np.ndarray = np.round(np.arange(0.01, 1.0, 0.01), 2)
 #: Retention success rates of the sensitivity table (the assumption is the weakest number).
 SUCCESS_RATE_GRID: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
@@ -158,7 +160,7 @@ def value_at(
         y: True labels (1 = churned).
         contacted: Boolean mask of contacted customers.
         params: Business parameters.
-        scale: Annualisation factor (see :func:`annualisation`).
+        scale: Annualisation factor (see [`annualisation`][bankchurn.business.annualisation]).
 
     Returns:
         ``contacted``, ``churners_reached`` (in the window), ``saved_customers_per_year``,
@@ -225,8 +227,11 @@ def best_threshold(
 
 
 def _needed_rate(reached: int, contacted: int, params: BusinessParameters, scale: float) -> float:
-    """Retention success rate at which contacting ``contacted`` rows reaching ``reached``
-    churners just meets the canvas target (``inf`` when no churner is reached)."""
+    """Retention success rate at which the campaign just meets the canvas target.
+
+    The campaign contacts ``contacted`` rows and reaches ``reached`` churners; ``inf`` when no
+    churner is reached.
+    """
     gross_per_rate = reached * params.customer_value_usd * scale
     cost = contacted * params.cost_per_contact_usd * scale
     return (VALUE_TARGET.value + cost) / gross_per_rate if gross_per_rate else math.inf

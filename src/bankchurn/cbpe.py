@@ -3,16 +3,16 @@
 Churn labels arrive months after the scores. If the model's probabilities are calibrated on
 the current rows (``P(churn | p) = p``), each row counts as ``p`` of a churner and ``1 - p``
 of a stayer, and the expected value of a metric follows from the scores alone. This is the
-idea of NannyML's CBPE; NannyML itself does not install with our pins (ADR 0016), so the two
+idea of NannyML's CBPE; NannyML itself does not install with our pins (ADR 0018), so the two
 estimators we need are written here:
 
 * ROC-AUC: expected number of correctly ordered (churner, stayer) pairs over the expected
   number of pairs, over distinct rows (ties count one half);
 * precision at capacity: mean probability of the rows the campaign contacts (the top
-  ``capacity`` share of scores, same tie rule as :func:`bankchurn.evaluation.top_k`).
+  ``capacity`` share of scores, same tie rule as `bankchurn.evaluation.top_k`).
 
 What it cannot see: a change of ``P(churn | features)`` (concept drift) leaves the scores,
-and therefore the estimate, unchanged. :func:`label_spread` gives the range the realised value
+and therefore the estimate, unchanged. `label_spread` gives the range the realised value
 should fall in when the assumption holds, so a realised value outside it points at exactly
 that.
 """
@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bankchurn.evaluation import fast_roc_auc, top_k
 
-#: Label draws of :func:`label_spread`.
+#: Label draws of `label_spread`.
 N_LABEL_DRAWS: int = 200
 #: Central probability of the spread interval.
 SPREAD_LEVEL: float = 0.90
@@ -79,8 +79,10 @@ class Estimate(BaseModel):
 def label_spread(
     p: np.ndarray, capacity: float, seed: int, n_draws: int = N_LABEL_DRAWS
 ) -> tuple[list[float], list[float]]:
-    """Central :data:`SPREAD_LEVEL` range of the realised ROC-AUC and precision at capacity
-    when labels are drawn as ``Bernoulli(p)`` (what calibration alone allows).
+    """Range of the realised ROC-AUC and precision at capacity that label noise alone allows.
+
+    Labels are drawn as ``Bernoulli(p)`` (what calibration alone allows); the central
+    `SPREAD_LEVEL` share of the draws gives the range.
     """
     rng = np.random.default_rng(seed)
     p = np.asarray(p, dtype="float64")

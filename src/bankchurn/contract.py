@@ -1,7 +1,7 @@
 """The data contract of the CRM extract, declared once.
 
 Every other place that needs to know a column (validation, features, the API schemas, the
-Data contract page of the site, the notebooks) reads :data:`COLUMNS`. Changing a range here
+Data contract page of the site, the notebooks) reads `COLUMNS`. Changing a range here
 changes all of them.
 
 The columns are those of the public Kaggle "Churn Modelling" file plus an optional monthly

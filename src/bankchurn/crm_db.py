@@ -1,22 +1,22 @@
 """The CRM as a PostgreSQL source: the snapshot table's schema, reading it, loading it.
 
 The CRM keeps one row per customer and month-end snapshot (taken monthly, T-1 day) in
-:data:`QUALIFIED_TABLE`. Its columns are the data contract's (:data:`bankchurn.contract.COLUMNS`)
-under PostgreSQL names (:func:`db_column`, e.g. ``CustomerId`` -> ``customer_id``), except
+`QUALIFIED_TABLE`. Its columns are the data contract's (`bankchurn.contract.COLUMNS`)
+under PostgreSQL names ([`db_column`][bankchurn.crm_db.db_column], e.g. ``CustomerId`` -> ``customer_id``), except
 ``RowNumber``: that is a property of an export, so a read numbers the rows itself, in the
 table's key order (``snapshot_date``, ``customer_id``).
 
 The table declares types and the one-row-per-customer-and-month key, not the contract's rules:
 the pipeline checks those when it reads, with the very validation a CSV gets, so a team's own
 CRM table (which has no such constraints) is judged the same way. The rows are fetched with
-``COPY ... TO STDOUT (FORMAT csv)`` and parsed by :func:`bankchurn.io.parse_csv_bytes`, the
+``COPY ... TO STDOUT (FORMAT csv)`` and parsed by [`bankchurn.io.parse_csv_bytes`][bankchurn.io.parse_csv_bytes], the
 parser of CSV files: NULL, numbers and dates are read by one piece of code whatever the source.
 
 Credentials come from the URL, from libpq's standard ``PG*`` variables (``PGHOST``,
-``PGUSER``, ``PGPASSWORD``, ``PGPASSFILE``, ...) or the settings; :func:`display_url` is the
+``PGUSER``, ``PGPASSWORD``, ``PGPASSFILE``, ...) or the settings; [`display_url`][bankchurn.crm_db.display_url] is the
 only form of a URL that is ever printed or recorded (no user, password or query string).
 Reads run in a read-only transaction; the pipeline is meant to use a role that may only
-``SELECT`` (:func:`grant_read_sql`).
+``SELECT`` ([`grant_read_sql`][bankchurn.crm_db.grant_read_sql]).
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def connect(url: str, *, read_only: bool) -> psycopg.Connection[Any]:
 
 
 def _first_line(exc: Exception) -> str:
-    """libpq's message without its context lines (it never holds the password)."""
+    """Libpq's message without its context lines (it never holds the password)."""
     text = str(exc).strip().splitlines()
     return (text[0] if text else type(exc).__name__).removeprefix("connection failed: ")
 
@@ -187,7 +187,7 @@ class TableRead:
     Attributes:
         frame: Contract column names; data row ``i`` is the table row named ``keys[i]``.
         keys: Each row's key as shown in messages (``customer_id=..., snapshot_date=...``).
-        source: The table as named in messages (:func:`table_source`).
+        source: The table as named in messages ([`table_source`][bankchurn.crm_db.table_source]).
     """
 
     frame: pd.DataFrame
@@ -305,10 +305,11 @@ def load_frame(
 
     Args:
         url: The CRM database (a role allowed to create the schema and write the table).
-        frame: Rows as :func:`bankchurn.validation.validate_frame` returns them (contract
+        frame: Rows as [`bankchurn.validation.validate_frame`][bankchurn.validation.validate_frame]
+            returns them (contract
             names; ``RowNumber`` is not stored).
         replace: Empty the table first (in the same transaction).
-        grant_read: Role to give read-only access (:func:`grant_read_sql`).
+        grant_read: Role to give read-only access ([`grant_read_sql`][bankchurn.crm_db.grant_read_sql]).
 
     Returns:
         Number of rows loaded.

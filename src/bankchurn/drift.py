@@ -3,20 +3,20 @@
 Methods (see ADR "Drift statistics from scipy, not a monitoring library"):
 
 * numeric features (contract kinds ``int`` and ``float``): two-sample Kolmogorov-Smirnov test
-  (:func:`scipy.stats.ks_2samp`); the column drifted when its p-value is below
-  :data:`FEATURE_ALPHA`;
+  (`scipy.stats.ks_2samp`); the column drifted when its p-value is below
+  `FEATURE_ALPHA`;
 * categorical and 0/1 features: chi-square test of homogeneity on the category counts
-  (:func:`scipy.stats.chi2_contingency`), same p-value rule;
+  (`scipy.stats.chi2_contingency`), same p-value rule;
 * predictions (with a model): population stability index (PSI) of the calibrated churn
-  probabilities over the declared risk bands (:data:`bankchurn.business.RISK_BANDS`); drifted
-  when the PSI exceeds :data:`PSI_THRESHOLD`. The API's score-shift alert computes the same
+  probabilities over the declared risk bands (`bankchurn.business.RISK_BANDS`); drifted
+  when the PSI exceeds `PSI_THRESHOLD`. The API's score-shift alert computes the same
   PSI from ``/metrics`` (``ops/prometheus/alerts.yml``).
 
-:data:`FEATURE_ALPHA` is the family-wise level :data:`FAMILY_ALPHA` split over the features
+`FEATURE_ALPHA` is the family-wise level `FAMILY_ALPHA` split over the features
 (Bonferroni), so that a month of unchanged data raises ``drift_detected`` at most that often.
 Missing values are left out of the tests (their share is checked by the data contract).
 The false-alarm rate and the power of these rules are measured, not assumed:
-:mod:`bankchurn.monitoring` publishes them.
+`bankchurn.monitoring` publishes them.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ Test = Literal["ks", "chi2"]
 
 #: Chance that at least one feature of an unchanged month is flagged (family-wise error rate).
 FAMILY_ALPHA: float = 0.05
-#: p-value threshold of each feature test: :data:`FAMILY_ALPHA` / number of features.
+#: p-value threshold of each feature test: `FAMILY_ALPHA` / number of features.
 FEATURE_ALPHA: float = FAMILY_ALPHA / len(FEATURES)
 #: PSI above which the score distribution has drifted (the usual "moderate shift" bound).
 PSI_THRESHOLD: float = 0.1
@@ -267,7 +267,7 @@ def compare(
         model_version: Version of the model that gave the scores.
 
     Returns:
-        The :class:`DriftReport`.
+        The `DriftReport`.
     """
     features = feature_drift(reference, current)
     prediction = None
@@ -287,7 +287,7 @@ def score_reference(p: np.ndarray, source: str) -> dict[str, object]:
     """Risk-band shares of a model's reference probabilities, stored in its artifact metadata.
 
     The API publishes them (``bankchurn_reference_risk_band_share``) so that the score-shift
-    alert can compute :func:`psi` of the served probabilities against them.
+    alert can compute `psi` of the served probabilities against them.
 
     Args:
         p: Calibrated probabilities of the reference rows.

@@ -1,5 +1,7 @@
-"""Metrics of a churn model on held-out rows: ranking, operating point, calibration, fairness,
-importance. Pure functions of labels, scores and frames; every random step is seeded.
+"""Metrics of a churn model on held-out rows.
+
+Ranking, operating point, calibration, fairness, importance: pure functions of labels, scores
+and frames; every random step is seeded.
 
 The operating point is ``bankchurn.targets.OPERATING_POINT``: the riskiest share of the rows is
 contacted (a cut on the ranking, not a probability threshold). Next to each figure measured
@@ -113,8 +115,10 @@ def at_threshold(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, An
 def operating_point(
     y: np.ndarray, p: np.ndarray, fraction: float = OPERATING_POINT.capacity
 ) -> dict[str, Any]:
-    """The ``operating_point`` section of a metrics file: the cut, its confusion matrix and the
-    best figures any ranking could reach there."""
+    """The ``operating_point`` section of a metrics file.
+
+    The cut, its confusion matrix and the best figures any ranking could reach there.
+    """
     y = np.asarray(y).astype(int)
     contacted = capacity_mask(p, fraction)
     best = best_reachable(y, fraction)

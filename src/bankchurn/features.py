@@ -1,6 +1,6 @@
 """Derived features and the preprocessing step of every model pipeline.
 
-Two feature sets exist, both built from :mod:`bankchurn.contract` columns only:
+Two feature sets exist, both built from `bankchurn.contract` columns only:
 
 * ``canvas``: the raw feature columns plus the three derived ratios the ML Canvas lists
   (``BalancePerProduct``, ``BalanceSalaryRatio``, ``TenureAgeRatio``). Both served models use it:
@@ -79,7 +79,7 @@ def safe_divide(
 
 
 def derived_columns(extended: bool) -> tuple[str, ...]:
-    """Names of the columns :class:`DerivedFeatures` adds, in order."""
+    """Names of the columns [`DerivedFeatures`][bankchurn.features.DerivedFeatures] adds, in order."""
     return CANVAS_DERIVED + (EXTENDED_DERIVED if extended else ())
 
 
@@ -92,7 +92,7 @@ def derive(columns: Mapping[str, Any], extended: bool) -> dict[str, np.ndarray]:
         extended: Also compute ``ZeroBalance`` and ``AgeSquared``.
 
     Returns:
-        Mapping of :func:`derived_columns` names, in order, to float64 arrays.
+        Mapping of [`derived_columns`][bankchurn.features.derived_columns] names, in order, to float64 arrays.
     """
     balance = np.asarray(columns["Balance"], dtype="float64")
     out = {
@@ -144,10 +144,11 @@ class DerivedFeatures(TransformerMixin, BaseEstimator):
         return out
 
     def transform_columns(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
-        """Same columns as :meth:`transform`, as a name -> NumPy array mapping.
+        """Same columns as `transform`, as a name -> NumPy array mapping.
 
-        The fast scoring route (:class:`ArrayPreprocessor`) uses this to skip building a frame;
-        both share :func:`derive`, so the values are the same.
+        The fast scoring route ([`ArrayPreprocessor`][bankchurn.features.ArrayPreprocessor]) uses
+        this to skip building a frame;
+        both share [`derive`][bankchurn.features.derive], so the values are the same.
         """
         self._check(X)
         columns = {name: X[name].to_numpy() for name in FEATURES}
@@ -164,12 +165,15 @@ def _categories(column: str) -> list[object]:
     spec = BY_NAME[column]
     if spec.allowed:
         return list(spec.allowed)
-    assert spec.minimum is not None and spec.maximum is not None
+    assert spec.minimum is not None
+    assert spec.maximum is not None
     return list(range(int(spec.minimum), int(spec.maximum) + 1))
 
 
 def feature_groups(feature_set: FeatureSet) -> dict[str, list[str]]:
-    """Columns (after :class:`DerivedFeatures`) handled as numeric, binary and categorical.
+    """Columns handled as numeric, binary and categorical.
+
+    The columns are those after [`DerivedFeatures`][bankchurn.features.DerivedFeatures].
 
     Args:
         feature_set: ``canvas`` or ``extended``.
@@ -197,7 +201,7 @@ def build_preprocessor(kind: PreprocessorKind, feature_set: FeatureSet = "canvas
         feature_set: ``canvas`` (served models) or ``extended`` (ablation for the linear model).
 
     Returns:
-        A ``Pipeline`` of :class:`DerivedFeatures` and a ``ColumnTransformer`` whose
+        A ``Pipeline`` of [`DerivedFeatures`][bankchurn.features.DerivedFeatures] and a ``ColumnTransformer`` whose
         ``get_feature_names_out()`` gives readable names such as ``Geography_Germany``.
     """
     if kind not in ("linear", "tree"):
@@ -258,17 +262,20 @@ def _flat_steps(transformer: Any) -> tuple[Any, ...] | None:
 
 
 class ArrayPreprocessor:
-    """NumPy route through a FITTED :func:`build_preprocessor` pipeline, for fast scoring.
+    """NumPy route through a FITTED preprocessing pipeline, for fast scoring.
 
-    It is not a second implementation: it calls the fitted :class:`DerivedFeatures` (its
-    :meth:`~DerivedFeatures.transform_columns`) and the very fitted imputers, scaler and
+    The pipeline is the one [`build_preprocessor`][bankchurn.features.build_preprocessor] builds.
+
+    It is not a second implementation: it calls the fitted [`DerivedFeatures`][bankchurn.features.DerivedFeatures] (its
+    [`transform_columns`][bankchurn.features.DerivedFeatures.transform_columns]) and the very
+    fitted imputers, scaler and
     encoder of the ``ColumnTransformer``, on plain arrays, with the column order precomputed
     once. What it skips is the per-call pandas work of the frame route (column selection and
     copies, frame re-validation, feature-name checks), which costs ~10x the arithmetic for one
     row. ``tests/model/test_fast_scoring.py`` asserts the output is identical to
     ``preprocessor.transform`` (NaNs included).
 
-    Build it with :meth:`from_fitted`, which returns ``None`` for any layout it does not know
+    Build it with `from_fitted`, which returns ``None`` for any layout it does not know
     (then callers use the frame route).
     """
 

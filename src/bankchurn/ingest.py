@@ -1,12 +1,12 @@
 """Ingestion: the one way data enters the package.
 
-:func:`load_extract` reads a user's CSV (or, with no path, generates the embedded SYNTHETIC
+[`load_extract`][bankchurn.ingest.load_extract] reads a user's CSV (or, with no path, generates the embedded SYNTHETIC
 extract in memory), checks it against the data contract and pseudonymises it, always through
 the same steps::
 
     read_csv_checked (file defects) -> validate_frame (contract rules) -> pseudonymise
 
-Defect policy (also shown on the site, see :data:`DEFECT_POLICY`):
+Defect policy (also shown on the site, see `DEFECT_POLICY`):
 
 * Repaired: missing values in the nullable feature columns (CreditScore, Tenure, Balance,
   HasCrCard, IsActiveMember, EstimatedSalary) when each column misses at most 1% of its
@@ -66,7 +66,7 @@ class Extract:
         frame: Contract columns minus ``Surname``; ``CustomerKey`` replaces ``CustomerId``;
             ``SnapshotDate`` (when present) is ``datetime64``.
         true_proba: TRUE churn probabilities aligned to ``frame`` (synthetic data only).
-        provenance: Where the data comes from (see :func:`load_extract`).
+        provenance: Where the data comes from (see [`load_extract`][bankchurn.ingest.load_extract]).
         true_proba_without_gender: The best probabilities a model that may not see ``Gender``
             can reach (synthetic data only; ADR 0006).
     """
@@ -119,7 +119,7 @@ def read_validated(
     """Read a CSV file or the CRM table and check it against the contract (not pseudonymised).
 
     Both sources go through the same parser and the same validation; a bad row of the table is
-    named by its key instead of a line (:func:`bankchurn.crm_db.locate`).
+    named by its key instead of a line ([`bankchurn.crm_db.locate`][bankchurn.crm_db.locate]).
 
     Args:
         source: CSV path or ``postgresql://`` URL.
@@ -173,12 +173,12 @@ def load_extract(
 
     Args:
         path: CSV file with the contract columns (the Kaggle file works as is), a
-            ``postgresql://`` URL of the CRM database (:mod:`bankchurn.crm_db`), or None for the
+            ``postgresql://`` URL of the CRM database (`bankchurn.crm_db`), or None for the
             synthetic extract generated in memory.
         seed: Seed of the synthetic extract (ignored for files).
         n_rows: Rows of the synthetic extract (ignored for files).
         n_snapshots: Monthly snapshots of the synthetic extract (ignored for files).
-        key: Pseudonymisation key; default :func:`bankchurn.privacy.pseudonym_key`.
+        key: Pseudonymisation key; default [`bankchurn.privacy.pseudonym_key`][bankchurn.privacy.pseudonym_key].
         require_label: Whether a file must carry the label ``Exited`` (not for unlabelled
             months that are only monitored or scored).
 

@@ -1,10 +1,10 @@
 """File input/output at the edge of the package: checked CSV reading, atomic writes.
 
-:func:`read_csv_checked` catches the defects of a FILE before any value is looked at (missing
+[`read_csv_checked`][bankchurn.io.read_csv_checked] catches the defects of a FILE before any value is looked at (missing
 or empty file, header only, bytes that are not UTF-8, a delimiter other than ``,``, missing or
 unknown columns, rows with the wrong number of fields, blank lines inside the data) and reports each as ONE
-:class:`bankchurn.errors.ContractError` with the file line. Value-level rules are checked by
-:mod:`bankchurn.validation`. Data row ``i`` (0-based frame index) is file line ``i + 2`` (blank
+[`bankchurn.errors.ContractError`][bankchurn.errors.ContractError] with the file line. Value-level rules are checked by
+`bankchurn.validation`. Data row ``i`` (0-based frame index) is file line ``i + 2`` (blank
 lines inside the data are rejected, trailing ones ignored, so the mapping holds; a quoted
 field spanning lines would shift it, and no contract column holds such text).
 """
@@ -130,7 +130,8 @@ def read_csv_checked(path: str | Path, *, require_label: bool = True) -> pd.Data
         require_label: Whether the label column must be present (not for unlabelled months).
 
     Returns:
-        The raw frame (values not yet validated; see :func:`bankchurn.validation.validate_frame`)
+        The raw frame (values not yet validated; see
+        [`bankchurn.validation.validate_frame`][bankchurn.validation.validate_frame])
         with a RangeIndex such that data row ``i`` is file line ``i + 2``.
 
     Raises:
@@ -155,10 +156,10 @@ def parse_csv_bytes(shown: str, raw: bytes, *, require_label: bool = True) -> pd
         require_label: Whether the label column must be present (not when scoring).
 
     Returns:
-        The raw frame, as :func:`read_csv_checked` describes it.
+        The raw frame, as [`read_csv_checked`][bankchurn.io.read_csv_checked] describes it.
 
     Raises:
-        ContractError: On the file-level defects listed in :func:`read_csv_checked`.
+        ContractError: On the file-level defects listed in [`read_csv_checked`][bankchurn.io.read_csv_checked].
     """
     text = _decode(shown, raw)
     if not text.strip():
@@ -217,5 +218,5 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`)."""
+    """Write ``text`` to ``path`` atomically (see [`atomic_write_bytes`][bankchurn.io.atomic_write_bytes])."""
     return atomic_write_bytes(path, text.encode(encoding))

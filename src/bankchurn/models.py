@@ -1,13 +1,14 @@
 """Model pipelines, their seeded tuning and their calibration.
 
 * ``baseline``: ``LogisticRegression(class_weight='balanced')`` on the canvas features,
-  interpretable through its coefficients (:func:`coefficients`).
+  interpretable through its coefficients ([`coefficients`][bankchurn.models.coefficients]).
 * ``target``: the better, by time-ordered cross-validated ROC-AUC on the training part, of a
   ``RandomForestClassifier`` and a ``HistGradientBoostingClassifier`` (both
   ``class_weight='balanced'``), each tuned by a seeded, bounded Optuna TPE search.
 
 ``class_weight='balanced'`` inflates probabilities, so every served model is a
-:class:`CalibratedChurnModel`: the pipeline refitted on all training rows plus a monotone
+[`CalibratedChurnModel`][bankchurn.models.CalibratedChurnModel]: the pipeline refitted on all
+training rows plus a monotone
 calibrator fitted on its out-of-fold (time-ordered) predictions on the same training rows.
 No test row is ever seen by any ``fit``.
 """
@@ -65,7 +66,7 @@ class TuningBudget:
 #: Random trials before TPE starts modelling (Optuna's default of 10 exceeds the budget).
 N_STARTUP_TRIALS = 3
 
-#: Budget used by ``bankchurn report`` / ``train`` (target training < 30 s on 2 cores).
+#: Budget used by ``bankchurn report`` / ``train`` (its training time: Benchmarks page).
 DEFAULT_BUDGET = TuningBudget()
 #: Small budget for tests.
 FAST_BUDGET = TuningBudget(n_trials=2, n_folds=2, rf_max_estimators=40, hgb_max_iter=60)
@@ -138,7 +139,7 @@ def suggest_params(
 
 
 def single_threaded() -> threadpool_limits:
-    """Context limiting OpenMP/BLAS pools to one thread (see :data:`N_JOBS`)."""
+    """Context limiting OpenMP/BLAS pools to one thread (see `N_JOBS`)."""
     return threadpool_limits(limits=1)
 
 
@@ -352,7 +353,7 @@ class CalibratedChurnModel(ClassifierMixin, BaseEstimator):
         """Uncalibrated scores of the pipeline (inflated by ``class_weight='balanced'``).
 
         Frames go through the pipeline's fitted steps on NumPy arrays
-        (:class:`~bankchurn.features.ArrayPreprocessor`): same steps, same numbers as
+        ([`ArrayPreprocessor`][bankchurn.features.ArrayPreprocessor]): same steps, same numbers as
         ``self.estimator_.predict_proba(X)``, without the per-call pandas overhead that
         dominates small inputs. Anything else takes the plain pipeline route.
         """
@@ -360,7 +361,7 @@ class CalibratedChurnModel(ClassifierMixin, BaseEstimator):
             return self._raw(X)
 
     def _raw(self, X: pd.DataFrame) -> np.ndarray:
-        """:meth:`predict_raw` without entering the scoring context (the caller has)."""
+        """[`predict_raw`][bankchurn.models.predict_raw] without entering the scoring context (the caller has)."""
         route = self._array_route()
         if route is not None and isinstance(X, pd.DataFrame):
             return self.estimator_.steps[-1][1].predict_proba(route.transform(X))[:, 1]
@@ -411,7 +412,7 @@ class TrainedModel:
     Attributes:
         name: ``baseline`` or ``target``.
         candidate: Estimator family chosen.
-        model: The served :class:`CalibratedChurnModel`.
+        model: The served [`CalibratedChurnModel`][bankchurn.models.CalibratedChurnModel].
         params: Hyperparameters of the chosen estimator.
         selection: JSON-ready comparison of candidates (empty for the baseline).
     """
@@ -453,7 +454,8 @@ def train_target(
     """Tune each tree candidate, keep the best by mean CV ROC-AUC, fit it calibrated.
 
     Returns:
-        The chosen :class:`TrainedModel` and every candidate's :class:`TuningResult`.
+        The chosen [`TrainedModel`][bankchurn.models.TrainedModel] and every candidate's
+        [`TuningResult`][bankchurn.models.TuningResult].
     """
     results = {c: tune(c, X, y, folds, seed, budget) for c in candidates}
     # Ties (equal mean to 6 decimals) resolve to the first candidate listed: deterministic.

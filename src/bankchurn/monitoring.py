@@ -3,16 +3,16 @@
 Three measurements, all on the embedded synthetic extract and the target model:
 
 * **False alarms**: reference and current samples drawn from ONE distribution (a month without
-  injected drift), :data:`N_NULL_SAMPLES` times at the monthly volume; the share of samples in
+  injected drift), `N_NULL_SAMPLES` times at the monthly volume; the share of samples in
   which each rule fires is its false-alarm rate.
-* **Power**: the same samples with a planted shift of growing size (:data:`SHIFTS`); the share
+* **Power**: the same samples with a planted shift of growing size (`SHIFTS`); the share
   of samples in which the shifted column is flagged, and the smallest size flagged in at least
-  :data:`POWER_TARGET` of them.
+  `POWER_TARGET` of them.
 * **Month by month**: each monthly snapshot against the training window (leaving that month
   out of the reference when it lies inside the window), flags compared with
-  :func:`bankchurn.synthetic.injected_drift`; ROC-AUC and precision at the campaign capacity
-  estimated from the calibrated probabilities (:mod:`bankchurn.cbpe`) next to the realised
-  values, and the retraining rule (:func:`retraining_reasons`) evaluated on each month.
+  `bankchurn.synthetic.injected_drift`; ROC-AUC and precision at the campaign capacity
+  estimated from the calibrated probabilities (`bankchurn.cbpe`) next to the realised
+  values, and the retraining rule (`retraining_reasons`) evaluated on each month.
 """
 
 from __future__ import annotations
@@ -273,7 +273,7 @@ def retraining_reasons(
     realised_roc_auc: float | None = None,
     realised_precision: float | None = None,
 ) -> list[str]:
-    """Which clauses of :func:`retraining_rule` a month meets (empty: keep the model).
+    """Which clauses of `retraining_rule` a month meets (empty: keep the model).
 
     Feature drift alone is not a reason: it calls for a look at the Monitoring page, and the
     model retrains only when the predictions or their estimated quality move.
@@ -302,12 +302,12 @@ def assess(
 
     Args:
         current_scores: Calibrated probabilities of the current sample (pool the months the
-            rule reads, :data:`RULE_WINDOW_MONTHS`).
+            rule reads, `RULE_WINDOW_MONTHS`).
         prediction: Prediction drift of the sample against the reference, if measured.
         seed: Seed of the label draws behind the estimate's range.
 
     Returns:
-        The CBPE estimate and :func:`retraining_reasons` of the sample.
+        The CBPE estimate and `retraining_reasons` of the sample.
     """
     estimate = cbpe.estimate(current_scores, targets.OPERATING_POINT.capacity, seed=seed)
     return estimate, retraining_reasons(estimate, prediction)
@@ -361,7 +361,7 @@ def false_alarms(
 def power_curves(
     reference: pd.DataFrame, samples: list[pd.DataFrame], seed: int
 ) -> dict[str, PowerCurve]:
-    """Detection rate of each planted shift (:data:`SHIFTS`) by size."""
+    """Detection rate of each planted shift (`SHIFTS`) by size."""
     truth = injected_drift()
     out = {}
     for name, shift in SHIFTS.items():
@@ -535,7 +535,7 @@ def monitoring_report(
         seed: Seed of the same-distribution samples and the label draws.
 
     Returns:
-        The :class:`MonitoringReport`.
+        The `MonitoringReport`.
     """
     capacity = targets.OPERATING_POINT.capacity
     frame = extract.frame.reset_index(drop=True)

@@ -1,7 +1,7 @@
 """Figures of the notebooks and the site: pure matplotlib, one function per figure.
 
-Every function takes plain data (a frame, arrays, or the dicts that :mod:`bankchurn.reporting`
-writes to ``reports/*.json``) and returns a new :class:`matplotlib.figure.Figure`. Nothing
+Every function takes plain data (a frame, arrays, or the dicts that `bankchurn.reporting`
+writes to ``reports/*.json``) and returns a new `matplotlib.figure.Figure`. Nothing
 here touches ``matplotlib.pyplot``: no global figure registry, no current axes, no
 ``rcParams`` change, so a figure never leaks into the next one and calling a function twice
 gives the same picture. Sizes, DPI, colours and the white background are fixed (the white
@@ -41,10 +41,10 @@ TARGET_LINE_COLOUR = "#B00020"
 REFERENCE_COLOUR = "#7F7F7F"
 #: Resolution of every figure (the notebooks' PNGs are rendered at this DPI).
 DPI: int = 100
-#: Width of every figure, inches: at :data:`DPI` it fits the site's content column without
+#: Width of every figure, inches: at [`DPI`][bankchurn.plots.DPI] it fits the site's content column without
 #: being scaled down much, so the labels stay readable.
 WIDTH: float = 7.5
-#: Shares of customers contacted at which :func:`gains_table` reports the gains.
+#: Shares of customers contacted at which [`gains_table`][bankchurn.plots.gains_table] reports the gains.
 GAINS_FRACTIONS: tuple[float, ...] = (0.05, 0.10, 0.20, 0.30, 0.40, 0.50, 0.75, 1.0)
 #: Months marked as the seasonal (December/January) drift window.
 SEASON_MONTHS: tuple[int, ...] = (12, 1)
@@ -90,8 +90,9 @@ def _thousands(value: float, _pos: object = None) -> str:
 
 
 def _group_order(keys: Sequence[str]) -> list[tuple[str, str]]:
-    """``(key, label)`` pairs: numeric keys first in numeric order ("0.0" shown as "0"), then the
-    other keys (e.g. ``missing``) in the order given.
+    """``(key, label)`` pairs: numeric keys first in numeric order, then the others.
+
+    "0.0" is shown as "0"; the other keys (e.g. ``missing``) keep the order given.
 
     Report keys are strings, so a numeric column would otherwise sort as "1", "10", "2".
     """
@@ -293,7 +294,7 @@ def roc_pr_curves(
 
     Args:
         curves: ``{model: {"roc": {"fpr", "tpr"}, "pr": {"recall", "precision"}}}`` (the
-            ``curves`` section of a ``metrics.json``, or :func:`bankchurn.evaluation.curves`).
+            ``curves`` section of a ``metrics.json``, or [`bankchurn.evaluation.curves`][bankchurn.evaluation.curves]).
         base_rate: Churn rate of the evaluated rows: the precision of a random ranking.
         scores: Optional ``{model: {"roc_auc", "pr_auc"}}`` shown in the legend.
 
@@ -352,7 +353,8 @@ def reliability_diagram(
     """Reliability diagram before and after calibration, with the Brier scores.
 
     Args:
-        before: :func:`bankchurn.evaluation.reliability` of the raw scores (``brier``, ``bins``).
+        before: [`bankchurn.evaluation.reliability`][bankchurn.evaluation.reliability] of the raw
+            scores (``brier``, ``bins``).
         after: The same for the calibrated probabilities.
         labels: Legend names of the two curves.
 
@@ -413,7 +415,7 @@ def gains_table(
 ) -> pd.DataFrame:
     """Cumulative gains and lift of each scorer when the top ``fraction`` is contacted.
 
-    Uses :func:`bankchurn.evaluation.top_k` (same cut and tie rule as the metrics files), so the
+    Uses [`bankchurn.evaluation.top_k`][bankchurn.evaluation.top_k] (same cut and tie rule as the metrics files), so the
     10 % row equals ``recall_at_10`` / ``lift_at_10`` of the reports.
 
     Args:

@@ -47,7 +47,7 @@ def pseudonymise(df: pd.DataFrame, key: bytes) -> pd.DataFrame:
 
     Args:
         df: A validated extract (``CustomerId`` holds integers).
-        key: Secret key of the HMAC (see :func:`pseudonym_key`).
+        key: Secret key of the HMAC (see [`pseudonym_key`][bankchurn.privacy.pseudonym_key]).
 
     Returns:
         A new frame without ``Surname`` and ``CustomerId``; ``CustomerKey`` (str) takes the

@@ -1,13 +1,13 @@
 """Training runs and the JSON reports the site reads.
 
-``train_and_evaluate`` is the one training procedure (used by ``bankchurn train`` and
-``bankchurn report``): split -> time-ordered folds -> fit (and tune) on training rows ->
-metrics on test rows, judged at the declared operating point (``targets.OPERATING_POINT``).
-Other ways to pick whom to contact (a probability threshold) are reported as labelled
-``scenarios`` and never enter the canvas verdict.
-:func:`run_report` writes ``data_profile.json``, ``baseline/metrics.json``,
+[`train_and_evaluate`][bankchurn.reporting.train_and_evaluate] is the one training procedure
+(used by ``bankchurn train`` and ``bankchurn report``): split -> time-ordered folds -> fit (and
+tune) on training rows -> metrics on test rows, judged at the declared operating point
+(``targets.OPERATING_POINT``). Other ways to pick whom to contact (a probability threshold) are
+reported as labelled ``scenarios`` and never enter the canvas verdict.
+[`run_report`][bankchurn.reporting.run_report] writes ``data_profile.json``, ``baseline/metrics.json``,
 ``target/metrics.json``, ``model_selection.json``, ``canvas_status.json`` and (synthetic data
-only) ``monitoring.json`` (:mod:`bankchurn.monitoring`): sorted keys,
+only) ``monitoring.json`` ([`bankchurn.monitoring`][bankchurn.monitoring]): sorted keys,
 floats rounded to 6 decimals, no wall-clock time, so the same seed gives identical bytes.
 """
 
@@ -102,7 +102,7 @@ def to_json(obj: Any) -> str:
 
 
 def write_json(path: str | Path, obj: Any) -> Path:
-    """Write :func:`to_json` of ``obj`` atomically."""
+    """Write [`to_json`][bankchurn.reporting.to_json] of ``obj`` atomically."""
     return atomic_write_text(path, to_json(obj))
 
 
@@ -248,7 +248,8 @@ def train_and_evaluate(
     """Fit one model on the training rows of ``extract`` and measure it on the test rows.
 
     Args:
-        extract: Validated, pseudonymised extract (see :func:`bankchurn.ingest.load_extract`).
+        extract: Validated, pseudonymised extract (see
+            [`bankchurn.ingest.load_extract`][bankchurn.ingest.load_extract]).
         model_name: ``baseline`` or ``target``.
         seed: Seed of every random step (split fallback, models, search, bootstrap).
         budget: Tuning budget of the target.
@@ -258,7 +259,7 @@ def train_and_evaluate(
         artifact_name: File name recorded in the provenance.
 
     Returns:
-        The :class:`TrainingResult`.
+        The [`TrainingResult`][bankchurn.reporting.TrainingResult].
     """
     params = params or BusinessParameters()
     frame = extract.frame.reset_index(drop=True)
@@ -388,7 +389,7 @@ def save_model(result: TrainingResult, path: str | Path) -> Path:
 
 
 def age_band(age: pd.Series) -> pd.Series:
-    """Age band labels of :data:`AGE_BANDS`."""
+    """Age band labels of `AGE_BANDS`."""
     labels = np.full(len(age), None, dtype=object)
     a = age.to_numpy()
     for name, lo, hi in AGE_BANDS:

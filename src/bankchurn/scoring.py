@@ -1,7 +1,8 @@
 """Batch scoring of a CRM extract CSV in bounded memory.
 
 The file is read in chunks (pandas ``chunksize``); each chunk goes through the same contract
-validation and pseudonymisation as :func:`bankchurn.ingest.load_extract` (the label ``Exited``
+validation and pseudonymisation as [`bankchurn.ingest.load_extract`][bankchurn.ingest.load_extract]
+(the label ``Exited``
 may be absent), is scored by the artifact's calibrated pipeline, and is appended to a
 temporary file beside the output, renamed into place only when every chunk succeeded. A
 rejected file therefore leaves nothing behind. The output holds ``CustomerKey`` (the keyed
@@ -34,7 +35,7 @@ from bankchurn.io import NUMERIC_NA, check_header
 from bankchurn.privacy import pseudonym_key, pseudonymise
 from bankchurn.validation import validate_frame
 
-#: Rows per chunk by default: ~10 MB of CSV, a few tens of MB in memory.
+#: Rows per chunk by default: bounds the memory of a scoring run (peak: Benchmarks page).
 DEFAULT_CHUNK_SIZE = 50_000
 OUTPUT_COLUMNS: tuple[str, ...] = (contract.CUSTOMER_KEY, "churn_probability", "risk_band")
 
@@ -130,7 +131,8 @@ def score_database(
 ) -> dict[str, Any]:
     """Score every row of the CRM snapshot table into ``output_path`` (atomic, all or nothing).
 
-    The rows get the validation and pseudonymisation of :func:`bankchurn.ingest.read_validated`
+    The rows get the validation and pseudonymisation of
+    [`bankchurn.ingest.read_validated`][bankchurn.ingest.read_validated]
     (the label is not read: current customers have none yet).
 
     Returns:

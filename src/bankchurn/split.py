@@ -4,7 +4,7 @@ With monthly snapshots (the synthetic CRM extract) the split is temporal, as the
 the model is trained on the earlier months and tested on the last ``test_months`` months, and
 cross-validation on the training part uses expanding windows of whole months (train on months
 ``1..k``, validate on the next block). A file without ``SnapshotDate`` (the public Kaggle CSV)
-falls back to a stratified random split, and the returned :class:`Split` says so.
+falls back to a stratified random split, and the returned [`Split`][bankchurn.split.Split] says so.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def temporal_split(frame: pd.DataFrame, test_months: int = DEFAULT_TEST_MONTHS) 
         test_months: Number of most recent months held out.
 
     Returns:
-        The :class:`Split` (``info["kind"] == "temporal"``).
+        The [`Split`][bankchurn.split.Split] (``info["kind"] == "temporal"``).
 
     Raises:
         ValueError: If the frame has no snapshots or too few months for the request.
@@ -114,7 +114,7 @@ def stratified_split(frame: pd.DataFrame, seed: int, test_size: float = DEFAULT_
         test_size: Share of rows held out.
 
     Returns:
-        The :class:`Split` (``info["kind"] == "stratified"`` with a ``note`` saying why).
+        The [`Split`][bankchurn.split.Split] (``info["kind"] == "stratified"`` with a ``note`` saying why).
     """
     positions = np.arange(len(frame))
     train, test = train_test_split(

@@ -1,7 +1,7 @@
 """Deterministic generator of the embedded, SYNTHETIC CRM extract.
 
 The project ships no real customer data. Instead this module draws a CRM extract with the
-columns of :data:`bankchurn.contract.COLUMNS` whose marginals and churn rates by group are
+columns of `bankchurn.contract.COLUMNS` whose marginals and churn rates by group are
 calibrated against the published statistics of the public Kaggle "Churn Modelling" file
 (``shared/reference/churn-modelling-facts.md``). Every id and surname is made up here.
 
@@ -267,7 +267,7 @@ def churn_logit(x: dict[str, np.ndarray], mech: dict[str, Any] = MECHANISM) -> n
     Args:
         x: Latent (pre-null) covariates: ``age``, ``products``, ``germany``, ``female``,
             ``active``, ``balance``, ``credit``, ``month`` as numpy arrays.
-        mech: Mechanism parameters (defaults to the calibrated :data:`MECHANISM`).
+        mech: Mechanism parameters (defaults to the calibrated `MECHANISM`).
 
     Returns:
         The logit of the true churn probability of each row.
@@ -305,7 +305,7 @@ def gender_blind_proba(x: dict[str, np.ndarray], mech: dict[str, Any] = MECHANIS
     over both genders with their population shares is exactly ``E[Y | other covariates]``.
 
     Args:
-        x: Latent covariates as returned by :func:`draw_covariates`.
+        x: Latent covariates as returned by [`draw_covariates`][bankchurn.synthetic.draw_covariates].
         mech: Mechanism parameters.
 
     Returns:
@@ -458,7 +458,7 @@ def generate_extract(
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Serialise a frame as the canonical CSV bytes (UTF-8, ``\\n`` line ends, no index)."""
+    r"""Serialise a frame as the canonical CSV bytes (UTF-8, ``\\n`` line ends, no index)."""
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 

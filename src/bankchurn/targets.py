@@ -8,7 +8,7 @@ documentation's own commands may take).
 
 Readers of this module, and nothing else, know the numbers:
 
-* :func:`bankchurn.reporting.canvas_status` (the canvas's pass / miss table);
+* [`bankchurn.reporting.canvas_status`][bankchurn.reporting.canvas_status] (the canvas's pass / miss table);
 * ``scripts/benchmark.py`` and ``scripts/loadtest.py`` (the Benchmarks page);
 * the site's ``target(id)`` macro (`designdocs.site.macros`), so a page or an ADR that cites a
   target prints it from here instead of typing it;
@@ -46,9 +46,9 @@ class Target:
         id: Stable id, ``<tier>.<key>`` (e.g. ``model.roc_auc``).
         tier: ``business``, ``model`` or ``system`` (ML Canvas section 6), or ``engineering``.
         description: What is measured, in one line.
-        comparison: How the measured value must compare with :attr:`value`.
-        value: The target, in :attr:`unit`.
-        unit: Unit of :attr:`value` (``""`` for ratios and scores in [0, 1]).
+        comparison: How the measured value must compare with `value`.
+        value: The target, in `unit`.
+        unit: Unit of `value` (``""`` for ratios and scores in [0, 1]).
         origin: Where the target was set (canvas section or issue).
     """
 
@@ -115,6 +115,7 @@ _CANVAS = "ML Canvas §6"
 _ISSUE_MODEL = "issue: reference implementation (tests and benchmark)"
 _ISSUE_API = "issue: serving API (load test on this machine)"
 _ISSUE_SITE = "issue: executable site (offline and quality)"
+_ISSUE_DELIVERY = "issue: delivery (container image, daily batch scores)"
 
 TARGETS: tuple[Target, ...] = (
     # --- ML Canvas, business tier
@@ -266,9 +267,28 @@ TARGETS: tuple[Target, ...] = (
         "s",
         _ISSUE_SITE,
     ),
+    # --- engineering goals: delivery (scripts/bench_image.py)
+    Target(
+        "engineering.image_mb",
+        "engineering",
+        "Size of the API container image, uncompressed, as the engine reports it",
+        "<",
+        500.0,
+        "MB",
+        _ISSUE_DELIVERY,
+    ),
+    Target(
+        "engineering.container_ready_s",
+        "engineering",
+        "Cold start of the API container: from `run` to the first 200 on /ready",
+        "<",
+        5.0,
+        "s",
+        _ISSUE_DELIVERY,
+    ),
 )
 
-#: Target id -> :class:`Target`.
+#: Target id -> [`Target`][bankchurn.targets.Target].
 BY_ID: dict[str, Target] = {t.id: t for t in TARGETS}
 
 

@@ -1,8 +1,8 @@
 """Validation of a CRM extract against the data contract, with pandera.
 
-The pandera schema is BUILT from :data:`bankchurn.contract.COLUMNS` (no second copy of any
+The pandera schema is BUILT from `bankchurn.contract.COLUMNS` (no second copy of any
 range or category lives here). Pandera failures are turned into ONE
-:class:`bankchurn.errors.ContractError` naming the file, the 1-based file line numbers
+[`bankchurn.errors.ContractError`][bankchurn.errors.ContractError] naming the file, the 1-based file line numbers
 (``index + 2``: line 1 is the header), the column, the rule and how many rows fail.
 
 Rules and their names as shown to the user:
@@ -14,7 +14,7 @@ Rules and their names as shown to the user:
   then must be whole numbers).
 * ``not_null``: the column does not accept missing values (e.g. the label ``Exited``).
 * ``null_fraction<=0.01``: a nullable column may miss at most
-  :data:`bankchurn.contract.MAX_NULL_FRACTION` of its values; below that the gaps are
+  `bankchurn.contract.MAX_NULL_FRACTION` of its values; below that the gaps are
   repaired (imputed inside the model pipeline), above it the file is rejected.
 * ``in_range(lo, hi)`` / ``greater_than_or_equal_to(lo)`` / ``isin([...])``: declared
   ranges and categories.
@@ -94,7 +94,7 @@ def _dtype(spec: ColumnSpec) -> Any:
 
 @functools.cache
 def pandera_schema(require_label: bool = True) -> pa.DataFrameSchema:
-    """Build the pandera schema of the CRM extract from :data:`bankchurn.contract.COLUMNS`.
+    """Build the pandera schema of the CRM extract from `bankchurn.contract.COLUMNS`.
 
     Args:
         require_label: Whether the label column must be present. Scoring new customers does not
@@ -102,7 +102,8 @@ def pandera_schema(require_label: bool = True) -> pa.DataFrameSchema:
 
     Returns:
         A strict schema (unknown columns rejected) that coerces types; integer and binary
-        columns come out as float64 and are cast by :func:`validate_frame`. Built once and
+        columns come out as float64 and are cast by
+        [`validate_frame`][bankchurn.validation.validate_frame]. Built once and
         cached: treat it as read-only.
     """
     columns = {

@@ -19,7 +19,8 @@ def load_tiny_model_module() -> Any:
     spec = importlib.util.spec_from_file_location(
         "bankchurn_api_tests_tiny_model", Path(__file__).with_name("tiny_model.py")
     )
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -39,14 +40,14 @@ def settings(artifact_path: Path) -> ApiSettings:
     return ApiSettings(model_path=artifact_path, batch_limit=BATCH_LIMIT, log_level="WARNING")
 
 
-@pytest.fixture()
+@pytest.fixture
 def client(settings: ApiSettings) -> Iterator[TestClient]:
     """A fresh app (own metrics registry) with its lifespan running."""
     with TestClient(create_app(settings), raise_server_exceptions=False) as c:
         yield c
 
 
-@pytest.fixture()
+@pytest.fixture
 def customer() -> dict[str, Any]:
     return {
         "CreditScore": 619,

@@ -29,7 +29,8 @@ def _tiny_artifact() -> Path:
     spec = importlib.util.spec_from_file_location(
         "bankchurn_api_tests_tiny_model_fuzz", Path(__file__).with_name("tiny_model.py")
     )
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.save_tiny_artifact(Path(tempfile.mkdtemp(prefix="bankchurn-fuzz-")) / "m.joblib")

@@ -329,7 +329,8 @@ def test_docs_work_offline(client: TestClient) -> None:
     for url in assets:
         assert not url.startswith(("http://", "https://", "//")), f"/docs loads {url} remotely"
         r = client.get(url)
-        assert r.status_code == 200 and len(r.content) > 100, url
+        assert r.status_code == 200, url
+        assert len(r.content) > 100, url
     redoc = client.get("/redoc").text
     assert all(not u.startswith(("http", "//")) for u in _asset_urls(redoc))
     assert "fonts.googleapis" not in redoc
@@ -357,7 +358,8 @@ def test_openapi_schema_is_derived_from_the_contract(client: TestClient) -> None
         if c.allowed:
             assert typed["enum"] == list(c.allowed), name
         else:
-            assert typed.get("minimum") == c.minimum and typed.get("maximum") == c.maximum, name
+            assert typed.get("minimum") == c.minimum, name
+            assert typed.get("maximum") == c.maximum, name
     assert {"/predict", "/predict/batch", "/health", "/ready", "/metrics"} <= set(spec["paths"])
 
 
@@ -378,7 +380,8 @@ def test_unexpected_error_is_a_generic_500(settings: Any, customer: dict[str, An
         r = c.post("/predict", json=customer, headers={"X-Request-ID": "boom-1"})
         assert r.status_code == 500
         assert r.json() == {"detail": "internal server error", "request_id": "boom-1"}
-        assert "secret" not in r.text and "Traceback" not in r.text
+        assert "secret" not in r.text
+        assert "Traceback" not in r.text
         assert r.headers["x-request-id"] == "boom-1"
         # The worker survives: the next request is served.
         assert c.get("/health").status_code == 200
@@ -401,8 +404,11 @@ def test_access_log_is_one_json_line_per_request(
     from bankchurn.api.middleware import JsonFormatter
 
     line = json.loads(JsonFormatter().format(records[0]))
-    assert line["method"] == "POST" and line["path"] == "/predict" and line["status"] == 200
-    assert line["latency_ms"] > 0 and line["request_id"] == "log-me"
+    assert line["method"] == "POST"
+    assert line["path"] == "/predict"
+    assert line["status"] == 200
+    assert line["latency_ms"] > 0
+    assert line["request_id"] == "log-me"
 
 
 # --- scoring does not block the event loop ------------------------------------------------
@@ -499,4 +505,5 @@ def test_concurrent_single_requests_share_pipeline_calls(
     got = asyncio.run(burst())
     assert got == expected  # each caller gets its own row's score, in spite of batching
     assert sum(calls) == 20
-    assert len(calls) < 20 and max(calls) > 1, calls
+    assert len(calls) < 20, calls
+    assert max(calls) > 1, calls

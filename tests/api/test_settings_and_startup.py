@@ -55,14 +55,17 @@ def test_invalid_settings_are_one_line_user_errors(
     with pytest.raises(UserError) as err:
         load_settings()
     msg = str(err.value)
-    assert "\n" not in msg and field in msg and f"BANKCHURN_API_{var}" in msg
+    assert "\n" not in msg
+    assert field in msg
+    assert f"BANKCHURN_API_{var}" in msg
 
 
 def _refusal(path: Path) -> str:
     with pytest.raises(UserError) as err:
         create_app(ApiSettings(model_path=path, log_level="WARNING"))
     msg = str(err.value)
-    assert "\n" not in msg and str(path) in msg
+    assert "\n" not in msg
+    assert str(path) in msg
     return msg
 
 
@@ -118,7 +121,8 @@ def test_cli_serve_exits_2_on_missing_or_corrupt_artifact(tmp_path: Path) -> Non
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 2, err
         assert len(err.strip().splitlines()) == 1, err
-        assert str(path) in err and "Traceback" not in err
+        assert str(path) in err
+        assert "Traceback" not in err
 
 
 def test_cli_serve_answers_on_loopback(artifact_path: Path) -> None:
@@ -146,7 +150,8 @@ def test_cli_serve_answers_on_loopback(artifact_path: Path) -> None:
             f"http://127.0.0.1:{port}/predict",
             json={"Geography": "Spain", "Age": 30, "NumOfProducts": 2},
         )
-        assert r.status_code == 200 and r.json()["model_version"] == "test-tiny-1"
+        assert r.status_code == 200
+        assert r.json()["model_version"] == "test-tiny-1"
     finally:
         proc.terminate()
         proc.communicate(timeout=30)

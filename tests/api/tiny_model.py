@@ -58,6 +58,6 @@ def fit_tiny_pipeline(seed: int = 0) -> Pipeline:
 
 
 def save_tiny_artifact(path: Path, model_version: str = MODEL_VERSION) -> Path:
-    """Write the tiny pipeline with :func:`bankchurn.artifacts.save_artifact` (the real format)."""
+    """Write the tiny pipeline with `bankchurn.artifacts.save_artifact` (the real format)."""
     metadata = {"model_version": model_version, "feature_columns": list(FEATURES)}
     return save_artifact(path, fit_tiny_pipeline(), metadata)

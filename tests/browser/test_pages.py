@@ -132,6 +132,7 @@ def test_off_origin_requests_and_missing_assets_are_caught(
 def test_the_crawl_gives_the_real_search_index_to_one_page_per_section(urls: list[str]) -> None:
     sample = sitebrowser.sample_per_section(urls)
     sections = {u.split("/", 1)[0] for u in urls}
-    assert "" in sample and len(sample) == len(sections)
+    assert "" in sample
+    assert len(sample) == len(sections)
     for section in ("decisions", "notebooks", "reference"):
         assert any(u.startswith(f"{section}/") for u in sample), section

@@ -222,8 +222,10 @@ def test_screenshots_of_the_main_pages(
     assert not absent, f"pages not found in the site: {absent}"
     for name, url in targets.items():
         shot = sitebrowser.SCREENSHOTS / f"{name}.png"
-        assert shot.exists() and shot.stat().st_mtime >= session_start, f"{shot} not written"
+        assert shot.exists(), f"{shot} not written"
+        assert shot.stat().st_mtime >= session_start, f"{shot} not written"
         width, height = _png_size(shot)
-        assert width >= 1280 and height >= 800, (shot, width, height)
+        assert width >= 1280, (shot, width, height)
+        assert height >= 800, (shot, width, height)
         assert shot.stat().st_size > 10_000, f"{shot} looks blank"
         assert not crawl[url].load_problems() + crawl[url].diagram_problems()

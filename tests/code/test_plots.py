@@ -1,4 +1,4 @@
-"""The figures of :mod:`bankchurn.plots` build from small inputs and draw what they claim."""
+"""The figures of `bankchurn.plots` build from small inputs and draw what they claim."""
 
 from __future__ import annotations
 
@@ -70,11 +70,12 @@ def test_distributions_one_panel_per_column() -> None:
     fig = plots.distributions(frame, ["Age", "Balance", "NumOfProducts"], ncols=2)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in visible] == ["Age", "Balance", "NumOfProducts"]
-    assert len(fig.axes) == 4 and not fig.axes[3].get_visible()
+    assert len(fig.axes) == 4
+    assert not fig.axes[3].get_visible()
     assert any(t.startswith("churned (n=") for t in _labels(visible[0]))
     # one bar per product count (4 values) and per outcome
     assert len(visible[2].patches) == 2 * 4
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one column"):
         plots.distributions(frame, [])
 
 
@@ -92,7 +93,8 @@ def test_churn_by_group_bars_and_overall_line() -> None:
     }
     fig = plots.churn_by_group(groups, overall=0.2, ncols=2)
     geo, gender = fig.axes
-    assert geo.get_title() == "Geography" and gender.get_title() == "Gender"
+    assert geo.get_title() == "Geography"
+    assert gender.get_title() == "Gender"
     assert [round(p.get_height(), 2) for p in geo.patches] == [0.16, 0.32, 0.17]
     assert [t.get_text() for t in geo.get_xticklabels()] == ["France", "Germany", "Spain"]
     assert "overall 20.0%" in _labels(geo)
@@ -119,7 +121,8 @@ def test_monthly_churn_marks_december_and_january() -> None:
     line = ax.get_lines()[0]
     assert len(line.get_xdata()) == 12
     season = ax.collections[0].get_offsets()
-    assert len(season) == 2 and np.allclose(season[:, 1], 0.25)
+    assert len(season) == 2
+    assert np.allclose(season[:, 1], 0.25)
     assert "December / January" in _labels(ax)
 
 
@@ -129,7 +132,8 @@ def test_roc_pr_several_models_on_one_axes(scored) -> None:
     scores = {"good": {"roc_auc": evaluation.roc_auc(y, good), "pr_auc": 0.7}}
     fig = plots.roc_pr_curves(curves, base_rate=float(y.mean()), scores=scores)
     roc, pr = fig.axes
-    assert roc.get_title() == "ROC curve" and pr.get_title() == "Precision-recall curve"
+    assert roc.get_title() == "ROC curve"
+    assert pr.get_title() == "Precision-recall curve"
     assert len(roc.get_lines()) == 3  # two models + the random diagonal
     assert len(pr.get_lines()) == 3  # two models + the base rate
     labels = _fig_labels(fig)
@@ -159,16 +163,19 @@ def test_gains_table_matches_top_k(scored) -> None:
     table = plots.gains_table(y, {"good": good, "weak": weak}, fractions=(0.1, 1.0))
     row = table[(table.scorer == "good") & (table.contacted_share == 0.1)].iloc[0]
     top = evaluation.top_k(y, good, 0.1)
-    assert row.churners_captured == top["recall"] and row.lift == top["lift"]
+    assert row.churners_captured == top["recall"]
+    assert row.lift == top["lift"]
     everyone = table[table.contacted_share == 1.0]
-    assert np.allclose(everyone.churners_captured, 1.0) and np.allclose(everyone.lift, 1.0)
+    assert np.allclose(everyone.churners_captured, 1.0)
+    assert np.allclose(everyone.lift, 1.0)
 
 
 def test_cumulative_gains_curves(scored) -> None:
     y, good, weak = scored
     fig = plots.cumulative_gains(y, {"good": good, "weak": weak}, capacity=0.1)
     gain, lift = fig.axes
-    assert gain.get_title() == "Cumulative gains" and lift.get_title() == "Lift"
+    assert gain.get_title() == "Cumulative gains"
+    assert lift.get_title() == "Lift"
     assert {"good", "weak", "perfect ranking", "campaign capacity (10%)"} <= set(_fig_labels(fig))
     good_line = next(ln for ln in gain.get_lines() if ln.get_label() == "good")
     k = round(0.1 * len(y))
@@ -269,7 +276,7 @@ def test_importance_and_coefficient_bars_sorted() -> None:
     ax = plots.coefficient_bars(coefs).axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["IsActiveMember", "Age"]
     assert [round(p.get_width(), 2) for p in ax.patches] == [-0.5, 0.9]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one coefficient"):
         plots.coefficient_bars(coefs[:1])
 
 

@@ -13,8 +13,10 @@ def test_folders_default_to_the_repository(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.delenv("BANKCHURN_REPORTS_DIR", raising=False)
     s = settings()
     assert (s.root / "pyproject.toml").is_file()
-    assert s.reports_dir == s.root / "reports" and s.models_dir == s.root / "models"
-    assert s.data is None and s.pseudonym_key is None
+    assert s.reports_dir == s.root / "reports"
+    assert s.models_dir == s.root / "models"
+    assert s.data is None
+    assert s.pseudonym_key is None
 
 
 def test_environment_overrides_and_relative_folders_follow_the_root(
@@ -27,7 +29,8 @@ def test_environment_overrides_and_relative_folders_follow_the_root(
     s = settings()
     assert s.reports_dir == tmp_path / "elsewhere"
     assert s.models_dir == Path("/abs/models")
-    assert s.adr_dir == tmp_path / "adr" and s.data is None
+    assert s.adr_dir == tmp_path / "adr"
+    assert s.data is None
 
 
 def test_settings_are_frozen_and_refuse_unknown_fields() -> None:

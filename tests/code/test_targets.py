@@ -19,8 +19,11 @@ def test_ids_are_unique_and_tiered() -> None:
     ids = [t.id for t in targets.TARGETS]
     assert len(ids) == len(set(ids))
     for t in targets.TARGETS:
-        assert t.id.split(".")[0] == t.tier and t.tier in targets.TIERS
-        assert t.comparison in (">", ">=", "<", "<=", "==") and t.description and t.origin
+        assert t.id.split(".")[0] == t.tier
+        assert t.tier in targets.TIERS
+        assert t.comparison in (">", ">=", "<", "<=", "==")
+        assert t.description
+        assert t.origin
     assert {t.tier for t in targets.TARGETS} == set(targets.TIERS)
 
 
@@ -48,7 +51,9 @@ def test_unknown_id_names_the_declared_ones() -> None:
 
 
 def _metrics() -> tuple[dict, dict]:
-    load = lambda rel: json.loads((ROOT / "reports" / rel).read_text(encoding="utf-8"))
+    def load(rel: str) -> dict:
+        return json.loads((ROOT / "reports" / rel).read_text(encoding="utf-8"))
+
     return load("baseline/metrics.json"), load("target/metrics.json")
 
 
@@ -70,12 +75,14 @@ def test_canvas_status_reads_every_canvas_target_from_the_declaration(
     moved = dataclasses.replace(targets.get("model.roc_auc"), value=0.99)
     monkeypatch.setitem(targets.BY_ID, "model.roc_auc", moved)
     again = reporting.canvas_status(baseline, target)["model"]["roc_auc"]
-    assert again["target"] == 0.99 and again["status"] == "miss"
+    assert again["target"] == 0.99
+    assert again["status"] == "miss"
 
 
 def _load_script(name: str):
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -108,7 +115,7 @@ def typed_targets(source: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("script", ["benchmark", "loadtest"])
+@pytest.mark.parametrize("script", ["benchmark", "loadtest", "bench_image"])
 def test_scripts_type_no_target_value(script: str) -> None:
     assert typed_targets((ROOT / "scripts" / f"{script}.py").read_text(encoding="utf-8")) == []
 

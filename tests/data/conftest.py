@@ -1,7 +1,7 @@
 """Fixtures of the data-layer tests: a small synthetic extract and the bad input files.
 
 Every test taking a ``bad_input`` argument runs once per bad input of issue 2 (see
-:func:`bad_inputs`): the file bytes and what the one-line error must name.
+`bad_inputs`): the file bytes and what the one-line error must name.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture
 def bad_input(bad_input_name: str, small_frame: pd.DataFrame) -> BadInput:
-    """One bad input (see :func:`bad_inputs`)."""
+    """One bad input (see `bad_inputs`)."""
     cases = {case.name: case for case in bad_inputs(small_frame)}
     assert set(cases) == set(BAD_INPUT_NAMES)
     return cases[bad_input_name]

@@ -37,7 +37,8 @@ def test_generate_default_path_says_synthetic(tmp_path: Path, monkeypatch, capsy
     out = capsys.readouterr().out
     target = tmp_path / "data" / "generated" / "crm_extract.csv"
     assert target.read_bytes() == to_csv_bytes(generate_extract().frame)
-    assert "data/generated/crm_extract.csv" in out and "SYNTHETIC" in out
+    assert "data/generated/crm_extract.csv" in out
+    assert "SYNTHETIC" in out
     assert sorted(os.listdir(target.parent)) == ["crm_extract.csv"]  # no temp file left
 
 
@@ -57,7 +58,8 @@ def test_generate_then_validate(tmp_path: Path, capsys) -> None:
     capsys.readouterr()
     assert main(["data", "validate", str(path)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("OK: 500 rows") and "24 snapshots" in out
+    assert out.startswith("OK: 500 rows")
+    assert "24 snapshots" in out
 
 
 def test_validate_kaggle_layout_mentions_stratified_split(tmp_path: Path, capsys) -> None:
@@ -70,7 +72,8 @@ def test_validate_kaggle_layout_mentions_stratified_split(tmp_path: Path, capsys
 def test_generate_into_a_folder_is_a_user_error(tmp_path: Path, capsys) -> None:
     assert main(["data", "generate", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "is a folder" in err
+    assert err.count("\n") == 1
+    assert "is a folder" in err
 
 
 def test_bad_input_in_process(bad_input, tmp_path: Path, capsys) -> None:
@@ -81,7 +84,8 @@ def test_bad_input_in_process(bad_input, tmp_path: Path, capsys) -> None:
     assert captured.out == ""
     lines = captured.err.splitlines()
     assert len(lines) == 1
-    assert str(path) in lines[0] and bad_input.rule in lines[0]
+    assert str(path) in lines[0]
+    assert bad_input.rule in lines[0]
     assert f"line {bad_input.line}" in lines[0]
     if bad_input.column:
         assert repr(bad_input.column) in lines[0]
@@ -99,7 +103,8 @@ def test_bad_input_as_subprocess(bad_input, tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     message = lines[0]
     assert message.startswith(f"bankchurn: error: {path.name}:")
-    assert f"line {bad_input.line}" in message and bad_input.rule in message
+    assert f"line {bad_input.line}" in message
+    assert bad_input.rule in message
     if bad_input.column:
         assert repr(bad_input.column) in message
     assert os.listdir(tmp_path) == [path.name]

@@ -12,7 +12,8 @@ KAGGLE_COLUMNS = (
 
 def test_columns_are_the_kaggle_file_plus_optional_snapshot() -> None:
     names = [c.name for c in contract.COLUMNS]
-    assert tuple(names[:-1]) == KAGGLE_COLUMNS and names[-1] == contract.SNAPSHOT
+    assert tuple(names[:-1]) == KAGGLE_COLUMNS
+    assert names[-1] == contract.SNAPSHOT
     assert len(set(names)) == len(names)
     assert contract.REQUIRED_COLUMNS == KAGGLE_COLUMNS
     assert not contract.BY_NAME[contract.SNAPSHOT].required
@@ -26,7 +27,8 @@ def test_declared_ranges_of_the_issue() -> None:
     assert by["Balance"].minimum == 0
     assert (by["NumOfProducts"].minimum, by["NumOfProducts"].maximum) == (1, 4)
     for flag in ("HasCrCard", "IsActiveMember", "Exited"):
-        assert by[flag].kind == "binary" and by[flag].allowed == (0, 1)
+        assert by[flag].kind == "binary"
+        assert by[flag].allowed == (0, 1)
     assert by["Geography"].allowed == ("France", "Germany", "Spain")
     assert by["Gender"].allowed == ("Female", "Male")
     assert by["CustomerId"].unique
@@ -41,7 +43,8 @@ def test_specs_are_well_formed() -> None:
         else:
             assert not spec.allowed, spec.name
         if spec.kind not in ("int", "float"):
-            assert spec.minimum is None and spec.maximum is None, spec.name
+            assert spec.minimum is None, spec.name
+            assert spec.maximum is None, spec.name
         assert spec.description.strip(), spec.name
 
 

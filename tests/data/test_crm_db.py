@@ -83,7 +83,8 @@ def test_validate_database_and_csv_give_the_same_summary(crm: Crm, capsys) -> No
     from_csv = capsys.readouterr().out
     assert main(["data", "validate", crm.reader_url]) == 0
     captured = capsys.readouterr()
-    assert captured.out == from_csv and from_csv.startswith("OK: 1,200 rows")
+    assert captured.out == from_csv
+    assert from_csv.startswith("OK: 1,200 rows")
     assert READER_PASSWORD not in captured.out + captured.err
 
 
@@ -154,7 +155,8 @@ def test_bad_row_names_table_key_and_column_like_the_csv_names_its_line(
             f"column {crm_db.db_column(column)!r} breaks rule {rule} (1 row"
         )
         assert expected in err, err
-        assert READER_PASSWORD not in err and READER not in err
+        assert READER_PASSWORD not in err
+        assert READER not in err
     assert not (tmp_path / "m").exists()  # nothing written
 
 
@@ -168,7 +170,9 @@ def test_missing_table_and_refused_login_are_one_line(crm: Crm, capsys) -> None:
     wrong = crm.server.url("crm", READER, "not-the-password")
     assert main(["data", "validate", wrong]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "cannot connect" in err and "not-the-password" not in err
+    assert len(err.splitlines()) == 1
+    assert "cannot connect" in err
+    assert "not-the-password" not in err
 
 
 def test_password_from_pgpassword(crm: Crm, monkeypatch, capsys) -> None:
@@ -200,7 +204,8 @@ def test_load_refuses_a_second_copy_and_replace_reloads(crm: Crm, capsys) -> Non
     capsys.readouterr()
     assert main(["data", "load", str(crm.csv), "--into", url]) == 2
     err = capsys.readouterr().err.strip()
-    assert "already stored; use --replace" in err and crm.server.password not in err
+    assert "already stored; use --replace" in err
+    assert crm.server.password not in err
     assert crm.server.execute("SELECT count(*) FROM crm.customer_snapshot", "crm_reload") == [
         (1200,)
     ]
@@ -275,4 +280,5 @@ def test_training_on_the_database_gives_byte_identical_metrics_and_scores(
     logs2 = capsys.readouterr()
     written = "".join(p.read_text() for p in db_dir.iterdir() if p.suffix in (".json", ".csv"))
     for text in (logs.out, logs.err, logs2.out, logs2.err, written):
-        assert READER_PASSWORD not in text and READER not in text
+        assert READER_PASSWORD not in text
+        assert READER not in text

@@ -18,16 +18,19 @@ def test_default_is_the_synthetic_extract() -> None:
     extract = load_extract()
     frame = extract.frame
     assert len(frame) == 10_000
-    assert extract.true_proba is not None and extract.true_proba.shape == (10_000,)
+    assert extract.true_proba is not None
+    assert extract.true_proba.shape == (10_000,)
     assert pd.api.types.is_datetime64_any_dtype(frame["SnapshotDate"])
     assert extract.has_snapshots
     prov = extract.provenance
-    assert prov["source"] == "synthetic" and prov["synthetic"] is True
+    assert prov["source"] == "synthetic"
+    assert prov["synthetic"] is True
     assert (prov["seed"], prov["generator_version"]) == (42, GENERATOR_VERSION)
     assert (prov["snapshot_start"], prov["snapshot_end"], prov["n_snapshots"]) == (
         "2024-01-31", "2025-12-31", 24,
     )  # fmt: skip
-    assert prov["n_rows"] == 10_000 and prov["has_snapshots"] is True
+    assert prov["n_rows"] == 10_000
+    assert prov["has_snapshots"] is True
     assert prov["sha256"] == hashlib.sha256(to_csv_bytes(generate_extract().frame)).hexdigest()
 
 
@@ -45,7 +48,8 @@ def test_file_goes_through_the_same_steps(write_csv) -> None:
     from_memory = load_extract(seed=1, n_rows=300, n_snapshots=3)
     pd.testing.assert_frame_equal(from_file.frame, from_memory.frame)
     prov = from_file.provenance
-    assert prov["source"] == "file" and prov["file"] == "my_extract.csv"
+    assert prov["source"] == "file"
+    assert prov["file"] == "my_extract.csv"
     assert str(path.parent) not in str(prov)
     assert prov["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert from_file.true_proba is None
@@ -57,7 +61,8 @@ def test_kaggle_layout_has_no_snapshots(write_csv, small_frame) -> None:
     assert not extract.has_snapshots
     prov = extract.provenance
     assert prov["has_snapshots"] is False
-    assert prov["snapshot_start"] is None and prov["n_snapshots"] is None
+    assert prov["snapshot_start"] is None
+    assert prov["n_snapshots"] is None
     assert set(extract.frame.columns) == (
         set(contract.REQUIRED_COLUMNS) - {"Surname", "CustomerId"} | {contract.CUSTOMER_KEY}
     )
@@ -71,7 +76,8 @@ def test_bad_file_is_rejected(bad_input, write_csv) -> None:
 
 
 def test_defect_policy_is_documented() -> None:
-    assert "Repaired" in DEFECT_POLICY and "Rejected" in DEFECT_POLICY
+    assert "Repaired" in DEFECT_POLICY
+    assert "Rejected" in DEFECT_POLICY
     for spec in contract.COLUMNS:
         if spec.nullable:
             assert spec.name in DEFECT_POLICY

@@ -34,10 +34,12 @@ def test_bad_input_rejected_with_line_column_rule(bad_input, write_csv) -> None:
     err = info.value
     assert err.rule == bad_input.rule
     assert err.column == bad_input.column
-    assert err.rows and err.rows[0] == bad_input.line
+    assert err.rows
+    assert err.rows[0] == bad_input.line
     message = str(err)
     assert "\n" not in message
-    assert str(path) in message and bad_input.rule in message
+    assert str(path) in message
+    assert bad_input.rule in message
     if bad_input.column:
         assert repr(bad_input.column) in message
 
@@ -68,7 +70,8 @@ def test_ragged_row_names_its_line(write_csv, small_frame: pd.DataFrame) -> None
     path = write_csv("ragged.csv", "\n".join(lines) + "\n")
     with pytest.raises(ContractError) as info:
         read_csv_checked(path)
-    assert info.value.rule == "field_count(15)" and info.value.rows == [6]
+    assert info.value.rule == "field_count(15)"
+    assert info.value.rows == [6]
 
 
 def test_blank_line_inside_rejected_trailing_ignored(write_csv, small_frame) -> None:
@@ -78,7 +81,8 @@ def test_blank_line_inside_rejected_trailing_ignored(write_csv, small_frame) -> 
     inner = write_csv("inner.csv", "\n".join([*lines[:4], "", *lines[4:]]) + "\n")
     with pytest.raises(ContractError) as info:
         read_csv_checked(inner)
-    assert info.value.rule == "no_blank_lines" and info.value.rows == [5]
+    assert info.value.rule == "no_blank_lines"
+    assert info.value.rows == [5]
 
 
 def test_duplicate_header_rejected(write_csv, small_frame) -> None:
@@ -87,7 +91,8 @@ def test_duplicate_header_rejected(write_csv, small_frame) -> None:
     path = write_csv("dup_header.csv", "\n".join(lines) + "\n")
     with pytest.raises(ContractError) as info:
         read_csv_checked(path)
-    assert info.value.rule == "unique_header" and info.value.column == "Age"
+    assert info.value.rule == "unique_header"
+    assert info.value.column == "Age"
 
 
 def test_text_that_looks_missing_stays_text(write_csv, small_frame) -> None:
@@ -95,7 +100,8 @@ def test_text_that_looks_missing_stays_text(write_csv, small_frame) -> None:
     frame.loc[0, "Surname"] = "Null"
     frame.loc[1, "Surname"] = "NA"
     read = read_csv_checked(write_csv("names.csv", frame))
-    assert read.loc[0, "Surname"] == "Null" and read.loc[1, "Surname"] == "NA"
+    assert read.loc[0, "Surname"] == "Null"
+    assert read.loc[1, "Surname"] == "NA"
 
 
 def test_kaggle_layout_without_snapshot_is_valid(write_csv, small_frame) -> None:

@@ -29,7 +29,8 @@ def test_key_is_hmac_sha256_truncated() -> None:
 
 def test_pseudonymise_drops_surname_and_replaces_id(small_frame: pd.DataFrame) -> None:
     out = pseudonymise(small_frame, b"secret")
-    assert "Surname" not in out.columns and "CustomerId" not in out.columns
+    assert "Surname" not in out.columns
+    assert "CustomerId" not in out.columns
     assert list(out.columns).index(contract.CUSTOMER_KEY) == 1
     assert out[contract.CUSTOMER_KEY].str.fullmatch(r"[0-9a-f]{16}").all()
     assert out[contract.CUSTOMER_KEY].is_unique
@@ -77,5 +78,6 @@ def test_no_surname_or_customer_id_survives_ingestion(source, write_csv) -> None
     ids = raw["CustomerId"].to_numpy()
     for column in extract.frame.select_dtypes("number").columns:
         assert not np.array_equal(extract.frame[column].to_numpy(), ids), column
-    assert "Surname" not in extract.frame.columns and "CustomerId" not in extract.frame.columns
+    assert "Surname" not in extract.frame.columns
+    assert "CustomerId" not in extract.frame.columns
     assert not any("surname" in str(v).lower() for v in extract.provenance.values())

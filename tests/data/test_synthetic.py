@@ -88,7 +88,8 @@ def test_snapshots_are_month_ends_sorted(default_extract: SyntheticExtract) -> N
     dates = frame["SnapshotDate"]
     assert dates.is_monotonic_increasing
     assert dates.nunique() == 24
-    assert dates.iloc[0] == "2024-01-31" and dates.iloc[-1] == "2025-12-31"
+    assert dates.iloc[0] == "2024-01-31"
+    assert dates.iloc[-1] == "2025-12-31"
     assert sorted(set(dates)) == [d.isoformat() for d in month_ends("2024-01-31", 24)]
     counts = dates.value_counts()
     assert counts.max() - counts.min() <= 1
@@ -153,7 +154,8 @@ def test_written_csv_has_no_float_noise(tmp_path, default_extract: SyntheticExtr
     header, first = text.splitlines()[:2]
     assert header == ",".join(c.name for c in contract.COLUMNS)
     cells = dict(zip(header.split(","), first.split(","), strict=True))
-    assert "." not in cells["CreditScore"] and "." not in cells["Age"]
+    assert "." not in cells["CreditScore"]
+    assert "." not in cells["Age"]
     assert len(cells["Balance"].split(".")[-1]) <= 2
 
 
@@ -195,15 +197,19 @@ def test_moments_close_to_facts(grouped: pd.DataFrame, column: str) -> None:
 def test_shapes_of_the_marginals(grouped: pd.DataFrame) -> None:
     assert grouped["CreditScore"].eq(850).sum() == pytest.approx(233, rel=0.25)
     assert grouped["CreditScore"].min() >= 350
-    assert grouped["Age"].between(18, 92).all() and grouped["Age"].median() == 37
+    assert grouped["Age"].between(18, 92).all()
+    assert grouped["Age"].median() == 37
     assert grouped["Age"].skew() > 0.7
     tenure = grouped["Tenure"].value_counts(normalize=True)
-    assert tenure[0] < 0.06 and tenure[10] < 0.06 and tenure.loc[1:9].min() > 0.08
+    assert tenure[0] < 0.06
+    assert tenure[10] < 0.06
+    assert tenure.loc[1:9].min() > 0.08
     nonzero = grouped.loc[grouped["Balance"] > 0, "Balance"]
     assert nonzero.mean() == pytest.approx(119_827, rel=0.03)
     assert nonzero.std() == pytest.approx(30_095, rel=0.1)
     salary = grouped["EstimatedSalary"]
-    assert salary.min() >= 11.58 and salary.max() <= 200_000
+    assert salary.min() >= 11.58
+    assert salary.max() <= 200_000
     assert salary.quantile(0.25) == pytest.approx(50_000, rel=0.05)
 
 

@@ -27,7 +27,8 @@ def test_the_label_is_optional_only_when_asked(small_frame: pd.DataFrame) -> Non
     unlabelled = small_frame.drop(columns=[contract.TARGET])
     assert _fails(unlabelled).column == contract.TARGET
     valid = validate_frame(unlabelled, "new_customers.csv", require_label=False)
-    assert contract.TARGET not in valid.columns and len(valid) == len(small_frame)
+    assert contract.TARGET not in valid.columns
+    assert len(valid) == len(small_frame)
     broken = small_frame.assign(**{contract.TARGET: 2})  # a label that is there is still checked
     with pytest.raises(ContractError) as info:
         validate_frame(broken, "new_customers.csv", require_label=False)
@@ -131,7 +132,8 @@ def test_many_failures_are_counted(small_frame) -> None:
     frame = small_frame.copy()
     frame.loc[10:29, "Balance"] = -1.0
     err = _fails(frame)
-    assert err.n_failed == 20 and err.rows[:2] == [12, 13]
+    assert err.n_failed == 20
+    assert err.rows[:2] == [12, 13]
     assert "20 rows fail" in str(err)
 
 

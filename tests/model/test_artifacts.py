@@ -32,7 +32,8 @@ def test_round_trip_keeps_pipeline_and_metadata(small_report: Path, small_extrac
     assert meta["feature_columns"] == list(FEATURES)
     assert meta["provenance"]["sha256"] == small_extract.provenance["sha256"]
     p = predict_proba(art, small_extract.frame.head(50))
-    assert p.shape == (50,) and np.all((p >= 0) & (p <= 1))
+    assert p.shape == (50,)
+    assert np.all((p >= 0) & (p <= 1))
     with pytest.raises(UserError, match="lacks feature column"):
         predict_proba(art, small_extract.frame.drop(columns=["Age"]))
 
@@ -46,4 +47,5 @@ def test_bad_artifacts_raise_one_line_user_errors(tmp_path: Path, content) -> No
         path.write_bytes(content)
     with pytest.raises(UserError) as err:
         load_artifact(path)
-    assert "\n" not in str(err.value) and str(path) in str(err.value)
+    assert "\n" not in str(err.value)
+    assert str(path) in str(err.value)

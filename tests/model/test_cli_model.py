@@ -85,7 +85,8 @@ def test_train_on_a_dateless_file_says_stratified(files, tmp_path: Path, capsys)
     )
     assert "STRATIFIED" in capsys.readouterr().out
     m = json.loads((tmp_path / "metrics.json").read_text())
-    assert m["split"]["kind"] == "stratified" and "no SnapshotDate" in m["split"]["note"]
+    assert m["split"]["kind"] == "stratified"
+    assert "no SnapshotDate" in m["split"]["note"]
     assert m["bayes_optimal_roc_auc"] is None
 
 
@@ -139,7 +140,8 @@ def test_predict_streams_in_chunks_without_identifiers(
     assert all(0 <= float(r["churn_probability"]) <= 1 for r in rows)
     text = out.read_text()
     original = files["dated"].read_text().splitlines()[1].split(",")
-    assert original[1] not in text and original[2] not in text  # CustomerId, Surname
+    assert original[1] not in text
+    assert original[2] not in text
 
 
 def _bad_csv(files, tmp_path: Path, kind: str) -> Path:
@@ -189,7 +191,8 @@ def test_predict_rejects_bad_input_and_writes_nothing(
     )
     err = capsys.readouterr().err.strip()
     assert code == 2
-    assert len(err.splitlines()) == 1 and err.startswith("bankchurn: error:")
+    assert len(err.splitlines()) == 1
+    assert err.startswith("bankchurn: error:")
     assert not out.exists()
     assert not any(out.parent.glob("*")) if out.parent.exists() else True
 
@@ -215,7 +218,8 @@ def test_user_mistakes_are_one_line_exit_2(argv, files, tmp_path: Path, capsys) 
     args = [a.format(root=files["root"], dated=files["dated"], tmp=tmp_path) for a in argv]
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert len(err.splitlines()) == 1
+    assert "Traceback" not in err
     assert not any(tmp_path.iterdir())
 
 

@@ -33,9 +33,11 @@ def test_best_reachable_caps_recall_at_the_capacity() -> None:
     """With k contacts and P > k churners no ranking finds more than k: recall <= k / P."""
     y = np.array([1] * 30 + [0] * 70)
     best = evaluation.best_reachable(y, 0.10)
-    assert best["precision"] == 1.0 and best["recall"] == pytest.approx(10 / 30)
+    assert best["precision"] == 1.0
+    assert best["recall"] == pytest.approx(10 / 30)
     op = evaluation.operating_point(y, np.linspace(1, 0, 100), 0.10)
-    assert op["k"] == 10 and op["confusion_matrix"]["tp"] == 10
+    assert op["k"] == 10
+    assert op["confusion_matrix"]["tp"] == 10
     assert op["best_reachable"]["recall_at_10"] == pytest.approx(10 / 30)
 
 
@@ -53,7 +55,9 @@ def test_threshold_metrics_and_confusion() -> None:
     p = np.array([0.9, 0.8, 0.2, 0.1])
     at = evaluation.at_threshold(y, p, 0.5)
     assert at["confusion_matrix"] == {"tn": 1, "fp": 1, "fn": 1, "tp": 1}
-    assert at["precision"] == 0.5 and at["recall"] == 0.5 and at["positive_rate"] == 0.5
+    assert at["precision"] == 0.5
+    assert at["recall"] == 0.5
+    assert at["positive_rate"] == 0.5
 
 
 def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
@@ -92,7 +96,8 @@ def test_curves_are_downsampled_and_monotone() -> None:
     y = rng.integers(0, 2, 3000)
     c = evaluation.curves(y, rng.random(3000))
     assert len(c["roc"]["fpr"]) <= evaluation.N_CURVE_POINTS
-    assert c["roc"]["fpr"][0] == 0.0 and c["roc"]["tpr"][-1] == 1.0
+    assert c["roc"]["fpr"][0] == 0.0
+    assert c["roc"]["tpr"][-1] == 1.0
     assert np.all(np.diff(c["roc"]["fpr"]) >= 0)
 
 
@@ -146,5 +151,5 @@ def test_goal_and_sensitivity_by_hand() -> None:
 
 
 def test_business_parameters_are_validated() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="retention_success_rate"):
         BusinessParameters(retention_success_rate=1.5)

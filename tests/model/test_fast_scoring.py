@@ -1,7 +1,7 @@
 """The NumPy scoring route gives exactly the probabilities of the plain sklearn pipeline.
 
 ``CalibratedChurnModel.predict_proba`` sends frames through
-:class:`bankchurn.features.ArrayPreprocessor` (the same fitted steps on arrays). These tests
+`bankchurn.features.ArrayPreprocessor` (the same fitted steps on arrays). These tests
 compare it, bit for bit, with ``estimator_.predict_proba`` (the plain ``Pipeline`` route) on
 thousands of rows with NaNs in every nullable column, row by row and in batches.
 """
@@ -106,7 +106,8 @@ def test_preprocessed_matrix_is_identical(kind, feature_set, training, scoring_r
     route = ArrayPreprocessor.from_fitted(pre)
     assert route is not None
     fast, plain = route.transform(scoring_rows), pre.transform(scoring_rows)
-    assert fast.dtype == plain.dtype and fast.shape == plain.shape
+    assert fast.dtype == plain.dtype
+    assert fast.shape == plain.shape
     np.testing.assert_array_equal(fast, plain)  # NaN-free: every NaN was imputed
 
 

@@ -28,7 +28,8 @@ def test_tuning_is_deterministic(small_extract) -> None:
     X, y = train[list(FEATURES)], train[TARGET].to_numpy()
     a = tune("hist_gradient_boosting", X, y, folds, seed=5, budget=FAST_BUDGET)
     b = tune("hist_gradient_boosting", X, y, folds, seed=5, budget=FAST_BUDGET)
-    assert a.params == b.params and a.cv_scores == b.cv_scores
+    assert a.params == b.params
+    assert a.cv_scores == b.cv_scores
     assert a.n_trials == FAST_BUDGET.n_trials
     assert a.params["max_iter"] <= FAST_BUDGET.hgb_max_iter
 

@@ -128,4 +128,5 @@ def test_recall_above_the_capacity_share_of_churners_is_out_of_reach(scored) -> 
     canvas = scored[0]
     recall = canvas["model"]["recall"]
     assert recall["best_reachable"] < targets.get("model.recall").value
-    assert recall["out_of_reach"] is True and recall["status"] == "miss"
+    assert recall["out_of_reach"] is True
+    assert recall["status"] == "miss"

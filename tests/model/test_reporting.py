@@ -53,7 +53,8 @@ def test_reports_have_the_documented_keys(small_report: Path) -> None:
         assert m["calibration"]["after"]["brier"] <= m["calibration"]["before"]["brier"]
     assert "coefficients" in _load(small_report, "baseline/metrics.json")
     profile = _load(small_report, "data_profile.json")
-    assert len(profile["monthly"]) == 24 and profile["synthetic"] is True
+    assert len(profile["monthly"]) == 24
+    assert profile["synthetic"] is True
     assert {
         "Geography",
         "Gender",
@@ -77,7 +78,8 @@ def test_reports_are_rounded_sorted_and_free_of_identifiers(
     for name in REPORTS:
         text = (small_report / name).read_text(encoding="utf-8")
         assert text == to_json(json.loads(text)), f"{name} is not in canonical form"
-        assert "CustomerId" not in text and "Surname" not in text
+        assert "CustomerId" not in text
+        assert "Surname" not in text
         key = small_extract.frame["CustomerKey"].iloc[0]
         assert key not in text
 

@@ -21,7 +21,8 @@ def test_temporal_split_tests_on_the_last_months(small_extract) -> None:
     info = split.info
     assert info["kind"] == "temporal"
     assert info["test"]["start"] > info["train"]["end"]
-    assert info["train"]["n_snapshots"] == 18 and info["test"]["n"] == len(split.test)
+    assert info["train"]["n_snapshots"] == 18
+    assert info["test"]["n"] == len(split.test)
     assert abs(info["test"]["churn_rate"] - frame[TARGET].iloc[split.test].mean()) < 1e-12
 
 

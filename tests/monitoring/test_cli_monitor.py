@@ -21,7 +21,8 @@ def _tiny_artifact(path: Path) -> Path:
     spec = importlib.util.spec_from_file_location(
         "bankchurn_monitor_tests_tiny_model", ROOT / "tests" / "api" / "tiny_model.py"
     )
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.save_tiny_artifact(path)
@@ -41,12 +42,17 @@ def test_december_balances_are_flagged_with_prediction_drift(
     code, out, err = _run(capsys, *args, "--out", str(tmp_path / "m"), "--model", str(model))
     assert code == 0, err
     report = DriftReport.model_validate_json((tmp_path / "m" / "drift.json").read_text())
-    assert report.drift_detected and report.features["Balance"].drifted
-    assert report.current.n_rows == 417 and report.reference.n_rows == 7500
-    assert report.prediction is not None and report.prediction.model_version == "test-tiny-1"
+    assert report.drift_detected
+    assert report.features["Balance"].drifted
+    assert report.current.n_rows == 417
+    assert report.reference.n_rows == 7500
+    assert report.prediction is not None
+    assert report.prediction.model_version == "test-tiny-1"
     assert "DRIFT in Balance" in out
-    assert report.performance is not None and report.performance.n == 417
-    assert report.retrain_reasons is not None and "estimated without labels" in out
+    assert report.performance is not None
+    assert report.performance.n == 417
+    assert report.retrain_reasons is not None
+    assert "estimated without labels" in out
     code, _, _ = _run(capsys, *args, "--out", str(tmp_path / "m"), "--fail-on-drift")
     assert code == 1
 
@@ -60,7 +66,8 @@ def test_an_unlabelled_csv_is_monitored(tmp_path: Path, capsys: pytest.CaptureFi
     )
     assert code == 0, err
     report = DriftReport.model_validate_json((tmp_path / "drift.json").read_text())
-    assert not report.drift_detected and report.current.source == "june.csv"
+    assert not report.drift_detected
+    assert report.current.source == "june.csv"
     assert "no drift detected" in out
 
 
@@ -85,6 +92,7 @@ def test_mistakes_are_one_line_and_write_nothing(
             opts[key] = str(tmp_path / opts[key])
     code, _, err = _run(capsys, *[x for kv in opts.items() for x in kv if x])
     assert code == 2
-    assert len(err.strip().splitlines()) == 1 and expected in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert expected in err, err
     assert not (tmp_path / "out").exists()
     assert (tmp_path / "FILE").read_text() == "x"

@@ -65,7 +65,8 @@ def test_retraining_verdicts_follow_the_rule(report: MonitoringReport) -> None:
             reasons.append("realised_roc_auc")
         if not precision.met(m.rule_realised_precision_at_capacity):
             reasons.append("realised_precision_at_capacity")
-        assert m.retrain_reasons == reasons and m.retrain == bool(reasons), m.month
+        assert m.retrain_reasons == reasons, m.month
+        assert m.retrain == bool(reasons), m.month
         assert len(m.rule_window) == min(monitoring.RULE_WINDOW_MONTHS, report.months.index(m) + 1)
     assert str(auc.value) in " ".join(report.retraining_rule)
 
@@ -74,13 +75,15 @@ def test_power_curves_and_false_alarms(report: MonitoringReport) -> None:
     for curve in report.power.values():
         detected = [s for s, p in zip(curve.sizes, curve.power, strict=True) if s and p >= 0.8]
         assert curve.smallest_detected == (detected[0] if detected else None)
-        assert curve.sizes[0] == 0 and len(curve.power) == len(curve.sizes)
+        assert curve.sizes[0] == 0
+        assert len(curve.power) == len(curve.sizes)
     assert report.power["balance_down"].injected_sizes == pytest.approx([0.05, 0.08])
     fa = report.false_alarms
     # The declared family-wise level holds within three standard errors of its measurement.
     se = np.sqrt(drift.FAMILY_ALPHA * (1 - drift.FAMILY_ALPHA) / fa.n_samples)
     assert fa.any_feature <= drift.FAMILY_ALPHA + 3 * se
-    assert fa.n_samples == monitoring.N_NULL_SAMPLES and set(fa.features) == set(FEATURES)
+    assert fa.n_samples == monitoring.N_NULL_SAMPLES
+    assert set(fa.features) == set(FEATURES)
 
 
 def test_retraining_reasons_name_each_clause() -> None:

@@ -80,7 +80,8 @@ def test_alert_thresholds_are_the_declared_targets() -> None:
     assert _threshold(rules["BankChurnErrorRatioHigh"]) == pytest.approx(1.0 - uptime.value)
     assert _threshold(rules["BankChurnScoreShift"]) == drift.PSI_THRESHOLD
     floors = re.findall(r"clamp_min\([^,]+, ([0-9.e-]+)\)", rules["bankchurn:score_psi:1h"])
-    assert floors and {float(f) for f in floors} == {drift.PSI_EPSILON}
+    assert floors
+    assert {float(f) for f in floors} == {drift.PSI_EPSILON}
     assert 'route="/predict"' in rules["bankchurn:predict_latency_p99:5m"]
 
 

@@ -57,7 +57,8 @@ def _tiny() -> Any:
     spec = importlib.util.spec_from_file_location(
         "bankchurn_ops_tests_tiny_model", ROOT / "tests" / "api" / "tiny_model.py"
     )
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -113,7 +114,8 @@ class Stack:
             params["time"] = f"{at:.3f}"
         r = httpx.get(f"{self.prom}/api/v1/query", params=params, timeout=10)
         body = r.json()
-        assert r.status_code == 200 and body["status"] == "success", (expr, body)
+        assert r.status_code == 200, (expr, body)
+        assert body["status"] == "success", (expr, body)
         return list(body["data"]["result"])
 
     def scalar(self, expr: str, at: float | None = None) -> float:
@@ -233,7 +235,8 @@ def test_promql_answers_what_the_burst_implies(stack: Stack) -> None:
     raw = stack.query(f"{total.removeprefix('sum(').removesuffix(')')}[1m]")
     times = [float(t) for t, _ in raw[0]["values"]]
     values = [float(v) for _, v in raw[0]["values"]]
-    assert values[0] == 1 and values[-1] == BURST + 1, values
+    assert values[0] == 1, values
+    assert values[-1] == BURST + 1, values
     at = times[-1]
     window = f"[{round((times[-1] - times[0]) * 1000)}ms]"
     seconds = times[-1] - times[0]

@@ -57,7 +57,8 @@ def test_mermaid_is_vendored_and_every_diagram_kind_is_present(built_site: Build
     kinds = {re.sub(r"<[^>]+>", "", b).strip().split()[0] for b in blocks}
     assert {"C4Context", "C4Container", "C4Component", "flowchart"} <= kinds
     srcs = re.findall(r'<script src="([^"]*mermaid[^"]*)"', page)
-    assert srcs and all(not s.startswith(("http:", "https:", "//")) for s in srcs)
+    assert srcs
+    assert all(not s.startswith(("http:", "https:", "//")) for s in srcs)
     assert (built_site.site / "js" / "mermaid.min.js").stat().st_size > 1_000_000
 
 
@@ -149,3 +150,35 @@ def test_reports_used_by_the_site_are_valid_json() -> None:
         if name == "bench" and not path.exists():
             continue  # written by `make bench`, not by the pipeline
         json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+_SPHINX_ROLE = re.compile(r":(?:py:)?(?:func|class|mod|meth|attr|data|exc|obj|const|ref):`")
+_UNRESOLVED_REF = re.compile(r"\[<code>[^<]*</code>\]\[[^\]]*\]")
+
+
+def _docstring_markup_left(html: str) -> list[str]:
+    """Sphinx roles and unresolved cross-references shown as literal text on a page."""
+    return _SPHINX_ROLE.findall(html) + _UNRESOLVED_REF.findall(html)
+
+
+def test_reference_pages_show_no_literal_roles_or_broken_references(built_site: Build) -> None:
+    pages = sorted((built_site.site / "reference").glob("*/index.html"))
+    assert len(pages) > 10
+    bad = {
+        p.parent.name: found
+        for p in pages
+        if (found := _docstring_markup_left(p.read_text(encoding="utf-8")))
+    }
+    assert not bad, f"docstring markup rendered literally (use [`name`][dotted.path]): {bad}"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>See :func:`bankchurn.io.read_csv_checked` for the rules.</p>",
+        "<p>See :class:`Split`.</p>",
+        "<p>See [<code>Split</code>][bankchurn.split.Nope].</p>",
+    ],
+)
+def test_the_markup_check_fails_on_a_literal_role(html: str) -> None:
+    assert _docstring_markup_left(html)

@@ -32,11 +32,9 @@ def _reports(tmp_path: Path, canvas: list[dict] | None = None) -> site_data.Repo
 def test_metric_is_formatted_with_provenance_on_hover(tmp_path: Path) -> None:
     html = metric_html(_reports(tmp_path), "target.roc_auc")
     assert ">0.871</span>" in html
-    assert (
-        'title="provenance: file ' in html
-        and "seed: 7" in html
-        and "package version: 0.1.0" in html
-    )
+    assert 'title="provenance: file ' in html
+    assert "seed: 7" in html
+    assert "package version: 0.1.0" in html
     assert ">0.850 – 0.890<" in metric_html(_reports(tmp_path), "target.roc_auc_ci")
     assert ">87.1%<" in metric_html(_reports(tmp_path), "target.roc_auc", ".1%")
     assert ">10,000<" in metric_html(_reports(tmp_path), "data.n_rows")
@@ -115,10 +113,13 @@ def test_canvas_table_shows_a_miss_as_a_miss(tmp_path: Path) -> None:
         r.split(" | ")[1]: r for r in table.splitlines() if r.startswith("| ") and "Tier" not in r
     }
     assert len(rows) == 3
-    assert "badge--pass" in rows["ROC-AUC"] and "&gt; 0.85" in rows["ROC-AUC"]
+    assert "badge--pass" in rows["ROC-AUC"]
+    assert "&gt; 0.85" in rows["ROC-AUC"]
     assert ">0.871<" in rows["ROC-AUC"]
-    assert "badge--miss" in rows["Throughput"] and "80 req/s" in rows["Throughput"]
-    assert "badge--na" in rows["Uptime"] and "not measured" in rows["Uptime"]
+    assert "badge--miss" in rows["Throughput"]
+    assert "80 req/s" in rows["Throughput"]
+    assert "badge--na" in rows["Uptime"]
+    assert "not measured" in rows["Uptime"]
 
 
 @pytest.mark.parametrize(
@@ -143,9 +144,11 @@ def test_contract_table_follows_a_changed_range() -> None:
     ]
     table = contract_page.contract_table(cols, contract.MAX_NULL_FRACTION)
     row = next(r for r in table.splitlines() if "`CreditScore`" in r)
-    assert "300 to 900" in row and "repaired" in row
+    assert "300 to 900" in row
+    assert "repaired" in row
     original = contract_page.contract_table(contract.COLUMNS, contract.MAX_NULL_FRACTION)
-    assert "300 to 850" in original and "300 to 900" not in original
+    assert "300 to 850" in original
+    assert "300 to 900" not in original
     assert len(table.splitlines()) == len(contract.COLUMNS) + 2
 
 
@@ -158,9 +161,8 @@ def test_c4_relations_and_boundaries_get_palette_neutral_colours() -> None:
     out = c4.c4_palette_neutral(md)
     diagram = out.split("```mermaid")[1]
     style = f'UpdateRelStyle(a, c, $textColor="{c4.C4_NEUTRAL}"'
-    assert style in diagram and diagram.index(style) < diagram.index(
-        '$offsetX="5"'
-    )  # the author's line wins
+    assert style in diagram
+    assert diagram.index(style) < diagram.index('$offsetX="5"')
     assert f'UpdateElementStyle(b, $fontColor="{c4.C4_NEUTRAL}"' in diagram
     assert out.split("```mermaid")[2] == "\nflowchart LR\n  A --> B\n```\n"  # flowcharts untouched
 
@@ -206,9 +208,12 @@ def test_canvas_status_as_written_by_bankchurn_reporting(tmp_path: Path) -> None
     (tmp_path / "canvas_status.json").write_text(json.dumps(canvas))
     reports = site_data.Reports(tmp_path)
     rows = [r for r in canvas_page.canvas_table(reports).splitlines()[2:]]
-    assert "badge--miss" in rows[0] and "$350,000/year" in rows[0] and "$400,000/year" in rows[0]
+    assert "badge--miss" in rows[0]
+    assert "$350,000/year" in rows[0]
+    assert "$400,000/year" in rows[0]
     assert 'data-metric="canvas.business.retained_usd_per_year"' in rows[0]
-    assert "badge--pass" in rows[1] and "badge--na" in rows[2]
+    assert "badge--pass" in rows[1]
+    assert "badge--na" in rows[2]
     assert canvas_page.canvas_summary(reports) == {"pass": 1, "miss": 1, "na": 1}
     canvas["business"]["retained_usd_per_year"]["measured"] = 360000.0  # drifted from source
     (tmp_path / "canvas_status.json").write_text(json.dumps(canvas))
@@ -253,10 +258,13 @@ def test_benchmarks_page_puts_verdicts_first_and_one_row_per_api_phase(tmp_path:
     verdicts = page.index("## Targets and measurements")
     assert verdicts < page.index("## API load test") < page.index("## New section")
     table = page[verdicts : page.index("## API load test")]
-    assert table.count("badge--miss") == 1 and table.count("badge--pass") == 1
-    assert "ML Canvas" in table and "engineering goal" in table
+    assert table.count("badge--miss") == 1
+    assert table.count("badge--pass") == 1
+    assert "ML Canvas" in table
+    assert "engineering goal" in table
     phases = [ln for ln in page.splitlines() if ln.startswith("| `")]
     assert [ln.split("|")[1].strip() for ln in phases] == ["`single`", "`at_100rps`"]
-    assert "100 req/s offered" in phases[1] and "102.7" in phases[1]
+    assert "100 req/s offered" in phases[1]
+    assert "102.7" in phases[1]
     assert "| client | http.client |" in page  # what is not a phase is still shown
     assert "widgets per s" in page

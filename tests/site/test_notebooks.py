@@ -9,7 +9,7 @@ enforce the "thin notebook" rule of the project:
 * numbers behind plots: every cell that stores an image is followed by a code cell whose
   stored output is text with numbers (what nbval can compare);
 * thin: no function, class or lambda definitions, no code cell longer than
-  :data:`MAX_CELL_LINES` non-blank lines (the logic lives in ``bankchurn``);
+  `MAX_CELL_LINES` non-blank lines (the logic lives in ``bankchurn``);
 * honest exceptions: an output ignored by nbval (``# NBVAL_IGNORE_OUTPUT`` or the
   ``nbval-ignore-output`` tag) and a ``warnings`` filter each carry a comment saying why;
 * reproducible files: no volatile metadata (execution timestamps), kernelspec ``python3``,
@@ -97,8 +97,11 @@ def has_image(cell: dict[str, Any]) -> bool:
 
 
 def would_output(cell: dict[str, Any]) -> bool:
-    """Whether running the cell shows something: it prints or displays, or ends in an
-    expression whose value IPython echoes (not silenced by a trailing ``;``)."""
+    """Whether running the cell shows something.
+
+    It prints or displays, or ends in an expression whose value IPython echoes (not silenced by a
+    trailing ``;``).
+    """
     tree = python_of(cell)
     for node in ast.walk(tree):
         if (
@@ -387,7 +390,7 @@ def test_a_plot_without_its_numbers_fails(sample: Notebook, tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(
-    "body, expected",
+    ("body", "expected"),
     [
         ("def helper(x):\n    return x + 1\n", "defines a function"),
         ("class Model:\n    pass\n", "defines a class"),
@@ -399,11 +402,12 @@ def test_a_fat_notebook_fails(sample: Notebook, tmp_path: Path, body: str, expec
     nb = copy.deepcopy(sample)
     code_cells(nb)[1]["source"] = body
     problems = check_thin(_write_and_reload(nb, tmp_path), "doctored")
-    assert len(problems) == 1 and expected in problems[0]
+    assert len(problems) == 1
+    assert expected in problems[0]
 
 
 @pytest.mark.parametrize(
-    "body, tags, ok",
+    ("body", "tags", "ok"),
     [
         ("# NBVAL_IGNORE_OUTPUT\nprint(1)\n", [], False),
         ("# NBVAL_IGNORE_OUTPUT: the bootstrap draws differ by platform\nprint(1)\n", [], True),
@@ -476,13 +480,14 @@ def test_a_stale_notebook_fails_against_the_reports() -> None:
     report = load(ROOT / "reports" / files[0])
     report["roc_auc"] = round(report["roc_auc"] + 0.01, 6)  # as if the model had changed
     problems = report_mismatches(load(path), "stale", [report], required)
-    assert len(problems) == 1 and problems[0].startswith("stale: prints roc_auc = ")
+    assert len(problems) == 1
+    assert problems[0].startswith("stale: prints roc_auc = ")
     silent = report_mismatches({"cells": []}, "silent", [report], required)
     assert silent == ["silent: does not print the reported ['roc_auc', 'pr_auc', 'lift_at_10']"]
 
 
 @pytest.mark.parametrize(
-    "body, shows",
+    ("body", "shows"),
     [
         ("x = 1\n", False),
         ("import os\n", False),

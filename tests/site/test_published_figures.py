@@ -45,7 +45,8 @@ def _pages_with_calls() -> list[tuple[Path, list[tuple[str, str | None]]]]:
 def test_every_metric_call_shows_the_current_report_value(built_site: Build) -> None:
     reports = site_data.Reports()
     pages = _pages_with_calls()
-    assert len(pages) >= 5 and sum(len(c) for _, c in pages) >= 40  # the check checks something
+    assert len(pages) >= 5
+    assert sum(len(c) for _, c in pages) >= 40
     problems = []
     for src, calls in pages:
         page = built_site.site / page_of(src)

@@ -87,5 +87,6 @@ def test_the_comparison_fails_on_a_doctored_report(fresh_reports: Path, tmp_path
 )
 def test_first_difference_names_the_key_path(a: object, b: object, where: str) -> None:
     found = first_difference(a, b)
-    assert found is not None and found.startswith(where), found
+    assert found is not None
+    assert found.startswith(where), found
     assert first_difference(a, a) is None

@@ -59,7 +59,8 @@ def test_round_trip_on_a_postgresql_backend(
         settings=settings,
         register=True,
     )
-    assert run.registered_name == REGISTERED and run.registered_version == "1"
+    assert run.registered_name == REGISTERED
+    assert run.registered_version == "1"
 
     # The run's metrics are the numbers of metrics.json, and they live in PostgreSQL.
     client = mlflow.MlflowClient(pg_mlflow.url)

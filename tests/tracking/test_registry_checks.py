@@ -25,7 +25,8 @@ def test_an_artifact_whose_bytes_differ_from_the_recorded_hash_is_refused(
     registered = trained.version
     uri = f"models:/{REGISTERED}/{registered}"
     artifact, version = fetch_registered(uri, settings)  # the recorded hash matches
-    assert version.version == registered and artifact.metadata["model_name"] == "baseline"
+    assert version.version == registered
+    assert artifact.metadata["model_name"] == "baseline"
     good = version.artifact_sha256
     assert good is not None
     client.set_model_version_tag(REGISTERED, registered, ARTIFACT_SHA256_TAG, "0" * 64)
@@ -49,7 +50,8 @@ def test_serve_refuses_an_unknown_version_or_alias_in_one_line(
     with pytest.raises(UserError) as err:
         create_app(ApiSettings(model_uri=uri, log_level="WARNING"))
     message = str(err.value)
-    assert "\n" not in message and f"cannot resolve {uri}" in message
+    assert "\n" not in message
+    assert f"cannot resolve {uri}" in message
 
 
 def test_promote_refuses_an_unknown_version_with_exit_2(
@@ -60,4 +62,5 @@ def test_promote_refuses_an_unknown_version_with_exit_2(
     monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server.url)
     assert main(["model", "promote", REGISTERED, "999", "--alias", "champion"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "cannot promote bankchurn-baseline version 999" in err
+    assert err.count("\n") == 1
+    assert "cannot promote bankchurn-baseline version 999" in err

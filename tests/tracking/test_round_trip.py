@@ -52,12 +52,15 @@ def test_run_params_metrics_and_data_hash_are_visible_through_the_rest_api(
     artifact = load_artifact(trained.out / "model.joblib")
 
     expected = dict(flat_metrics(written))
-    assert len(expected) > 50 and "roc_auc" in expected
+    assert len(expected) > 50
+    assert "roc_auc" in expected
     assert metrics == expected  # every number of metrics.json, to the last digit, and no other
-    assert params["model"] == "baseline" and params["seed"] == "42"
+    assert params["model"] == "baseline"
+    assert params["seed"] == "42"
     assert params["data_sha256"] == artifact.metadata["provenance"]["sha256"]
     assert tags["bankchurn.data_sha256"] == params["data_sha256"]
-    assert params["budget.n_trials"] and params["budget.n_bootstrap"] == "100"
+    assert params["budget.n_trials"]
+    assert params["budget.n_bootstrap"] == "100"
     assert tags[ARTIFACT_SHA256_TAG] == sha256_of(trained.out / "model.joblib")
     assert run["info"]["status"] == "FINISHED"
 

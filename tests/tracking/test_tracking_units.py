@@ -23,7 +23,8 @@ def test_default_store_is_local_sqlite_under_mlruns(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("BANKCHURN_MLRUNS_DIR", raising=False)
     monkeypatch.setenv("BANKCHURN_TRACKING", "true")
     s = load_tracking_settings()
-    assert s.enabled and s.is_local_default
+    assert s.enabled
+    assert s.is_local_default
     assert s.uri == f"sqlite:///{settings().root / 'mlruns' / 'mlflow.db'}"  # git-ignored
     assert s.local_artifact_root.endswith("/mlruns/artifacts")
 

@@ -1,5 +1,5 @@
 """Reference inference API (FastAPI): routes, schemas, inference service, middleware, settings.
 
-Start it with ``bankchurn serve`` (see :mod:`bankchurn.cli.serve`) or build the ASGI app with
-:func:`bankchurn.api.app.create_app`.
+Start it with ``bankchurn serve`` (see `bankchurn.cli.serve`) or build the ASGI app with
+[`bankchurn.api.app.create_app`][bankchurn.api.app.create_app].
 """

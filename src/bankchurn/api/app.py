@@ -1,7 +1,7 @@
 """FastAPI application factory of the BankChurn inference API.
 
 ``create_app(settings)`` loads the model artifact ONCE, before the app exists: a missing or
-corrupt artifact raises :class:`bankchurn.errors.UserError` (one line) and no app is built,
+corrupt artifact raises [`bankchurn.errors.UserError`][bankchurn.errors.UserError] (one line) and no app is built,
 so the server refuses to start instead of serving a degraded mode.
 
 Routes (all JSON unless noted):
@@ -11,12 +11,12 @@ Routes (all JSON unless noted):
   the batch limit.
 * ``GET /health``: liveness (the process answers).
 * ``GET /ready``: readiness (model loaded and not shutting down), 503 otherwise.
-* ``GET /metrics``: Prometheus text exposition (see :mod:`bankchurn.api.metrics`).
+* ``GET /metrics``: Prometheus text exposition (see `bankchurn.api.metrics`).
 * ``GET /docs`` and ``GET /redoc``: interactive OpenAPI docs served from local assets
   (``fastapi-offline``), so they work without internet.
 
 The CPU-bound model call never runs on the event loop: ``/predict`` hands rows to a
-:class:`~bankchurn.api.inference.MicroBatcher` (one pipeline call per group of concurrent
+[`MicroBatcher`][bankchurn.api.inference.MicroBatcher] (one pipeline call per group of concurrent
 requests, in a worker thread) and ``/predict/batch`` is a plain ``def`` route, which FastAPI runs
 in its thread pool.
 """

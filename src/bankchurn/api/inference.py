@@ -1,12 +1,12 @@
 """Inference service: loads the model artifact once and scores customers.
 
 The service is the only part of the API that touches the model. It holds a
-:mod:`bankchurn.artifacts` artifact (loaded by that module, scored through its
+`bankchurn.artifacts` artifact (loaded by that module, scored through its
 ``predict_proba``), turns validated request rows into the
 DataFrame the pipeline was trained on (contract ``FEATURES`` columns) and returns the
 CALIBRATED churn probability with its risk band. Scoring is CPU-bound and synchronous: it
 always runs in a worker thread so the event loop keeps serving, and concurrent single-customer
-requests are coalesced into one pipeline call by :class:`MicroBatcher`.
+requests are coalesced into one pipeline call by [`MicroBatcher`][bankchurn.api.inference.MicroBatcher].
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class InferenceService:
     """Wraps one loaded model artifact.
 
     Args:
-        artifact: A :class:`bankchurn.artifacts.ModelArtifact`: fitted pipeline whose
+        artifact: A [`bankchurn.artifacts.ModelArtifact`][bankchurn.artifacts.ModelArtifact]: fitted pipeline whose
             ``predict_proba`` returns CALIBRATED probabilities, plus metadata carrying
             ``model_version``.
         source: Where the artifact came from (path or registry URI), for messages and /ready.
@@ -93,7 +93,9 @@ class InferenceService:
 
     @classmethod
     def from_path(cls, path: str | Path) -> InferenceService:
-        """Load the artifact at ``path`` (once) with :func:`bankchurn.artifacts.load_artifact`.
+        """Load the artifact at ``path`` (once).
+
+        Read with [`load_artifact`][bankchurn.artifacts.load_artifact].
 
         Raises:
             UserError: One line when the file is missing, corrupt or not a churn model.

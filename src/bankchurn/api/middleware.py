@@ -42,6 +42,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, event and the record's ``fields``."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
         doc: dict[str, Any] = {
             "ts": round(record.created, 6),
             "level": record.levelname,
@@ -104,6 +105,7 @@ class RequestContextMiddleware:
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection (HTTP requests are logged and measured)."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

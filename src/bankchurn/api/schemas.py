@@ -1,7 +1,7 @@
 """Request and response models of the inference API, derived from the data contract.
 
-The request model :class:`CustomerFeatures` is built at import time from
-:data:`bankchurn.contract.COLUMNS` (the ``feature`` columns only): ranges become ``ge``/``le``
+The request model `CustomerFeatures` is built at import time from
+`bankchurn.contract.COLUMNS` (the ``feature`` columns only): ranges become ``ge``/``le``
 constraints, allowed values become ``Literal`` types, nullable columns accept ``null`` (or may be
 left out) and are imputed by the model pipeline. There is no second copy of a range or a
 category here: change the contract and the API, its OpenAPI schema and its 422 messages follow.
@@ -21,7 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from bankchurn.business import RISK_BANDS, risk_bands
 from bankchurn.contract import COLUMNS, EXAMPLE_CUSTOMER, FEATURES, ColumnSpec
 
-#: Names of the risk bands of :data:`bankchurn.business.RISK_BANDS` (edges live there, shared
+#: Names of the risk bands of `bankchurn.business.RISK_BANDS` (edges live there, shared
 #: with batch scoring), computed on the CALIBRATED churn probability.
 RiskBand = Literal[tuple(name for name, _ in RISK_BANDS)]  # type: ignore[misc]
 _BAND_EDGES = "; ".join(
@@ -179,5 +179,5 @@ class ErrorResponse(BaseModel):
 
 
 def risk_band(probability: float) -> str:
-    """Band of one calibrated churn probability (see :data:`bankchurn.business.RISK_BANDS`)."""
+    """Band of one calibrated churn probability (see `bankchurn.business.RISK_BANDS`)."""
     return str(risk_bands(np.array([probability]))[0])

@@ -1,7 +1,7 @@
 """Settings of the inference API, read from ``BANKCHURN_API_*`` environment variables.
 
 Every field can be set by an environment variable named ``BANKCHURN_API_<FIELD>`` (e.g.
-``BANKCHURN_API_MODEL_PATH=models/target.joblib``) or passed to :class:`ApiSettings`
+``BANKCHURN_API_MODEL_PATH=models/target.joblib``) or passed to [`ApiSettings`][bankchurn.api.settings.ApiSettings]
 directly; explicit arguments win over the environment. Values are validated when the settings
 are built, so a bad port or log level stops the server before it binds a socket.
 """
@@ -83,7 +83,7 @@ class ApiSettings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> ApiSettings:
-    """Build :class:`ApiSettings` from the environment plus explicit overrides.
+    """Build [`ApiSettings`][bankchurn.api.settings.ApiSettings] from the environment plus explicit overrides.
 
     ``None`` overrides are ignored so that CLI options left unset fall back to the environment.
 

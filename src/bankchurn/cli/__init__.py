@@ -1,6 +1,6 @@
 """The ``bankchurn`` command line. Each sub-module owns one command group.
 
-User mistakes (:class:`bankchurn.errors.UserError`) end as one line on stderr and exit code 2.
+User mistakes ([`bankchurn.errors.UserError`][bankchurn.errors.UserError]) end as one line on stderr and exit code 2.
 """
 
 from __future__ import annotations

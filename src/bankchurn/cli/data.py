@@ -65,8 +65,9 @@ def validate(
         ),
     ],
 ) -> None:
-    """Check a CSV or the CRM table against the data contract: OK and a summary, or one error line
-    (exit 2).
+    """Check a CSV or the CRM table against the data contract.
+
+    Prints OK and a summary, or one error line (exit 2).
     """
     # Imported here: pandera is slow to import and `data generate` does not need it.
     from bankchurn.ingest import read_validated

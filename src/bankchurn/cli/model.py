@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,7 +14,7 @@ from bankchurn.errors import UserError
 from bankchurn.settings import settings
 
 
-class ModelChoice(str, Enum):
+class ModelChoice(StrEnum):
     """Which model ``train`` fits."""
 
     baseline = "baseline"

@@ -275,8 +275,10 @@ def _log(
 
 
 def _requirements() -> list[str]:
-    """Pinned pip requirements of the logged model (declared, not inferred: inference would
-    load the model in a subprocess)."""
+    """Pinned pip requirements of the logged model.
+
+    Declared, not inferred: inference would load the model in a subprocess.
+    """
     from importlib import metadata
 
     names = ("bankchurn", "scikit-learn", "xgboost-cpu", "lightgbm", "pandas", "numpy", "joblib")

@@ -121,7 +121,7 @@ class SiteBrowser:
         """A new page of this context whose events go to the report of its current URL.
 
         With ``slim_index``, the tab serves that search index instead of the real one unless its
-        ``full_index`` flag is set (see :meth:`crawl`).
+        ``full_index`` flag is set (see `crawl`).
         """
         tab = _Tab(self.context.new_page(), self._local)
         if slim_index is not None:
@@ -133,7 +133,7 @@ class SiteBrowser:
     def open(self, url: str, tab: _Tab | None = None) -> tuple[Any, PageReport]:
         """Start loading ``url`` (in ``tab``, else a new page); returns once the response started.
 
-        Finish with :meth:`settle`. Reusing a tab is several times faster than a new page per URL
+        Finish with `settle`. Reusing a tab is several times faster than a new page per URL
         (no new renderer process).
         """
         report = PageReport(url=url)
@@ -185,7 +185,7 @@ class SiteBrowser:
         tabs = [self.new_tab(slim_index=slim) for _ in range(min(parallel, len(urls)))]
         for start in range(0, len(urls), len(tabs)):
             batch = []
-            for u, tab in zip(urls[start : start + len(tabs)], tabs):
+            for u, tab in zip(urls[start : start + len(tabs)], tabs, strict=False):
                 tab.full_index = u in full_index
                 batch.append(self.open(u, tab))
             for page, report in batch:

@@ -3,11 +3,11 @@
 Pure functions over files and strings, so each test can also feed them a doctored copy and
 prove the check fails:
 
-* :func:`report_differences`: committed ``reports/*.json`` against a fresh ``bankchurn report``;
-* :func:`metric_calls` / :func:`page_of` / :func:`stale_figures`: every ``metric("...")`` call
+* `report_differences`: committed ``reports/*.json`` against a fresh ``bankchurn report``;
+* `metric_calls` / `page_of` / `stale_figures`: every ``metric("...")`` call
   of a page, and whether the built page shows the value and provenance of the current reports;
-* :func:`undeclared_targets`: target rows of ``benchmarks.json`` that are not declared in
-  :mod:`bankchurn.targets`.
+* `undeclared_targets`: target rows of ``benchmarks.json`` that are not declared in
+  `bankchurn.targets`.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def first_difference(a: Any, b: Any, path: str = "") -> str | None:
 def report_differences(committed: Path, fresh: Path) -> list[str]:
     """One message per committed report that a fresh run does not reproduce byte for byte.
 
-    Every ``*.json`` under either folder is compared, except :data:`NOT_REGENERATED`.
+    Every ``*.json`` under either folder is compared, except `NOT_REGENERATED`.
     """
     names = {
         p.relative_to(d).as_posix()

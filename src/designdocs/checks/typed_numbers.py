@@ -1,10 +1,10 @@
 """Scanner for metric-looking numbers typed by hand in the documentation.
 
 Every measured number must come from a report through a macro (``{{ metric(...) }}``), every
-target from :mod:`bankchurn.targets` (``{{ target(...) }}``). A number typed in prose next to a
+target from `bankchurn.targets` (``{{ target(...) }}``). A number typed in prose next to a
 metric name is how a page starts to lie after the next pipeline run. This module finds them.
 
-Rules (see :func:`scan_text`):
+Rules (see `scan_text`):
 
 1. Text that is not prose is blanked first: YAML front matter, fenced code blocks, inline code,
    Jinja (``{{ ... }}``, ``{% ... %}``, ``{# ... #}``), HTML comments and tags, link targets and
@@ -12,13 +12,13 @@ Rules (see :func:`scan_text`):
 2. A number is **metric-looking** when it carries a metric unit or currency (``%``, ``ms``,
    ``s``, ``min``, ``GiB``/``MiB``/``GB``/``MB``, ``req/s``, ``rows/s``, a lift ``x``/``×``,
    ``$``/``€``/``USD``/``EUR`` amounts with optional ``K``/``M``), or when a metric word
-   (:data:`KEYWORDS`: AUC, ROC, precision, recall, lift, churn, latency, p50/p95/p99,
-   throughput, Brier, accuracy, F1, uptime, coverage, ...) stands within :data:`WINDOW`
+   (`KEYWORDS`: AUC, ROC, precision, recall, lift, churn, latency, p50/p95/p99,
+   throughput, Brier, accuracy, F1, uptime, coverage, ...) stands within `WINDOW`
    characters on the same line. Four-digit years, ADR numbers and section numbers are not.
 3. A metric-looking number passes when its value, in its unit family, equals a **declared**
-   value: a target of :mod:`bankchurn.targets`, or a parameter in :data:`DECLARED_PARAMETERS`
+   value: a target of `bankchurn.targets`, or a parameter in `DECLARED_PARAMETERS`
    (read from code, so a changed declaration makes the typed copy fail), or when an entry of
-   :data:`ALLOWLIST` (file, exact text, reason) covers it. Everything else is reported.
+   `ALLOWLIST` (file, exact text, reason) covers it. Everything else is reported.
 """
 
 from __future__ import annotations

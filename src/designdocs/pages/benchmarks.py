@@ -12,6 +12,7 @@ _BENCH_TARGETS = (
     ("targets", "Model and pipeline"),
     ("api_targets", "API"),
     ("command_targets", "Repository commands"),
+    ("image_targets", "Container image"),
 )
 _API_PHASES = {
     "single": "one request at a time (service latency, no queueing)",

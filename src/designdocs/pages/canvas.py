@@ -122,7 +122,7 @@ def canvas_metrics(reports: Reports) -> list[CanvasMetric]:
 
 
 def _check_declared(mid: str, op: str, target: float, unit: str) -> None:
-    """A canvas target must equal its declaration in :mod:`bankchurn.targets` (if it has one).
+    """A canvas target must equal its declaration in `bankchurn.targets` (if it has one).
 
     Raises:
         SiteDataError: the report was written before the target changed (stale report).

@@ -92,7 +92,7 @@ def _short(value: float) -> str:
 
 
 def format_target(value: float, unit: str, fmt: str | None = None) -> str:
-    """A declared target: like :func:`format_with_unit` without trailing zeros (``0.85``)."""
+    """A declared target: like `format_with_unit` without trailing zeros (``0.85``)."""
     if fmt or unit.strip():
         return format_with_unit(value, unit, fmt)
     return f"{float(value):.4f}".rstrip("0").rstrip(".")

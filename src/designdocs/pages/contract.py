@@ -13,7 +13,7 @@ def _num(x: float) -> str:
 
 
 def range_text(col: Any) -> str:
-    """Allowed values of one :class:`bankchurn.contract.ColumnSpec` in words."""
+    """Allowed values of one `bankchurn.contract.ColumnSpec` in words."""
     if col.allowed:
         return ", ".join(f"`{v}`" for v in col.allowed)
     lo, hi = col.minimum, col.maximum

@@ -1,5 +1,8 @@
-"""The Monitoring pages' tables: the API's Prometheus metrics (names read from
-`bankchurn.api.metrics`) and the drift report (`reports/monitoring.json`)."""
+"""The monitoring tables: the API's Prometheus metrics and the drift report.
+
+Metric names are read from `bankchurn.api.metrics`; the drift tables from
+`reports/monitoring.json`.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from designdocs.reports import SiteDataError
 def prometheus_table(metrics_module: Any) -> str:
     """Markdown table of the API's Prometheus metrics.
 
-    Names are :data:`bankchurn.api.metrics.METRIC_NAMES`, verbatim; type, labels and help text
+    Names are `bankchurn.api.metrics.METRIC_NAMES`, verbatim; type, labels and help text
     are read from a fresh ``ApiMetrics`` registry after one observation of each kind, i.e. from
     what ``/metrics`` really exports.
 
@@ -140,6 +143,10 @@ def months_table(reports: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _inside(ok: bool) -> str:
+    return cells.badge("pass" if ok else "miss", "inside" if ok else "outside")
+
+
 def estimation_table(reports: Any) -> str:
     """CBPE estimates with their label-noise range against the realised values, test months."""
     m = _monitoring(reports)
@@ -157,12 +164,12 @@ def estimation_table(reports: Any) -> str:
         e = r["estimated"]
         lo, hi = e["roc_auc_range"]
         plo, phi = e["precision_at_capacity_range"]
-        auc_in = lo <= (r["realised_roc_auc"] or -1) <= hi
-        prec_in = plo <= r["realised_precision_at_capacity"] <= phi
+        auc_in = _inside(lo <= (r["realised_roc_auc"] or -1) <= hi)
+        prec_in = _inside(plo <= r["realised_precision_at_capacity"] <= phi)
         lines.append(
             f"| {r['month']} | {_num(e['roc_auc'])} [{_num(lo)}, {_num(hi)}] | "
-            f"{_num(r['realised_roc_auc'])} {cells.badge('pass' if auc_in else 'miss', 'inside' if auc_in else 'outside')} | "
+            f"{_num(r['realised_roc_auc'])} {auc_in} | "
             f"{_num(e['precision_at_capacity'])} [{_num(plo)}, {_num(phi)}] | "
-            f"{_num(r['realised_precision_at_capacity'])} {cells.badge('pass' if prec_in else 'miss', 'inside' if prec_in else 'outside')} |"
+            f"{_num(r['realised_precision_at_capacity'])} {prec_in} |"
         )
     return "\n".join(lines) + "\n"

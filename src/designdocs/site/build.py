@@ -3,9 +3,9 @@
 The build runs in a subprocess (as ``make site`` does), so the designdocs plugin and macros are
 exercised exactly as in production. ``BANKCHURN_REPORTS_DIR`` is honoured (default ``reports/``).
 
-:func:`ensure_site` is shared by the site tests, the browser tests and ``scripts/screenshots.py``:
+`ensure_site` is shared by the site tests, the browser tests and ``scripts/screenshots.py``:
 ``site/`` is reused when it is newer than every input of the build **and** the strict build that
-wrote it left its log in ``.cache/site-build.log`` (``make site`` and :func:`ensure_site` both do,
+wrote it left its log in ``.cache/site-build.log`` (``make site`` and `ensure_site` both do,
 and only on success). Otherwise ``site/`` is rebuilt once, under a lock, so two xdist workers never
 build at the same time.
 """

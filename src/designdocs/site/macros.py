@@ -53,14 +53,14 @@ from designdocs.site import format as site_format
 
 
 def _contract() -> Any:
-    """The current :mod:`bankchurn.contract` (re-imported so ``mkdocs serve`` sees edits)."""
+    """The current `bankchurn.contract` (re-imported so ``mkdocs serve`` sees edits)."""
     from bankchurn import contract
 
     return importlib.reload(contract)
 
 
 def _targets() -> Any:
-    """The current :mod:`bankchurn.targets` (re-imported so ``mkdocs serve`` sees edits)."""
+    """The current `bankchurn.targets` (re-imported so ``mkdocs serve`` sees edits)."""
     from bankchurn import targets
 
     return importlib.reload(targets)
@@ -164,7 +164,7 @@ def define_env(env: Any) -> None:
 
     @env.macro
     def monitoring_table(name: str) -> str:
-        """One table of the drift report (see :mod:`designdocs.pages.monitoring`)."""
+        """One table of the drift report (see `designdocs.pages.monitoring`)."""
         tables = {
             "methods": monitoring.methods_table,
             "power": monitoring.power_table,
@@ -233,7 +233,7 @@ def define_env(env: Any) -> None:
 
     @env.macro
     def contract(name: str, fmt: str | None = None) -> str:
-        """A constant of :mod:`bankchurn.contract` (e.g. ``MAX_NULL_FRACTION``), formatted."""
+        """A constant of `bankchurn.contract` (e.g. ``MAX_NULL_FRACTION``), formatted."""
         c = _contract()
         if not hasattr(c, name):
             raise SiteDataError(f"bankchurn.contract has no {name!r}")

@@ -1,0 +1,1 @@
+"""Delivery of the ML system: the API container image (``image``) and the daily batch job."""

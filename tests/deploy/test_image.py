@@ -1,0 +1,173 @@
+"""The API image (``make image``): built or reused, run with podman or docker on 127.0.0.1.
+
+One xdist group: the image is built once (cached between runs under a key of its inputs) and
+these tests share it. Skipped with one line where no container engine runs.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bankchurn.deploy import image as builder
+
+pytestmark = pytest.mark.xdist_group("image")
+
+READY_TIMEOUT_S = 120.0  # a hang guard for a loaded machine, not a target (Benchmarks page)
+CUSTOMER = {
+    "CreditScore": 619,
+    "Geography": "France",
+    "Age": 42,
+    "Tenure": 2,
+    "Balance": 0.0,
+    "NumOfProducts": 1,
+    "HasCrCard": 1,
+    "IsActiveMember": 1,
+    "EstimatedSalary": 101348.88,
+}
+
+
+@pytest.fixture(scope="module")
+def engine() -> Any:
+    found, reason = builder.find_engine()
+    if found is None:
+        pytest.skip(reason)
+    return found
+
+
+@pytest.fixture(scope="module")
+def api_image(engine: Any) -> str:
+    """The tag of the current sources' image: reused when present, otherwise built."""
+    try:
+        return str(builder.build(engine, say=lambda _line: None))
+    except builder.ImageError as exc:
+        if "mmdebstrap is not installed" in str(exc):
+            pytest.skip(str(exc))
+        raise
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _engine(engine: Any, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        engine.command(*args), capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def _wait_ready(base: str, engine: Any, cid: str) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        state = _engine(engine, "inspect", "--format", "{{.State.Running}}", cid).stdout.strip()
+        if state != "true":
+            logs = _engine(engine, "logs", cid).stderr
+            pytest.fail(f"container stopped before /ready: {logs.strip()[-500:]}")
+        time.sleep(0.2)
+    pytest.fail(f"no 200 from {base}/ready within {READY_TIMEOUT_S:.0f} s")
+
+
+def test_serves_on_loopback_as_non_root_and_stops_cleanly(
+    engine: Any, api_image: str, trained_model_dir: Path
+) -> None:
+    port = _free_port()
+    started = _engine(
+        engine,
+        "run",
+        "--detach",
+        "-p",
+        f"127.0.0.1:{port}:{builder.CONTAINER_PORT}",
+        "-v",
+        f"{trained_model_dir}:{builder.CONTAINER_MODELS}:ro",
+        api_image,
+    )
+    assert started.returncode == 0, started.stderr
+    cid = started.stdout.strip().splitlines()[-1]
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_ready(base, engine, cid)
+
+        ok = httpx.post(f"{base}/predict", json=CUSTOMER, timeout=10)
+        assert ok.status_code == 200, ok.text
+        body = ok.json()
+        assert 0.0 <= body["churn_probability"] <= 1.0
+        assert body["model_version"].startswith("target-")
+
+        bad = httpx.post(f"{base}/predict", json={**CUSTOMER, "Age": -3}, timeout=10)
+        assert bad.status_code == 422, bad.text
+        assert "Age" in bad.text
+
+        uid = _engine(engine, "exec", cid, "id", "-u")
+        assert uid.returncode == 0, uid
+        assert uid.stdout.strip() not in ("", "0"), uid
+
+        write = _engine(engine, "exec", cid, "touch", f"{builder.CONTAINER_MODELS}/x")
+        assert write.returncode != 0, "the model folder must be mounted read-only"
+
+        _engine(engine, "kill", "--signal", "TERM", cid)
+        waited = _engine(engine, "wait", cid, timeout=60)
+        assert waited.stdout.strip() == "0", f"exit code after SIGTERM: {waited.stdout.strip()}"
+        logs = _engine(engine, "logs", cid)
+        assert "Traceback" not in logs.stdout + logs.stderr
+    finally:
+        _engine(engine, "rm", "--force", cid)
+
+
+def test_exits_at_once_with_one_line_without_a_model(
+    engine: Any, api_image: str, tmp_path: Path
+) -> None:
+    tmp_path.chmod(0o755)  # an empty but readable folder: the artifact is simply absent
+    run = _engine(
+        engine, "run", "--rm", "-v", f"{tmp_path}:{builder.CONTAINER_MODELS}:ro", api_image
+    )
+    lines = [line for line in (run.stdout + run.stderr).splitlines() if line.strip()]
+    assert run.returncode == 2, run
+    assert len(lines) == 1, lines
+    assert "target.joblib" in lines[0]
+    assert "not found" in lines[0]
+
+
+def test_holds_exactly_the_runtime_lock(engine: Any, api_image: str) -> None:
+    """No dev, doc or training tool inside.
+
+    The installed distributions are the runtime lock's pins plus the package itself, and nothing
+    else.
+    """
+    listing = (
+        "import json, importlib.metadata as m; "
+        "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
+    )
+    run = _engine(engine, "run", "--rm", api_image, "python", "-c", listing)
+    assert run.returncode == 0, run.stderr
+    installed = {k.lower().replace("_", "-"): v for k, v in json.loads(run.stdout).items()}
+    assert installed.pop("bankchurn", None) is not None
+    lock = {}
+    for line in builder.RUNTIME_LOCK.read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.startswith(" "):
+            name, version = line.split("==")
+            lock[name.lower().replace("_", "-")] = version.strip()
+    assert installed == lock
+
+
+@pytest.mark.parametrize(
+    "documented",
+    [builder.Engine("docker", "docker"), builder.Engine("podman", "podman", "/usr/sbin/runc")],
+    ids=["docker", "podman"],
+)
+def test_the_readme_shows_the_run_line_the_code_uses(documented: Any) -> None:
+    readme = (builder.ROOT / "README.md").read_text(encoding="utf-8")
+    assert documented.run_line() in readme
