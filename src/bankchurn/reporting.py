@@ -7,7 +7,7 @@ tune) on training rows -> metrics on test rows, judged at the declared operating
 reported as labelled ``scenarios`` and never enter the canvas verdict.
 [`run_report`][bankchurn.reporting.run_report] writes ``data_profile.json``, ``baseline/metrics.json``,
 ``target/metrics.json``, ``model_selection.json``, ``canvas_status.json`` and (synthetic data
-only) ``monitoring.json`` ([`bankchurn.monitoring`][bankchurn.monitoring]): sorted keys,
+only) ``monitoring.json`` ([`monitoring_report`][bankchurn.monitoring.monitoring_report]): sorted keys,
 floats rounded to 6 decimals, no wall-clock time, so the same seed gives identical bytes.
 """
 
