@@ -107,7 +107,7 @@ api: setup models/target.joblib ## serve the inference API on http://127.0.0.1:8
 image: setup system-packages ## build the API container image localhost/bankchurn-api (podman or docker)
 	$(PY) -m bankchurn.deploy.image build
 
-bench-commands: setup ## time a warm make site, the browser suite and a whole make test; merge into reports/benchmarks.json
+bench-commands: setup models/target.joblib ## time the CLI and API start, a warm make site, the browser suite and a whole make test; merge into reports/benchmarks.json
 	$(PY) scripts/time_commands.py --out reports/benchmarks.json
 
 screenshots: site system-packages ## refresh docs/assets/screenshot-home.png (README) and screenshots/

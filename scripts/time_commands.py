@@ -1,23 +1,33 @@
 """Time the repository's own commands and merge them into ``reports/benchmarks.json``.
 
-Measures, on this machine: a warm ``make site`` (second of two runs), the browser suite alone
-(``pytest tests/browser``) and a whole ``make test``. The targets come from their one declaration
-in `bankchurn.targets`; the Benchmarks page renders them with pass / miss. Timings are
+Measures, on this machine: the start of ``bankchurn --help`` and of the API on a model file
+(process start until ``/ready`` answers; MLflow must not slow either, ADR-0016), a warm
+``make site`` (second of two runs), the browser suite alone (``pytest tests/browser``) and a
+whole ``make test``. Rows of a partial run (``--only-startup``) replace only their own rows. The
+targets come from their one declaration in `bankchurn.targets`; the Benchmarks page renders them
+with pass / miss. Timings are
 recorded, never asserted by a test (see the Benchmarks page).
 
 Usage::
 
     .venv/bin/python scripts/time_commands.py --out reports/benchmarks.json [--skip-make-test]
+        [--only-startup]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
+import resource
+import signal
+import socket
+import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +36,7 @@ from bankchurn.benchmarks import merge_into
 from bankchurn.settings import settings
 
 ROOT = settings().root
+BIN = ROOT / ".venv" / "bin"
 
 
 def timed(cmd: list[str]) -> float:
@@ -41,7 +52,102 @@ def timed(cmd: list[str]) -> float:
     return wall
 
 
-def record(target_id: str, name: str, measured: float) -> dict[str, Any]:
+def cpu_of_run(cmd: list[str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one run of ``cmd`` (fail loudly)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = timed(cmd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def api_start(model: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of ``bankchurn serve --model MODEL`` until ``/ready`` answers 200."""
+    port = _free_port()
+    cmd = [str(BIN / "bankchurn"), "serve", "--model", str(model), "--port", str(port)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        while time.perf_counter() - start < 120:
+            if proc.poll() is not None:
+                raise SystemExit(f"time_commands: bankchurn serve exited with {proc.returncode}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=1) as r:
+                    if r.status == 200:
+                        return time.perf_counter() - start, _process_cpu(proc.pid)
+            except OSError:
+                time.sleep(0.02)
+        raise SystemExit("time_commands: the API was not ready within 120 s")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def _medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return (
+        statistics.median(w for w, _ in samples),
+        statistics.median(c for _, c in samples),
+    )
+
+
+def startup(runs: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """CPU time of the CLI's and the API's start (the verdict rows) and the wall times.
+
+    CPU seconds are the cost a start adds whatever else the shared machine is doing; the wall
+    seconds depend on its load (recorded next to them). Medians of ``runs`` after a warm-up.
+    """
+    model = settings().models_dir / "target.joblib"
+    if not model.is_file():
+        raise SystemExit(f"time_commands: {model} is missing: run `make reports` first")
+    help_cmd = [str(BIN / "bankchurn"), "--help"]
+    mlflow_cmd = [str(BIN / "python"), "-c", "import mlflow"]
+    load_before = os.getloadavg()[0]
+    cpu_of_run(help_cmd)
+    help_wall, help_cpu = _medians([cpu_of_run(help_cmd) for _ in range(runs)])
+    api_start(model)
+    api_wall, api_cpu = _medians([api_start(model) for _ in range(runs)])
+    cpu_of_run(mlflow_cmd)
+    mlflow_wall, mlflow_cpu = _medians([cpu_of_run(mlflow_cmd) for _ in range(runs)])
+    rows = [
+        record("engineering.cli_help_s", "`bankchurn --help` (CPU)", help_cpu, digits=2),
+        record("engineering.api_start_s", "API start until `/ready` (CPU)", api_cpu, digits=2),
+    ]
+    facts = {
+        "measured_at": dt.date.today().isoformat(),
+        "runs": runs,
+        "load_avg_1m_before": round(load_before, 2),
+        "load_avg_1m_after": round(os.getloadavg()[0], 2),
+        "cli_help_wall_s": round(help_wall, 2),
+        "cli_help_cpu_s": round(help_cpu, 2),
+        "api_start_wall_s": round(api_wall, 2),
+        "api_start_cpu_s": round(api_cpu, 2),
+        "import_mlflow_wall_s": round(mlflow_wall, 2),
+        "import_mlflow_cpu_s": round(mlflow_cpu, 2),
+        "note": "MLflow is imported only by the commands that track or serve a registered "
+        "model; `import_mlflow` is the cost the lazy import keeps out of these starts",
+    }
+    return rows, facts
+
+
+def record(target_id: str, name: str, measured: float, digits: int = 1) -> dict[str, Any]:
     """One row for the site: the declared target next to the measured value."""
     t = targets.get(target_id)
     return {
@@ -50,8 +156,19 @@ def record(target_id: str, name: str, measured: float) -> dict[str, Any]:
         "unit": t.unit,
         "op": t.comparison,
         "target": t.value,
-        "measured": round(measured, 1),
+        "measured": round(measured, digits),
     }
+
+
+def _merged(out: Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The new rows, plus the earlier rows of ``out`` this run did not measure again."""
+    earlier: list[dict[str, Any]] = []
+    if out.is_file():
+        earlier = json.loads(out.read_text(encoding="utf-8")).get("command_targets") or []
+    fresh = {r["id"] for r in rows}
+    order = [t.id for t in targets.TARGETS]
+    merged = rows + [r for r in earlier if r.get("id") not in fresh]
+    return sorted(merged, key=lambda r: order.index(r["id"]) if r["id"] in order else len(order))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,13 +180,34 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="do not time a whole `make test` (it takes minutes)",
     )
+    parser.add_argument(
+        "--only-startup",
+        action="store_true",
+        help="time only the CLI and API start (seconds, not minutes)",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per start-up figure")
     args = parser.parse_args(argv)
 
+    rows, startup_facts = startup(args.runs)
+    if args.only_startup:
+        merge_into(
+            args.out,
+            {"startup": startup_facts, "command_targets": _merged(args.out, rows)},
+        )
+        for r in rows:
+            print(f"{r['name']}: {r['measured']} {r['unit']} (target {r['op']} {r['target']})")
+        return 0
     load_before = os.getloadavg()[0]
     timed(["make", "site"])  # warm-up: environment, vendored mermaid, caches
-    rows = [record("engineering.site_build_s", "Warm `make site`", timed(["make", "site"]))]
+    rows.append(record("engineering.site_build_s", "Warm `make site`", timed(["make", "site"])))
     browser = timed(
-        [str(ROOT / ".venv" / "bin" / "pytest"), "-q", "-p", "no:cacheprovider", "tests/browser"]
+        [
+            str(ROOT / ".venv" / "bin" / "pytest"),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/browser",
+        ]
     )
     rows.append(
         record("engineering.browser_suite_s", "Browser suite (`pytest tests/browser`)", browser)
@@ -87,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
                 "load_avg_1m_after": round(os.getloadavg()[0], 2),
                 "cpu_count": os.cpu_count(),
             },
-            "command_targets": rows,
+            "command_targets": _merged(args.out, rows),
+            "startup": startup_facts,
         },
     )
     for r in rows:

@@ -226,7 +226,9 @@ def best_threshold(
     return float(grid[best])
 
 
-def _needed_rate(reached: int, contacted: int, params: BusinessParameters, scale: float) -> float:
+def _needed_rate(
+    reached: float, contacted: float, params: BusinessParameters, scale: float
+) -> float:
     """Retention success rate at which the campaign just meets the canvas target.
 
     The campaign contacts ``contacted`` rows and reaches ``reached`` churners; ``inf`` when no

@@ -22,6 +22,7 @@ Reads run in a read-only transaction; the pipeline is meant to use a role that m
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -159,13 +160,13 @@ def connect(url: str, *, read_only: bool) -> psycopg.Connection[Any]:
     try:
         conn = psycopg.connect(url, connect_timeout=10, application_name="bankchurn")
     except (psycopg.Error, ValueError) as exc:
-        reason = _first_line(exc) if isinstance(exc, psycopg.Error) else "malformed URL"
+        reason = error_line(exc) if isinstance(exc, psycopg.Error) else "malformed URL"
         raise UserError(f"{display_url(url)}: cannot connect: {reason}") from None
     conn.read_only = read_only
     return conn
 
 
-def _first_line(exc: Exception) -> str:
+def error_line(exc: Exception) -> str:
     """Libpq's message without its context lines (it never holds the password)."""
     text = str(exc).strip().splitlines()
     return (text[0] if text else type(exc).__name__).removeprefix("connection failed: ")
@@ -237,12 +238,17 @@ def read_table(url: str, *, require_label: bool = True) -> TableRead:
                 detail=f"the table has no column {missing}",
             ) from None
         except psycopg.Error as exc:
-            raise UserError(f"{source}: cannot read: {_first_line(exc)}") from None
+            raise UserError(f"{source}: cannot read: {error_line(exc)}") from None
     raw = bytes(buffer)
     if raw.count(b"\n") < 2:
         raise ContractError(source, "non_empty", detail="the table has no rows")
     frame = parse_csv_bytes(source, raw, require_label=require_label)
-    keys = [
+    return TableRead(frame, _row_keys(frame), source)
+
+
+def _row_keys(frame: pd.DataFrame) -> list[str]:
+    """Each row's table key as messages show it."""
+    return [
         f"{db_column(contract.CUSTOMER_ID)}={cid}, {db_column(contract.SNAPSHOT)}={snap or 'NULL'}"
         for cid, snap in zip(
             frame[contract.CUSTOMER_ID].astype(str),
@@ -250,7 +256,91 @@ def read_table(url: str, *, require_label: bool = True) -> TableRead:
             strict=True,
         )
     ]
-    return TableRead(frame, keys, source)
+
+
+def iter_table(url: str, chunk_rows: int, *, require_label: bool = False) -> Iterator[TableRead]:
+    """Stream the snapshot table in chunks of ``chunk_rows`` rows (bounded memory).
+
+    The rows arrive in :func:`read_table`'s order through one ``COPY ... TO STDOUT`` in a
+    read-only transaction; each chunk is parsed by the CSV parser with the header in front, so
+    a chunk is exactly what :func:`read_table` would give for those rows.
+
+    Args:
+        url: The CRM database.
+        chunk_rows: Rows per chunk.
+        require_label: Read ``exited`` too.
+
+    Yields:
+        One :class:`TableRead` per chunk (data row ``i`` of a chunk is named by ``keys[i]``).
+
+    Raises:
+        UserError: Connection refused.
+        ContractError: The table or one of its columns is missing, or it holds no row.
+    """
+    import psycopg
+
+    from bankchurn.io import parse_csv_bytes
+
+    source = table_source(url)
+    columns = [c for c in TABLE_COLUMNS if require_label or c.contract_name != contract.TARGET]
+    n_rows = 0
+    with connect(url, read_only=True) as conn, conn.cursor() as cur:
+        try:
+            cur.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+            cur.execute("SET LOCAL extra_float_digits = 1")
+            with cur.copy(f"COPY ({_select_sql(columns)}) TO STDOUT (FORMAT csv, HEADER)") as cp:
+                header, pending, lines = b"", bytearray(), 0  # lines: newlines in pending
+                for block in cp:
+                    pending += block
+                    lines += bytes(block).count(b"\n")
+                    if not header and lines:
+                        cut = pending.index(b"\n") + 1
+                        header, pending, lines = bytes(pending[:cut]), pending[cut:], lines - 1
+                    # COPY's csv quotes a value holding a newline, so a row may span lines: cut
+                    # only after a newline that ends a row (an even number of quotes before it).
+                    while header and lines >= chunk_rows:
+                        boundary = _row_boundary(pending, chunk_rows)
+                        if boundary is None:
+                            break
+                        chunk, pending = bytes(pending[:boundary]), pending[boundary:]
+                        lines = pending.count(b"\n")
+                        frame = parse_csv_bytes(source, header + chunk, require_label=require_label)
+                        n_rows += len(frame)
+                        yield TableRead(frame, _row_keys(frame), source)
+                if pending.strip():
+                    frame = parse_csv_bytes(source, header + pending, require_label=require_label)
+                    n_rows += len(frame)
+                    yield TableRead(frame, _row_keys(frame), source)
+        except psycopg.errors.UndefinedTable:
+            raise ContractError(
+                source, "table_exists", detail=f"no table {QUALIFIED_TABLE}; see `data load`"
+            ) from None
+        except psycopg.errors.UndefinedColumn as exc:
+            missing = _quoted(exc)
+            raise ContractError(
+                source,
+                "required_column",
+                column=missing,
+                detail=f"the table has no column {missing}",
+            ) from None
+        except psycopg.Error as exc:
+            raise UserError(f"{source}: cannot read: {error_line(exc)}") from None
+    if n_rows == 0:
+        raise ContractError(source, "non_empty", detail="the table has no rows")
+
+
+def _row_boundary(data: bytearray, rows: int) -> int | None:
+    """Offset just after the ``rows``-th row of CSV ``data`` (``None``: not that many yet)."""
+    quotes, pos, found = 0, 0, 0
+    while found < rows:
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            return None
+        quotes += data.count(b'"', pos, nl)
+        pos = nl + 1
+        if quotes % 2 == 0:
+            found += 1
+    return pos
 
 
 def _quoted(exc: Exception) -> str | None:
@@ -280,12 +370,13 @@ def locate(error: ContractError, read: TableRead) -> ContractError:
 
 def _copy_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Rows as Python values of the columns' SQL types (None for a missing value)."""
-    columns = []
+    columns: list[list[Any]] = []
     for col in TABLE_COLUMNS:
         if col.contract_name not in frame.columns:
             continue
         values = frame[col.contract_name]
         kind = contract.BY_NAME[col.contract_name].kind
+        out: list[Any]
         if kind in ("int", "binary"):  # nullable ints arrive as whole floats with NaN
             out = [None if pd.isna(v) else int(v) for v in values]
         elif kind == "float":
@@ -337,5 +428,5 @@ def load_frame(
                 "stored; use --replace to reload the table"
             ) from None
         except psycopg.Error as exc:
-            raise UserError(f"{table_source(url)}: cannot load: {_first_line(exc)}") from None
+            raise UserError(f"{table_source(url)}: cannot load: {error_line(exc)}") from None
     return len(rows)

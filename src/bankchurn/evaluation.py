@@ -275,7 +275,7 @@ def importance(
         random_state=seed,
         n_jobs=1,
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"feature": c, "mean": float(m), "std": float(s)}
         for c, m, s in zip(cols, result.importances_mean, result.importances_std, strict=True)
     ]

@@ -83,7 +83,7 @@ def derived_columns(extended: bool) -> tuple[str, ...]:
     return CANVAS_DERIVED + (EXTENDED_DERIVED if extended else ())
 
 
-def derive(columns: Mapping[str, Any], extended: bool) -> dict[str, np.ndarray]:
+def derive(columns: Mapping[str, Any] | pd.DataFrame, extended: bool) -> dict[str, np.ndarray]:
     """Compute the derived columns from the contract feature columns (their one definition).
 
     Args:

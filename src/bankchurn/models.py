@@ -103,7 +103,7 @@ def make_pipeline(
     candidate: Candidate, params: dict[str, Any], seed: int, feature_set: FeatureSet = "canvas"
 ) -> Pipeline:
     """Preprocessing + classifier as one ``Pipeline`` (steps ``preprocess`` and ``model``)."""
-    kind = "linear" if candidate == "logistic_regression" else "tree"
+    kind: Literal["linear", "tree"] = "linear" if candidate == "logistic_regression" else "tree"
     return Pipeline(
         [
             ("preprocess", build_preprocessor(kind, feature_set)),
@@ -227,7 +227,9 @@ def _preprocessed_folds(
     same computation as fitting the whole pipeline per trial, minus the repeated work.
     """
 
-    def one(train_idx: np.ndarray, val_idx: np.ndarray) -> tuple[np.ndarray, ...]:
+    def one(
+        train_idx: np.ndarray, val_idx: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         pre = build_preprocessor("tree", feature_set).fit(X.iloc[train_idx], y[train_idx])
         return (
             pre.transform(X.iloc[train_idx]),
@@ -501,7 +503,7 @@ def coefficients(model: CalibratedChurnModel) -> list[dict[str, Any]]:
     clf = model.estimator_.named_steps["model"]
     if not hasattr(clf, "coef_"):
         raise ValueError("only the linear model has coefficients")
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"feature": name, "coefficient": float(c)}
         for name, c in zip(feature_names(model), clf.coef_[0], strict=True)
     ]

@@ -63,7 +63,7 @@ def pseudonymise(df: pd.DataFrame, key: bytes) -> pd.DataFrame:
             h = base.copy()
             h.update(str(int(v)).encode("ascii"))
             keys.append(h.hexdigest()[:KEY_HEX_CHARS])
-        position = out.columns.get_loc(contract.CUSTOMER_ID)
+        position = list(out.columns).index(contract.CUSTOMER_ID)
         out = out.drop(columns=[contract.CUSTOMER_ID])
-        out.insert(position, contract.CUSTOMER_KEY, pd.array(keys, dtype="str"))
+        out.insert(position, contract.CUSTOMER_KEY, pd.Series(keys, index=out.index, dtype="str"))
     return out

@@ -16,6 +16,7 @@ ids seen so far (8 bytes per row).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -219,3 +220,56 @@ def score_csv(
         Path(tmp).unlink(missing_ok=True)
         raise
     return {"n_rows": n_rows, "n_chunks": n_chunks, "risk_bands": bands}
+
+
+def score_database_into_database(
+    artifact: ModelArtifact,
+    source: str,
+    target: str,
+    run_date: dt.date,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: bool = True,
+    key: bytes | None = None,
+) -> dict[str, Any]:
+    """The daily batch: stream the CRM snapshot table, score it, replace ``run_date``'s scores.
+
+    Reads ``source`` in chunks (:func:`bankchurn.crm_db.iter_table`), validates, pseudonymises
+    and scores each like a CSV chunk, and streams the scores into the ``scores`` table of
+    ``target`` in one transaction (:func:`bankchurn.scores_db.write_run`): memory is bounded
+    by one chunk, and a run that fails or is killed leaves the date's previous rows in place.
+
+    Returns:
+        ``n_rows``, ``n_chunks`` and the count of each risk band.
+
+    Raises:
+        ContractError: A row breaks the contract (named by its table key; nothing written).
+        UserError: A database cannot be reached, or refuses the write.
+    """
+    from bankchurn import crm_db, scores_db
+
+    secret = key if key is not None else pseudonym_key()
+    stats: dict[str, Any] = {
+        "n_rows": 0,
+        "n_chunks": 0,
+        "risk_bands": {name: 0 for name in ("low", "medium", "high")},
+    }
+
+    def scored() -> Iterator[pd.DataFrame]:
+        with tqdm(
+            unit="rows", desc="scoring", file=sys.stderr, disable=not progress, leave=False
+        ) as bar:
+            for read in crm_db.iter_table(source, chunk_size, require_label=False):
+                try:
+                    frame = score_chunk(artifact, read.frame, read.source, secret)
+                except ContractError as exc:
+                    raise crm_db.locate(exc, read) from None
+                for name, count in frame["risk_band"].value_counts().items():
+                    stats["risk_bands"][str(name)] += int(count)
+                stats["n_rows"] += len(frame)
+                stats["n_chunks"] += 1
+                bar.update(len(frame))
+                yield frame
+
+    version = str(artifact.metadata.get("model_version") or "unversioned")
+    scores_db.write_run(target, run_date, version, scored())
+    return stats

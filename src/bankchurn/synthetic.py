@@ -327,7 +327,7 @@ def draw_covariates(rng: np.random.Generator, month: np.ndarray) -> dict[str, np
         Arrays keyed by ``geo_idx``, ``germany``, ``female``, ``age``, ``tenure``,
         ``products``, ``credit``, ``has_card``, ``active``, ``salary``, ``balance``, ``month``.
     """
-    n = month.shape[0]
+    n = int(month.shape[0])
     geo_idx = rng.choice(3, size=n, p=_GEOGRAPHY_P)
     germany = (geo_idx == 1).astype(np.float64)
     female = (rng.random(n) < _FEMALE_P).astype(np.float64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,10 @@ def test_passwords_never_appear_in_a_shown_uri() -> None:
     shown = TrackingSettings(tracking_uri="postgresql://mlflow:s3cret@db:5432/mlflow").display_uri
     assert shown == "postgresql://mlflow:***@db:5432/mlflow"
     assert redact_uri("http://127.0.0.1:5000") == "http://127.0.0.1:5000"
+    secret = TrackingSettings(tracking_uri="http://u:s3cret@mlflow.internal:5000")
+    assert secret.scrub("GET http://u:s3cret@mlflow.internal:5000/api failed") == (
+        "GET http://u:***@mlflow.internal:5000/api failed"
+    )
 
 
 def test_metrics_are_every_number_reached_through_keys() -> None:
@@ -122,6 +127,43 @@ def test_register_needs_tracking_on(tmp_path: Path, capsys: pytest.CaptureFixtur
         "bankchurn: error: --register needs tracking, which BANKCHURN_TRACKING turns off\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unreachable_tracking_server_stops_train_before_training(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """MLflow would retry for minutes after the training; the command stops at once instead."""
+    from bankchurn.cli import main
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("BANKCHURN_TRACKING", "true")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://mlflow:s3cret@127.0.0.1:{port}")
+    assert main(["train", "--model", "baseline", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "is not reachable" in err
+    assert "s3cret" not in err
+    assert list(tmp_path.iterdir()) == []  # nothing trained, nothing written
+    assert main(["model", "promote", "bankchurn-target", "1"]) == 2
+    assert "is not reachable" in capsys.readouterr().err
+
+
+def test_without_the_mlflow_client_train_and_serve_say_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The API image has no MLflow client (ADR-0017): a registry URI is one line, not a trace."""
+    from bankchurn.api.app import create_app
+    from bankchurn.cli import main
+
+    monkeypatch.setitem(sys.modules, "mlflow", None)  # as if it were not installed
+    monkeypatch.setenv("BANKCHURN_TRACKING", "true")
+    with pytest.raises(UserError, match="MLflow client is not installed"):
+        create_app(ApiSettings(model_uri="models:/bankchurn-target@champion"))
+    assert main(["train", "--model", "baseline", "--out", str(tmp_path)]) == 2
+    assert "MLflow client is not installed" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # refused before training
 
 
 LAZY = """

@@ -202,10 +202,10 @@ def create_app(
         dependencies=[Depends(_require_json)],
         responses=_ERRORS,
     )
-    async def predict(customer: CustomerFeatures) -> Prediction:  # type: ignore[valid-type]
+    async def predict(customer: CustomerFeatures) -> Prediction:
         """Calibrated churn probability, risk band and model version of one customer."""
         # Scored in a worker thread, together with concurrent requests (MicroBatcher).
-        return _prediction(await batcher.score(customer.model_dump()))  # type: ignore[attr-defined]
+        return _prediction(await batcher.score(customer.model_dump()))
 
     @app.post(
         "/predict/batch",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -51,10 +52,12 @@ def _out_dir(path: Path, option: str) -> Path:
 
 def _tracking(register: bool) -> Any:
     """Tracking settings, or ``None`` when tracking is off (checked before any training)."""
-    from bankchurn.tracking.config import load_tracking_settings
+    from bankchurn.tracking.config import check_reachable, load_tracking_settings, require_client
 
     settings = load_tracking_settings()
     if settings.enabled:
+        require_client()  # a missing client or a wrong URI stops here, not after the training
+        check_reachable(settings)
         return settings
     if register:
         raise UserError("--register needs tracking, which BANKCHURN_TRACKING turns off")
@@ -71,7 +74,7 @@ def _track(
     command: str,
     register: bool = False,
 ) -> None:
-    """Log one written training to MLflow (ADR 0013) and say where it went."""
+    """Log one written training to MLflow (ADR-0016) and say where it went."""
     from dataclasses import asdict
 
     from bankchurn.tracking.runs import log_training_run
@@ -108,7 +111,7 @@ def _load(data: str | None, seed: int) -> Any:
 
 def _shown(data: str | None) -> str:
     """The data source as printed: a URL loses its credentials."""
-    return display_url(data) if is_database_url(data) else str(data)
+    return display_url(data) if data is not None and is_database_url(data) else str(data)
 
 
 def _split_line(split: dict[str, Any]) -> str:
@@ -228,9 +231,22 @@ def predict(
         ),
     ],
     output: Annotated[
-        Path,
-        typer.Option("--output", help="CSV to write: CustomerKey, churn_probability, risk_band."),
+        str,
+        typer.Option(
+            "--output",
+            help="CSV to write (CustomerKey, churn_probability, risk_band), or the CRM database "
+            "(postgresql://...): the run date's rows of its churn.scores table, replaced in one "
+            "transaction (needs a database --input).",
+        ),
     ],
+    run_date: Annotated[
+        str | None,
+        typer.Option(
+            "--run-date",
+            help="Date of the run in the scores table (YYYY-MM-DD; default: today). "
+            "Database --output only.",
+        ),
+    ] = None,
     chunk_size: Annotated[
         int,
         typer.Option("--chunk-size", min=1, max=5_000_000, help="Rows per chunk (bounds memory)."),
@@ -239,25 +255,51 @@ def predict(
         bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
     ] = True,
 ) -> None:
-    """Score a CSV in chunks (bounded memory), or the CRM table, with calibrated probabilities."""
+    """Score a CSV or the CRM table in chunks (bounded memory) with calibrated probabilities."""
     from bankchurn.artifacts import load_artifact
-    from bankchurn.scoring import score_csv, score_database
+    from bankchurn.scoring import score_csv, score_database, score_database_into_database
 
-    if output.is_dir():
-        raise UserError(f"--output {output}: is a folder; give a CSV file path")
-    from_db = is_database_url(input)
-    if not from_db and output.resolve() == Path(input).resolve():
-        raise UserError("--output must differ from --input")
-    artifact = load_artifact(model)
-    if from_db:
-        stats = score_database(artifact, input, output)
+    from_db, to_db = is_database_url(input), is_database_url(output)
+    if to_db:
+        if not from_db:
+            raise UserError("--output postgresql://... needs --input postgresql://... (the CRM)")
+        day = _run_date(run_date)
+        artifact = load_artifact(model)
+        stats = score_database_into_database(
+            artifact, input, output, day, chunk_size=chunk_size, progress=progress
+        )
+        from bankchurn.scores_db import table_name
+
+        where = f"{table_name(output)}, run {day.isoformat()}"
     else:
-        stats = score_csv(artifact, input, output, chunk_size=chunk_size, progress=progress)
+        if run_date is not None:
+            raise UserError("--run-date applies to a database --output only")
+        out = Path(output)
+        if out.is_dir():
+            raise UserError(f"--output {output}: is a folder; give a CSV file path")
+        if not from_db and out.resolve() == Path(input).resolve():
+            raise UserError("--output must differ from --input")
+        artifact = load_artifact(model)
+        if from_db:
+            stats = score_database(artifact, input, out)
+        else:
+            stats = score_csv(artifact, input, out, chunk_size=chunk_size, progress=progress)
+        where = output
     bands = ", ".join(f"{k} {v}" for k, v in stats["risk_bands"].items())
     typer.echo(
         f"scored {stats['n_rows']:,} rows in {stats['n_chunks']} chunk(s) with "
-        f"{artifact.metadata.get('model_version')} -> {output} ({bands})"
+        f"{artifact.metadata.get('model_version')} -> {where} ({bands})"
     )
+
+
+def _run_date(text: str | None) -> dt.date:
+    """``--run-date``: an ISO date, or today."""
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--run-date {text}: not a date; use YYYY-MM-DD") from None
 
 
 @app.command("report")

@@ -1,4 +1,4 @@
-"""Experiment tracking and model registry through MLflow (ADR 0013).
+"""Experiment tracking and model registry through MLflow (ADR-0016).
 
 * `bankchurn.tracking.config`: where runs go (``MLFLOW_TRACKING_URI``, default a local
   SQLite store in the git-ignored ``mlruns/``) and whether tracking is on.

@@ -11,9 +11,11 @@ test suite does, except in the tests that start their own MLflow server).
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import logging
 import os
+import socket
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -58,6 +60,11 @@ class TrackingSettings:
         """The URI in effect without any password or token (safe for output and logs)."""
         return redact_uri(self.uri)
 
+    def scrub(self, text: str) -> str:
+        """``text`` (e.g. an MLflow error, which may quote the URI) without the URI's password."""
+        password = urlsplit(self.uri).password
+        return text.replace(password, "***") if password else text
+
     @property
     def local_artifact_root(self) -> str:
         """Artifact folder of experiments created in the local store (a ``file://`` URI)."""
@@ -73,6 +80,48 @@ def redact_uri(uri: str) -> str:
     port = f":{parts.port}" if parts.port is not None else ""
     netloc = f"{parts.username}:***@{host}{port}"
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+def require_client() -> None:
+    """Fail with one line when the MLflow client is not installed (e.g. in the API image).
+
+    Raises:
+        UserError: Saying which extra brings it.
+    """
+    try:
+        found = importlib.util.find_spec("mlflow") is not None
+    except ValueError:  # a module object without a spec (e.g. replaced in sys.modules)
+        found = False
+    if not found:
+        raise UserError(
+            "the MLflow client is not installed (tracking and registered models need the "
+            "`train` extra: pip install 'bankchurn[train]')"
+        )
+
+
+def check_reachable(settings: TrackingSettings, timeout: float = 5.0) -> None:
+    """Fail fast when an HTTP tracking server cannot be reached at all.
+
+    MLflow's client retries a refused connection with back-off for minutes; a wrong host or a
+    server that is not running should instead stop the command at once, before any training.
+    Only ``http``/``https`` URIs are checked (a TCP connection to the host and port).
+
+    Raises:
+        UserError: One line naming the URI (without its password) and what to do.
+    """
+    parts = urlsplit(settings.uri)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UserError(
+            f"MLflow tracking server {settings.display_uri} is not reachable ({reason}): start "
+            "it, fix MLFLOW_TRACKING_URI, or set BANKCHURN_TRACKING=false"
+        ) from None
 
 
 def load_tracking_settings() -> TrackingSettings:
@@ -106,6 +155,7 @@ def quiet_mlflow() -> Iterator[None]:
     registered") and its download progress bars. The command prints its own summary.
     """
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    require_client()
     import mlflow  # noqa: F401  (its import sets up its loggers: quieten them afterwards)
 
     logger = logging.getLogger("mlflow")

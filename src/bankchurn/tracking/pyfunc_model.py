@@ -28,7 +28,7 @@ class ChurnModel(PythonModel):
 
     # No type hint on model_input: MLflow would read one as a request schema of its own; the
     # logged signature (the contract's feature columns) is what validates the input.
-    def predict(self, context: Any, model_input, params: Any = None) -> Any:  # type: ignore[no-untyped-def]
+    def predict(self, context: Any, model_input, params: Any = None) -> Any:
         """One ``churn_probability`` per input row, in order."""
         frame = pd.DataFrame(model_input)
         return pd.DataFrame({"churn_probability": predict_proba(self.artifact, frame)})

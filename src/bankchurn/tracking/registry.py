@@ -6,7 +6,7 @@ promotion moves ``champion`` to another version and the server that starts next 
 
 Integrity: training records the SHA-256 of ``model.joblib`` as the version tag
 ``bankchurn.artifact_sha256``; `fetch_registered` downloads the file and refuses it when
-the bytes differ, before the pickle is loaded (ADR 0013 and the artifact trust ADR).
+the bytes differ, before the pickle is loaded (ADR-0016 and the artifact trust ADR).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bankchurn.errors import UserError
-from bankchurn.tracking.config import TrackingSettings, quiet_mlflow
+from bankchurn.tracking.config import TrackingSettings, check_reachable, quiet_mlflow
 from bankchurn.tracking.runs import ARTIFACT_FILE, ARTIFACT_SHA256_TAG, sha256_of, sidecar_of
 
 _URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[\w-]+)|/(?P<version>[0-9]+))$")
@@ -70,6 +70,7 @@ def parse_registry_uri(uri: str) -> tuple[str, str | None, str | None]:
 def _client(settings: TrackingSettings) -> Any:
     import mlflow
 
+    check_reachable(settings)
     mlflow.set_tracking_uri(settings.uri)
     return mlflow.MlflowClient(settings.uri)
 
@@ -85,7 +86,7 @@ def _describe(version: Any, alias: str | None) -> RegisteredVersion:
 
 
 def _registry_error(settings: TrackingSettings, what: str, exc: Exception) -> UserError:
-    first = (str(exc).splitlines() or [type(exc).__name__])[0][:300]
+    first = settings.scrub((str(exc).splitlines() or [type(exc).__name__])[0])[:300]
     return UserError(f"MLflow registry at {settings.display_uri}: {what}: {first}")
 
 
@@ -102,6 +103,8 @@ def lookup(uri: str, settings: TrackingSettings) -> RegisteredVersion:
             if alias is not None:
                 return _describe(client.get_model_version_by_alias(name, alias), alias)
             return _describe(client.get_model_version(name, str(number)), None)
+    except UserError:
+        raise
     except Exception as exc:  # noqa: BLE001  (MLflow / transport errors: one line)
         raise _registry_error(settings, f"cannot resolve {uri}", exc) from None
 
@@ -128,6 +131,8 @@ def promote(name: str, version: str, alias: str, settings: TrackingSettings) -> 
             client.get_model_version(name, version)  # unknown model/version: a clear error
             before = client.get_registered_model(name).aliases.get(alias)
             client.set_registered_model_alias(name, alias, version)
+    except UserError:
+        raise
     except Exception as exc:  # noqa: BLE001
         raise _registry_error(settings, f"cannot promote {name} version {version}", exc) from None
     return None if before is None else str(before)

@@ -1,6 +1,6 @@
 """Log one training run to MLflow: parameters, metrics, data hash, plots, model; register it.
 
-What a run holds (ADR 0013):
+What a run holds (ADR-0016):
 
 * parameters: model, candidate, tuned hyper-parameters (``hp.*``), calibration, operating
   threshold, seed, tuning budget (``budget.*``), data source, rows and hash, split;
@@ -198,7 +198,7 @@ def log_training_run(
     except UserError:
         raise
     except Exception as exc:  # noqa: BLE001  (any MLflow/transport failure: one line)
-        first = (str(exc).splitlines() or [type(exc).__name__])[0][:300]
+        first = settings.scrub((str(exc).splitlines() or [type(exc).__name__])[0])[:300]
         raise UserError(
             f"MLflow tracking at {settings.display_uri} failed: {first} (the files are written; "
             "BANKCHURN_TRACKING=false trains without tracking)"

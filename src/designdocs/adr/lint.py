@@ -342,7 +342,7 @@ def _check_set(files: list[_Parsed]) -> list[LintError]:
     errors: list[LintError] = []
     valid = [p for p in files if p.meta is not None]
     # A file whose front matter is broken still holds its number: no spurious gap for it.
-    taken = {p.meta.id for p in valid} | {
+    taken = {p.meta.id for p in valid if p.meta is not None} | {
         int(m.group("number"))
         for p in files
         if p.meta is None and (m := _NUMBERED_RE.match(p.path.name))

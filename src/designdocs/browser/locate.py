@@ -45,6 +45,6 @@ def screenshot_targets(urls: list[str], root: Path = ROOT) -> dict[str, str | No
         "home": "" if "" in urls else None,
         "ml-canvas": find_page(urls, "canvas"),
         "architecture": find_page(urls, "architecture"),
-        "adr": (adr_pages(urls) or [None])[0],
+        "adr": next(iter(adr_pages(urls)), None),
         "notebook": notebooks[0] if notebooks else None,
     }

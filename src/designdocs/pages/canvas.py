@@ -29,7 +29,7 @@ class CanvasMetric:
     id: str
     tier: str
     name: str
-    target: float | None
+    target: float
     op: str
     measured: float | None
     unit: str = ""
@@ -87,11 +87,13 @@ def canvas_metrics(reports: Reports) -> list[CanvasMetric]:
             status = {"pass": True, "passed": True, "miss": False, "fail": False}.get(
                 status.strip().lower()
             )
+        if target is None:
+            raise SiteDataError(f"canvas_status.json: {mid}: no target declared")
         m = CanvasMetric(
             id=mid,
             tier=tier,
             name=str(_pick(e, "name", "label", "title", "metric", default=_canvas_name(mid))),
-            target=target,
+            target=float(target),
             op=op,
             measured=measured,
             unit=str(_pick(e, "unit", default="") or ""),
@@ -100,8 +102,6 @@ def canvas_metrics(reports: Reports) -> list[CanvasMetric]:
             note=str(_pick(e, "note", "comment", "how_measured", default="") or ""),
             raw=e,
         )
-        if target is None:
-            raise SiteDataError(f"canvas_status.json: {mid}: no target declared")
         _check_declared(mid, op, float(target), m.unit)
         if measured is not None:
             computed = _satisfies(float(measured), op, float(target))

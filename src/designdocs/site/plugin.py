@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
@@ -169,7 +170,11 @@ _NB_MERMAID = re.compile(
 )
 
 
-class DesignDocsPlugin(BasePlugin):  # type: ignore[type-arg]  # no options
+class DesignDocsConfig(Config):
+    """The plugin takes no options."""
+
+
+class DesignDocsPlugin(BasePlugin[DesignDocsConfig]):
     """Publishes the records, notebooks and API reference; checks the built site."""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:

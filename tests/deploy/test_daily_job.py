@@ -1,0 +1,98 @@
+"""The daily batch is declared (deploy/systemd), runs as declared, and the site draws it so.
+
+The service's command is run here, as written, against a real PostgreSQL server (the container
+part is replaced by the CLI the image runs; the image itself is tested in test_image.py).
+"""
+
+from __future__ import annotations
+
+import configparser
+import datetime as dt
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bankchurn import crm_db, scores_db
+from bankchurn.cli import main
+from bankchurn.deploy import image as builder
+from bankchurn.synthetic import generate_extract
+
+pytestmark = pytest.mark.xdist_group("postgres")
+
+UNITS = builder.ROOT / "deploy" / "systemd"
+SERVICE, TIMER = UNITS / "bankchurn-score.service", UNITS / "bankchurn-score.timer"
+ARCHITECTURE = builder.ROOT / "docs" / "ARCHITECTURE.md"
+
+
+def _unit(path: Path) -> configparser.ConfigParser:
+    unit = configparser.ConfigParser(interpolation=None, strict=False)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]  (keys are case-sensitive)
+    unit.read(path, encoding="utf-8")
+    return unit
+
+
+def _job_command() -> tuple[list[str], list[str]]:
+    """The engine part and the ``bankchurn ...`` part of the service's ExecStart."""
+    argv = shlex.split(_unit(SERVICE)["Service"]["ExecStart"])
+    at = argv.index(builder.API_REPO)
+    return argv[: at + 1], argv[at + 1 :]
+
+
+def _schedule() -> str:
+    """``HH:MM`` of the timer's daily ``OnCalendar``."""
+    on_calendar = _unit(TIMER)["Timer"]["OnCalendar"]
+    found = re.fullmatch(r"\*-\*-\* (\d\d:\d\d):00", on_calendar)
+    assert found, f"OnCalendar={on_calendar} is not a daily time"
+    return found.group(1)
+
+
+def test_the_timer_starts_the_service_daily_and_catches_up() -> None:
+    _schedule()
+    assert _unit(TIMER)["Timer"]["Persistent"] == "true"
+    assert _unit(SERVICE)["Service"]["Type"] == "oneshot"
+
+
+def test_the_service_runs_the_api_image_with_the_model_read_only() -> None:
+    engine, _ = _job_command()
+    assert engine[:3] == ["/usr/bin/podman", "run", "--rm"]
+    mounts = [engine[i + 1] for i, a in enumerate(engine) if a == "-v"]
+    assert mounts
+    assert all(m.endswith(f":{builder.CONTAINER_MODELS}:ro") for m in mounts)
+
+
+def test_the_declared_command_scores_the_crm_into_todays_rows(
+    postgres_server: Any, trained_model_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = postgres_server.create_database("crm_daily")
+    crm_db.load_frame(url, generate_extract(n_rows=500, n_snapshots=5, seed=13).frame)
+    _, command = _job_command()
+    assert command[:2] == ["bankchurn", "predict"]
+    model = trained_model_dir / "target.joblib"
+    args = [
+        a.replace("${CRM_URL}", url).replace(f"{builder.CONTAINER_MODELS}/", f"{model.parent}/")
+        for a in command[1:]
+    ]
+    assert "--run-date" not in args  # the job's date is the day it runs
+    assert main(args) == 0
+    capsys.readouterr()
+    today = dt.date.today().isoformat()
+    rows = postgres_server.execute(
+        f"SELECT count(*) FROM {scores_db.QUALIFIED_VIEW} WHERE run_date = '{today}'",
+        dbname="crm_daily",
+    )
+    assert rows == [(500,)]
+
+
+def test_the_site_draws_the_job_as_declared() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    flow = text[text.index("## Data flow: inference") :]
+    flow = flow[: flow.index("```\n", flow.index("```mermaid") + 3)]
+    batch = flow[flow.index('subgraph Batch["') : flow.index("  end", flow.index("subgraph Batch"))]
+    assert f"{TIMER.relative_to(builder.ROOT)}, {_schedule()}" in batch
+    for relation in (crm_db.QUALIFIED_TABLE, scores_db.QUALIFIED_TABLE, scores_db.QUALIFIED_VIEW):
+        assert relation in batch, relation
+    _, command = _job_command()
+    assert " ".join(command[:2]) in batch
