@@ -212,7 +212,9 @@ def band_shares(p: np.ndarray) -> np.ndarray:
     return counts / max(len(p), 1)
 
 
-def psi(reference_shares: Sequence[float], current_shares: Sequence[float]) -> float:
+def psi(
+    reference_shares: Sequence[float] | np.ndarray, current_shares: Sequence[float] | np.ndarray
+) -> float:
     """Population stability index ``sum((c - r) * ln(c / r))`` with shares floored at epsilon."""
     r = np.clip(np.asarray(reference_shares, dtype="float64"), PSI_EPSILON, None)
     c = np.clip(np.asarray(current_shares, dtype="float64"), PSI_EPSILON, None)

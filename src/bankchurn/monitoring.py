@@ -363,7 +363,7 @@ def power_curves(
 ) -> dict[str, PowerCurve]:
     """Detection rate of each planted shift (`SHIFTS`) by size."""
     truth = injected_drift()
-    out = {}
+    out: dict[str, PowerCurve] = {}
     for name, shift in SHIFTS.items():
         rng = np.random.default_rng([seed, len(out)])
         ref = reference[shift.column].to_numpy()
