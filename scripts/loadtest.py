@@ -14,7 +14,8 @@ Phases, all with single-customer ``POST /predict`` unless said otherwise:
 4. ``at_<R>rps``: open loop at a fixed offered rate R (the canvas's 100 req/s and the goal's
    500 req/s): latency measured from each request's SCHEDULED send time, so a server that
    falls behind shows it (no coordinated omission);
-5. ``batch``: ``POST /predict/batch`` with ``--batch-size`` customers: rows/s.
+5. ``explain_at_<R>rps``: the same at the canvas's rate, with ``explain=true`` (TreeSHAP);
+6. ``batch``: ``POST /predict/batch`` with ``--batch-size`` customers: rows/s.
 
 Every non-200 answer or transport error is counted. The client is the standard library's
 ``http.client`` on keep-alive connections, one per thread, to keep client CPU low: client and
@@ -53,8 +54,14 @@ T_CANVAS_RPS = targets.get("system.throughput_rps")
 T_GOAL_P99 = targets.get("engineering.api_p99_ms")
 T_GOAL_RPS = targets.get("engineering.api_rps")
 T_GOAL_ERRORS = targets.get("engineering.api_errors")
+T_GOAL_EXPLAIN_P99 = targets.get("engineering.api_explain_p99_ms")
 CANVAS = {"p99_ms": T_CANVAS_P99.value, "rps": T_CANVAS_RPS.value}
 GOAL = {"p99_ms": T_GOAL_P99.value, "rps": T_GOAL_RPS.value, "errors": int(T_GOAL_ERRORS.value)}
+#: Offered rate at which the goal's p99 is read (issue 13: "p99 < 5 ms at 500 requests/s
+#: offered"); the closed-loop throughput goal is a separate figure.
+GOAL_OFFERED_RPS = 500.0
+#: Offered rate of the ``explain=true`` phase: the canvas's rate.
+EXPLAIN_OFFERED_RPS = CANVAS["rps"]
 
 
 # ----------------------------------------------------------------------------- requests
@@ -249,7 +256,8 @@ def get_json(port: int, path: str) -> Any:
 
 def target_rows(api: dict[str, Any]) -> list[dict[str, Any]]:
     """One record per target: the site renders target, op, measured and pass/miss."""
-    c, g = f"at_{int(CANVAS['rps'])}rps", f"at_{int(GOAL['rps'])}rps"
+    c, g = f"at_{int(CANVAS['rps'])}rps", f"at_{int(GOAL_OFFERED_RPS)}rps"
+    e = f"explain_at_{int(EXPLAIN_OFFERED_RPS)}rps"
 
     def row(t: targets.Target, name: str, source: str, measured: Any) -> dict[str, Any]:
         return {
@@ -272,9 +280,15 @@ def target_rows(api: dict[str, Any]) -> list[dict[str, Any]]:
         row(T_CANVAS_RPS, "Sustained throughput (closed loop)", "ML Canvas", api["throughput_rps"]),
         row(
             T_GOAL_P99,
-            f"P99 latency at {GOAL['rps']:.0f} req/s offered",
+            f"P99 latency at {GOAL_OFFERED_RPS:.0f} req/s offered",
             "issue goal",
             api[f"{g}_p99_ms"],
+        ),
+        row(
+            T_GOAL_EXPLAIN_P99,
+            f"P99 latency with explain=true at {EXPLAIN_OFFERED_RPS:.0f} req/s offered",
+            "issue goal",
+            api.get(f"{e}_p99_ms"),
         ),
         row(T_GOAL_RPS, "Sustained throughput (closed loop)", "issue goal", api["throughput_rps"]),
         row(T_GOAL_ERRORS, "Errors over all phases", "issue goal", api["errors"]),
@@ -334,11 +348,22 @@ def main(argv: list[str] | None = None) -> int:
                 time_cap=cap,
             )
             rated = {}
-            for rate in (CANVAS["rps"], GOAL["rps"]):
+            for rate in (CANVAS["rps"], GOAL_OFFERED_RPS):
                 n = int(min(args.requests, rate * cap * 0.75))
-                rated[int(rate)] = run_phase(
+                rated[f"at_{int(rate)}rps"] = run_phase(
                     port, "/predict", singles, count=n, concurrency=32, time_cap=cap, rate=rate
                 )
+            rate = EXPLAIN_OFFERED_RPS
+            n = int(min(args.requests, rate * cap * 0.75))
+            rated[f"explain_at_{int(rate)}rps"] = run_phase(
+                port,
+                "/predict?explain=true",
+                singles,
+                count=n,
+                concurrency=32,
+                time_cap=cap,
+                rate=rate,
+            )
             batch = run_phase(
                 port, "/predict/batch", batch_body, count=args.batches, concurrency=1, time_cap=cap
             )
@@ -363,14 +388,14 @@ def main(argv: list[str] | None = None) -> int:
         "load_avg_1m_before": round(load_before[0], 2),
         "load_avg_1m_after": round(load_after[0], 2),
         # Headline figures read by reporting.canvas_status (bench.api.*).
-        "latency_p99_ms": rated[int(CANVAS["rps"])]["p99_ms"],
+        "latency_p99_ms": rated[f"at_{int(CANVAS['rps'])}rps"]["p99_ms"],
         "throughput_rps": peak["req_per_s"],
         "errors": sum(p["errors"] for p in (single, peak, batch, *rated.values())),
     }
     for prefix, phase in [
         ("single", single),
         ("max", peak),
-        *[(f"at_{r}rps", p) for r, p in rated.items()],
+        *rated.items(),
         ("batch", batch),
     ]:
         for key in (
@@ -402,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for r, p in rated.items():
         print(
-            f"offered {r} req/s: achieved {p['req_per_s']} req/s, p50 {p['p50_ms']} ms, "
+            f"{r}: achieved {p['req_per_s']} req/s, p50 {p['p50_ms']} ms, "
             f"p99 {p['p99_ms']} ms, errors {p['errors']}"
         )
     print(

@@ -1,12 +1,12 @@
 """Time the repository's own commands and merge them into ``reports/benchmarks.json``.
 
 Measures, on this machine: the start of ``bankchurn --help`` and of the API on a model file
-(process start until ``/ready`` answers; MLflow must not slow either, ADR-0016), a warm
-``make site`` (second of two runs), the browser suite alone (``pytest tests/browser``) and a
-whole ``make test``. Rows of a partial run (``--only-startup``) replace only their own rows. The
-targets come from their one declaration in `bankchurn.targets`; the Benchmarks page renders them
-with pass / miss. Timings are
-recorded, never asserted by a test (see the Benchmarks page).
+(process start until ``/ready`` answers; MLflow must not slow either, ADR-0016), the CPU one fast
+training adds when it logs its run to MLflow, a warm ``make site`` (second of two runs), the
+browser suite alone (``pytest tests/browser``) and a whole ``make test``. Rows of a partial run
+(``--only-startup``) replace only their own rows. The targets come from their one declaration in
+`bankchurn.targets`; the Benchmarks page renders them with pass / miss. Timings are recorded,
+never asserted by a test (see the Benchmarks page).
 
 Usage::
 
@@ -26,6 +26,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -106,6 +107,45 @@ def _medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
         statistics.median(w for w, _ in samples),
         statistics.median(c for _, c in samples),
     )
+
+
+def tracking_cost(runs: int) -> dict[str, Any]:
+    """CPU seconds one `bankchurn train` (fast baseline) adds when it logs its run to MLflow.
+
+    Median over ``runs`` pairs (tracking off, then on) after a warm-up that creates a local
+    SQLite store in a temporary folder (its schema is made once, not per run).
+    """
+    train = [str(BIN / "bankchurn"), "train", "--model", "baseline", "--fast", "--out"]
+    with tempfile.TemporaryDirectory(prefix="bankchurn-tracking-") as tmp:
+        env = {**os.environ, "BANKCHURN_MLRUNS_DIR": f"{tmp}/mlruns"}
+        env.pop("MLFLOW_TRACKING_URI", None)
+
+        def cpu(tracking: str) -> float:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            proc = subprocess.run(
+                [*train, f"{tmp}/out"],
+                cwd=ROOT,
+                env={**env, "BANKCHURN_TRACKING": tracking},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if proc.returncode != 0:
+                raise SystemExit(f"time_commands: train failed: {proc.stderr.strip()[-300:]}")
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+        cpu("true")
+        off = statistics.median(cpu("false") for _ in range(runs))
+        on = statistics.median(cpu("true") for _ in range(runs))
+    return {
+        "measured_at": dt.date.today().isoformat(),
+        "runs": runs,
+        "train_fast_baseline_cpu_s_untracked": round(off, 2),
+        "train_fast_baseline_cpu_s_tracked": round(on, 2),
+        "tracking_cpu_s_per_run": round(on - off, 2),
+        "store": "local SQLite (the default); a remote server adds network time instead",
+    }
 
 
 def startup(runs: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -189,10 +229,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rows, startup_facts = startup(args.runs)
+    tracking = tracking_cost(3)
     if args.only_startup:
         merge_into(
             args.out,
-            {"startup": startup_facts, "command_targets": _merged(args.out, rows)},
+            {
+                "startup": startup_facts,
+                "tracking": tracking,
+                "command_targets": _merged(args.out, rows),
+            },
         )
         for r in rows:
             print(f"{r['name']}: {r['measured']} {r['unit']} (target {r['op']} {r['target']})")
@@ -227,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "command_targets": _merged(args.out, rows),
             "startup": startup_facts,
+            "tracking": tracking,
         },
     )
     for r in rows:

@@ -35,3 +35,38 @@ def merge_into(out: Path, sections: dict[str, Any]) -> None:
         json.dump(data, fh, indent=2, sort_keys=True)
         fh.write("\n")
     os.replace(tmp, out)
+
+
+def run_measured(cmd: list[str]) -> dict[str, Any]:
+    """Run ``cmd`` in a child process; its wall time and peak resident memory.
+
+    ``ru_maxrss`` survives ``exec``, so a child forked from a large process would report that
+    process's footprint: a small wrapper interpreter starts ``cmd`` and reports its children's
+    peak instead.
+
+    Args:
+        cmd: The command line.
+
+    Returns:
+        ``rc`` (exit code), ``err`` (end of stderr), ``wall_s`` and ``peak_rss_mib``.
+    """
+    import subprocess
+    import sys
+
+    wrapper = (
+        "import json, resource, subprocess, sys, time\n"
+        "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "print(json.dumps({'rc': p.returncode, 'err': p.stderr.strip()[-500:],"
+        " 'wall_s': time.perf_counter() - t,"
+        " 'maxrss_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True, check=True
+    )
+    res = json.loads(proc.stdout)
+    return {
+        "rc": int(res["rc"]),
+        "err": str(res["err"]),
+        "wall_s": float(res["wall_s"]),
+        "peak_rss_mib": int(res["maxrss_kib"]) / 1024.0,  # KiB on Linux
+    }

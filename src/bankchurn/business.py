@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from bankchurn import params
 from bankchurn.targets import OPERATING_POINT
 from bankchurn.targets import get as get_target
 
@@ -60,36 +61,48 @@ CAPACITY_GRID: tuple[float, ...] = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 CAPACITY_SCAN: np.ndarray = np.round(np.arange(0.01, 1.0, 0.01), 2)
 
 
+#: Values of the assumptions below: params.yaml, their one home (bankchurn.params).
+_VALUES = params.load().business
+
+
 class BusinessParameters(BaseModel):
     """Named assumptions of the campaign value model (all in USD per year unless stated)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     annual_churn_loss_usd: float = Field(
-        2_000_000.0, gt=0, description="Canvas §1: the bank loses $2M per year to churn."
+        _VALUES["annual_churn_loss_usd"],
+        gt=0,
+        description="Canvas §1: the bank loses $2M per year to churn.",
     )
     history_years: float = Field(
-        2.0, gt=0, description="Canvas §3: the 10,000 CRM records cover 2 years."
+        _VALUES["history_years"],
+        gt=0,
+        description="Canvas §3: the 10,000 CRM records cover 2 years.",
     )
     history_customers: int = Field(
-        10_000, gt=0, description="Canvas §3: 10,000 historical records (one per customer)."
+        int(_VALUES["history_customers"]),
+        gt=0,
+        description="Canvas §3: 10,000 historical records (one per customer).",
     )
     history_churn_rate: float = Field(
-        0.2037,
+        _VALUES["history_churn_rate"],
         gt=0,
         lt=1,
         description="Canvas §3 (~20% churn); exact figure of the public Churn Modelling file.",
     )
     acquisition_to_retention_cost: float = Field(
-        5.0, gt=0, description="Canvas §1: acquiring a customer costs 5x retaining one."
+        _VALUES["acquisition_to_retention_cost"],
+        gt=0,
+        description="Canvas §1: acquiring a customer costs 5x retaining one.",
     )
     acquisition_cost_usd: float = Field(
-        500.0,
+        _VALUES["acquisition_cost_usd"],
         gt=0,
         description="ASSUMPTION (not in the canvas): cost of acquiring a replacement customer.",
     )
     retention_success_rate: float = Field(
-        0.30,
+        _VALUES["retention_success_rate"],
         gt=0,
         le=1,
         description=(
@@ -97,6 +110,11 @@ class BusinessParameters(BaseModel):
             "campaign keeps; see the sensitivity table."
         ),
     )
+
+    @classmethod
+    def check_values(cls) -> None:
+        """Fail at import when params.yaml holds an unknown or malformed business value."""
+        cls.model_validate(_VALUES)
 
     @property
     def churners_per_year(self) -> float:
@@ -133,6 +151,9 @@ class BusinessParameters(BaseModel):
             "description": "acquisition_cost_usd / acquisition_to_retention_cost",
         }
         return out
+
+
+BusinessParameters.check_values()
 
 
 def annualisation(split_info: dict[str, Any]) -> float:

@@ -36,7 +36,7 @@ from bankchurn.crm_db import is_database_url
 from bankchurn.errors import ContractError
 from bankchurn.io import read_csv_checked
 from bankchurn.privacy import pseudonym_key, pseudonymise
-from bankchurn.synthetic import generate_extract, to_csv_bytes
+from bankchurn.synthetic import SyntheticExtract, generate_extract, to_csv_bytes
 from bankchurn.validation import validate_frame
 
 #: The repair/reject policy in a few lines of Markdown, for the site and the notebooks.
@@ -56,6 +56,10 @@ SnapshotDate | **Rejected** |
 
 A rejected file gives one line on stderr naming the file, line(s), column, rule and the \
 number of failing rows, exit code 2, and nothing is written."""
+
+
+#: First line of every synthetic extract file: the contract's columns, in order.
+_SYNTHETIC_HEADER = (",".join(c.name for c in contract.COLUMNS) + "\n").encode()
 
 
 @dataclass(frozen=True)
@@ -160,24 +164,49 @@ def read_validated(
     }
 
 
+def synthetic_twin(path: str | Path, seed: int | None = None) -> SyntheticExtract | None:
+    """The synthetic extract a CSV file is a byte-for-byte copy of, if it is one.
+
+    The pipeline's extract stage writes the embedded synthetic extract to a file that the
+    later stages read; that file is still the synthetic extract (same bytes), so it keeps its
+    true probabilities and its provenance. Only the extract of ``seed`` and of the
+    ``data.n_snapshots`` of params.yaml is recognised (with as many rows as the file has).
+    """
+    if not Path(path).is_file():
+        return None  # the reader names what is wrong with the path
+    raw = Path(path).read_bytes()
+    if not raw.startswith(_SYNTHETIC_HEADER):
+        return None
+    n_rows = raw.count(b"\n") - 1
+    if n_rows < 1:
+        return None
+    twin = generate_extract(n_rows=n_rows, seed=seed)
+    return twin if to_csv_bytes(twin.frame) == raw else None
+
+
 def load_extract(
     path: str | Path | None = None,
-    seed: int = 42,
+    seed: int | None = None,
     *,
-    n_rows: int = 10_000,
-    n_snapshots: int = 24,
+    n_rows: int | None = None,
+    n_snapshots: int | None = None,
     key: bytes | None = None,
     require_label: bool = True,
 ) -> Extract:
     """Load a CRM extract: a user's CSV, or the embedded synthetic one when ``path`` is None.
 
+    A file that is a byte-for-byte copy of the synthetic extract (what the pipeline's extract
+    stage writes; [`synthetic_twin`][bankchurn.ingest.synthetic_twin]) is loaded as the
+    synthetic extract.
+
     Args:
         path: CSV file with the contract columns (the Kaggle file works as is), a
             ``postgresql://`` URL of the CRM database (`bankchurn.crm_db`), or None for the
             synthetic extract generated in memory.
-        seed: Seed of the synthetic extract (ignored for files).
-        n_rows: Rows of the synthetic extract (ignored for files).
-        n_snapshots: Monthly snapshots of the synthetic extract (ignored for files).
+        seed: Seed of the synthetic extract (ignored for files); default params.yaml's.
+        n_rows: Rows of the synthetic extract (ignored for files); default params.yaml's.
+        n_snapshots: Monthly snapshots of the synthetic extract (ignored for files); default
+            params.yaml's.
         key: Pseudonymisation key; default [`bankchurn.privacy.pseudonym_key`][bankchurn.privacy.pseudonym_key].
         require_label: Whether a file must carry the label ``Exited`` (not for unlabelled
             months that are only monitored or scored).
@@ -194,8 +223,10 @@ def load_extract(
         ContractError: When the file breaks the data contract (see the module docstring).
     """
     secret = key if key is not None else pseudonym_key()
-    if path is None:
-        synthetic = generate_extract(n_rows=n_rows, n_snapshots=n_snapshots, seed=seed)
+    twin = synthetic_twin(path, seed) if path is not None and not is_database_url(path) else None
+    if path is None or twin is not None:
+        synthetic = twin or generate_extract(n_rows=n_rows, n_snapshots=n_snapshots, seed=seed)
+        seed = synthetic.seed
         source = f"<synthetic seed={seed}>"
         valid = validate_frame(synthetic.frame, source)
         provenance: dict[str, Any] = {

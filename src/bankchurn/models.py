@@ -2,11 +2,11 @@
 
 * ``baseline``: ``LogisticRegression(class_weight='balanced')`` on the canvas features,
   interpretable through its coefficients ([`coefficients`][bankchurn.models.coefficients]).
-* ``target``: the better, by time-ordered cross-validated ROC-AUC on the training part, of a
-  ``RandomForestClassifier`` and a ``HistGradientBoostingClassifier`` (both
-  ``class_weight='balanced'``), each tuned by a seeded, bounded Optuna TPE search.
+* ``target``: the better, by time-ordered cross-validated ROC-AUC on the training part, of two
+  gradient-boosting libraries, XGBoost and LightGBM (both weighting classes as
+  ``class_weight='balanced'`` does), each tuned by a seeded, bounded Optuna TPE search.
 
-``class_weight='balanced'`` inflates probabilities, so every served model is a
+Class weighting inflates probabilities, so every served model is a
 [`CalibratedChurnModel`][bankchurn.models.CalibratedChurnModel]: the pipeline refitted on all
 training rows plus a monotone
 calibrator fitted on its out-of-fold (time-ordered) predictions on the same training rows.
@@ -25,23 +25,26 @@ import optuna
 import pandas as pd
 import sklearn
 from joblib import Parallel, delayed
+from lightgbm import LGBMClassifier
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
+from sklearn.utils.class_weight import compute_sample_weight
 from threadpoolctl import ThreadpoolController, threadpool_limits
+from xgboost import XGBClassifier
 
+from bankchurn import params
 from bankchurn.features import ArrayPreprocessor, FeatureSet, build_preprocessor
 from bankchurn.split import Folds
 
 ModelName = Literal["baseline", "target"]
-Candidate = Literal["logistic_regression", "random_forest", "hist_gradient_boosting"]
+Candidate = Literal["logistic_regression", "xgboost", "lightgbm"]
 CalibrationMethod = Literal["sigmoid", "isotonic"]
 
-TARGET_CANDIDATES: tuple[Candidate, ...] = ("random_forest", "hist_gradient_boosting")
+TARGET_CANDIDATES: tuple[Candidate, ...] = ("xgboost", "lightgbm")
 #: Probabilities are clipped away from 0 and 1 before the logit of sigmoid calibration.
 _EPS = 1e-6
 
@@ -53,29 +56,43 @@ class TuningBudget:
     Attributes:
         n_trials: Optuna trials per target candidate.
         n_folds: Time-ordered CV folds on the training part.
-        rf_max_estimators: Upper bound of the random forest's ``n_estimators``.
-        hgb_max_iter: Upper bound of the boosting's ``max_iter``.
+        max_trees: Upper bound of the boosting rounds (trees) of either library.
     """
 
-    n_trials: int = 8
-    n_folds: int = 3
-    rf_max_estimators: int = 80
-    hgb_max_iter: int = 200
+    n_trials: int
+    n_folds: int
+    max_trees: int
 
 
 #: Random trials before TPE starts modelling (Optuna's default of 10 exceeds the budget).
 N_STARTUP_TRIALS = 3
 
-#: Budget used by ``bankchurn report`` / ``train`` (its training time: Benchmarks page).
-DEFAULT_BUDGET = TuningBudget()
+#: Budget used by ``bankchurn report`` / ``train``: the ``tuning`` section of params.yaml (its
+#: training time: Benchmarks page).
+DEFAULT_BUDGET = TuningBudget(**params.load().tuning)
 #: Small budget for tests.
-FAST_BUDGET = TuningBudget(n_trials=2, n_folds=2, rf_max_estimators=40, hgb_max_iter=60)
+FAST_BUDGET = TuningBudget(n_trials=2, n_folds=2, max_trees=100)
 
 #: CV folds fitted at once (threads; the estimators release the GIL). Each fit itself runs on
-#: one thread: nested OpenMP threads on a busy 2-core machine slow boosting down by 10x or more.
+#: one thread (``n_jobs=1`` below): nested OpenMP threads on a busy 2-core machine slow boosting
+#: down by 10x or more, and one thread per fit makes the result independent of the core count.
 N_JOBS = 2
-#: Histogram bins of the boosting: enough for 10k rows, and ~2.5x faster than the default 255.
-HGB_MAX_BINS = 63
+#: Histogram bins of both boosting libraries: enough for 10k rows, and faster than 255.
+MAX_BINS = 63
+
+
+class BalancedXGBClassifier(XGBClassifier):
+    """``XGBClassifier`` weighting rows as ``class_weight='balanced'`` does.
+
+    XGBoost has no ``class_weight``; the weights ``n / (2 * n_class)`` are computed from the
+    labels of each ``fit`` (so inside every CV fold too), which a fixed ``scale_pos_weight``
+    set before the labels are known could not do.
+    """
+
+    def fit(self, X: Any, y: Any, **kwargs: Any) -> BalancedXGBClassifier:
+        """Fit with balanced sample weights unless weights are given."""
+        kwargs.setdefault("sample_weight", compute_sample_weight("balanced", y))
+        return super().fit(X, y, **kwargs)
 
 
 def make_estimator(candidate: Candidate, params: dict[str, Any], seed: int) -> BaseEstimator:
@@ -84,16 +101,20 @@ def make_estimator(candidate: Candidate, params: dict[str, Any], seed: int) -> B
         return LogisticRegression(
             class_weight="balanced", max_iter=2000, random_state=seed, **params
         )
-    if candidate == "random_forest":
-        return RandomForestClassifier(
-            class_weight="balanced", random_state=seed, n_jobs=1, **params
+    if candidate == "xgboost":
+        return BalancedXGBClassifier(
+            tree_method="hist", max_bin=MAX_BINS, n_jobs=1, random_state=seed, **params
         )
-    if candidate == "hist_gradient_boosting":
-        return HistGradientBoostingClassifier(
+    if candidate == "lightgbm":
+        return LGBMClassifier(
             class_weight="balanced",
+            max_bin=MAX_BINS,
+            subsample_freq=1,
+            n_jobs=1,
+            deterministic=True,
+            force_row_wise=True,
             random_state=seed,
-            early_stopping=False,
-            max_bins=HGB_MAX_BINS,
+            verbose=-1,
             **params,
         )
     raise ValueError(f"unknown candidate {candidate!r}")
@@ -116,24 +137,32 @@ def suggest_params(
     trial: optuna.Trial, candidate: Candidate, budget: TuningBudget
 ) -> dict[str, Any]:
     """The bounded search space of a tree candidate."""
-    if candidate == "random_forest":
+    # Shallow, regularised trees: on ten thousand rows the churn structure (a few main effects
+    # and pairwise interactions) is learnt by many small trees, not by deep ones.
+    trees = {
+        "n_estimators": trial.suggest_int(
+            "n_estimators", min(100, budget.max_trees), budget.max_trees, step=50
+        ),
+        "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.2, log=True),
+    }
+    sampling = {
+        "subsample": trial.suggest_float("subsample", 0.5, 1.0),
+        "colsample_bytree": trial.suggest_float("colsample_bytree", 0.5, 1.0),
+        "reg_lambda": trial.suggest_float("reg_lambda", 1e-2, 30.0, log=True),
+    }
+    if candidate == "xgboost":
         return {
-            "n_estimators": trial.suggest_int(
-                "n_estimators", min(40, budget.rf_max_estimators), budget.rf_max_estimators, step=10
-            ),
-            "max_depth": trial.suggest_int("max_depth", 4, 9),
-            "min_samples_leaf": trial.suggest_int("min_samples_leaf", 2, 40, log=True),
-            "max_features": trial.suggest_float("max_features", 0.2, 0.8),
+            **trees,
+            "max_depth": trial.suggest_int("max_depth", 2, 5),
+            "min_child_weight": trial.suggest_float("min_child_weight", 1.0, 50.0, log=True),
+            **sampling,
         }
-    if candidate == "hist_gradient_boosting":
+    if candidate == "lightgbm":
         return {
-            "max_iter": trial.suggest_int(
-                "max_iter", min(50, budget.hgb_max_iter), budget.hgb_max_iter, step=10
-            ),
-            "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.2, log=True),
-            "max_leaf_nodes": trial.suggest_int("max_leaf_nodes", 4, 24, log=True),
-            "min_samples_leaf": trial.suggest_int("min_samples_leaf", 10, 120, log=True),
-            "l2_regularization": trial.suggest_float("l2_regularization", 1e-3, 10.0, log=True),
+            **trees,
+            "num_leaves": trial.suggest_int("num_leaves", 4, 32, log=True),
+            "min_child_samples": trial.suggest_int("min_child_samples", 10, 100, log=True),
+            **sampling,
         }
     raise ValueError(f"{candidate!r} is not tuned")
 
@@ -481,8 +510,7 @@ def train_target(
         "budget": {
             "n_trials": budget.n_trials,
             "n_folds": budget.n_folds,
-            "rf_max_estimators": budget.rf_max_estimators,
-            "hgb_max_iter": budget.hgb_max_iter,
+            "max_trees": budget.max_trees,
             "sampler": f"optuna TPESampler(seed={seed}, n_startup_trials={N_STARTUP_TRIALS})",
         },
     }

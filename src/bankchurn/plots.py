@@ -851,3 +851,84 @@ def tuning_trials(candidates: Mapping[str, Mapping[str, Any]]) -> Figure:
     )
     fig.legend(loc="outside lower center", ncols=2, fontsize=8)  # below: never over a point
     return fig
+
+
+def shap_summary(features: Sequence[str], contributions: np.ndarray, values: np.ndarray) -> Figure:
+    """Global TreeSHAP summary: each customer's contribution of each feature, as dots.
+
+    Features are sorted by mean absolute contribution (largest on top, written next to the
+    name). Dots are coloured by the customer's value of the feature, ranked within the feature
+    (orange = high, blue = low, grey = missing or a category), so "high age raises the risk"
+    reads off the plot, as in the ``shap`` library's beeswarm.
+
+    Args:
+        features: Explained feature names (``bankchurn.explain.Explanations.features``).
+        contributions: ``(n, k)`` contributions in log-odds.
+        values: ``(n, k)`` object array of the customers' values.
+
+    Returns:
+        The figure.
+    """
+    contributions = np.asarray(contributions, dtype=float)
+    if contributions.ndim != 2 or contributions.shape[1] != len(features) or not len(features):
+        raise ValueError("shap_summary needs an (n, k) contribution matrix for k features")
+    mean_abs = np.abs(contributions).mean(axis=0)
+    order = np.argsort(mean_abs, kind="stable")  # smallest first: barh draws bottom-up
+    fig, ax = new_figure(WIDTH, 0.42 * len(features) + 1.6)
+    rng = np.random.default_rng(0)  # vertical jitter only; fixed so the figure is stable
+    for row, j in enumerate(order):
+        x = contributions[:, j]
+        numeric = pd.to_numeric(pd.Series(values[:, j]), errors="coerce").to_numpy(dtype=float)
+        colour = np.full(len(x), REFERENCE_COLOUR, dtype=object)
+        known = ~np.isnan(numeric)
+        if known.sum() > 1 and np.unique(numeric[known]).size > 1:
+            rank = pd.Series(numeric[known]).rank(pct=True).to_numpy()
+            colour[known] = np.where(rank > 0.5, CHURNED_COLOUR, STAYED_COLOUR)
+        y = row + rng.uniform(-0.3, 0.3, len(x))
+        ax.scatter(x, y, s=6, c=list(colour), alpha=0.6, linewidths=0)
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_yticks(
+        range(len(order)), [f"{features[j]} ({mean_abs[j]:.2f})" for j in order], fontsize=9
+    )
+    ax.set(
+        xlabel="contribution to the calibrated log-odds of churn (TreeSHAP)",
+        title="What drives the scores (mean |contribution| in brackets)",
+    )
+    return fig
+
+
+def explanation_bars(explanation: Mapping[str, Any], title: str | None = None) -> Figure:
+    """One customer's explanation: contributions from the base value to the score.
+
+    Args:
+        explanation: ``{base_value, contributions: [{feature, value, contribution}]}`` (the
+            API's ``explanation``, [`Explanations.row`][bankchurn.explain.Explanations.row]).
+        title: Axes title; by default the churn probability the contributions add up to.
+
+    Returns:
+        The figure: horizontal bars, orange raises the churn odds, blue lowers them.
+    """
+    items = list(explanation["contributions"])
+    if not items:
+        raise ValueError("explanation_bars needs at least one contribution")
+    total = explanation["base_value"] + sum(c["contribution"] for c in items)
+    rows = items[::-1]  # largest on top
+    values = [c["contribution"] for c in rows]
+    labels = [f"{c['feature']} = {_value_label(c['value'])}" for c in rows]
+    fig, ax = new_figure(WIDTH, 0.32 * len(rows) + 1.5)
+    ax.barh(labels, values, color=[CHURNED_COLOUR if v > 0 else STAYED_COLOUR for v in values])
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    probability = 1.0 / (1.0 + np.exp(-total))
+    ax.set(
+        xlabel=f"contribution to the log-odds (base value {explanation['base_value']:.2f})",
+        title=title or f"Churn probability {probability:.1%}: log-odds {total:.2f}",
+    )
+    return fig
+
+
+def _value_label(value: Any) -> str:
+    if value is None:
+        return "missing"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.2f}"
+    return str(value)

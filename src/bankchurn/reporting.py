@@ -7,12 +7,13 @@ tune) on training rows -> metrics on test rows, judged at the declared operating
 reported as labelled ``scenarios`` and never enter the canvas verdict.
 [`run_report`][bankchurn.reporting.run_report] writes ``data_profile.json``, ``baseline/metrics.json``,
 ``target/metrics.json``, ``model_selection.json``, ``canvas_status.json`` and (synthetic data
-only) ``monitoring.json`` ([`monitoring_report`][bankchurn.monitoring.monitoring_report]): sorted keys,
+only) ``monitoring.json`` ([`write_monitoring`][bankchurn.reporting.write_monitoring]): sorted keys,
 floats rounded to 6 decimals, no wall-clock time, so the same seed gives identical bytes.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from bankchurn.contract import (
     SNAPSHOT,
     TARGET,
 )
+from bankchurn.errors import UserError
 from bankchurn.ingest import Extract
 from bankchurn.io import atomic_write_text
 from bankchurn.models import (
@@ -47,6 +49,7 @@ from bankchurn.models import (
     train_baseline,
     train_target,
 )
+from bankchurn.params import load as load_params
 from bankchurn.split import DEFAULT_TEST_MONTHS, Split, make_split, time_ordered_folds
 
 #: Age bands of the calibration facts (churn peaks in the 50s).
@@ -237,7 +240,7 @@ def scenarios(
 def train_and_evaluate(
     extract: Extract,
     model_name: ModelName,
-    seed: int = 42,
+    seed: int,
     *,
     budget: TuningBudget = DEFAULT_BUDGET,
     params: BusinessParameters | None = None,
@@ -612,45 +615,207 @@ def canvas_status(
     }
 
 
-def selection_report(target: TrainingResult, baseline: TrainingResult | None) -> dict[str, Any]:
-    """Content of ``reports/model_selection.json``."""
-    sel = dict(target.trained.selection)
-    for c, auc in target.extras.get("candidate_test_roc_auc", {}).items():
+def training_record(result: TrainingResult) -> dict[str, Any]:
+    """What ``model_selection.json`` needs from one training run besides its metrics.
+
+    The target's search record and candidates' test scores, or the baseline's ablation; kept
+    beside the artifact ([`record_path`][bankchurn.reporting.record_path]) so the report stage
+    of the pipeline can assemble ``model_selection.json`` without training again. JSON-ready
+    (as read back from its file).
+    """
+    return json.loads(to_json({"selection": result.trained.selection, **result.extras}))
+
+
+def record_path(model_file: str | Path) -> Path:
+    """Where the training record of an artifact lives: ``models/target.training.json``."""
+    return Path(model_file).with_suffix(".training.json")
+
+
+def selection_report(
+    target_metrics: dict[str, Any],
+    target_record: dict[str, Any],
+    baseline_metrics: dict[str, Any] | None = None,
+    baseline_record: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Content of ``reports/model_selection.json``, from the metrics and training records."""
+    sel = copy.deepcopy(target_record["selection"])
+    for c, auc in target_record.get("candidate_test_roc_auc", {}).items():
         sel["candidates"][c]["test_roc_auc_for_information"] = auc
-    sel["chosen_test_roc_auc"] = target.metrics["roc_auc"]
-    sel["bayes_optimal_roc_auc"] = target.metrics["bayes_optimal_roc_auc"]
-    sel["bayes_optimal_roc_auc_without_gender"] = target.metrics.get(
+    sel["chosen_test_roc_auc"] = target_metrics["roc_auc"]
+    sel["bayes_optimal_roc_auc"] = target_metrics["bayes_optimal_roc_auc"]
+    sel["bayes_optimal_roc_auc_without_gender"] = target_metrics.get(
         "bayes_optimal_roc_auc_without_gender"
     )
-    if baseline is not None:
+    if baseline_metrics is not None:
         sel["baseline"] = {
             "candidate": "logistic_regression",
-            "cv_mean_roc_auc": baseline.metrics["cv"]["mean_roc_auc"],
-            "test_roc_auc": baseline.metrics["roc_auc"],
+            "cv_mean_roc_auc": baseline_metrics["cv"]["mean_roc_auc"],
+            "test_roc_auc": baseline_metrics["roc_auc"],
             "feature_set": "canvas",
         }
-        sel["baseline_ablation"] = baseline.extras.get("baseline_ablation")
-    sel["split"] = target.split.info
+        sel["baseline_ablation"] = (baseline_record or {}).get("baseline_ablation")
+    sel["split"] = target_metrics["split"]
     return sel
+
+
+def write_training(
+    result: TrainingResult, metrics_dir: str | Path, model_file: str | Path | None
+) -> dict[str, Path]:
+    """Write one training run: ``metrics.json``, and the artifact with its training record.
+
+    Args:
+        result: The run.
+        metrics_dir: Folder of ``metrics.json`` (e.g. ``reports/target``).
+        model_file: The artifact (e.g. ``models/target.joblib``), or None for metrics only.
+
+    Returns:
+        ``metrics``, and ``model``/``record`` when written -> path.
+    """
+    written = {"metrics": write_json(Path(metrics_dir) / "metrics.json", result.metrics)}
+    if model_file is not None:
+        written["model"] = save_model(result, model_file)
+        written["record"] = write_json(record_path(model_file), training_record(result))
+    return written
+
+
+def write_summary(
+    out_dir: str | Path,
+    metrics: dict[str, dict[str, Any]],
+    records: dict[str, dict[str, Any]],
+) -> dict[str, Path]:
+    """Write ``model_selection.json`` and ``canvas_status.json`` from both models' runs.
+
+    Args:
+        out_dir: Reports folder; its ``benchmarks.json`` (when present) feeds the system tier.
+        metrics: ``baseline``/``target`` -> the content of their ``metrics.json``.
+        records: ``baseline``/``target`` -> their [`training_record`][bankchurn.reporting.training_record].
+    """
+    out = Path(out_dir)
+    bench_path = out / "benchmarks.json"
+    bench = json.loads(bench_path.read_text(encoding="utf-8")) if bench_path.is_file() else None
+    selection = selection_report(
+        metrics["target"], records["target"], metrics["baseline"], records["baseline"]
+    )
+    return {
+        "selection": write_json(out / "model_selection.json", selection),
+        "canvas": write_json(
+            out / "canvas_status.json",
+            canvas_status(metrics["baseline"], metrics["target"], bench),
+        ),
+    }
+
+
+def summarize(out_dir: str | Path, models_dir: str | Path) -> dict[str, Path]:
+    """The pipeline's report stage: the summary reports from the files the train stages wrote.
+
+    See [`write_summary`][bankchurn.reporting.write_summary].
+
+    Raises:
+        UserError: A train stage's output is missing.
+    """
+    metrics, records = {}, {}
+    for name in ("baseline", "target"):
+        paths = (
+            Path(out_dir) / name / "metrics.json",
+            record_path(Path(models_dir) / f"{name}.joblib"),
+        )
+        for path in paths:
+            if not path.is_file():
+                raise UserError(f"{path}: missing; train the {name} model first")
+        metrics[name] = json.loads(paths[0].read_text(encoding="utf-8"))
+        records[name] = json.loads(paths[1].read_text(encoding="utf-8"))
+    return write_summary(out_dir, metrics, records)
+
+
+def write_monitoring(
+    extract: Extract,
+    model: Any,
+    split: Split,
+    model_version: str,
+    seed: int,
+    out_dir: str | Path,
+) -> dict[str, Path]:
+    """Write ``monitoring.json``: the monitor scored against the generator's truth.
+
+    Only the synthetic extract has a known truth, so nothing is written for other data.
+
+    Args:
+        extract: The extract the model was trained on.
+        model: The fitted target model (calibrated ``predict_proba``).
+        split: Its train/test split (the reference is the training window).
+        model_version: Version of the model.
+        seed: Seed of the monitoring study.
+        out_dir: Reports folder.
+
+    Returns:
+        ``monitoring`` -> path, or nothing for non-synthetic data.
+    """
+    if not (extract.provenance.get("synthetic") and extract.has_snapshots):
+        return {}
+    from bankchurn.monitoring import monitoring_report
+
+    report = monitoring_report(extract, model, split.train, split.test, model_version, seed)
+    return {
+        "monitoring": write_json(Path(out_dir) / "monitoring.json", report.model_dump(mode="json"))
+    }
+
+
+def monitor_from_files(out_dir: str | Path, models_dir: str | Path) -> dict[str, Path]:
+    """The pipeline's monitor stage: ``monitoring.json`` from the target artifact.
+
+    The synthetic extract is generated again from ``params.yaml`` and must be the data the
+    artifact was trained on (same sha256): the generator's truth only holds for its own data.
+
+    Raises:
+        UserError: The artifact is missing or was trained on other data.
+    """
+    from bankchurn.artifacts import load_artifact
+    from bankchurn.ingest import load_extract
+
+    params = load_params()
+    artifact = load_artifact(Path(models_dir) / "target.joblib")
+    meta = artifact.metadata
+    extract = load_extract(
+        None, seed=params.seed, n_rows=params.data.n_rows, n_snapshots=params.data.n_snapshots
+    )
+    trained_on = meta.get("provenance", {}).get("sha256")
+    if trained_on != extract.provenance["sha256"]:
+        raise UserError(
+            f"{Path(models_dir) / 'target.joblib'}: not trained on the synthetic extract of "
+            "params.yaml; the monitor is scored only on the generator's own data"
+        )
+    seed = int(meta.get("seed") or params.seed)
+    frame = extract.frame.reset_index(drop=True)
+    test_months = int(meta.get("split", {}).get("test_months") or DEFAULT_TEST_MONTHS)
+    split = make_split(frame, seed=seed, test_months=test_months)
+    return write_monitoring(
+        extract, artifact.pipeline, split, str(meta["model_version"]), seed, out_dir
+    )
 
 
 def run_report(
     extract: Extract,
     out_dir: str | Path,
     models_dir: str | Path | None,
-    seed: int = 42,
+    seed: int,
     *,
     budget: TuningBudget = DEFAULT_BUDGET,
     n_bootstrap: int = evaluation.N_BOOTSTRAP,
 ) -> dict[str, Path]:
     """Train baseline and target, write every report (and the artifacts when ``models_dir``).
 
+    The same writers as the pipeline's stages (data profile,
+    [`write_training`][bankchurn.reporting.write_training] per model,
+    [`write_summary`][bankchurn.reporting.write_summary]), in one process.
+
     Returns:
         Report name -> written path.
     """
     out = Path(out_dir)
-    results = {
-        name: train_and_evaluate(
+    written = {"data": write_json(out / "data_profile.json", data_profile(extract))}
+    metrics, records = {}, {}
+    for name in ("baseline", "target"):
+        result = train_and_evaluate(
             extract,
             name,
             seed,
@@ -658,39 +823,25 @@ def run_report(
             n_bootstrap=n_bootstrap,
             artifact_name=f"{name}.joblib",
         )
-        for name in ("baseline", "target")
-    }
-    bench_path = out / "benchmarks.json"
-    bench = json.loads(bench_path.read_text(encoding="utf-8")) if bench_path.is_file() else None
-    written = {
-        "data": write_json(out / "data_profile.json", data_profile(extract)),
-        "baseline": write_json(out / "baseline" / "metrics.json", results["baseline"].metrics),
-        "target": write_json(out / "target" / "metrics.json", results["target"].metrics),
-        "selection": write_json(
-            out / "model_selection.json", selection_report(results["target"], results["baseline"])
-        ),
-        "canvas": write_json(
-            out / "canvas_status.json",
-            canvas_status(results["baseline"].metrics, results["target"].metrics, bench),
-        ),
-    }
-    if extract.provenance.get("synthetic") and extract.has_snapshots:
-        # Only the generator knows which drift is real: the monitor is scored on its data.
-        from bankchurn.monitoring import monitoring_report
-
-        target = results["target"]
-        report = monitoring_report(
+        model_file = Path(models_dir) / f"{name}.joblib" if models_dir is not None else None
+        files = write_training(result, out / name, model_file)
+        written[name] = files["metrics"]
+        if "model" in files:
+            written[f"{name}_model"] = files["model"]
+        # The summary reads what the stages would read back from their files.
+        metrics[name] = json.loads(to_json(result.metrics))
+        records[name] = training_record(result)
+    written.update(write_summary(out, metrics, records))
+    written.update(
+        write_monitoring(  # `result` is the target's run: the loop's last
             extract,
-            target.trained.model,
-            target.split.train,
-            target.split.test,
-            target.metadata["model_version"],
+            result.trained.model,
+            result.split,
+            result.metadata["model_version"],
             seed,
+            out,
         )
-        written["monitoring"] = write_json(out / "monitoring.json", report.model_dump(mode="json"))
-    if models_dir is not None:
-        for name, result in results.items():
-            written[f"{name}_model"] = save_model(result, Path(models_dir) / f"{name}.joblib")
+    )
     return written
 
 
@@ -708,7 +859,7 @@ def evaluate_artifact(
     scored on all of its rows, none of which the model has seen.
     """
     meta = artifact.metadata
-    seed = int(meta.get("seed") or 42)
+    seed = int(meta.get("seed") or load_params().seed)
     frame = extract.frame.reset_index(drop=True)
     same_data = extract.provenance.get("sha256") == meta.get("provenance", {}).get("sha256")
     if same_data:

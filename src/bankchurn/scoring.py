@@ -6,7 +6,9 @@ validation and pseudonymisation as [`bankchurn.ingest.load_extract`][bankchurn.i
 may be absent), is scored by the artifact's calibrated pipeline, and is appended to a
 temporary file beside the output, renamed into place only when every chunk succeeded. A
 rejected file therefore leaves nothing behind. The output holds ``CustomerKey`` (the keyed
-hash), ``churn_probability`` and ``risk_band``: never ``CustomerId`` or ``Surname``.
+hash), ``churn_probability`` and ``risk_band``: never ``CustomerId`` or ``Surname``. With
+``explain_scores`` it adds ``reason_1`` .. ``reason_3``, the three largest TreeSHAP contributions
+of each customer in words ([`top_reasons`][bankchurn.explain.top_reasons]).
 
 Differences from whole-file ingestion, by design: the "at most 1 % missing" rule of nullable
 columns is checked per chunk, and ``CustomerId`` uniqueness across chunks is checked on the
@@ -28,7 +30,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from bankchurn import contract
+from bankchurn import contract, explain
 from bankchurn.artifacts import ModelArtifact, predict_proba
 from bankchurn.business import risk_bands
 from bankchurn.errors import ContractError
@@ -39,6 +41,8 @@ from bankchurn.validation import validate_frame
 #: Rows per chunk by default: bounds the memory of a scoring run (peak: Benchmarks page).
 DEFAULT_CHUNK_SIZE = 50_000
 OUTPUT_COLUMNS: tuple[str, ...] = (contract.CUSTOMER_KEY, "churn_probability", "risk_band")
+#: Extra columns of ``--explain``: the largest contributions of each customer, in words.
+REASON_COLUMNS: tuple[str, ...] = tuple(f"reason_{i + 1}" for i in range(explain.N_REASONS))
 
 
 def _header(path: Path) -> list[str]:
@@ -105,23 +109,35 @@ def _chunks(path: Path, header: list[str], chunk_size: int) -> Iterator[pd.DataF
 
 
 def score_chunk(
-    artifact: ModelArtifact, chunk: pd.DataFrame, source: str, key: bytes
+    artifact: ModelArtifact,
+    chunk: pd.DataFrame,
+    source: str,
+    key: bytes,
+    explain_scores: bool = False,
 ) -> pd.DataFrame:
     """Validate, pseudonymise and score one chunk (index = 0-based data row of the file)."""
     valid = validate_frame(chunk, source, require_label=False)
-    return _scores(artifact, pseudonymise(valid, key))
+    return _scores(artifact, pseudonymise(valid, key), explain_scores)
 
 
-def _scores(artifact: ModelArtifact, frame: pd.DataFrame) -> pd.DataFrame:
-    """The output rows of pseudonymised, validated customers."""
+def _scores(
+    artifact: ModelArtifact, frame: pd.DataFrame, explain_scores: bool = False
+) -> pd.DataFrame:
+    """The output rows of pseudonymised, validated customers (plus reasons when asked)."""
     p = predict_proba(artifact, frame)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             contract.CUSTOMER_KEY: frame[contract.CUSTOMER_KEY].to_numpy(),
             "churn_probability": np.round(p, 6),
             "risk_band": risk_bands(p),
         }
     )
+    if explain_scores:
+        features = frame.loc[:, list(contract.FEATURES)]
+        reasons = explain.top_reasons(explain.explain(artifact.pipeline, features))
+        for i, column in enumerate(REASON_COLUMNS):
+            out[column] = [r[i] for r in reasons]
+    return out
 
 
 def score_database(
@@ -129,6 +145,7 @@ def score_database(
     url: str,
     output_path: str | Path,
     key: bytes | None = None,
+    explain_scores: bool = False,
 ) -> dict[str, Any]:
     """Score every row of the CRM snapshot table into ``output_path`` (atomic, all or nothing).
 
@@ -146,7 +163,8 @@ def score_database(
     from bankchurn.io import atomic_write_bytes
 
     valid, _ = read_validated(url, require_label=False)
-    scored = _scores(artifact, pseudonymise(valid, key if key is not None else pseudonym_key()))
+    frame = pseudonymise(valid, key if key is not None else pseudonym_key())
+    scored = _scores(artifact, frame, explain_scores)
     atomic_write_bytes(output_path, scored.to_csv(index=False, lineterminator="\n").encode())
     bands = {name: 0 for name in ("low", "medium", "high")}
     for name, count in scored["risk_band"].value_counts().items():
@@ -161,8 +179,12 @@ def score_csv(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: bool = True,
     key: bytes | None = None,
+    explain_scores: bool = False,
 ) -> dict[str, Any]:
     """Score every row of ``input_path`` into ``output_path`` (atomic; see module docstring).
+
+    With ``explain_scores`` the output also holds
+    [`REASON_COLUMNS`][bankchurn.scoring.REASON_COLUMNS].
 
     Returns:
         ``n_rows``, ``n_chunks`` and the count of each risk band.
@@ -205,7 +227,7 @@ def score_csv(
                             n_failed=int(dup.sum()),
                             detail="CustomerId repeats an earlier row",
                         )
-                scored = score_chunk(artifact, chunk, str(src), secret)
+                scored = score_chunk(artifact, chunk, str(src), secret, explain_scores)
                 seen.append(ids.astype("float64"))
                 scored.to_csv(out, header=n_chunks == 0, index=False, lineterminator="\n")
                 for name, count in scored["risk_band"].value_counts().items():

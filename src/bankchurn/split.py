@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
+from bankchurn import params
 from bankchurn.contract import SNAPSHOT, TARGET
 
-#: Months held out for the test set by default (the last 6 of 24).
-DEFAULT_TEST_MONTHS: int = 6
+#: Months held out for the test set by default (``split.test_months`` in params.yaml).
+DEFAULT_TEST_MONTHS: int = params.load().split.test_months
 #: Share of rows held out by the stratified fallback.
 DEFAULT_TEST_SIZE: float = 0.25
 #: Folds of the time-ordered cross-validation on the training part.

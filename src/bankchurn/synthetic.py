@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bankchurn import contract
+from bankchurn import contract, params
 
 GENERATOR_NAME = "bankchurn.synthetic"
 #: Bump when the mechanism or calibration changes: it is recorded in provenance.
@@ -369,17 +369,20 @@ def _surnames(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def generate_extract(
-    n_rows: int = 10_000,
-    n_snapshots: int = 24,
-    seed: int = 42,
+    n_rows: int | None = None,
+    n_snapshots: int | None = None,
+    seed: int | None = None,
     start: str = "2024-01-31",
 ) -> SyntheticExtract:
     """Draw a synthetic CRM extract with its true churn probabilities.
 
     Args:
-        n_rows: Number of rows (customers x snapshot; each customer appears once).
-        n_snapshots: Number of consecutive month-end snapshots the rows are spread over.
-        seed: Seed of ``np.random.default_rng``; same arguments give identical output.
+        n_rows: Number of rows (customers x snapshot; each customer appears once); default
+            ``data.n_rows`` of params.yaml.
+        n_snapshots: Number of consecutive month-end snapshots the rows are spread over;
+            default ``data.n_snapshots`` of params.yaml.
+        seed: Seed of ``np.random.default_rng``; same arguments give identical output; default
+            ``seed`` of params.yaml.
         start: ISO date within the first snapshot month.
 
     Returns:
@@ -388,6 +391,10 @@ def generate_extract(
     Raises:
         ValueError: If ``n_rows`` or ``n_snapshots`` is not positive.
     """
+    p = params.load()
+    n_rows = p.data.n_rows if n_rows is None else n_rows
+    n_snapshots = p.data.n_snapshots if n_snapshots is None else n_snapshots
+    seed = p.seed if seed is None else seed
     if n_rows < 1 or n_snapshots < 1:
         raise ValueError("n_rows and n_snapshots must be positive")
     rng = np.random.default_rng(seed)

@@ -36,6 +36,12 @@ def artifact_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def booster_artifact_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small calibrated XGBoost model: the kind of target that has explanations."""
+    return tiny.save_tiny_booster_artifact(tmp_path_factory.mktemp("xgb") / "model.joblib")
+
+
+@pytest.fixture(scope="session")
 def settings(artifact_path: Path) -> ApiSettings:
     return ApiSettings(model_path=artifact_path, batch_limit=BATCH_LIMIT, log_level="WARNING")
 

@@ -61,3 +61,16 @@ def save_tiny_artifact(path: Path, model_version: str = MODEL_VERSION) -> Path:
     """Write the tiny pipeline with `bankchurn.artifacts.save_artifact` (the real format)."""
     metadata = {"model_version": model_version, "feature_columns": list(FEATURES)}
     return save_artifact(path, fit_tiny_pipeline(), metadata)
+
+
+def save_tiny_booster_artifact(path: Path, model_version: str = "test-tiny-xgb-1") -> Path:
+    """A small calibrated XGBoost target model (explainable), on the same random rows."""
+    from bankchurn.models import CalibratedChurnModel, make_pipeline
+
+    X = random_customers(600, 3)
+    logit = 0.08 * (X["Age"] - 45) - 1.2 * X["IsActiveMember"] + 0.6 * (X["Geography"] == "Germany")
+    y = (np.random.default_rng(4).random(len(X)) < 1 / (1 + np.exp(-logit))).astype(int)
+    pipeline = make_pipeline("xgboost", {"n_estimators": 20, "max_depth": 2}, seed=0)
+    model = CalibratedChurnModel(pipeline).fit(X, y, seed=0)
+    metadata = {"model_version": model_version, "feature_columns": list(FEATURES)}
+    return save_artifact(path, model, metadata)

@@ -303,3 +303,35 @@ def test_score_comparison_and_tuning_trials() -> None:
     assert "random forest: best so far" in _fig_labels(fig)
     best = next(ln for ln in ax.get_lines() if ln.get_label() == "random forest: best so far")
     assert list(best.get_ydata()) == [0.8, 0.8]
+
+
+def test_shap_summary_sorts_features_by_mean_absolute_contribution() -> None:
+    contributions = np.array([[0.1, -2.0, 0.5], [-0.1, 1.0, -0.5]])
+    values = np.array([[1.0, "Germany", None], [2.0, "Spain", 3.0]], dtype=object)
+    fig = plots.shap_summary(("Age", "Geography", "Balance"), contributions, values)
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks == ["Age (0.10)", "Balance (0.50)", "Geography (1.50)"]  # largest on top
+    with pytest.raises(ValueError, match="contribution matrix"):
+        plots.shap_summary(("Age",), contributions, values)
+
+
+def test_explanation_bars_colour_by_direction_and_title_the_probability() -> None:
+    explanation = {
+        "base_value": -1.0,
+        "contributions": [
+            {"feature": "NumOfProducts", "value": 3, "contribution": 2.0},
+            {"feature": "IsActiveMember", "value": 1, "contribution": -0.5},
+            {"feature": "Balance", "value": None, "contribution": 0.1},
+        ],
+    }
+    fig = plots.explanation_bars(explanation)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Balance = missing",
+        "IsActiveMember = 1",
+        "NumOfProducts = 3",
+    ]
+    colours = [tuple(p.get_facecolor()[:3]) for p in ax.patches]
+    assert colours[1] != colours[2]  # lowers vs raises
+    assert ax.get_title() == "Churn probability 64.6%: log-odds 0.60"

@@ -115,7 +115,7 @@ def typed_targets(source: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("script", ["benchmark", "loadtest", "bench_image"])
+@pytest.mark.parametrize("script", ["benchmark", "loadtest", "bench_image", "bench_batch"])
 def test_scripts_type_no_target_value(script: str) -> None:
     assert typed_targets((ROOT / "scripts" / f"{script}.py").read_text(encoding="utf-8")) == []
 

@@ -82,3 +82,17 @@ def test_defect_policy_is_documented() -> None:
         if spec.nullable:
             assert spec.name in DEFECT_POLICY
     assert f"{contract.MAX_NULL_FRACTION:.0%}" in DEFECT_POLICY
+
+
+def test_a_copy_of_the_synthetic_extract_is_read_as_the_synthetic_extract(write_csv) -> None:
+    """The extract stage's file keeps its provenance; one changed byte makes it a plain file."""
+    generated = generate_extract()
+    path = write_csv("crm_extract.csv", generated.frame)
+    from_file, in_memory = load_extract(path), load_extract()
+    assert from_file.provenance == in_memory.provenance
+    assert from_file.provenance["source"] == "synthetic"
+    assert from_file.true_proba is not None
+    pd.testing.assert_frame_equal(from_file.frame, in_memory.frame)
+    doctored = path.read_bytes().replace(b",France,", b",Spain,", 1)
+    path.write_bytes(doctored)
+    assert load_extract(path).provenance["source"] == "file"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,42 @@ def test_predict_streams_in_chunks_without_identifiers(
     original = files["dated"].read_text().splitlines()[1].split(",")
     assert original[1] not in text
     assert original[2] not in text
+
+
+def test_predict_explain_adds_three_readable_reasons(trained: Path, files, tmp_path: Path) -> None:
+    out = tmp_path / "explained.csv"
+    argv = ["predict", "--model", str(trained / "model.joblib"), "--input"]
+    argv += [str(files["unlabelled"]), "--output", str(out), "--no-progress", "--explain"]
+    assert main([*argv, "--chunk-size", "700"]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 1500
+    assert list(rows[0]) == [
+        "CustomerKey",
+        "churn_probability",
+        "risk_band",
+        "reason_1",
+        "reason_2",
+        "reason_3",
+    ]
+    for row in rows[:50]:
+        reasons = [row[f"reason_{i}"] for i in (1, 2, 3)]
+        assert all(" churn odds x" in r for r in reasons), reasons
+        factors = [abs(math.log(float(r.rsplit("x", 1)[1]))) for r in reasons]
+        assert factors == sorted(factors, reverse=True)  # largest effect first
+
+
+def test_predict_explain_refuses_a_model_without_tree_shap(files, tmp_path: Path, capsys) -> None:
+    base = tmp_path / "baseline"
+    argv = ["train", "--model", "baseline", "--data", str(files["dated"]), "--out", str(base)]
+    assert main([*argv, "--fast"]) == 0
+    out = tmp_path / "x.csv"
+    argv = ["predict", "--model", str(base / "model.joblib"), "--input"]
+    argv += [str(files["unlabelled"]), "--output", str(out), "--no-progress", "--explain"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "no TreeSHAP explanations" in err[0]
+    assert not out.exists()
 
 
 def _bad_csv(files, tmp_path: Path, kind: str) -> Path:

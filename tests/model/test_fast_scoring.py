@@ -47,12 +47,12 @@ def _plain(model: CalibratedChurnModel, X: pd.DataFrame) -> np.ndarray:
 @pytest.fixture(
     scope="module",
     params=[
-        ("hist_gradient_boosting", {"max_iter": 40, "max_leaf_nodes": 8}, "canvas"),
-        ("random_forest", {"n_estimators": 20, "max_depth": 6}, "canvas"),
+        ("xgboost", {"n_estimators": 40, "max_depth": 3}, "canvas"),
+        ("lightgbm", {"n_estimators": 40, "num_leaves": 8}, "canvas"),
         ("logistic_regression", {"C": 1.0}, "canvas"),
         ("logistic_regression", {"C": 1.0}, "extended"),
     ],
-    ids=["hgb", "rf", "lr", "lr-extended"],
+    ids=["xgb", "lgbm", "lr", "lr-extended"],
 )
 def model(request, training) -> CalibratedChurnModel:
     candidate, params, feature_set = request.param

@@ -7,6 +7,7 @@ import numpy as np
 from bankchurn.contract import FEATURES, TARGET
 from bankchurn.models import (
     FAST_BUDGET,
+    TARGET_CANDIDATES,
     CalibratedChurnModel,
     coefficients,
     make_pipeline,
@@ -26,12 +27,13 @@ def _train(extract):
 def test_tuning_is_deterministic(small_extract) -> None:
     train, _, folds = _train(small_extract)
     X, y = train[list(FEATURES)], train[TARGET].to_numpy()
-    a = tune("hist_gradient_boosting", X, y, folds, seed=5, budget=FAST_BUDGET)
-    b = tune("hist_gradient_boosting", X, y, folds, seed=5, budget=FAST_BUDGET)
-    assert a.params == b.params
-    assert a.cv_scores == b.cv_scores
-    assert a.n_trials == FAST_BUDGET.n_trials
-    assert a.params["max_iter"] <= FAST_BUDGET.hgb_max_iter
+    for candidate in TARGET_CANDIDATES:
+        a = tune(candidate, X, y, folds, seed=5, budget=FAST_BUDGET)
+        b = tune(candidate, X, y, folds, seed=5, budget=FAST_BUDGET)
+        assert a.params == b.params, candidate
+        assert a.cv_scores == b.cv_scores, candidate
+        assert a.n_trials == FAST_BUDGET.n_trials
+        assert a.params["n_estimators"] <= FAST_BUDGET.max_trees
 
 
 def test_calibration_removes_the_balanced_weight_inflation(small_extract) -> None:

@@ -155,7 +155,8 @@ def test_benchmark_targets_are_declared_ones() -> None:
 
 
 def test_the_benchmark_target_check_fails_on_an_undeclared_target() -> None:
-    good = {"id": "engineering.train_s", "name": "t", "unit": "s", "op": "<", "target": 30.0}
+    declared = targets.get("engineering.train_s").value
+    good = {"id": "engineering.train_s", "name": "t", "unit": "s", "op": "<", "target": declared}
     assert undeclared_targets([good]) == []
     assert undeclared_targets([{k: v for k, v in good.items() if k != "id"}]) == []
     assert undeclared_targets([{**good, "target": 45.0}])  # a target typed in the script

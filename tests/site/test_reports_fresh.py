@@ -1,52 +1,35 @@
 """The committed reports are what the code produces: regenerate them from a clean state and compare.
 
-One real ``bankchurn report`` run (default seed and tuning budget, exactly as ``make reports``)
-into a temporary folder, shared by the tests of this module. ``benchmarks.json`` is an INPUT of
-``canvas_status.json`` (the system tier) and is not regenerated (timings are not deterministic):
-the committed copy, when there is one, is given to the fresh run.
+One real ``dvc repro`` (every stage of dvc.yaml, params.yaml's parameters, exactly as
+``make reports``) in a fresh copy of the repository, shared with tests/pipeline. ``benchmarks.json``
+is an INPUT of ``canvas_status.json`` (the system tier) and is not regenerated (timings are not
+deterministic): the committed copy is the report stage's input.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from designdocs.checks.drift import NOT_REGENERATED, ROOT, first_difference, report_differences
+from designdocs.checks.drift import ROOT, first_difference, report_differences
 
 COMMITTED = ROOT / "reports"
-BANKCHURN = Path(sys.executable).with_name("bankchurn")
 HINT = "run `make reports` and commit reports/"
 
 
+pytestmark = pytest.mark.xdist_group("pipeline")  # shares the one pipeline run
+
+
 @pytest.fixture(scope="module")
-def fresh_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Reports written by a real ``bankchurn report --out <tmp>`` from a clean folder."""
-    work = tmp_path_factory.mktemp("fresh")
-    out = work / "reports"
-    out.mkdir()
-    for name in NOT_REGENERATED:
-        if (COMMITTED / name).is_file():
-            shutil.copy2(COMMITTED / name, out / name)
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    env.pop("BANKCHURN_REPORTS_DIR", None)
-    proc = subprocess.run(
-        [str(BANKCHURN), "report", "--out", str(out), "--models-dir", str(work / "models")],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"bankchurn report failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return out
+def fresh_reports(fresh_pipeline) -> Path:
+    """Reports written by ``dvc repro`` in a fresh copy of the repository (``make reports``)."""
+    copy, output = fresh_pipeline
+    for stage in ("extract", "validate", "train_baseline", "train_target", "report", "monitor"):
+        assert f"Running stage '{stage}'" in output, output
+    return copy.root / "reports"
 
 
 def test_committed_reports_match_a_fresh_run(fresh_reports: Path) -> None:

@@ -6,7 +6,8 @@ so the server refuses to start instead of serving a degraded mode.
 
 Routes (all JSON unless noted):
 
-* ``POST /predict``: one customer -> churn probability, risk band, model version.
+* ``POST /predict``: one customer -> churn probability, risk band, model version; with
+  ``?explain=true`` also the exact TreeSHAP explanation of the score ([`bankchurn.explain`][bankchurn.explain]).
 * ``POST /predict/batch``: ``{"customers": [...]}`` -> predictions in order; HTTP 413 above
   the batch limit.
 * ``GET /health``: liveness (the process answers).
@@ -29,11 +30,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bankchurn import __version__
@@ -50,6 +52,8 @@ from bankchurn.api.schemas import (
     BatchResponse,
     CustomerFeatures,
     ErrorResponse,
+    ExplainedPrediction,
+    Explanation,
     Health,
     Prediction,
     Readiness,
@@ -66,6 +70,9 @@ Scores bank customers with the calibrated BankChurn target model.
   `bankchurn.contract`. Unknown fields, wrong JSON types and out-of-range values get **422**
   with one message per field.
 * `churn_probability` is the calibrated probability of churn; risk bands on it: {_BANDS_DOC}.
+* `POST /predict?explain=true` adds `explanation`: exact TreeSHAP contributions of each feature,
+  in the calibrated log-odds, sorted by magnitude; `base_value` plus the contributions equals
+  `logit(churn_probability)`.
 * Every response carries an `X-Request-ID` header (yours, if you send a valid one).
 """
 
@@ -196,16 +203,38 @@ def create_app(
 
     @app.post(
         "/predict",
-        response_model=Prediction,
+        response_model=ExplainedPrediction,
+        response_model_exclude_unset=True,  # no `explanation` key unless one was asked for
         tags=["scoring"],
         summary="Score one customer",
         dependencies=[Depends(_require_json)],
-        responses=_ERRORS,
+        responses={
+            **_ERRORS,
+            409: {
+                "model": ErrorResponse,
+                "description": "explain=true, but the served model has no TreeSHAP explanations.",
+            },
+        },
     )
-    async def predict(customer: CustomerFeatures) -> Prediction:
+    async def predict(
+        customer: CustomerFeatures,
+        explain: bool = Query(
+            False, description="Also return the exact TreeSHAP explanation of the score."
+        ),
+    ) -> Prediction:
         """Calibrated churn probability, risk band and model version of one customer."""
-        # Scored in a worker thread, together with concurrent requests (MicroBatcher).
-        return _prediction(await batcher.score(customer.model_dump()))
+        row = customer.model_dump()
+        if not explain:
+            # Scored in a worker thread, together with concurrent requests (MicroBatcher).
+            return _prediction(await batcher.score(row))
+        if not service.explainable:
+            raise HTTPException(409, detail="the served model has no TreeSHAP explanations")
+        start = time.perf_counter()
+        score, explanation = await run_in_threadpool(service.explain_one, row)
+        metrics.observe_predictions([score.risk_band], "predict", time.perf_counter() - start)
+        return ExplainedPrediction(
+            **_prediction(score).model_dump(), explanation=Explanation.model_validate(explanation)
+        )
 
     @app.post(
         "/predict/batch",

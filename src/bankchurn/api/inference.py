@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bankchurn import explain
 from bankchurn.api.schemas import CustomerFeatures, RiskBand
 from bankchurn.artifacts import ModelArtifact, load_artifact
 from bankchurn.artifacts import predict_proba as artifact_predict_proba
@@ -128,6 +129,22 @@ class InferenceService:
     def predict_one(self, row: Mapping[str, Any]) -> Score:
         """Score one customer."""
         return self.predict_many([row])[0]
+
+    @property
+    def explainable(self) -> bool:
+        """Whether the served model has exact TreeSHAP explanations (a sigmoid-calibrated booster)."""
+        model = self.artifact.pipeline
+        try:
+            explain.calibration_line(model)
+            return explain.is_booster(model)
+        except (ValueError, AttributeError):
+            return False
+
+    def explain_one(self, row: Mapping[str, Any]) -> tuple[Score, dict[str, Any]]:
+        """Score one customer and explain the score (see [`bankchurn.explain`][bankchurn.explain])."""
+        frame = rows_to_frame([row])
+        score = self.predict_many([row])[0]
+        return score, explain.explain(self.artifact.pipeline, frame).row(0)
 
 
 class MicroBatcher:

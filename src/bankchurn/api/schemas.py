@@ -123,6 +123,42 @@ class BatchRequest(BaseModel):
     )
 
 
+class Contribution(BaseModel):
+    """One feature's share of a customer's score."""
+
+    feature: str = Field(
+        ...,
+        description="Model feature: an input column (one-hot columns merged back into it) or a "
+        "derived ratio.",
+    )
+    value: float | int | str | None = Field(
+        ..., description="The customer's value of it (null when missing and imputed)."
+    )
+    contribution: float = Field(
+        ...,
+        description="Exact TreeSHAP contribution, in the calibrated log-odds: positive raises "
+        "the churn risk.",
+    )
+
+
+class Explanation(BaseModel):
+    """Why the model gave this score: exact TreeSHAP, in the calibrated log-odds.
+
+    ``base_value + sum(contribution)`` equals ``logit(churn_probability)``, the log-odds of the
+    CALIBRATED probability: the booster's raw margin mapped through the sigmoid calibrator,
+    which is affine in that margin.
+    """
+
+    base_value: float = Field(
+        ...,
+        description="Calibrated log-odds of the model's expected output (the TreeSHAP base "
+        "value); the contributions add up from here to logit(churn_probability).",
+    )
+    contributions: list[Contribution] = Field(
+        ..., description="One per feature, sorted by decreasing magnitude."
+    )
+
+
 class Prediction(BaseModel):
     """Score of one customer."""
 
@@ -135,6 +171,16 @@ class Prediction(BaseModel):
         ..., description=f"Band of the calibrated probability ({_BAND_EDGES})."
     )
     model_version: str = Field(..., description="Version of the model artifact that scored.")
+
+
+class ExplainedPrediction(Prediction):
+    """Score of one customer, with its explanation when ``explain=true`` asked for one."""
+
+    explanation: Explanation | None = Field(
+        None,
+        description="Only with `explain=true` (the key is absent otherwise): why the model gave "
+        "this score.",
+    )
 
 
 class BatchResponse(BaseModel):

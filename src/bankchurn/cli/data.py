@@ -10,9 +10,12 @@ import typer
 from bankchurn import contract
 from bankchurn.cli import app
 from bankchurn.errors import UserError
+from bankchurn.params import load as load_params
 from bankchurn.synthetic import generate_extract, write_extract
 
 DEFAULT_OUT = Path("data/generated/crm_extract.csv")
+#: Defaults of the options below: params.yaml (bankchurn.params).
+PARAMS = load_params()
 
 data_app = typer.Typer(
     name="data",
@@ -27,11 +30,13 @@ data_app = typer.Typer(
 def generate(
     rows: Annotated[
         int, typer.Option("--rows", min=1, max=5_000_000, help="Number of rows (customers).")
-    ] = 10_000,
+    ] = PARAMS.data.n_rows,
     snapshots: Annotated[
         int, typer.Option("--snapshots", min=1, max=600, help="Monthly snapshots (month ends).")
-    ] = 24,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 42,
+    ] = PARAMS.data.n_snapshots,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed (same seed, same bytes).")
+    ] = PARAMS.seed,
     out: Annotated[
         Path, typer.Option("--out", help="CSV file to write (atomically).")
     ] = DEFAULT_OUT,
@@ -64,15 +69,32 @@ def validate(
             help="CSV file, or the CRM database (postgresql://USER@HOST:PORT/DB), to check."
         ),
     ],
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--profile",
+            help="Also write the data profile the site reads (the pipeline's validate stage: "
+            "reports/data_profile.json).",
+        ),
+    ] = None,
 ) -> None:
     """Check a CSV or the CRM table against the data contract.
 
     Prints OK and a summary, or one error line (exit 2).
     """
     # Imported here: pandera is slow to import and `data generate` does not need it.
-    from bankchurn.ingest import read_validated
+    from bankchurn.ingest import load_extract, read_validated
 
-    frame, _ = read_validated(path)
+    if profile is not None:
+        if profile.is_dir():
+            raise UserError(f"--profile {profile}: is a folder; give a file path")
+        from bankchurn.reporting import data_profile, write_json
+
+        extract = load_extract(path)
+        write_json(profile, data_profile(extract))
+        frame = extract.frame
+    else:
+        frame, _ = read_validated(path)
     nullable = [c.name for c in contract.COLUMNS if c.nullable and c.name in frame.columns]
     n_missing = int(frame[nullable].isna().sum().sum())
     if contract.SNAPSHOT in frame.columns:

@@ -12,7 +12,10 @@ import typer
 from bankchurn.cli import app
 from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
+from bankchurn.params import load as load_params
 from bankchurn.settings import settings
+
+PARAMS = load_params()
 
 
 class ModelChoice(StrEnum):
@@ -31,7 +34,10 @@ DataOpt = Annotated[
         "embedded SYNTHETIC extract, generated in memory.",
     ),
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of data, split, models and search.")]
+SeedOpt = Annotated[
+    int,
+    typer.Option("--seed", help="Seed of data, split, models and search (default: params.yaml)."),
+]
 FastOpt = Annotated[
     bool,
     typer.Option("--fast", help="Small tuning/bootstrap budget (smoke tests), not for reports."),
@@ -148,8 +154,16 @@ def train(
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for metrics.json and model.joblib.")],
     data: DataOpt = None,
-    seed: SeedOpt = 42,
+    seed: SeedOpt = PARAMS.seed,
     fast: FastOpt = False,
+    model_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--model-file",
+            help="Write the artifact (and its .training.json record) here instead of "
+            "OUT/model.joblib (the pipeline: models/NAME.joblib).",
+        ),
+    ] = None,
     register: Annotated[
         bool,
         typer.Option(
@@ -164,17 +178,19 @@ def train(
     The run is logged to MLflow (MLFLOW_TRACKING_URI; default a local SQLite store in
     mlruns/; BANKCHURN_TRACKING=false turns it off).
     """
-    from bankchurn.reporting import save_model, train_and_evaluate, write_json
+    from bankchurn.reporting import train_and_evaluate, write_training
 
     tracking = _tracking(register)
     out = _out_dir(out, "--out")
+    artifact = model_file if model_file is not None else out / "model.joblib"
+    if artifact.is_dir():
+        raise UserError(f"--model-file {artifact}: is a folder; give a file path")
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     result = train_and_evaluate(
-        extract, model.value, seed, budget=budget, n_bootstrap=n_boot, artifact_name="model.joblib"
+        extract, model.value, seed, budget=budget, n_bootstrap=n_boot, artifact_name=artifact.name
     )
-    save_model(result, out / "model.joblib")
-    write_json(out / "metrics.json", result.metrics)
+    write_training(result, out, artifact)
     m = result.metrics
     typer.echo(
         f"{model.value} ({m['candidate']}) trained on "
@@ -182,12 +198,12 @@ def train(
     )
     typer.echo(_split_line(m["split"]))
     typer.echo(_summary(m))
-    typer.echo(f"wrote {out / 'metrics.json'} and {out / 'model.joblib'}")
+    typer.echo(f"wrote {out / 'metrics.json'} and {artifact}")
     if tracking is not None:
         _track(
             tracking,
             metrics_file=out / "metrics.json",
-            model_file=out / "model.joblib",
+            model_file=artifact,
             metadata=result.metadata,
             fast=fast,
             command="train",
@@ -199,7 +215,7 @@ def train(
 def evaluate(
     model: Annotated[Path, typer.Option("--model", help="Model artifact (.joblib) from train.")],
     data: DataOpt = None,
-    seed: SeedOpt = 42,
+    seed: SeedOpt = PARAMS.seed,
     out: Annotated[Path | None, typer.Option("--out", help="Write the metrics JSON here.")] = None,
     fast: FastOpt = False,
 ) -> None:
@@ -217,6 +233,22 @@ def evaluate(
     if out is not None:
         write_json(out, metrics)
         typer.echo(f"wrote {out}")
+
+
+def _check_explainable(artifact: Any, path: Path) -> None:
+    """Refuse ``--explain`` up front (one line) for a model without TreeSHAP explanations."""
+    from bankchurn.explain import calibration_line, is_booster
+
+    try:
+        calibration_line(artifact.pipeline)
+        ok = is_booster(artifact.pipeline)
+    except (ValueError, AttributeError):
+        ok = False
+    if not ok:
+        raise UserError(
+            f"--explain: {path} ({artifact.metadata.get('candidate')}) has no TreeSHAP "
+            "explanations; use the target model"
+        )
 
 
 @app.command("predict")
@@ -254,6 +286,14 @@ def predict(
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
     ] = True,
+    explain_scores: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Add reason_1..reason_3: the three largest TreeSHAP contributions of each "
+            "customer, in words (target model only).",
+        ),
+    ] = False,
 ) -> None:
     """Score a CSV or the CRM table in chunks (bounded memory) with calibrated probabilities."""
     from bankchurn.artifacts import load_artifact
@@ -261,6 +301,8 @@ def predict(
 
     from_db, to_db = is_database_url(input), is_database_url(output)
     if to_db:
+        if explain_scores:
+            raise UserError("--explain writes reasons to a CSV --output, not to the scores table")
         if not from_db:
             raise UserError("--output postgresql://... needs --input postgresql://... (the CRM)")
         day = _run_date(run_date)
@@ -280,10 +322,19 @@ def predict(
         if not from_db and out.resolve() == Path(input).resolve():
             raise UserError("--output must differ from --input")
         artifact = load_artifact(model)
+        if explain_scores:
+            _check_explainable(artifact, model)
         if from_db:
-            stats = score_database(artifact, input, out)
+            stats = score_database(artifact, input, out, explain_scores=explain_scores)
         else:
-            stats = score_csv(artifact, input, out, chunk_size=chunk_size, progress=progress)
+            stats = score_csv(
+                artifact,
+                input,
+                out,
+                chunk_size=chunk_size,
+                progress=progress,
+                explain_scores=explain_scores,
+            )
         where = output
     bands = ", ".join(f"{k} {v}" for k, v in stats["risk_bands"].items())
     typer.echo(
@@ -308,21 +359,48 @@ def report(
         Path | None, typer.Option("--out", help="Reports folder the site reads (reports/).")
     ] = None,
     data: DataOpt = None,
-    seed: SeedOpt = 42,
+    seed: SeedOpt = PARAMS.seed,
     models_dir: Annotated[
         Path | None, typer.Option("--models-dir", help="Where the two artifacts go (models/).")
     ] = None,
     fast: FastOpt = False,
+    only_summary: Annotated[
+        bool,
+        typer.Option(
+            "--only-summary",
+            help="Do not train: write model_selection.json and canvas_status.json from the "
+            "metrics in OUT and the training records in MODELS_DIR (the pipeline's report stage).",
+        ),
+    ] = False,
+    only_monitoring: Annotated[
+        bool,
+        typer.Option(
+            "--only-monitoring",
+            help="Do not train: write monitoring.json from the target artifact in MODELS_DIR "
+            "and the synthetic extract of params.yaml (the pipeline's monitor stage).",
+        ),
+    ] = False,
 ) -> None:
     """Train baseline and target, write every JSON report and both model artifacts.
 
-    Both trainings are logged to MLflow, as `train` does.
+    Both trainings are logged to MLflow, as `train` does (not with --only-summary: it trains
+    nothing).
     """
-    from bankchurn.reporting import run_report
+    from bankchurn.reporting import run_report, summarize
 
     tracking = _tracking(register=False)
     out = _out_dir(out or settings().reports_dir, "--out")
     models_dir = _out_dir(models_dir or settings().models_dir, "--models-dir")
+    if only_summary:
+        for name, path in summarize(out, models_dir).items():
+            typer.echo(f"{name}: {path}")
+        return
+    if only_monitoring:
+        from bankchurn.reporting import monitor_from_files
+
+        for name, path in monitor_from_files(out, models_dir).items():
+            typer.echo(f"{name}: {path}")
+        return
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     written = run_report(extract, out, models_dir, seed, budget=budget, n_bootstrap=n_boot)

@@ -72,6 +72,9 @@ PODMAN_ULIMITS = ("--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024")
 CONTAINER_MODELS = "/app/models"
 CONTAINER_PORT = 8080
 SOURCES = ("src", "pyproject.toml", "README.md")
+#: The pipeline's parameters (business, split, tuning values), read by the package at import:
+#: the image carries them in its working directory (/app), where the package looks for them.
+PARAMS = ROOT / "params.yaml"
 
 Say = Callable[[str], None]
 
@@ -193,6 +196,7 @@ def api_tag() -> str:
         DOCKERFILE.read_bytes(),
         base_tag().encode(),
         RUNTIME_LOCK.read_bytes(),
+        PARAMS.read_bytes(),
         _uv_version(),
         *_tree_bytes(SOURCES),
     )
@@ -276,12 +280,13 @@ def build_wheelhouse(say: Say = print) -> Path:
 
 
 def _stage_context(wheels: Path, context: Path) -> None:
-    """The build context: wheels (hard links), the package's wheel, uv and the lock."""
+    """The build context: wheels (hard links), the package's wheel, uv, the lock, params.yaml."""
     shutil.rmtree(context, ignore_errors=True)
     (context / "dist").mkdir(parents=True)
     shutil.copytree(wheels, context / "wheels", copy_function=os.link)
     shutil.copy2(UV, context / "uv")
     shutil.copy2(RUNTIME_LOCK, context / RUNTIME_LOCK.name)
+    shutil.copy2(PARAMS, context / PARAMS.name)
     # Built from a copy: setuptools leaves build/ and *.egg-info folders in the tree it builds.
     tree = context / "sdist-tree"
     for rel in SOURCES:

@@ -13,6 +13,7 @@ _BENCH_TARGETS = (
     ("api_targets", "API"),
     ("command_targets", "Repository commands"),
     ("image_targets", "Container image"),
+    ("batch_targets", "Daily batch"),
 )
 _API_PHASES = {
     "single": "one request at a time (service latency, no queueing)",

@@ -33,6 +33,8 @@ Macros (call them in any page, ADRs included):
 * ``kv_table(path, fmt=None)``: a mapping of a report as a table of measured values.
 * ``parameters_table(path)``: ``{name: {value, description}}`` of a report as a table.
 * ``badge(kind, text=None)`` / ``adr_badge(status)``: the CSS badges.
+* ``crm_table()`` / ``crm(name)``: the CRM's PostgreSQL table (``bankchurn.crm_db``).
+* ``pipeline_dag()`` / ``pipeline_stages()``: the DVC pipeline, from ``dvc dag`` and dvc.yaml.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from designdocs.pages import benchmarks as bench_page
 from designdocs.pages import canvas as canvas_page
 from designdocs.pages import cells, monitoring, profile
 from designdocs.pages import contract as contract_page
+from designdocs.pages import pipeline as pipeline_page
 from designdocs.reports import REPORT_FILES, Reports, SiteDataError
 from designdocs.site import format as site_format
 
@@ -213,23 +216,22 @@ def define_env(env: Any) -> None:
     @env.macro
     def crm_table() -> str:
         """The CRM snapshot table (bankchurn.crm_db): column map and the DDL that creates it."""
-        from bankchurn import crm_db
-
-        rows = [
-            f"| `{c.name}` | `{c.sql_type}` | `{c.contract_name}` |" for c in crm_db.TABLE_COLUMNS
-        ]
-        head = "| PostgreSQL column | Type | Contract column |\n|---|---|---|\n"
-        return f"{head}{chr(10).join(rows)}\n\n```sql\n{crm_db.create_table_sql()}\n```\n"
+        return pipeline_page.crm_table()
 
     @env.macro
     def crm(name: str) -> str:
         """A constant of bankchurn.crm_db (e.g. ``QUALIFIED_TABLE``) as inline code."""
-        from bankchurn import crm_db
+        return pipeline_page.crm_constant(name)
 
-        val = getattr(crm_db, name)
-        if isinstance(val, tuple | list):
-            return ", ".join(f"`{v}`" for v in val)
-        return f"`{val}`"
+    @env.macro
+    def pipeline_dag() -> str:
+        """The training pipeline's graph as DVC draws it (``dvc dag --mermaid``), never by hand."""
+        return pipeline_page.dag_mermaid(settings().root)
+
+    @env.macro
+    def pipeline_stages() -> str:
+        """Each stage of dvc.yaml: its command, what it reads, its parameters and what it writes."""
+        return pipeline_page.stages_table(settings().root)
 
     @env.macro
     def contract(name: str, fmt: str | None = None) -> str:

@@ -1,0 +1,83 @@
+"""``POST /predict?explain=true``: exact TreeSHAP contributions that add up to the score."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bankchurn.api.app import create_app
+from bankchurn.api.settings import ApiSettings
+from bankchurn.contract import CATEGORICAL_FEATURES, FEATURES
+
+
+@pytest.fixture(scope="module")
+def booster_client(booster_artifact_path: Path) -> Iterator[TestClient]:
+    settings = ApiSettings(model_path=booster_artifact_path, log_level="WARNING")
+    with TestClient(create_app(settings), raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_explanation_adds_up_to_the_calibrated_log_odds(
+    booster_client: TestClient, customer: dict[str, Any]
+) -> None:
+    r = booster_client.post("/predict?explain=true", json=customer)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    ex = body["explanation"]
+    p = body["churn_probability"]  # rounded to 6 decimals by the API
+    total = ex["base_value"] + sum(c["contribution"] for c in ex["contributions"])
+    assert total == pytest.approx(math.log(p / (1 - p)), abs=1e-4)
+    sizes = [abs(c["contribution"]) for c in ex["contributions"]]
+    assert sizes == sorted(sizes, reverse=True)
+    by_name = {c["feature"]: c["value"] for c in ex["contributions"]}
+    assert by_name["Geography"] == customer["Geography"]
+    assert by_name["Age"] == customer["Age"]
+    # Every input column is explained (one-hot columns merged back), plus the derived ratios.
+    assert set(FEATURES) <= set(by_name)
+    assert not any(f.startswith(f"{c}_") for c in CATEGORICAL_FEATURES for f in by_name)
+
+
+def test_same_probability_with_and_without_explanation(
+    booster_client: TestClient, customer: dict[str, Any]
+) -> None:
+    plain = booster_client.post("/predict", json=customer).json()
+    explained = booster_client.post("/predict?explain=true", json=customer).json()
+    assert "explanation" not in plain  # no key at all unless asked for
+    assert explained.pop("explanation")
+    assert plain == explained
+
+
+def test_missing_values_are_explained_as_null(
+    booster_client: TestClient, customer: dict[str, Any]
+) -> None:
+    r = booster_client.post("/predict?explain=true", json={**customer, "Balance": None})
+    assert r.status_code == 200
+    values = {c["feature"]: c["value"] for c in r.json()["explanation"]["contributions"]}
+    assert values["Balance"] is None
+
+
+def test_a_model_without_tree_shap_answers_409(client: TestClient, customer: dict) -> None:
+    r = client.post("/predict?explain=true", json=customer)  # the tiny logistic pipeline
+    assert r.status_code == 409
+    assert "no TreeSHAP" in r.json()["detail"]
+    assert client.post("/predict", json=customer).status_code == 200
+
+
+def test_bad_explain_flag_is_a_client_error(
+    booster_client: TestClient, customer: dict[str, Any]
+) -> None:
+    assert booster_client.post("/predict?explain=maybe", json=customer).status_code == 422
+
+
+def test_openapi_documents_the_explanation(booster_client: TestClient) -> None:
+    spec = booster_client.get("/openapi.json").json()
+    params = spec["paths"]["/predict"]["post"]["parameters"]
+    assert [p["name"] for p in params] == ["explain"]
+    schemas = spec["components"]["schemas"]
+    assert {"base_value", "contributions"} <= set(schemas["Explanation"]["properties"])
+    assert "logit(churn_probability)" in schemas["Explanation"]["description"]
