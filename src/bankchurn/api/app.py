@@ -231,7 +231,9 @@ def create_app(
             raise HTTPException(409, detail="the served model has no TreeSHAP explanations")
         start = time.perf_counter()
         score, explanation = await run_in_threadpool(service.explain_one, row)
-        metrics.observe_predictions([score.risk_band], "predict", time.perf_counter() - start)
+        metrics.observe_predictions(
+            [(score.churn_probability, score.risk_band)], "predict", time.perf_counter() - start
+        )
         return ExplainedPrediction(
             **_prediction(score).model_dump(), explanation=Explanation.model_validate(explanation)
         )
