@@ -99,6 +99,7 @@ bench: setup system-packages models/target.joblib ## measure speed, memory, API 
 	$(PY) scripts/benchmark.py --out reports/benchmarks.json
 	$(PY) scripts/loadtest.py --out reports/benchmarks.json
 	$(PY) scripts/bench_image.py --out reports/benchmarks.json --model models/target.joblib
+	$(PY) scripts/soak.py --out reports/benchmarks.json  # 60 s of hostile traffic: no 5xx, bounded RSS
 	$(PY) scripts/bench_batch.py --out reports/benchmarks.json --model models/target.joblib
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro  # the report stage reads the new API numbers
 

@@ -2,7 +2,7 @@
 """The daily batch at scale: 1,000,000 customers database to database, next to the CSV path.
 
 On THIS machine, against a throwaway PostgreSQL cluster on 127.0.0.1
-(:mod:`bankchurn.deploy.postgres`): the synthetic extract of ``--rows`` customers is loaded into
+(`bankchurn.deploy.postgres`): the synthetic extract of ``--rows`` customers is loaded into
 the CRM's snapshot table and written as a CSV file; then ``bankchurn predict`` runs in a child
 process twice on the same rows: table -> ``churn.scores`` (streamed, one transaction) and
 CSV -> CSV. Each gives its wall time, end-to-end rows/s and peak resident memory

@@ -5,14 +5,19 @@ The file is a joblib dump of ``{"format": "bankchurn-model", "format_version": 1
 ``model_version``, ``candidate``, ``package_version``, ``sklearn_version``, ``python_version``,
 ``params``, ``calibration``, ``threshold``, ``feature_columns``, ``provenance`` (data source,
 seed or file sha256, date range), ``split`` (kind and date ranges) and ``metrics`` (headline
-test metrics). Only load artifacts you produced yourself: joblib files can run code.
+test metrics).
+
+Loading a joblib file runs code, so an artifact is only loaded when its bytes match the SHA-256
+recorded beside it at training time (``<name>.sha256``, ``sha256sum`` format): a file swapped,
+truncated or edited after training is refused before it is unpickled. The trust boundary this
+draws (who may write the models folder) is the subject of the ADR on the artifact format.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
+import io
 import platform
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -23,6 +28,7 @@ import numpy as np
 import pandas as pd
 import sklearn
 
+from bankchurn.atomic import atomic_write_bytes, atomic_write_text
 from bankchurn.contract import FEATURES
 from bankchurn.errors import UserError
 
@@ -32,10 +38,23 @@ FORMAT_VERSION = 1
 
 @dataclass(frozen=True)
 class ModelArtifact:
-    """A loaded model: ``pipeline.predict_proba`` gives calibrated churn probabilities."""
+    """A loaded model: ``pipeline.predict_proba`` gives calibrated churn probabilities.
+
+    Attributes:
+        pipeline: The fitted, calibrated pipeline.
+        metadata: See [`build_metadata`][bankchurn.artifacts.build_metadata].
+        sha256: SHA-256 of the artifact file (checked against the recorded one at loading).
+    """
 
     pipeline: Any
     metadata: dict[str, Any]
+    sha256: str = ""
+
+
+def hash_path(path: str | Path) -> Path:
+    """Where the SHA-256 of the artifact at ``path`` is recorded: ``<path>.sha256``."""
+    p = Path(path)
+    return p.with_name(p.name + ".sha256")
 
 
 def package_version() -> str:
@@ -84,46 +103,72 @@ def build_metadata(
 
 
 def save_artifact(path: str | Path, pipeline: Any, metadata: dict[str, Any]) -> Path:
-    """Write the artifact atomically (temp file in the same folder, then rename).
+    """Write the artifact and its recorded SHA-256, each whole or not at all.
 
     Args:
-        path: Destination ``.joblib`` file; parent folders are created.
+        path: Destination ``.joblib`` file; parent folders are created. The hash goes to
+            [`hash_path`][bankchurn.artifacts.hash_path] beside it.
         pipeline: Fitted model with ``predict_proba``.
         metadata: See [`build_metadata`][bankchurn.artifacts.build_metadata].
 
     Returns:
         The destination path.
     """
+    payload = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "pipeline": pipeline,
+        "metadata": metadata,
+    }
+    buffer = io.BytesIO()
+    joblib.dump(payload, buffer, compress=3)
+    data = buffer.getvalue()
     dest = Path(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
+    # Hash first: a crash between the two writes leaves a pair that does not match, which
+    # is refused at loading (never a new hash vouching for an old file or the reverse).
+    atomic_write_text(hash_path(dest), f"{hashlib.sha256(data).hexdigest()}  {dest.name}\n")
+    return atomic_write_bytes(dest, data)
+
+
+def _recorded_hash(p: Path) -> str:
+    sidecar = hash_path(p)
     try:
-        payload = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "pipeline": pipeline,
-            "metadata": metadata,
-        }
-        joblib.dump(payload, tmp, compress=3)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return dest
+        text = sidecar.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        raise UserError(
+            f"{p}: no recorded hash ({sidecar.name}) beside the model artifact; refusing to "
+            "load it (loading a model runs code): retrain it with `bankchurn train`"
+        ) from None
+    recorded = text.split()[0].lower() if text.split() else ""
+    if len(recorded) != 64:
+        raise UserError(f"{sidecar}: not a SHA-256 record; retrain the model")
+    return recorded
 
 
 def load_artifact(path: str | Path) -> ModelArtifact:
-    """Load a model artifact written by [`save_artifact`][bankchurn.artifacts.save_artifact].
+    """Load a model artifact written by [`save_artifact`][bankchurn.artifacts.save_artifact], after checking its hash.
+
+    Args:
+        path: The ``.joblib`` file; its hash is recorded beside it ([`hash_path`][bankchurn.artifacts.hash_path]; a
+            registry's download gets the registry's record written there).
 
     Raises:
-        UserError: One line when the file is missing, unreadable or not a bankchurn model.
+        UserError: One line when the file is missing, does not match its recorded hash, is
+            unreadable, not a bankchurn model, or was trained on another data contract.
     """
     p = Path(path)
     if not p.is_file():
         raise UserError(f"{p}: model artifact not found (train one with `bankchurn train`)")
+    recorded = _recorded_hash(p)
+    data = p.read_bytes()
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != recorded:
+        raise UserError(
+            f"{p}: SHA-256 {actual[:12]}... differs from the one recorded at training time "
+            f"({recorded[:12]}...); refusing to load a changed model file (it would run code)"
+        )
     try:
-        payload = joblib.load(p)
+        payload = joblib.load(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001  (corrupt, truncated or foreign file: any error)
         raise UserError(
             f"{p}: not a readable model artifact ({type(exc).__name__}); retrain it"
@@ -138,7 +183,18 @@ def load_artifact(path: str | Path) -> ModelArtifact:
     pipeline, meta = payload.get("pipeline"), payload.get("metadata")
     if not hasattr(pipeline, "predict_proba") or not isinstance(meta, dict):
         raise UserError(f"{p}: model artifact is incomplete; retrain it")
-    return ModelArtifact(pipeline=pipeline, metadata=meta)
+    trained_on = meta.get("feature_columns", list(FEATURES))
+    if trained_on != list(FEATURES):
+        extra = (
+            sorted(set(map(str, trained_on)) ^ set(FEATURES))
+            if isinstance(trained_on, list)
+            else []
+        )
+        raise UserError(
+            f"{p}: model trained on another data contract (features differ: "
+            f"{', '.join(extra) or 'order'}); retrain it on the current contract"
+        )
+    return ModelArtifact(pipeline=pipeline, metadata=meta, sha256=actual)
 
 
 def predict_proba(artifact: ModelArtifact, frame: pd.DataFrame) -> np.ndarray:

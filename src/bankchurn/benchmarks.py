@@ -7,10 +7,10 @@ Several scripts measure (``scripts/benchmark.py``, ``scripts/loadtest.py``,
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from bankchurn.atomic import atomic_write_text
 
 
 def merge_into(out: Path, sections: dict[str, Any]) -> None:
@@ -29,12 +29,7 @@ def merge_into(out: Path, sections: dict[str, Any]) -> None:
         if not isinstance(data, dict):
             raise SystemExit(f"benchmark: {out} is not a JSON object; not overwriting it")
     data.update(sections)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, sort_keys=True)
-        fh.write("\n")
-    os.replace(tmp, out)
+    atomic_write_text(out, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def run_measured(cmd: list[str]) -> dict[str, Any]:

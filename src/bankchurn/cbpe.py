@@ -3,7 +3,7 @@
 Churn labels arrive months after the scores. If the model's probabilities are calibrated on
 the current rows (``P(churn | p) = p``), each row counts as ``p`` of a churner and ``1 - p``
 of a stayer, and the expected value of a metric follows from the scores alone. This is the
-idea of NannyML's CBPE; NannyML itself does not install with our pins (ADR 0019), so the two
+idea of NannyML's CBPE; NannyML itself does not install with our pins (ADR 0023), so the two
 estimators we need are written here:
 
 * ROC-AUC: expected number of correctly ordered (churner, stayer) pairs over the expected

@@ -63,6 +63,19 @@ class ColumnSpec:
     unique: bool = False
     required: bool = True
 
+    @property
+    def exact_int(self) -> bool:
+        """An integer without a declared maximum (an id): read as text, never via a float.
+
+        So no id above 2**53 is ever rounded onto another one.
+        """
+        return self.kind == "int" and self.maximum is None
+
+    @property
+    def read_as_text(self) -> bool:
+        """Whether a CSV reader keeps the cells as text for the validator to parse."""
+        return self.kind in ("text", "category", "date") or self.exact_int
+
 
 COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("RowNumber", "int", "row_id", "Row number of the export; ignored.", minimum=1),
@@ -146,6 +159,18 @@ COLUMNS: tuple[ColumnSpec, ...] = (
 
 #: Largest share of missing values a nullable column may have; above it the file is rejected.
 MAX_NULL_FRACTION: float = 0.01
+#: The one accepted way to write a date (``strptime`` format): ``2024-01-31``. No time of day,
+#: no other order (``31/01/2024`` is ambiguous with ``01/31/2024``, so it is rejected).
+DATE_FORMAT: str = "%Y-%m-%d"
+#: The same, as shown to users.
+DATE_FORMAT_SHOWN: str = "YYYY-MM-DD"
+#: First and last day a date may hold (what a nanosecond timestamp can represent).
+FIRST_DAY, LAST_DAY = "1677-09-22", "2262-04-11"
+#: Longest cell of a file, in characters (no contract value comes close; a longer one is an
+#: error or an attack on memory and logs).
+MAX_FIELD_CHARS: int = 256
+#: Largest integer id (``CustomerId``, ``RowNumber``): ids are 64-bit integers, never floats.
+MAX_ID: int = 2**63 - 1
 
 BY_NAME: dict[str, ColumnSpec] = {c.name: c for c in COLUMNS}
 TARGET: str = "Exited"
@@ -181,3 +206,42 @@ EXAMPLE_CUSTOMER: dict[str, int | float | str] = {
     "IsActiveMember": 0,
     "EstimatedSalary": 95_000.0,
 }
+
+#: Every rule a file (or table) is rejected by, named as in the one-line error, for the Data
+#: contract page. ``tests/data/test_hostile_input.py`` checks that every rule the reader and the
+#: validator can emit is listed here.
+REJECTION_RULES: str = f"""\
+| Rule (as named in the error) | A file is rejected when |
+|---|---|
+| `file_exists` | the path is missing, unreadable, or not a regular file (a folder, a pipe, a device) |
+| `non_empty` | the file is empty, or holds a header and no data row |
+| `encoding(utf-8)` | a byte is not UTF-8 (a UTF-8 byte-order mark is accepted) |
+| `delimiter(',')` | the header is separated by a semicolon, a tab or a vertical bar instead of a comma |
+| `unique_header` / `required_column` / `no_unknown_columns` | a column appears twice, a \
+required column is missing, or a column is not in the contract (names are trimmed of spaces) |
+| `field_count(n)` | a row has more or fewer fields than the header (a short row too, even when its \
+last column may be missing; a quoted field spanning lines counts as a short row) |
+| `no_blank_lines` | an empty line is followed by data (empty lines at the very end are ignored) |
+| `max_length({MAX_FIELD_CHARS})` | a cell (or a column name) holds more than {MAX_FIELD_CHARS} \
+characters |
+| `type(int)` / `type(float)` | a value is not a number, or an integer column holds a fraction; \
+ids (`CustomerId`, `RowNumber`) are read as 64-bit integers from their digits, never through a \
+float, up to {MAX_ID:,} |
+| `type(date)` | a date is not written {DATE_FORMAT_SHOWN} (no time of day, no `20240131`, no \
+`31/01/2024`), or lies outside what a timestamp can hold ({FIRST_DAY}..{LAST_DAY}) |
+| `not_null` | a value is missing in a column that is not repaired (e.g. the label `Exited`) |
+| `null_fraction<={MAX_NULL_FRACTION:g}` | a repaired column misses more than \
+{MAX_NULL_FRACTION:.0%} of its values, counted over the whole file (never per chunk) |
+| `in_range(lo, hi)` / `isin([...])` | a value lies outside its declared range or categories |
+| `unique` | a `CustomerId` repeats, anywhere in the file |
+
+Every reading command (`data validate`, `train --data`, `evaluate --data`, `predict --input`,
+`report --data`) applies exactly these rules through one reader and one validator, so they accept
+and reject the same files. A rejection is one line on stderr naming the file, the line(s), the
+column and the rule, with echoed values escaped and cut to a few dozen characters; the exit code
+is 2 and nothing is written.
+
+**Outputs** (`--out`, `--output`) must be absent or a regular file: a symbolic link, device, pipe
+or folder is refused before any work and left as it is. A file is written whole or not at all: a
+full disk, Ctrl+C (exit 130) or SIGTERM (exit 143) leaves the previous file intact and no
+temporary file."""

@@ -261,9 +261,9 @@ def _row_keys(frame: pd.DataFrame) -> list[str]:
 def iter_table(url: str, chunk_rows: int, *, require_label: bool = False) -> Iterator[TableRead]:
     """Stream the snapshot table in chunks of ``chunk_rows`` rows (bounded memory).
 
-    The rows arrive in :func:`read_table`'s order through one ``COPY ... TO STDOUT`` in a
+    The rows arrive in [`read_table`][bankchurn.crm_db.read_table]'s order through one ``COPY ... TO STDOUT`` in a
     read-only transaction; each chunk is parsed by the CSV parser with the header in front, so
-    a chunk is exactly what :func:`read_table` would give for those rows.
+    a chunk is exactly what [`read_table`][bankchurn.crm_db.read_table] would give for those rows.
 
     Args:
         url: The CRM database.
@@ -271,7 +271,7 @@ def iter_table(url: str, chunk_rows: int, *, require_label: bool = False) -> Ite
         require_label: Read ``exited`` too.
 
     Yields:
-        One :class:`TableRead` per chunk (data row ``i`` of a chunk is named by ``keys[i]``).
+        One [`TableRead`][bankchurn.crm_db.TableRead] per chunk (data row ``i`` of a chunk is named by ``keys[i]``).
 
     Raises:
         UserError: Connection refused.

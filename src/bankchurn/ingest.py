@@ -35,7 +35,7 @@ from bankchurn import contract
 from bankchurn.crm_db import is_database_url
 from bankchurn.errors import ContractError
 from bankchurn.io import read_csv_checked
-from bankchurn.privacy import pseudonym_key, pseudonymise
+from bankchurn.privacy import key_for, pseudonymise
 from bankchurn.synthetic import SyntheticExtract, generate_extract, to_csv_bytes
 from bankchurn.validation import validate_frame
 
@@ -164,6 +164,14 @@ def read_validated(
     }
 
 
+def _shown_source(source: str | Path) -> str:
+    if is_database_url(source):
+        from bankchurn import crm_db
+
+        return crm_db.QUALIFIED_TABLE
+    return str(source)
+
+
 def synthetic_twin(path: str | Path, seed: int | None = None) -> SyntheticExtract | None:
     """The synthetic extract a CSV file is a byte-for-byte copy of, if it is one.
 
@@ -207,7 +215,8 @@ def load_extract(
         n_rows: Rows of the synthetic extract (ignored for files); default params.yaml's.
         n_snapshots: Monthly snapshots of the synthetic extract (ignored for files); default
             params.yaml's.
-        key: Pseudonymisation key; default [`bankchurn.privacy.pseudonym_key`][bankchurn.privacy.pseudonym_key].
+        key: Pseudonymisation key; default [`bankchurn.privacy.key_for`][bankchurn.privacy.key_for]
+            (which refuses the public demo key for a file that is not the synthetic extract).
         require_label: Whether a file must carry the label ``Exited`` (not for unlabelled
             months that are only monitored or scored).
 
@@ -221,9 +230,15 @@ def load_extract(
 
     Raises:
         ContractError: When the file breaks the data contract (see the module docstring).
+        UserError: A file with no secret key set (see [`bankchurn.privacy.key_for`][bankchurn.privacy.key_for]).
     """
-    secret = key if key is not None else pseudonym_key()
     twin = synthetic_twin(path, seed) if path is not None and not is_database_url(path) else None
+    if key is not None:
+        secret = key
+    elif path is None or twin is not None:  # the synthetic extract, even as a file
+        secret = key_for(None)
+    else:  # a URL is never echoed (it may hold a password): the table's name is
+        secret = key_for(_shown_source(path))
     if path is None or twin is not None:
         synthetic = twin or generate_extract(n_rows=n_rows, n_snapshots=n_snapshots, seed=seed)
         seed = synthetic.seed

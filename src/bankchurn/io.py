@@ -1,51 +1,59 @@
-"""File input/output at the edge of the package: checked CSV reading, atomic writes.
+"""Input at the edge of the package: the one CSV reader of CRM extracts.
 
-[`read_csv_checked`][bankchurn.io.read_csv_checked] catches the defects of a FILE before any value is looked at (missing
-or empty file, header only, bytes that are not UTF-8, a delimiter other than ``,``, missing or
-unknown columns, rows with the wrong number of fields, blank lines inside the data) and reports each as ONE
-[`bankchurn.errors.ContractError`][bankchurn.errors.ContractError] with the file line. Value-level rules are checked by
-`bankchurn.validation`. Data row ``i`` (0-based frame index) is file line ``i + 2`` (blank
-lines inside the data are rejected, trailing ones ignored, so the mapping holds; a quoted
-field spanning lines would shift it, and no contract column holds such text).
+[`iter_csv_chunks`][bankchurn.io.iter_csv_chunks] reads a CRM extract in chunks of rows (bounded
+memory) and catches the defects of a FILE before any value is looked at (missing file or not a
+regular file, empty file, header only, bytes that are not UTF-8, a delimiter other than ``,``,
+missing or unknown columns, rows with the wrong number of fields, blank lines inside the data, a
+cell longer than [`bankchurn.contract.MAX_FIELD_CHARS`][bankchurn.contract.MAX_FIELD_CHARS]),
+reporting each as ONE [`bankchurn.errors.ContractError`][bankchurn.errors.ContractError] with the
+file line. [`read_csv_checked`][bankchurn.io.read_csv_checked] is the same reader, whole file at
+once. Value-level rules are checked by `bankchurn.validation`. Data row ``i`` (the frame index,
+counted over the whole file) is file line ``i + 2``: blank lines inside the data are rejected and
+trailing ones ignored, so the mapping holds; a quoted field spanning lines is rejected as a wrong
+number of fields.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
-import tempfile
+import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
 
 from bankchurn import contract
+from bankchurn.atomic import describe_kind
 from bankchurn.errors import ContractError
 
 #: Cell texts read as missing in numeric columns. Text columns only treat "" as missing, so a
 #: surname such as "Null" survives.
 NUMERIC_NA = ("", "NA", "N/A", "NaN", "nan", "null", "NULL", "None")
 _OTHER_DELIMITERS = {";": "';'", "\t": "tab", "|": "'|'"}
+#: Rows per chunk of [`read_csv_checked`][bankchurn.io.read_csv_checked] (whole-file reading).
+_WHOLE_FILE = 1 << 62
+_BLANK = (b"\n", b"\r\n", b"\r")
+FIELD_RULE = f"max_length({contract.MAX_FIELD_CHARS})"
 
 
-def _decode(path: str, raw: bytes) -> str:
-    """Decode UTF-8 (an optional BOM is accepted), naming the first bad line and column."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        start = raw.rfind(b"\n", 0, exc.start) + 1
-        header = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip().split(",")
-        field_no = raw[start : exc.start].count(b",")
-        column = header[field_no] if line > 1 and field_no < len(header) else None
-        raise ContractError(
-            path,
-            "encoding(utf-8)",
-            column=column,
-            rows=[line],
-            n_failed=1,
-            detail=f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8",
-        ) from None
+def _not_utf8(
+    path: str, raw: bytes, exc: UnicodeDecodeError, line: int, header: list[str]
+) -> ContractError:
+    """The error for the first byte of ``raw`` (one line of the file) that is not UTF-8."""
+    field_no = raw[: exc.start].count(b",")
+    column = header[field_no] if line > 1 and field_no < len(header) else None
+    return ContractError(
+        path,
+        "encoding(utf-8)",
+        column=column,
+        rows=[line],
+        n_failed=1,
+        detail=f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8",
+    )
 
 
 def check_header(path: str, header: list[str], *, require_label: bool = True) -> None:
@@ -96,59 +104,193 @@ def check_header(path: str, header: list[str], *, require_label: bool = True) ->
         )
 
 
-def _check_field_counts(path: str, text: str, n_fields: int) -> None:
+def _open_input(path: str | Path) -> IO[bytes]:
+    shown = str(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ContractError(shown, "file_exists", detail="no such file") from None
+    except OSError as exc:
+        raise ContractError(shown, "file_exists", detail=f"cannot read ({exc.strerror})") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ContractError(
+            shown, "file_exists", detail=f"not a regular file (it is {describe_kind(st.st_mode)})"
+        )
+    try:
+        return open(path, "rb")  # closed by the caller's with-block
+    except OSError as exc:
+        raise ContractError(shown, "file_exists", detail=f"cannot read ({exc.strerror})") from None
+
+
+def _read_header(shown: str, fh: IO[bytes], require_label: bool) -> list[str]:
+    first = fh.readline()
+    if first.startswith(b"\xef\xbb\xbf"):
+        first = first[3:]
+    if not first.strip():
+        rest = fh.read(1 << 16)
+        if not first.strip() and not rest.strip():
+            raise ContractError(shown, "non_empty", rows=[1], detail="the file is empty")
+    try:
+        line = first.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(shown, first, exc, 1, []) from None
+    try:
+        header = [h.strip() for h in next(csv.reader([line]))] if line else [""]
+    except csv.Error:
+        header = [line]
+    long = [h for h in header if len(h) > contract.MAX_FIELD_CHARS]
+    if long:
+        raise ContractError(
+            shown, FIELD_RULE, column=long[0], rows=[1], n_failed=1, detail="column name too long"
+        )
+    check_header(shown, header, require_label=require_label)
+    return header
+
+
+def _check_lines(shown: str, lines: list[bytes], first_line: int, header: list[str]) -> str:
+    """Decode the data lines of one chunk and check their field counts and cell sizes."""
+    n_fields = len(header)
+    try:
+        text = b"".join(lines).decode("utf-8")
+    except UnicodeDecodeError:
+        for i, raw in enumerate(lines):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _not_utf8(shown, raw, exc, first_line + i, header) from None
+        raise  # pragma: no cover - a line above fails
     bad: list[int] = []
-    blank: list[int] = []
-    first_seen = 0
-    reader = csv.reader(io.StringIO(text))
-    for record in reader:
-        if not record:
-            blank.append(reader.line_num)
-        elif len(record) != n_fields:
+    first_count = 0
+    limit = contract.MAX_FIELD_CHARS
+    for i, raw in enumerate(lines):
+        if b'"' not in raw and len(raw) <= limit:
+            count = raw.count(b",") + 1
+        else:
+            try:
+                record = next(csv.reader([raw.decode("utf-8").rstrip("\r\n")]))
+            except csv.Error:  # a field beyond the csv module's own limit: split naively
+                record = raw.decode("utf-8").split(",")
+            long = [j for j, cell in enumerate(record) if len(cell) > limit]
+            if long:
+                j = long[0]
+                raise ContractError(
+                    shown,
+                    FIELD_RULE,
+                    column=header[j] if j < n_fields else None,
+                    rows=[first_line + i],
+                    n_failed=1,
+                    detail=f"a cell holds more than {limit} characters",
+                )
+            count = len(record)
+        if count != n_fields:
             if not bad:
-                first_seen = len(record)
-            bad.append(reader.line_num)
+                first_count = count
+            bad.append(first_line + i)
     if bad:
         raise ContractError(
-            path,
+            shown,
             f"field_count({n_fields})",
             rows=bad,
             n_failed=len(bad),
-            detail=f"line {bad[0]} has {first_seen} fields, the header has {n_fields}",
+            detail=f"line {bad[0]} has {first_count} fields, the header has {n_fields}",
         )
-    if blank:
-        raise ContractError(
-            path, "no_blank_lines", rows=blank, n_failed=len(blank), detail="remove empty lines"
+    return text
+
+
+def iter_csv_chunks(
+    path: str | Path, chunk_size: int = 50_000, *, require_label: bool = True
+) -> Iterator[pd.DataFrame]:
+    """Read a CRM extract CSV in chunks of rows, rejecting file-level defects with one error.
+
+    The one CSV reader of the package: whole-file ingestion and batch scoring both read
+    through it, so they accept and reject the same files.
+
+    Args:
+        path: The CSV file (UTF-8, ``,``-separated, header on line 1; a BOM is accepted).
+        chunk_size: Rows per chunk.
+        require_label: Whether the header must hold the label column.
+
+    Yields:
+        Raw frames (values not yet validated; see
+        [`bankchurn.validation.validate_frame`][bankchurn.validation.validate_frame]) whose index
+        continues from chunk to chunk, so that data row ``i`` is file line ``i + 2``. Text,
+        category, date and id columns hold strings.
+
+
+    Raises:
+        ContractError: Missing or special file, empty file, header only, non-UTF-8 bytes,
+            wrong delimiter, duplicate/missing/unknown column, a row with the wrong number of
+            fields, a blank line inside the data, or a cell that is too long.
+    """
+    with _open_input(path) as fh:
+        yield from _chunks(str(path), fh, chunk_size, require_label)
+
+
+def _chunks(
+    shown: str, fh: IO[bytes], chunk_size: int, require_label: bool
+) -> Iterator[pd.DataFrame]:
+    """The reader of [`iter_csv_chunks`][bankchurn.io.iter_csv_chunks], on an open binary stream."""
+    header = _read_header(shown, fh, require_label)
+    na_values = {
+        c: (list(NUMERIC_NA) if contract.BY_NAME[c].kind not in ("text", "category") else [""])
+        for c in header
+    }
+    dtype = {c: str for c in header if contract.BY_NAME[c].read_as_text}
+    next_line, n_rows = 2, 0
+    blank: list[int] = []
+    while lines := list(itertools.islice(fh, chunk_size)):
+        first_line = next_line
+        next_line += len(lines)
+        blanks = [first_line + i for i, raw in enumerate(lines) if raw in _BLANK]
+        if blank or blanks:
+            # Blank lines are fine only at the very end (an editor artefact): one followed
+            # by a data line is an error.
+            data = [first_line + i for i, raw in enumerate(lines) if raw not in _BLANK]
+            inner = [n for n in blank + blanks if data and n < data[-1]]
+            if inner:
+                raise ContractError(
+                    shown,
+                    "no_blank_lines",
+                    rows=inner,
+                    n_failed=len(inner),
+                    detail="remove empty lines",
+                )
+            blank.extend(blanks)
+            lines = [raw for raw in lines if raw not in _BLANK]
+            if not lines:
+                continue
+        text = _check_lines(shown, lines, first_line, header)
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=",",
+            header=None,
+            names=header,
+            dtype=dtype,
+            keep_default_na=False,
+            na_values=na_values,
+            skip_blank_lines=False,
         )
+        frame.index = pd.RangeIndex(n_rows, n_rows + len(frame))
+        n_rows += len(frame)
+        yield frame
+    if n_rows == 0:
+        raise ContractError(shown, "non_empty", rows=[1], detail="header only, no data rows")
 
 
 def read_csv_checked(path: str | Path, *, require_label: bool = True) -> pd.DataFrame:
-    """Read a CRM extract CSV, rejecting file-level defects with one clear error.
-
-    Args:
-        path: The CSV file (UTF-8, ``,``-separated, header on line 1).
-        require_label: Whether the label column must be present (not for unlabelled months).
+    """Read a whole CRM extract CSV with [`iter_csv_chunks`][bankchurn.io.iter_csv_chunks] (one chunk).
 
     Returns:
-        The raw frame (values not yet validated; see
-        [`bankchurn.validation.validate_frame`][bankchurn.validation.validate_frame])
-        with a RangeIndex such that data row ``i`` is file line ``i + 2``.
+        The raw frame with a RangeIndex such that data row ``i`` is file line ``i + 2``.
 
     Raises:
-        ContractError: Missing file, empty file, header only, non-UTF-8 bytes, wrong delimiter,
-            duplicate/missing/unknown column, or a row with the wrong number of fields.
+        ContractError: See [`iter_csv_chunks`][bankchurn.io.iter_csv_chunks].
     """
-    shown = str(path)
-    p = Path(path)
-    if not p.exists():
-        raise ContractError(shown, "file_exists", detail="no such file")
-    if not p.is_file():
-        raise ContractError(shown, "file_exists", detail="not a regular file")
-    return parse_csv_bytes(shown, p.read_bytes(), require_label=require_label)
+    return next(iter(iter_csv_chunks(path, _WHOLE_FILE, require_label=require_label)))
 
 
 def parse_csv_bytes(shown: str, raw: bytes, *, require_label: bool = True) -> pd.DataFrame:
-    """Parse the bytes of a CRM extract CSV (a file's, or a database's ``COPY`` output).
+    """Parse the bytes of a CRM extract CSV (a database's ``COPY`` output) with the same rules.
 
     Args:
         shown: Name of the source quoted in errors.
@@ -159,64 +301,6 @@ def parse_csv_bytes(shown: str, raw: bytes, *, require_label: bool = True) -> pd
         The raw frame, as [`read_csv_checked`][bankchurn.io.read_csv_checked] describes it.
 
     Raises:
-        ContractError: On the file-level defects listed in [`read_csv_checked`][bankchurn.io.read_csv_checked].
+        ContractError: On the defects listed in [`iter_csv_chunks`][bankchurn.io.iter_csv_chunks].
     """
-    text = _decode(shown, raw)
-    if not text.strip():
-        raise ContractError(shown, "non_empty", rows=[1], detail="the file is empty")
-    # Trailing blank lines are an editor artefact, not rows; inner blank lines are kept.
-    text = text.rstrip("\r\n") + "\n"
-    first_line = text.split("\n", 1)[0].rstrip("\r")
-    header = next(csv.reader([first_line]))
-    header = [h.strip() for h in header]
-    check_header(shown, header, require_label=require_label)
-    if text.count("\n") < 2:
-        raise ContractError(shown, "non_empty", rows=[1], detail="header only, no data rows")
-    _check_field_counts(shown, text, len(header))
-    na_values = {
-        c: (list(NUMERIC_NA) if contract.BY_NAME[c].kind not in ("text", "category") else [""])
-        for c in header
-    }
-    frame = pd.read_csv(
-        io.StringIO(text),
-        sep=",",
-        dtype={c: str for c in header if contract.BY_NAME[c].kind in ("text", "category", "date")},
-        keep_default_na=False,
-        na_values=na_values,
-        skip_blank_lines=False,
-        skipinitialspace=False,
-    )
-    frame.columns = header
-    return frame.reset_index(drop=True)
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically: temp file in the same folder, then ``os.replace``.
-
-    A reader never sees a half-written file and a failure leaves no partial output.
-
-    Args:
-        path: Destination file; missing parent folders are created.
-        data: Bytes to write.
-
-    Returns:
-        The destination path.
-    """
-    dest = Path(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return dest
-
-
-def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` atomically (see [`atomic_write_bytes`][bankchurn.io.atomic_write_bytes])."""
-    return atomic_write_bytes(path, text.encode(encoding))
+    return next(_chunks(shown, io.BytesIO(raw), _WHOLE_FILE, require_label))

@@ -5,9 +5,12 @@
 notebooks, the site, the API) ever sees a surname or a CRM id: only the key, which lets the
 retention team join scores back to customers in the CRM only if they hold the key.
 
-The key comes from the environment variable ``BANKCHURN_PSEUDONYM_KEY``. The default below is
-deliberately NOT secret: it only serves the embedded synthetic demo extract, whose ids are
-made up anyway. A deployment on real CRM data must set its own secret key.
+The key comes from ``BANKCHURN_PSEUDONYM_KEY`` through `bankchurn.settings` (read here and
+nowhere else). The default below is deliberately NOT secret: it only serves the embedded synthetic demo
+extract, whose ids are made up anyway. A data FILE is refused with the public key (one line
+saying how to set one) unless the user opts in with ``BANKCHURN_ALLOW_DEMO_KEY=1``, for
+synthetic test files only. Where the key lives and how it is rotated: see the ADR on
+pseudonymisation key management.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ import hmac
 import pandas as pd
 
 from bankchurn import contract
+from bankchurn.errors import UserError
 from bankchurn.settings import ENV_PREFIX, settings
 
 #: Environment variable holding the pseudonymisation key (UTF-8 text).
 KEY_ENV_VAR = f"{ENV_PREFIX}PSEUDONYM_KEY"
+#: Set to ``1`` to pseudonymise a data FILE with the public demo key (synthetic test files only).
+DEMO_OPT_IN_ENV_VAR = f"{ENV_PREFIX}ALLOW_DEMO_KEY"
 #: Public, non-secret default key: fine for the synthetic demo data, never for real data.
 DEFAULT_DEMO_KEY = b"bankchurn-synthetic-demo-key-not-secret"
 #: Hex characters kept from the HMAC digest (64 bits: collisions negligible at CRM scale).
@@ -34,6 +40,30 @@ def pseudonym_key() -> bytes:
     """Return the pseudonymisation key: ``$BANKCHURN_PSEUDONYM_KEY`` or the demo default."""
     secret = settings().pseudonym_key
     return secret.get_secret_value().encode("utf-8") if secret is not None else DEFAULT_DEMO_KEY
+
+
+def key_for(source: str | None) -> bytes:
+    """The key to pseudonymise data from ``source``, refusing the public key for a file.
+
+    Args:
+        source: The data file (or table) about to be pseudonymised; None for the embedded
+            synthetic extract, which always uses the demo key unless another one is set.
+
+    Returns:
+        The key (never logged, never written anywhere).
+
+    Raises:
+        UserError: ``source`` is a file, no secret key is set and the user did not opt in to
+            the public demo key.
+    """
+    key = pseudonym_key()
+    if source is None or key != DEFAULT_DEMO_KEY or settings().allow_demo_key:
+        return key
+    raise UserError(
+        f"{source}: refusing to pseudonymise a data file with the public demo key; set "
+        f"{KEY_ENV_VAR} to the bank's secret key (or, for synthetic test files only, "
+        f"{DEMO_OPT_IN_ENV_VAR}=1)"
+    )
 
 
 def customer_key(customer_id: int | str, key: bytes) -> str:

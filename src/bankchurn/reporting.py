@@ -25,6 +25,7 @@ import pandas as pd
 
 from bankchurn import business, drift, evaluation, targets
 from bankchurn.artifacts import build_metadata, package_version, save_artifact
+from bankchurn.atomic import atomic_write_text
 from bankchurn.business import BusinessParameters
 from bankchurn.contract import (
     BY_NAME,
@@ -36,7 +37,6 @@ from bankchurn.contract import (
 )
 from bankchurn.errors import UserError
 from bankchurn.ingest import Extract
-from bankchurn.io import atomic_write_text
 from bankchurn.models import (
     DEFAULT_BUDGET,
     CalibratedChurnModel,
@@ -198,6 +198,27 @@ def model_metrics(
     return out
 
 
+#: Fewest churners and fewest stayers the training rows, and the test rows, must each hold.
+MIN_ROWS_PER_CLASS = 10
+
+
+def check_trainable(train_y: pd.Series, test_y: pd.Series, source: str) -> None:
+    """Refuse data a model cannot be trained and measured on, with one line.
+
+    Raises:
+        UserError: The training or the test rows hold fewer than
+            [`MIN_ROWS_PER_CLASS`][bankchurn.reporting.MIN_ROWS_PER_CLASS] churners or stayers (e.g. a one-class label).
+    """
+    for part, y in (("training", train_y), ("test", test_y)):
+        churners = int((y == 1).sum())
+        stayers = int(len(y) - churners)
+        if min(churners, stayers) < MIN_ROWS_PER_CLASS:
+            raise UserError(
+                f"{source}: the {part} rows hold {churners} churners and {stayers} stayers; "
+                f"a model needs at least {MIN_ROWS_PER_CLASS} of each (Exited 1 and 0)"
+            )
+
+
 def scenarios(
     y: np.ndarray,
     p: np.ndarray,
@@ -266,9 +287,14 @@ def train_and_evaluate(
     """
     params = params or BusinessParameters()
     frame = extract.frame.reset_index(drop=True)
-    split = make_split(frame, seed=seed, test_months=test_months)
-    train, test = frame.iloc[split.train].reset_index(drop=True), frame.iloc[split.test]
-    folds = time_ordered_folds(train, n_folds=budget.n_folds, seed=seed)
+    source = extract.provenance.get("file") or "the synthetic extract"
+    try:
+        split = make_split(frame, seed=seed, test_months=test_months)
+        train, test = frame.iloc[split.train].reset_index(drop=True), frame.iloc[split.test]
+        check_trainable(train[TARGET], test[TARGET], source)
+        folds = time_ordered_folds(train, n_folds=budget.n_folds, seed=seed)
+    except ValueError as exc:  # too few rows or months to split: the data, not a bug
+        raise UserError(f"{source}: too little data to train and test a model ({exc})") from None
     X, y = features_of(train), train[TARGET].to_numpy().astype(int)
     extras: dict[str, Any] = {}
     if model_name == "baseline":

@@ -1,10 +1,11 @@
 """The daily scores in the CRM database: the ``scores`` table, its latest-run view, the writer.
 
 ``bankchurn predict --output postgresql://...`` writes one row per customer and run date into
-:data:`QUALIFIED_TABLE`, keyed by ``(run_date, customer_key)`` (the pseudonymous
-``CustomerKey``: never ``CustomerId``), with the model version, the calibrated probability and
-the risk band. :data:`QUALIFIED_VIEW` shows the latest run only: it is what the BI dashboard
-(the retention team's list) reads.
+[`QUALIFIED_TABLE`][bankchurn.scores_db.QUALIFIED_TABLE], keyed by ``(run_date, customer_key)`` (the pseudonymous
+``CustomerKey``: never ``CustomerId``), with the model version, the calibrated probability, the
+risk band and, when the run was asked to explain (``--explain``), the three largest reasons in
+words (``reason_1`` .. ``reason_3``; NULL otherwise). `QUALIFIED_VIEW` shows the latest run
+only: it is what the BI dashboard (the retention team's list) reads.
 
 A run replaces its date's rows in ONE transaction (delete that date, then stream the new rows
 with ``COPY ... FROM STDIN``): until it commits, readers see the previous rows of that date; if it
@@ -12,7 +13,7 @@ fails or is killed, the server rolls it back. There is never a half-written run 
 twice in a run (the primary key refuses it, and the whole run with it).
 
 The connection, the URL forms and the credential-free display of a URL are the CRM source's
-(:mod:`bankchurn.crm_db`); the table lives in its own schema so that the scoring job's role
+([`bankchurn.crm_db`][bankchurn.crm_db]); the table lives in its own schema so that the scoring job's role
 writes there and only reads the CRM's snapshot table.
 """
 
@@ -28,6 +29,7 @@ from bankchurn import contract
 from bankchurn.business import RISK_BANDS
 from bankchurn.crm_db import connect, display_url, error_line
 from bankchurn.errors import UserError
+from bankchurn.scoring import REASON_COLUMNS
 
 SCHEMA = "churn"
 TABLE = "scores"
@@ -44,9 +46,9 @@ COLUMNS: dict[str, str] = {
 
 
 def create_sql() -> str:
-    """DDL of the table and the view (idempotent)."""
+    """DDL of the table and the view (idempotent; brings a table of an earlier release up to date)."""
     bands = ", ".join(f"'{name}'" for name, _ in RISK_BANDS)
-    return (
+    table = (
         f"CREATE SCHEMA IF NOT EXISTS {SCHEMA};\n"
         f"CREATE TABLE IF NOT EXISTS {QUALIFIED_TABLE} (\n"
         "    run_date date NOT NULL,\n"
@@ -58,10 +60,18 @@ def create_sql() -> str:
         "    scored_at timestamptz NOT NULL DEFAULT now(),\n"
         "    PRIMARY KEY (run_date, customer_key)\n"
         ");\n"
+    )
+    # Columns added after the first release come last, in new tables and in older ones alike.
+    added = "".join(
+        f"ALTER TABLE {QUALIFIED_TABLE} ADD COLUMN IF NOT EXISTS {column} text;\n"
+        for column in REASON_COLUMNS
+    )
+    view = (
         f"CREATE OR REPLACE VIEW {QUALIFIED_VIEW} AS\n"
         f"    SELECT * FROM {QUALIFIED_TABLE}\n"
         f"    WHERE run_date = (SELECT max(run_date) FROM {QUALIFIED_TABLE});"
     )
+    return table + added + view
 
 
 def table_name(url: str) -> str:
@@ -70,7 +80,11 @@ def table_name(url: str) -> str:
 
 
 def write_run(
-    url: str, run_date: dt.date, model_version: str, frames: Iterable[pd.DataFrame]
+    url: str,
+    run_date: dt.date,
+    model_version: str,
+    frames: Iterable[pd.DataFrame],
+    with_reasons: bool = False,
 ) -> int:
     """Replace ``run_date``'s rows with the scored ``frames``, all or nothing.
 
@@ -80,6 +94,7 @@ def write_run(
         model_version: Version of the artifact that scored.
         frames: Scored chunks (``CustomerKey``, ``churn_probability``, ``risk_band``), consumed
             one at a time while the transaction is open: memory stays bounded by one chunk.
+        with_reasons: The frames also hold ``reason_1`` .. ``reason_3`` (``--explain``).
 
     Returns:
         Rows written.
@@ -91,7 +106,7 @@ def write_run(
     """
     import psycopg
 
-    names = ["run_date", *COLUMNS.values()]
+    names = ["run_date", *COLUMNS.values(), *(REASON_COLUMNS if with_reasons else ())]
     n_rows = 0
     try:
         with connect(url, read_only=False) as conn, conn.transaction(), conn.cursor() as cur:
@@ -99,7 +114,7 @@ def write_run(
             cur.execute(f"DELETE FROM {QUALIFIED_TABLE} WHERE run_date = %s", (run_date,))
             with cur.copy(f"COPY {QUALIFIED_TABLE} ({', '.join(names)}) FROM STDIN") as cp:
                 for frame in frames:
-                    for row in _rows(frame, run_date, model_version):
+                    for row in _rows(frame, run_date, model_version, with_reasons):
                         cp.write_row(row)
                     n_rows += len(frame)
     except psycopg.errors.UniqueViolation:
@@ -112,9 +127,12 @@ def write_run(
     return n_rows
 
 
-def _rows(frame: pd.DataFrame, run_date: dt.date, model_version: str) -> Iterable[tuple[Any, ...]]:
+def _rows(
+    frame: pd.DataFrame, run_date: dt.date, model_version: str, with_reasons: bool
+) -> Iterable[tuple[Any, ...]]:
     keys = frame[contract.CUSTOMER_KEY].astype(str).tolist()
     probs = frame["churn_probability"].astype(float).tolist()
     bands = frame["risk_band"].astype(str).tolist()
-    for key, p, band in zip(keys, probs, bands, strict=True):
-        yield (run_date, key, model_version, p, band)
+    reasons = [frame[c].tolist() for c in REASON_COLUMNS] if with_reasons else []
+    for i, (key, p, band) in enumerate(zip(keys, probs, bands, strict=True)):
+        yield (run_date, key, model_version, p, band, *(column[i] for column in reasons))

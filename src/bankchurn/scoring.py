@@ -1,27 +1,26 @@
 """Batch scoring of a CRM extract CSV in bounded memory.
 
-The file is read in chunks (pandas ``chunksize``); each chunk goes through the same contract
-validation and pseudonymisation as [`bankchurn.ingest.load_extract`][bankchurn.ingest.load_extract]
-(the label ``Exited``
-may be absent), is scored by the artifact's calibrated pipeline, and is appended to a
-temporary file beside the output, renamed into place only when every chunk succeeded. A
-rejected file therefore leaves nothing behind. The output holds ``CustomerKey`` (the keyed
-hash), ``churn_probability`` and ``risk_band``: never ``CustomerId`` or ``Surname``. With
-``explain_scores`` it adds ``reason_1`` .. ``reason_3``, the three largest TreeSHAP contributions
-of each customer in words ([`top_reasons`][bankchurn.explain.top_reasons]).
-
-Differences from whole-file ingestion, by design: the "at most 1 % missing" rule of nullable
-columns is checked per chunk, and ``CustomerId`` uniqueness across chunks is checked on the
-ids seen so far (8 bytes per row).
+The file is read in chunks by the one CSV reader
+([`bankchurn.io.iter_csv_chunks`][bankchurn.io.iter_csv_chunks]); each chunk goes through the one
+contract validator
+([`bankchurn.validation.ContractValidator`][bankchurn.validation.ContractValidator], the label
+``Exited`` may be absent) and the same pseudonymisation as
+[`bankchurn.ingest.load_extract`][bankchurn.ingest.load_extract], is scored by the artifact's
+calibrated pipeline, and is written through the one atomic writer
+([`bankchurn.atomic.atomic_writer`][bankchurn.atomic.atomic_writer]). The whole-file rules (at most
+1% missing per nullable column, ``CustomerId`` unique across chunks) are checked before the output
+is put in place, so ``predict`` accepts and rejects exactly the files ``data validate`` does,
+wherever the chunks end, and a rejected file leaves nothing behind. The output holds ``CustomerKey``
+(the keyed hash), ``churn_probability`` and ``risk_band``: never ``CustomerId`` or ``Surname``.
+With ``explain_scores`` it adds ``reason_1`` .. ``reason_3``, the three largest TreeSHAP
+contributions of each customer in words ([`top_reasons`][bankchurn.explain.top_reasons]).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import os
+import itertools
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,40 +31,18 @@ from tqdm import tqdm
 
 from bankchurn import contract, explain
 from bankchurn.artifacts import ModelArtifact, predict_proba
+from bankchurn.atomic import atomic_writer
 from bankchurn.business import risk_bands
 from bankchurn.errors import ContractError
-from bankchurn.io import NUMERIC_NA, check_header
-from bankchurn.privacy import pseudonym_key, pseudonymise
-from bankchurn.validation import validate_frame
+from bankchurn.io import iter_csv_chunks
+from bankchurn.privacy import key_for, pseudonymise
+from bankchurn.validation import ContractValidator
 
 #: Rows per chunk by default: bounds the memory of a scoring run (peak: Benchmarks page).
 DEFAULT_CHUNK_SIZE = 50_000
 OUTPUT_COLUMNS: tuple[str, ...] = (contract.CUSTOMER_KEY, "churn_probability", "risk_band")
 #: Extra columns of ``--explain``: the largest contributions of each customer, in words.
 REASON_COLUMNS: tuple[str, ...] = tuple(f"reason_{i + 1}" for i in range(explain.N_REASONS))
-
-
-def _header(path: Path) -> list[str]:
-    shown = str(path)
-    if not path.is_file():
-        raise ContractError(shown, "file_exists", detail="no such file")
-    with path.open("rb") as fh:
-        first = fh.readline()
-    if not first.strip():
-        raise ContractError(shown, "non_empty", detail="the file is empty")
-    try:
-        line = first.decode("utf-8-sig").rstrip("\r\n")
-    except UnicodeDecodeError:
-        raise ContractError(
-            shown,
-            "encoding(utf-8)",
-            rows=[1],
-            n_failed=1,
-            detail="the header is not UTF-8; save the file as UTF-8",
-        ) from None
-    header = [h.strip() for h in next(csv.reader([line]))]
-    check_header(shown, header, require_label=False)  # same rules as ingestion, label optional
-    return header
 
 
 def _count_rows(path: Path) -> int:
@@ -77,53 +54,11 @@ def _count_rows(path: Path) -> int:
     return max(0, n - 1)
 
 
-def _chunks(path: Path, header: list[str], chunk_size: int) -> Iterator[pd.DataFrame]:
-    na_values = {
-        c: (list(NUMERIC_NA) if contract.BY_NAME[c].kind not in ("text", "category") else [""])
-        for c in header
-    }
-    dtype = {c: str for c in header if contract.BY_NAME[c].kind in ("text", "category", "date")}
-    reader = None
-    try:
-        # The parser reads its first block on construction, so that is inside the try too.
-        reader = pd.read_csv(
-            path,
-            sep=",",
-            dtype=dtype,
-            keep_default_na=False,
-            na_values=na_values,
-            chunksize=chunk_size,
-            encoding="utf-8-sig",
-            skip_blank_lines=False,
-        )
-        yield from reader
-    except UnicodeDecodeError as exc:
-        raise ContractError(
-            str(path), "encoding(utf-8)", detail=f"byte 0x{exc.object[exc.start]:02x} is not UTF-8"
-        ) from None
-    except pd.errors.ParserError as exc:
-        raise ContractError(str(path), "field_count", detail=str(exc).strip()) from None
-    finally:
-        if reader is not None:
-            reader.close()
-
-
-def score_chunk(
-    artifact: ModelArtifact,
-    chunk: pd.DataFrame,
-    source: str,
-    key: bytes,
-    explain_scores: bool = False,
+def _score(
+    artifact: ModelArtifact, valid: pd.DataFrame, key: bytes, explain_scores: bool = False
 ) -> pd.DataFrame:
-    """Validate, pseudonymise and score one chunk (index = 0-based data row of the file)."""
-    valid = validate_frame(chunk, source, require_label=False)
-    return _scores(artifact, pseudonymise(valid, key), explain_scores)
-
-
-def _scores(
-    artifact: ModelArtifact, frame: pd.DataFrame, explain_scores: bool = False
-) -> pd.DataFrame:
-    """The output rows of pseudonymised, validated customers (plus reasons when asked)."""
+    """The output rows of validated customers, pseudonymised (plus reasons when asked)."""
+    frame = pseudonymise(valid, key)
     p = predict_proba(artifact, frame)
     out = pd.DataFrame(
         {
@@ -138,6 +73,20 @@ def _scores(
         for i, column in enumerate(REASON_COLUMNS):
             out[column] = [r[i] for r in reasons]
     return out
+
+
+def score_chunk(
+    artifact: ModelArtifact,
+    chunk: pd.DataFrame,
+    source: str,
+    key: bytes,
+    explain_scores: bool = False,
+) -> pd.DataFrame:
+    """Validate (as a whole file), pseudonymise and score one frame of customers."""
+    validator = ContractValidator(source, require_label=False)
+    valid = validator.check(chunk)
+    validator.finish()
+    return _score(artifact, valid, key, explain_scores)
 
 
 def score_database(
@@ -158,13 +107,16 @@ def score_database(
 
     Raises:
         ContractError: When a row breaks the contract (nothing is written).
+        UserError: No secret pseudonymisation key is set (see
+            [`bankchurn.privacy.key_for`][bankchurn.privacy.key_for]).
     """
+    from bankchurn import crm_db
+    from bankchurn.atomic import atomic_write_bytes
     from bankchurn.ingest import read_validated
-    from bankchurn.io import atomic_write_bytes
 
+    secret = key if key is not None else key_for(crm_db.QUALIFIED_TABLE)
     valid, _ = read_validated(url, require_label=False)
-    frame = pseudonymise(valid, key if key is not None else pseudonym_key())
-    scored = _scores(artifact, frame, explain_scores)
+    scored = _score(artifact, valid, secret, explain_scores)
     atomic_write_bytes(output_path, scored.to_csv(index=False, lineterminator="\n").encode())
     bands = {name: 0 for name in ("low", "medium", "high")}
     for name, count in scored["risk_band"].value_counts().items():
@@ -183,8 +135,7 @@ def score_csv(
 ) -> dict[str, Any]:
     """Score every row of ``input_path`` into ``output_path`` (atomic; see module docstring).
 
-    With ``explain_scores`` the output also holds
-    [`REASON_COLUMNS`][bankchurn.scoring.REASON_COLUMNS].
+    With ``explain_scores`` the output also holds ``reason_1`` .. ``reason_3``.
 
     Returns:
         ``n_rows``, ``n_chunks`` and the count of each risk band.
@@ -192,55 +143,34 @@ def score_csv(
     Raises:
         ContractError: When the input breaks the contract (nothing is written).
     """
-    src, dest = Path(input_path), Path(output_path)
-    header = _header(src)
-    secret = key if key is not None else pseudonym_key()
-    total = _count_rows(src)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    seen: list[np.ndarray] = []
+    src = Path(input_path)
+    # Fail on the input's first lines (or a refused key) before the output is touched.
+    chunks = iter_csv_chunks(src, chunk_size, require_label=False)
+    first = next(chunks)
+    secret = key if key is not None else key_for(str(src))
+    validator = ContractValidator(str(src), require_label=False)
     n_rows = n_chunks = 0
     bands = {name: 0 for name in ("low", "medium", "high")}
-    try:
-        with (
-            os.fdopen(fd, "w", encoding="utf-8", newline="") as out,
-            tqdm(
-                total=total or None,
-                unit="rows",
-                desc="scoring",
-                file=sys.stderr,
-                disable=not progress,
-                leave=False,
-            ) as bar,
-        ):
-            for chunk in _chunks(src, header, chunk_size):
-                ids = pd.to_numeric(chunk[contract.CUSTOMER_ID], errors="coerce").to_numpy()
-                if seen:
-                    dup = np.isin(ids, np.concatenate(seen))
-                    if dup.any():
-                        rows = [int(i) + 2 for i in chunk.index[dup][:5]]
-                        raise ContractError(
-                            str(src),
-                            "unique",
-                            column=contract.CUSTOMER_ID,
-                            rows=rows,
-                            n_failed=int(dup.sum()),
-                            detail="CustomerId repeats an earlier row",
-                        )
-                scored = score_chunk(artifact, chunk, str(src), secret, explain_scores)
-                seen.append(ids.astype("float64"))
-                scored.to_csv(out, header=n_chunks == 0, index=False, lineterminator="\n")
-                for name, count in scored["risk_band"].value_counts().items():
-                    bands[str(name)] += int(count)
-                n_rows += len(scored)
-                n_chunks += 1
-                bar.update(len(scored))
-        if n_rows == 0:
-            raise ContractError(str(src), "non_empty", rows=[1], detail="header only, no data rows")
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with (
+        atomic_writer(output_path, text=True) as out,
+        tqdm(
+            total=_count_rows(src) or None,
+            unit="rows",
+            desc="scoring",
+            file=sys.stderr,
+            disable=not progress,
+            leave=False,
+        ) as bar,
+    ):
+        for chunk in itertools.chain([first], chunks):
+            scored = _score(artifact, validator.check(chunk), secret, explain_scores)
+            scored.to_csv(out, header=n_chunks == 0, index=False, lineterminator="\n")
+            for name, count in scored["risk_band"].value_counts().items():
+                bands[str(name)] += int(count)
+            n_rows += len(scored)
+            n_chunks += 1
+            bar.update(len(scored))
+        validator.finish()  # the whole-file rules, before the output is put in place
     return {"n_rows": n_rows, "n_chunks": n_chunks, "risk_bands": bands}
 
 
@@ -252,12 +182,15 @@ def score_database_into_database(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: bool = True,
     key: bytes | None = None,
+    explain_scores: bool = False,
 ) -> dict[str, Any]:
     """The daily batch: stream the CRM snapshot table, score it, replace ``run_date``'s scores.
 
-    Reads ``source`` in chunks (:func:`bankchurn.crm_db.iter_table`), validates, pseudonymises
+    With ``explain_scores`` each row also gets [`REASON_COLUMNS`][bankchurn.scoring.REASON_COLUMNS].
+
+    Reads ``source`` in chunks ([`iter_table`][bankchurn.crm_db.iter_table]), validates, pseudonymises
     and scores each like a CSV chunk, and streams the scores into the ``scores`` table of
-    ``target`` in one transaction (:func:`bankchurn.scores_db.write_run`): memory is bounded
+    ``target`` in one transaction ([`write_run`][bankchurn.scores_db.write_run]): memory is bounded
     by one chunk, and a run that fails or is killed leaves the date's previous rows in place.
 
     Returns:
@@ -269,7 +202,7 @@ def score_database_into_database(
     """
     from bankchurn import crm_db, scores_db
 
-    secret = key if key is not None else pseudonym_key()
+    secret = key if key is not None else key_for(crm_db.QUALIFIED_TABLE)
     stats: dict[str, Any] = {
         "n_rows": 0,
         "n_chunks": 0,
@@ -277,12 +210,16 @@ def score_database_into_database(
     }
 
     def scored() -> Iterator[pd.DataFrame]:
+        validator: ContractValidator | None = None
         with tqdm(
             unit="rows", desc="scoring", file=sys.stderr, disable=not progress, leave=False
         ) as bar:
             for read in crm_db.iter_table(source, chunk_size, require_label=False):
+                # One validator over every chunk: the whole-table verdict, wherever chunks end.
+                validator = validator or ContractValidator(read.source, require_label=False)
                 try:
-                    frame = score_chunk(artifact, read.frame, read.source, secret)
+                    valid = validator.check(read.frame)
+                    frame = _score(artifact, valid, secret, explain_scores)
                 except ContractError as exc:
                     raise crm_db.locate(exc, read) from None
                 for name, count in frame["risk_band"].value_counts().items():
@@ -291,7 +228,19 @@ def score_database_into_database(
                 stats["n_chunks"] += 1
                 bar.update(len(frame))
                 yield frame
+        if validator is None:
+            raise ContractError(crm_db.QUALIFIED_TABLE, "non_empty", detail="the table has no rows")
+        try:
+            validator.finish()  # before the transaction commits: the whole-table rules
+        except ContractError as exc:  # a column-level rule: a table has no lines to name
+            raise ContractError(
+                validator.source,
+                exc.rule,
+                column=exc.column,
+                n_failed=exc.n_failed,
+                detail=exc.detail,
+            ) from None
 
     version = str(artifact.metadata.get("model_version") or "unversioned")
-    scores_db.write_run(target, run_date, version, scored())
+    scores_db.write_run(target, run_date, version, scored(), with_reasons=explain_scores)
     return stats

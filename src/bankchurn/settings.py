@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         data: CRM extract the notebooks read (a CSV path or a ``postgresql://`` URL); unset
             means the embedded synthetic extract.
         pseudonym_key: HMAC key of the customer pseudonyms; unset means the public demo key.
+        allow_demo_key: Pseudonymise a data FILE (or table) with the public demo key
+            (``BANKCHURN_ALLOW_DEMO_KEY=1``, for synthetic test files only); otherwise such
+            data are refused while no key is set.
         tracking: Log ``train`` and ``report`` runs to MLflow (``BANKCHURN_TRACKING=false``: off).
         mlruns_dir: Local MLflow store used when no tracking URI is set (git-ignored).
         mlflow_tracking_uri: MLflow's own ``MLFLOW_TRACKING_URI`` (a team's server or database);
@@ -66,6 +69,7 @@ class Settings(BaseSettings):
     site_dir: Path | None = Field(None, strict=False)
     data: str | None = None
     pseudonym_key: SecretStr | None = Field(None, strict=False)
+    allow_demo_key: bool = Field(False, strict=False)
     tracking: bool = Field(True, strict=False)
     mlruns_dir: Path = Field(Path("mlruns"), strict=False)
     # MLflow's own variable names (no BANKCHURN_ prefix), so a team's MLflow set-up just works.

@@ -368,6 +368,16 @@ def _surnames(rng: np.random.Generator, n: int) -> np.ndarray:
     return heads[rng.integers(0, heads.size, n)] + tails[rng.integers(0, tails.size, n)]
 
 
+def _customer_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` distinct CRM ids.
+
+    Drawn from a million ids (the Kaggle file's range) up to a million rows, from 50 per row
+    above (the same draws as before for every size up to a million).
+    """
+    pool = 1_000_000 if n <= 1_000_000 else 50 * n
+    return 15_000_000 + rng.choice(pool, size=n, replace=False).astype(np.int64)
+
+
 def generate_extract(
     n_rows: int | None = None,
     n_snapshots: int | None = None,
@@ -412,7 +422,7 @@ def generate_extract(
     without_gender = gender_blind_proba(x)
     exited = (rng.random(n) < true_proba).astype(np.int64)
 
-    customer_id = 15_000_000 + rng.choice(1_000_000, size=n, replace=False).astype(np.int64)
+    customer_id = _customer_ids(rng, n)
     surname = _surnames(rng, n)
 
     frame = pd.DataFrame(
@@ -479,7 +489,7 @@ def write_extract(extract: SyntheticExtract, path: str | Path) -> Path:
     Returns:
         The destination path.
     """
-    from bankchurn.io import atomic_write_bytes
+    from bankchurn.atomic import atomic_write_bytes
 
     return atomic_write_bytes(path, to_csv_bytes(extract.frame))
 

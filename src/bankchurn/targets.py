@@ -117,6 +117,7 @@ _ISSUE_API = "issue: serving API (load test on this machine)"
 _ISSUE_SITE = "issue: executable site (offline and quality)"
 _ISSUE_TRACKING = "issue: MLflow tracking must not slow the CLI or the API start"
 _ISSUE_DELIVERY = "issue: delivery (container image, daily batch scores)"
+_ISSUE_HOSTILE = "issue 11: hostile input (soak on this machine)"
 
 TARGETS: tuple[Target, ...] = (
     # --- ML Canvas, business tier
@@ -267,6 +268,25 @@ TARGETS: tuple[Target, ...] = (
         0.0,
         "requests",
         _ISSUE_API,
+    ),
+    # --- engineering goals: robustness under hostile traffic (scripts/soak.py)
+    Target(
+        "engineering.soak_5xx",
+        "engineering",
+        "Server errors (5xx) over the hostile-traffic soak",
+        "==",
+        0.0,
+        "responses",
+        _ISSUE_HOSTILE,
+    ),
+    Target(
+        "engineering.soak_rss_growth_mib",
+        "engineering",
+        "Growth of the server's resident memory over the soak",
+        "<=",
+        50.0,
+        "MiB",
+        _ISSUE_HOSTILE,
     ),
     # --- engineering goals: the documentation's own commands
     Target(

@@ -169,5 +169,6 @@ def test_refuses_metadata_without_model_version(tmp_path: Path, artifact_path: P
     from bankchurn.artifacts import load_artifact
 
     art = load_artifact(artifact_path)
-    path = save_artifact(tmp_path / "nover.joblib", art.pipeline, {"feature_columns": []})
+    meta = {"feature_columns": art.metadata["feature_columns"]}  # everything but the version
+    path = save_artifact(tmp_path / "nover.joblib", art.pipeline, meta)
     assert "model_version" in _refusal(path)

@@ -79,11 +79,11 @@ def test_real_adr_set_covers_the_required_decisions() -> None:
 
 
 def test_real_adrs_type_no_measured_numbers_in_the_comparison() -> None:
-    """The target-model ADR's comparison tables hold macros only (ADR 0018).
+    """The target-model ADR's comparison tables hold macros only (ADR 0021).
 
     Every cell after the first is a metric(); ADR 0008, which it superseded, keeps no live table.
     """
-    text = (ADR_DIR / FILES["0018"]).read_text()
+    text = (ADR_DIR / FILES["0021"]).read_text()
     rows = [ln for ln in text.splitlines() if ln.startswith("| ") and "{{" in ln]
     assert len(rows) >= 4
     for row in rows:

@@ -282,3 +282,17 @@ def test_training_on_the_database_gives_byte_identical_metrics_and_scores(
     for text in (logs.out, logs.err, logs2.out, logs2.err, written):
         assert READER_PASSWORD not in text
         assert READER not in text
+
+
+def test_the_database_url_can_come_from_the_settings(
+    crm: Crm, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """BANKCHURN_DATA (bankchurn.settings) names the source when --data is not given."""
+    url = _copy_db(crm, "crm_settings", "UPDATE crm.customer_snapshot SET age = 7 WHERE age = 40")
+    monkeypatch.setenv("BANKCHURN_DATA", url)
+    out = str(tmp_path / "m")
+    assert main(["train", "--model", "baseline", "--fast", "--out", out]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "/crm_settings table crm.customer_snapshot: row (" in err, err
+    assert "column 'age' breaks rule in_range(18, 100)" in err, err
+    assert READER_PASSWORD not in err

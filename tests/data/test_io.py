@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from bankchurn import contract
+from bankchurn.atomic import atomic_write_bytes, atomic_write_text
 from bankchurn.errors import ContractError
-from bankchurn.io import atomic_write_bytes, atomic_write_text, check_header, read_csv_checked
+from bankchurn.io import check_header, read_csv_checked
 from bankchurn.validation import validate_frame
 
 

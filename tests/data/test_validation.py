@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bankchurn import contract
 from bankchurn.contract import ColumnSpec
 from bankchurn.errors import ContractError
-from bankchurn.validation import MAX_EXACT_INT, NULL_RULE, pandera_schema, validate_frame
+from bankchurn.validation import NULL_RULE, pandera_schema, validate_frame
 
 
 def _fails(frame: pd.DataFrame) -> ContractError:
@@ -109,7 +109,7 @@ def test_input_frame_is_not_modified(small_frame: pd.DataFrame) -> None:
         ("Exited", np.nan, "not_null"),
         ("Geography", np.nan, "not_null"),
         ("SnapshotDate", "2024-13-45", "type(date)"),
-        ("RowNumber", 0, f"in_range(1, {MAX_EXACT_INT})"),
+        ("RowNumber", 0, f"in_range(1, {contract.MAX_ID})"),
     ],
 )
 def test_single_defect_names_line_column_rule(small_frame, column, value, rule) -> None:
@@ -173,11 +173,18 @@ def test_empty_frame_rejected(small_frame) -> None:
     assert _fails(small_frame.iloc[:0]).rule == "non_empty"
 
 
-def test_huge_id_is_rejected_not_rounded(small_frame) -> None:
+def test_ids_above_2_53_are_exact_integers_never_rounded(small_frame) -> None:
+    """Issue 11, defect 10: 2**53 + 1 and 2**53 are one float but two customers."""
     frame = small_frame.copy()
     frame["CustomerId"] = frame["CustomerId"].astype(object)
-    frame.loc[0, "CustomerId"] = 2**60
-    assert _fails(frame).column == "CustomerId"
+    frame.loc[0, "CustomerId"] = 2**53 + 1
+    frame.loc[1, "CustomerId"] = 2**53
+    out = validate_frame(frame, "extract.csv")
+    assert out["CustomerId"].dtype == "int64"
+    assert out["CustomerId"].iloc[:2].tolist() == [2**53 + 1, 2**53]
+    frame.loc[0, "CustomerId"] = 2**63  # beyond a 64-bit integer: rejected, not wrapped
+    err = _fails(frame)
+    assert (err.column, err.rule, err.rows) == ("CustomerId", f"in_range(1, {2**63 - 1})", [2])
 
 
 # --- properties ----------------------------------------------------------------------------------

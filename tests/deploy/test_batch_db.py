@@ -224,3 +224,30 @@ def test_today_is_the_default_run_date(batch: Batch) -> None:
     assert _predict(batch) == 0
     today = dt.date.today().isoformat()
     assert len(_scores(batch, f"run_date = '{today}'")) == N_ROWS
+
+
+def test_explained_runs_store_the_reasons_of_the_csv_path(batch: Batch, tmp_path: Path) -> None:
+    from bankchurn.scoring import REASON_COLUMNS
+
+    assert _predict(batch, "--run-date", DAY1, "--explain", "--chunk-size", "1000") == 0
+    rows = batch.server.execute(
+        f"SELECT customer_key, {', '.join(REASON_COLUMNS)} FROM {scores_db.QUALIFIED_TABLE} "
+        f"WHERE run_date = '{DAY1}' ORDER BY customer_key",
+        dbname="crm_batch",
+    )
+    stored = pd.DataFrame(rows, columns=["CustomerKey", *REASON_COLUMNS])
+    csv = tmp_path / "explained.csv"
+    args = ["predict", "--model", str(batch.model), "--input", batch.url, "--output", str(csv)]
+    assert main([*args, "--explain", "--no-progress"]) == 0
+    expected = pd.read_csv(csv, keep_default_na=False).sort_values("CustomerKey")
+    expected = expected[["CustomerKey", *REASON_COLUMNS]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(stored, expected)
+    assert stored[REASON_COLUMNS[0]].str.len().min() > 0
+    # a run without --explain leaves them empty
+    assert _predict(batch, "--run-date", DAY1) == 0
+    empty = batch.server.execute(
+        f"SELECT count(*) FROM {scores_db.QUALIFIED_TABLE} "
+        f"WHERE run_date = '{DAY1}' AND {REASON_COLUMNS[0]} IS NOT NULL",
+        dbname="crm_batch",
+    )
+    assert empty == [(0,)]

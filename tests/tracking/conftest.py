@@ -1,7 +1,7 @@
 """A real MLflow tracking server on 127.0.0.1 for the tracking and registry tests.
 
 One server per test session (SQLite backend and artifact folder in a temp dir), started by
-``mlflow server`` exactly as a team would run it (`tracking_servers`), and stopped
+``mlflow server`` exactly as a team would run it (``tracking_servers.py``), and stopped
 afterwards. Every test of this folder runs in the xdist group ``mlflow`` (one worker; each
 module sets ``pytestmark``), so the server and the training they share are made once. Skipped
 with a one-line reason when the full ``mlflow`` package (the server; a dev dependency) is absent.
@@ -9,15 +9,39 @@ with a one-line reason when the full ``mlflow`` package (the server; a dev depen
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+HELPERS = "bankchurn_tracking_test_servers"
 
-from tracking_servers import (
+
+def _load_helpers() -> ModuleType:
+    """Import tracking_servers.py by path, once, under a name the test modules import.
+
+    Test folders are not packages (importlib import mode) and nothing edits ``sys.path``: the
+    module is registered in ``sys.modules`` here, before pytest imports the test modules.
+    """
+    if HELPERS in sys.modules:
+        return sys.modules[HELPERS]
+    spec = importlib.util.spec_from_file_location(
+        HELPERS, Path(__file__).with_name("tracking_servers.py")
+    )
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[HELPERS] = module  # before exec: its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+_load_helpers()
+
+from bankchurn_tracking_test_servers import (  # noqa: E402
     MLFLOW,
     MlflowServer,
     Trained,

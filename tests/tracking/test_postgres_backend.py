@@ -13,8 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from bankchurn_tracking_test_servers import (
+    REGISTERED,
+    MlflowServer,
+    Trained,
+    start_mlflow_server,
+    stop,
+)
 from fastapi.testclient import TestClient
-from tracking_servers import REGISTERED, MlflowServer, Trained, start_mlflow_server, stop
 
 from bankchurn.api.app import create_app
 from bankchurn.api.settings import ApiSettings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tracking_servers import REGISTERED, MlflowServer, Trained
+from bankchurn_tracking_test_servers import REGISTERED, MlflowServer, Trained
 
 from bankchurn.api.app import create_app
 from bankchurn.api.settings import ApiSettings

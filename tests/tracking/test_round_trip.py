@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tracking_servers import (
+from bankchurn_tracking_test_servers import (
     BANKCHURN,
     REGISTERED,
     MlflowServer,

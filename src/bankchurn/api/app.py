@@ -61,6 +61,7 @@ from bankchurn.api.schemas import (
 )
 from bankchurn.api.settings import ApiSettings, load_settings
 from bankchurn.business import RISK_BANDS
+from bankchurn.errors import printable
 
 _BANDS_DOC = ", ".join(f"**{name}** from {lower:.2f}" for name, lower in RISK_BANDS)
 DESCRIPTION = f"""
@@ -96,14 +97,32 @@ async def _require_json(request: Request) -> None:
         raise HTTPException(415, detail=f"content type must be application/json, not {media!r}")
 
 
+#: Most items of a list or object echoed back in an error (the rest is summarised).
+ECHO_ITEMS = 20
+
+
 def _json_safe(value: Any) -> Any:
-    """Replace NaN/Infinity (valid Python, invalid JSON) echoed back in error inputs."""
+    r"""What an error may echo of the client's input: valid JSON, short and printable.
+
+    NaN/Infinity (valid Python, invalid JSON) become text; strings are escaped (a lone
+    surrogate such as ``"\\ud800"`` cannot be encoded as UTF-8) and capped, and long lists and
+    objects are cut, so an error is never larger than the limit allows.
+    """
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, str):
+        return printable(value)
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        items = list(value.items())
+        out = {printable(str(k)): _json_safe(v) for k, v in items[:ECHO_ITEMS]}
+        if len(items) > ECHO_ITEMS:
+            out["..."] = f"{len(items) - ECHO_ITEMS} more keys"
+        return out
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        cut = [_json_safe(v) for v in value[:ECHO_ITEMS]]
+        return cut + (
+            [f"... {len(value) - ECHO_ITEMS} more items"] if len(value) > ECHO_ITEMS else []
+        )
     return value
 
 
@@ -172,19 +191,28 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.state.service = service
     app.state.metrics = metrics
     app.state.ready = False
-    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    # The body limit lives in this middleware, not in FastAPI's max_body_size: that one
+    # answers a plain-text 413 without the request id, which this middleware then counted
+    # as a crash (500).
+    app.add_middleware(
+        RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes
+    )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(
-            _error_body(request, _json_safe(jsonable_encoder(exc.errors()))), status_code=422
-        )
+        errors = [
+            {
+                k: printable(v, 300) if k in ("msg", "type") else _json_safe(v)
+                for k, v in error.items()
+            }
+            for error in jsonable_encoder(exc.errors())[:ECHO_ITEMS]
+        ]
+        return JSONResponse(_error_body(request, errors), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

@@ -9,6 +9,8 @@ response, including 404/405/413/422 and crashes, and it is the one place that:
 * writes one JSON access-log line per request (method, path, route, status, latency_ms,
   request_id);
 * counts the request and its latency in the app's Prometheus registry;
+* enforces the body size limit: a body declared or found larger than the limit ends as the
+  app's JSON ``413`` (with the request id), counted and logged as 413, never read further;
 * turns an unhandled exception into a generic ``500`` JSON body carrying the request id:
   the traceback goes to the server log only, never to the client.
 """
@@ -24,6 +26,7 @@ import uuid
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bankchurn.api.metrics import UNMATCHED_ROUTE, ApiMetrics
@@ -98,11 +101,40 @@ class RequestContextMiddleware:
     Args:
         app: The wrapped ASGI app.
         metrics: Collectors of this app.
+        max_body_bytes: Largest request body accepted, in bytes.
     """
 
-    def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: ApiMetrics, max_body_bytes: int) -> None:
         self.app = app
         self.metrics = metrics
+        self.max_body_bytes = max_body_bytes
+
+    def _limited(self, scope: Scope, receive: Receive) -> Receive:
+        """``receive`` that raises HTTP 413 once the body passes the limit.
+
+        Raised while the route reads its body, so the app's own exception handler answers it
+        (JSON, request id) and this middleware counts a 413, not a crash.
+        """
+        limit = self.max_body_bytes
+        too_large = HTTPException(413, detail=f"request body larger than {limit} bytes")
+        declared = None
+        for key, value in scope.get("headers", ()):
+            if key == b"content-length":
+                declared = int(value) if value.isdigit() else None
+        seen = 0
+
+        async def receive_limited() -> Message:
+            nonlocal seen
+            if declared is not None and declared > limit:
+                raise too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise too_large
+            return message
+
+        return receive_limited
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI connection (HTTP requests are logged and measured)."""
@@ -124,7 +156,7 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, self._limited(scope, receive), send_with_id)
         except Exception:  # noqa: BLE001  (last resort: log it, answer a generic 500)
             status = 500
             error_log.error(

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from bankchurn import contract
+from bankchurn.atomic import check_destination
 from bankchurn.cli import app
 from bankchurn.errors import UserError
 from bankchurn.params import load as load_params
@@ -44,11 +45,9 @@ def generate(
     """Write the deterministic SYNTHETIC CRM extract (made-up customers) as CSV."""
     if out.exists() and out.is_dir():
         raise UserError(f"--out {out}: is a folder; give a file path such as {DEFAULT_OUT}")
+    check_destination(out)  # before the work: a link or device is refused at once
     extract = generate_extract(n_rows=rows, n_snapshots=snapshots, seed=seed)
-    try:
-        write_extract(extract, out)
-    except OSError as exc:
-        raise UserError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+    write_extract(extract, out)
     meta = extract.metadata
     typer.echo(
         f"Wrote {rows:,} rows x {len(extract.frame.columns)} columns to {out} "

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from bankchurn.atomic import check_destination
 from bankchurn.cli import app
 from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
@@ -30,8 +31,8 @@ DataOpt = Annotated[
     typer.Option(
         "--data",
         help="CRM extract CSV (e.g. Kaggle Churn_Modelling.csv) or the CRM database "
-        "(postgresql://USER@HOST:PORT/DB; password from PGPASSWORD or ~/.pgpass); default: the "
-        "embedded SYNTHETIC extract, generated in memory.",
+        "(postgresql://USER@HOST:PORT/DB; password from PGPASSWORD or ~/.pgpass); default: "
+        "BANKCHURN_DATA (settings), else the embedded SYNTHETIC extract, generated in memory.",
     ),
 ]
 SeedOpt = Annotated[
@@ -50,9 +51,11 @@ def _budget(fast: bool) -> tuple[Any, int]:
     return (FAST_BUDGET, 100) if fast else (DEFAULT_BUDGET, 1000)
 
 
-def _out_dir(path: Path, option: str) -> Path:
+def _out_dir(path: Path, option: str, *files: str) -> Path:
     if path.exists() and not path.is_dir():
         raise UserError(f"{option} {path}: exists and is not a folder")
+    for name in files:  # before the work: a link or device in the folder is refused at once
+        check_destination(path / name)
     return path
 
 
@@ -105,6 +108,11 @@ def _track(
             f"(promote: bankchurn model promote {run.registered_name} "
             f"{run.registered_version} --alias champion)"
         )
+
+
+def _source(data: str | None) -> str | None:
+    """``--data``, else the settings' data source (``BANKCHURN_DATA``), else None (synthetic)."""
+    return data if data is not None else settings().data
 
 
 def _load(data: str | None, seed: int) -> Any:
@@ -181,10 +189,15 @@ def train(
     from bankchurn.reporting import train_and_evaluate, write_training
 
     tracking = _tracking(register)
-    out = _out_dir(out, "--out")
+    out = _out_dir(out, "--out", "metrics.json")
     artifact = model_file if model_file is not None else out / "model.joblib"
     if artifact.is_dir():
         raise UserError(f"--model-file {artifact}: is a folder; give a file path")
+    from bankchurn.artifacts import hash_path
+
+    check_destination(artifact)  # before the work: a link or device is refused at once
+    check_destination(hash_path(artifact))
+    data = _source(data)
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     result = train_and_evaluate(
@@ -225,7 +238,10 @@ def evaluate(
 
     if out is not None and out.is_dir():
         raise UserError(f"--out {out}: is a folder; give a file path such as metrics.json")
+    if out is not None:
+        check_destination(out)
     artifact = load_artifact(model)
+    data = _source(data)
     extract = _load(data, int(artifact.metadata.get("seed") or seed) if data is None else seed)
     metrics = evaluate_artifact(artifact, extract, n_bootstrap=_budget(fast)[1])
     typer.echo(f"{artifact.metadata.get('model_version')}: {metrics['split']['evaluated_rows']}")
@@ -301,14 +317,20 @@ def predict(
 
     from_db, to_db = is_database_url(input), is_database_url(output)
     if to_db:
-        if explain_scores:
-            raise UserError("--explain writes reasons to a CSV --output, not to the scores table")
         if not from_db:
             raise UserError("--output postgresql://... needs --input postgresql://... (the CRM)")
         day = _run_date(run_date)
         artifact = load_artifact(model)
+        if explain_scores:
+            _check_explainable(artifact, model)
         stats = score_database_into_database(
-            artifact, input, output, day, chunk_size=chunk_size, progress=progress
+            artifact,
+            input,
+            output,
+            day,
+            chunk_size=chunk_size,
+            progress=progress,
+            explain_scores=explain_scores,
         )
         from bankchurn.scores_db import table_name
 
@@ -321,6 +343,7 @@ def predict(
             raise UserError(f"--output {output}: is a folder; give a CSV file path")
         if not from_db and out.resolve() == Path(input).resolve():
             raise UserError("--output must differ from --input")
+        check_destination(out)  # before any work: a link or device is refused at once
         artifact = load_artifact(model)
         if explain_scores:
             _check_explainable(artifact, model)
@@ -388,7 +411,6 @@ def report(
     """
     from bankchurn.reporting import run_report, summarize
 
-    tracking = _tracking(register=False)
     out = _out_dir(out or settings().reports_dir, "--out")
     models_dir = _out_dir(models_dir or settings().models_dir, "--models-dir")
     if only_summary:
@@ -401,6 +423,8 @@ def report(
         for name, path in monitor_from_files(out, models_dir).items():
             typer.echo(f"{name}: {path}")
         return
+    tracking = _tracking(register=False)
+    data = _source(data)
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
     written = run_report(extract, out, models_dir, seed, budget=budget, n_bootstrap=n_boot)

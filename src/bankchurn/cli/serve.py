@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from bankchurn.cli import app
+from bankchurn.errors import UserError
 
 
 @app.command("serve")
@@ -40,7 +42,8 @@ def serve(
 ) -> None:
     """Serve POST /predict, POST /predict/batch, /health, /ready, /metrics and /docs.
 
-    The artifact is loaded before the port is opened: a missing or corrupt one exits 2.
+    The artifact is loaded before the port is opened: a missing or corrupt one exits 2, and
+    so does a port already in use (one line).
 
     Stop the server with Ctrl+C.
     """
@@ -58,11 +61,32 @@ def serve(
         log_level=log_level,
     )
     api = create_app(settings)  # raises UserError (exit 2) before anything listens
-    uvicorn.run(
+    sock = _listen(settings.host, settings.port)
+    config = uvicorn.Config(
         api,
-        host=settings.host,
-        port=settings.port,
         log_level=settings.log_level.lower(),
         access_log=False,  # the app writes its own JSON access log
         server_header=False,
     )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the server's socket here: a busy port is one line and exit 2.
+
+    Left to uvicorn, a busy port gives several log lines and exit code 1 or 3.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UserError(
+            f"--port {port}: cannot listen on {host}:{port} ({exc.strerror}); another server "
+            "may be using it: stop it or choose another --port"
+        ) from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock

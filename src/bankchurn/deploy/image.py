@@ -15,7 +15,7 @@ input is never rebuilt (``make test`` reuses the image; a cold run builds it onc
 
 Works with ``podman`` (preferred when both are present) or ``docker``. On this machine kind
 podman needs ``runc`` instead of its default ``crun`` (which fails on the host's cgroups) and
-ulimits within the host's hard limits; :class:`Engine` adds both, here and in every ``run``.
+ulimits within the host's hard limits; `Engine` adds both, here and in every ``run``.
 
 Usage::
 

@@ -6,7 +6,7 @@ promotion moves ``champion`` to another version and the server that starts next 
 
 Integrity: training records the SHA-256 of ``model.joblib`` as the version tag
 ``bankchurn.artifact_sha256``; `fetch_registered` downloads the file and refuses it when
-the bytes differ, before the pickle is loaded (ADR-0016 and the artifact trust ADR).
+the bytes differ, before the pickle is loaded (ADR-0016; the trust boundary is ADR-0019's).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 from bankchurn.errors import UserError
 from bankchurn.tracking.config import TrackingSettings, check_reachable, quiet_mlflow
-from bankchurn.tracking.runs import ARTIFACT_FILE, ARTIFACT_SHA256_TAG, sha256_of, sidecar_of
+from bankchurn.tracking.runs import ARTIFACT_FILE, ARTIFACT_SHA256_TAG, sha256_of
 
 _URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[\w-]+)|/(?P<version>[0-9]+))$")
 _ALIAS = re.compile(r"^[A-Za-z_][\w-]*$")
@@ -151,7 +151,8 @@ def fetch_registered(uri: str, settings: TrackingSettings) -> tuple[Any, Registe
     Raises:
         UserError: Unresolvable URI, missing or altered artifact (one line).
     """
-    from bankchurn.artifacts import load_artifact
+    from bankchurn.artifacts import hash_path, load_artifact
+    from bankchurn.atomic import atomic_write_text
 
     registered = lookup(uri, settings)
     if not registered.artifact_sha256:
@@ -179,8 +180,8 @@ def fetch_registered(uri: str, settings: TrackingSettings) -> tuple[Any, Registe
                 f"{registered.artifact_sha256[:12]}... recorded at training; refusing to load it"
             )
         # The registry's record becomes the record beside the file, which the loader checks.
-        sidecar_of(Path(local)).write_text(
-            f"{registered.artifact_sha256}  {ARTIFACT_FILE}\n", encoding="utf-8"
+        atomic_write_text(
+            hash_path(Path(local)), f"{registered.artifact_sha256}  {ARTIFACT_FILE}\n"
         )
         return load_artifact(local), registered
     finally:

@@ -79,11 +79,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sidecar_of(model_file: Path) -> Path:
-    """Where the SHA-256 of an artifact is recorded beside it: ``<name>.sha256``."""
-    return model_file.with_name(model_file.name + ".sha256")
-
-
 def flat_metrics(metrics: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, float]]:
     """Every number of ``metrics`` reached through object keys, as ``(dotted.path, value)``.
 
@@ -252,10 +247,12 @@ def _log(
             staged = Path(tmp) / ARTIFACT_FILE
             shutil.copyfile(model_file, staged)
             artifacts = {ARTIFACT_KEY: str(staged)}
-            recorded = sidecar_of(model_file)
+            from bankchurn.artifacts import hash_path
+
+            recorded = hash_path(model_file)
             if recorded.is_file():  # the hash recorded beside the file travels with it
-                shutil.copyfile(recorded, sidecar_of(staged))
-                artifacts[f"{ARTIFACT_KEY}_sha256"] = str(sidecar_of(staged))
+                shutil.copyfile(recorded, hash_path(staged))
+                artifacts[f"{ARTIFACT_KEY}_sha256"] = str(hash_path(staged))
             info = mlflow.pyfunc.log_model(
                 name=MODEL_NAME_IN_RUN,
                 python_model=str(PYFUNC_CODE),

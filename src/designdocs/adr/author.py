@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import string
-import tempfile
 import unicodedata
 from importlib import resources
 from pathlib import Path
@@ -17,6 +15,7 @@ from pydantic import (
     ValidationError,
 )
 
+from bankchurn.atomic import atomic_write_text
 from bankchurn.errors import UserError
 from designdocs.adr.model import _NUMBERED_RE, AdrMeta, _iso_date
 from designdocs.adr.parse import (
@@ -65,15 +64,8 @@ def _dump_front_matter(meta: AdrMeta) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing: temp file in the same folder, then rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a whole file or nothing (the package's one atomic writer)."""
+    atomic_write_text(path, text)
 
 
 def _template() -> str:
