@@ -278,7 +278,7 @@ def test_promql_answers_what_the_burst_implies(stack: Stack) -> None:
     assert expected_psi > drift.PSI_THRESHOLD
     assert stack.scalar("bankchurn:score_psi:1h") > drift.PSI_THRESHOLD
     pending = 'ALERTS{alertname="BankChurnScoreShift", alertstate="pending"}'
-    _wait(lambda: bool(stack.query(pending)), "the score-shift alert to be pending", timeout=10)
+    _wait(lambda: bool(stack.query(pending)), "the score-shift alert to be pending", timeout=30)
     assert stack.scalar("sum(bankchurn_churn_probability_count)") == BURST + 1
 
 

@@ -113,7 +113,7 @@ def monitor(
     last months pooled as CURRENT, as the Monitoring page's rule does.
     """
     from bankchurn.drift import compare
-    from bankchurn.io import atomic_write_text
+    from bankchurn.atomic import atomic_write_text
 
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: exists and is not a folder")
