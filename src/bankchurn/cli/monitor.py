@@ -112,8 +112,8 @@ def monitor(
     its calibrated probabilities (no labels needed) and evaluate the retraining rule; pass the
     last months pooled as CURRENT, as the Monitoring page's rule does.
     """
-    from bankchurn.drift import compare
     from bankchurn.atomic import atomic_write_text
+    from bankchurn.drift import compare
 
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: exists and is not a folder")
