@@ -154,7 +154,7 @@ def read_validated(
             "table": crm_db.QUALIFIED_TABLE,
             "sha256": _table_sha256(read.frame),
         }
-    raw = read_csv_checked(source)
+    raw = read_csv_checked(source, require_label=require_label)
     valid = validate_frame(raw, str(source), require_label=require_label)
     return valid, {
         "source": "file",
@@ -199,6 +199,7 @@ def load_extract(
     n_rows: int | None = None,
     n_snapshots: int | None = None,
     key: bytes | None = None,
+    require_label: bool = True,
 ) -> Extract:
     """Load a CRM extract: a user's CSV, or the embedded synthetic one when ``path`` is None.
 
@@ -216,6 +217,8 @@ def load_extract(
             params.yaml's.
         key: Pseudonymisation key; default [`bankchurn.privacy.key_for`][bankchurn.privacy.key_for]
             (which refuses the public demo key for a file that is not the synthetic extract).
+        require_label: Whether a file must carry the label ``Exited`` (not for unlabelled
+            months that are only monitored or scored).
 
     Returns:
         The extract. ``provenance`` holds ``source`` (``"synthetic"``, ``"file"`` or
@@ -252,7 +255,7 @@ def load_extract(
         true_proba: np.ndarray | None = synthetic.true_proba
         without_gender: np.ndarray | None = synthetic.true_proba_without_gender
     else:
-        valid, provenance = read_validated(path)
+        valid, provenance = read_validated(path, require_label=require_label)
         true_proba = without_gender = None
     frame = pseudonymise(valid, secret)
     provenance.update(n_rows=len(frame), **_snapshot_info(frame))

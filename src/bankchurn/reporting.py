@@ -6,7 +6,8 @@ tune) on training rows -> metrics on test rows, judged at the declared operating
 (``targets.OPERATING_POINT``). Other ways to pick whom to contact (a probability threshold) are
 reported as labelled ``scenarios`` and never enter the canvas verdict.
 [`run_report`][bankchurn.reporting.run_report] writes ``data_profile.json``, ``baseline/metrics.json``,
-``target/metrics.json``, ``model_selection.json`` and ``canvas_status.json``: sorted keys,
+``target/metrics.json``, ``model_selection.json``, ``canvas_status.json`` and (synthetic data
+only) ``monitoring.json`` ([`write_monitoring`][bankchurn.reporting.write_monitoring]): sorted keys,
 floats rounded to 6 decimals, no wall-clock time, so the same seed gives identical bytes.
 """
 
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bankchurn import business, evaluation, targets
+from bankchurn import business, drift, evaluation, targets
 from bankchurn.artifacts import build_metadata, package_version, save_artifact
 from bankchurn.atomic import atomic_write_text
 from bankchurn.business import BusinessParameters
@@ -388,6 +389,11 @@ def train_and_evaluate(
         metrics=_clean(headline),
         seed=seed,
     )
+    seen = ~np.isnan(trained.model.oof_scores_)
+    metadata["score_reference"] = drift.score_reference(
+        trained.model.calibrate(trained.model.oof_scores_[seen]),
+        "calibrated out-of-fold probabilities of the training rows (time-ordered folds)",
+    )
     metrics["model_version"] = metadata["model_version"]
     return TrainingResult(trained, metrics, metadata, split, extras)
 
@@ -745,6 +751,72 @@ def summarize(out_dir: str | Path, models_dir: str | Path) -> dict[str, Path]:
     return write_summary(out_dir, metrics, records)
 
 
+def write_monitoring(
+    extract: Extract,
+    model: Any,
+    split: Split,
+    model_version: str,
+    seed: int,
+    out_dir: str | Path,
+) -> dict[str, Path]:
+    """Write ``monitoring.json``: the monitor scored against the generator's truth.
+
+    Only the synthetic extract has a known truth, so nothing is written for other data.
+
+    Args:
+        extract: The extract the model was trained on.
+        model: The fitted target model (calibrated ``predict_proba``).
+        split: Its train/test split (the reference is the training window).
+        model_version: Version of the model.
+        seed: Seed of the monitoring study.
+        out_dir: Reports folder.
+
+    Returns:
+        ``monitoring`` -> path, or nothing for non-synthetic data.
+    """
+    if not (extract.provenance.get("synthetic") and extract.has_snapshots):
+        return {}
+    from bankchurn.monitoring import monitoring_report
+
+    report = monitoring_report(extract, model, split.train, split.test, model_version, seed)
+    return {
+        "monitoring": write_json(Path(out_dir) / "monitoring.json", report.model_dump(mode="json"))
+    }
+
+
+def monitor_from_files(out_dir: str | Path, models_dir: str | Path) -> dict[str, Path]:
+    """The pipeline's monitor stage: ``monitoring.json`` from the target artifact.
+
+    The synthetic extract is generated again from ``params.yaml`` and must be the data the
+    artifact was trained on (same sha256): the generator's truth only holds for its own data.
+
+    Raises:
+        UserError: The artifact is missing or was trained on other data.
+    """
+    from bankchurn.artifacts import load_artifact
+    from bankchurn.ingest import load_extract
+
+    params = load_params()
+    artifact = load_artifact(Path(models_dir) / "target.joblib")
+    meta = artifact.metadata
+    extract = load_extract(
+        None, seed=params.seed, n_rows=params.data.n_rows, n_snapshots=params.data.n_snapshots
+    )
+    trained_on = meta.get("provenance", {}).get("sha256")
+    if trained_on != extract.provenance["sha256"]:
+        raise UserError(
+            f"{Path(models_dir) / 'target.joblib'}: not trained on the synthetic extract of "
+            "params.yaml; the monitor is scored only on the generator's own data"
+        )
+    seed = int(meta.get("seed") or params.seed)
+    frame = extract.frame.reset_index(drop=True)
+    test_months = int(meta.get("split", {}).get("test_months") or DEFAULT_TEST_MONTHS)
+    split = make_split(frame, seed=seed, test_months=test_months)
+    return write_monitoring(
+        extract, artifact.pipeline, split, str(meta["model_version"]), seed, out_dir
+    )
+
+
 def run_report(
     extract: Extract,
     out_dir: str | Path,
@@ -784,6 +856,16 @@ def run_report(
         metrics[name] = json.loads(to_json(result.metrics))
         records[name] = training_record(result)
     written.update(write_summary(out, metrics, records))
+    written.update(
+        write_monitoring(  # `result` is the target's run: the loop's last
+            extract,
+            result.trained.model,
+            result.split,
+            result.metadata["model_version"],
+            seed,
+            out,
+        )
+    )
     return written
 
 

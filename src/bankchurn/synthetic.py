@@ -492,3 +492,16 @@ def write_extract(extract: SyntheticExtract, path: str | Path) -> Path:
     from bankchurn.atomic import atomic_write_bytes
 
     return atomic_write_bytes(path, to_csv_bytes(extract.frame))
+
+
+def injected_drift() -> dict[str, dict[int, float]]:
+    """The drift the generator injects, by column and calendar month (the monitor's truth).
+
+    Returns:
+        ``{"Balance": {month: factor on balances}, "Exited": {month: extra churn logit}}``;
+        every other column, and every other month, is drawn from one fixed distribution.
+    """
+    return {
+        "Balance": dict(_SEASON_BALANCE),
+        "Exited": {int(m): float(v) for m, v in MECHANISM["season"].items()},
+    }

@@ -28,6 +28,7 @@ REPORT_FILES: dict[str, str] = {
     "target": "target/metrics.json",
     "selection": "model_selection.json",
     "canvas": "canvas_status.json",
+    "monitoring": "monitoring.json",
     "bench": "benchmarks.json",
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -34,7 +35,8 @@ def test_exposition_parses_and_has_every_documented_name(
 ) -> None:
     client.post("/predict", json=customer)  # labelled series appear once observed
     samples = _samples(client)
-    for name in m.METRIC_NAMES:
+    # The reference shares need an artifact that records them (tested below).
+    for name in set(m.METRIC_NAMES) - {m.REFERENCE_BAND_SHARE}:
         present = [
             s
             for s in samples
@@ -98,3 +100,47 @@ def test_each_app_has_its_own_registry(client: TestClient, settings: Any) -> Non
 def test_every_risk_band_is_exported_before_any_prediction(client: TestClient) -> None:
     bands = {s.labels["risk_band"]: s.value for s in _samples(client)[m.PREDICTIONS_TOTAL]}
     assert bands == {"low": 0.0, "medium": 0.0, "high": 0.0}
+
+
+def test_served_probabilities_are_a_histogram_with_the_band_bounds(
+    client: TestClient, customer: dict[str, Any]
+) -> None:
+    from bankchurn.business import RISK_BANDS
+
+    probabilities = [client.post("/predict", json=customer).json()["churn_probability"]]
+    batch = client.post("/predict/batch", json={"customers": [customer, {**customer, "Age": 80}]})
+    probabilities += [p["churn_probability"] for p in batch.json()["predictions"]]
+    samples = _samples(client)
+    name = m.CHURN_PROBABILITY
+    assert _value(samples, name + "_count") == 3
+    assert _value(samples, name + "_sum") == pytest.approx(sum(probabilities), abs=1e-5)
+    bounds = {float(s.labels["le"]) for s in samples[name + "_bucket"]}
+    assert {lower for _, lower in RISK_BANDS if lower > 0} <= bounds
+    below_half = _value(samples, name + "_bucket", le="0.5")
+    assert below_half == sum(p < 0.5 for p in probabilities)
+
+
+def test_readiness_and_reference_shares_are_exported(
+    settings: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from bankchurn.api.app import create_app
+    from bankchurn.artifacts import load_artifact, save_artifact
+
+    tiny = load_artifact(settings.model_path)
+    reference = {"risk_bands": ["low", "medium", "high"], "shares": [0.6, 0.3, 0.1]}
+    path = save_artifact(
+        tmp_path_factory.mktemp("ref") / "model.joblib",
+        tiny.pipeline,
+        {**tiny.metadata, "score_reference": reference},
+    )
+    app = create_app(settings.model_copy(update={"model_path": path}))
+    with TestClient(app) as c:
+        samples = _samples(c)
+        assert _value(samples, m.MODEL_READY) == 1
+        shares = {s.labels["risk_band"]: s.value for s in samples[m.REFERENCE_BAND_SHARE]}
+        assert shares == {"low": 0.6, "medium": 0.3, "high": 0.1}
+    assert app.state.metrics.ready._value.get() == 0  # lifespan ended: not ready any more
+
+
+def test_no_reference_shares_without_them_in_the_artifact(client: TestClient) -> None:
+    assert m.REFERENCE_BAND_SHARE not in _samples(client)

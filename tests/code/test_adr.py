@@ -385,7 +385,7 @@ CASES: list[tuple[str, Mutation, str, str, str]] = [
         lambda d: _edit(d, "0003", "## Decision\n", '## Decision\n\n{{ metric("nope.x") }}\n'),
         "0003",
         "metric",
-        "first segment must be one of data, baseline, target, selection, canvas, bench",
+        "first segment must be one of data, baseline, target, selection, canvas, monitoring, bench",
     ),
 ]
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.xdist_group("pipeline")  # shares the one pipeline run
 def fresh_reports(fresh_pipeline) -> Path:
     """Reports written by ``dvc repro`` in a fresh copy of the repository (``make reports``)."""
     copy, output = fresh_pipeline
-    for stage in ("extract", "validate", "train_baseline", "train_target", "report"):
+    for stage in ("extract", "validate", "train_baseline", "train_target", "report", "monitor"):
         assert f"Running stage '{stage}'" in output, output
     return copy.root / "reports"
 

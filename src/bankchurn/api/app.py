@@ -156,17 +156,22 @@ def create_app(
             else InferenceService.from_path(settings.model_path)
         )
     metrics = ApiMetrics()
-    metrics.set_model(service.model_version, service.source)
+    metrics.set_model(
+        service.model_version,
+        service.source,
+        service.artifact.metadata.get("score_reference"),
+    )
     batcher = MicroBatcher(
         service,
         on_batch=lambda scores, seconds: metrics.observe_predictions(
-            (s.risk_band for s in scores), "predict", seconds
+            ((s.churn_probability, s.risk_band) for s in scores), "predict", seconds
         ),
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.ready = True
+        metrics.ready.set(1)
         app_log.info(
             "startup",
             extra={
@@ -178,6 +183,7 @@ def create_app(
         )
         yield
         app.state.ready = False  # draining: /ready turns 503 while uvicorn finishes requests
+        metrics.ready.set(0)
         await batcher.close()
 
     app = FastAPIOffline(
@@ -253,7 +259,9 @@ def create_app(
             raise HTTPException(409, detail="the served model has no TreeSHAP explanations")
         start = time.perf_counter()
         score, explanation = await run_in_threadpool(service.explain_one, row)
-        metrics.observe_predictions([score.risk_band], "predict", time.perf_counter() - start)
+        metrics.observe_predictions(
+            [(score.churn_probability, score.risk_band)], "predict", time.perf_counter() - start
+        )
         return ExplainedPrediction(
             **_prediction(score).model_dump(), explanation=Explanation.model_validate(explanation)
         )
@@ -284,7 +292,9 @@ def create_app(
         start = time.perf_counter()
         scores = service.predict_many(rows)  # plain `def` route: runs in a worker thread
         metrics.observe_predictions(
-            (s.risk_band for s in scores), "predict_batch", time.perf_counter() - start
+            ((s.churn_probability, s.risk_band) for s in scores),
+            "predict_batch",
+            time.perf_counter() - start,
         )
         return BatchResponse(predictions=[_prediction(s) for s in scores])
 

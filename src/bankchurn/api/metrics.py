@@ -8,8 +8,15 @@ exported as constants so the site renders them from code instead of a second cop
 | ``bankchurn_http_requests_total`` | counter | method, route, status |
 | ``bankchurn_http_request_duration_seconds`` | histogram | method, route, status |
 | ``bankchurn_predictions_total`` | counter | risk_band |
+| ``bankchurn_churn_probability`` | histogram | (none) |
 | ``bankchurn_inference_duration_seconds`` | histogram | endpoint |
 | ``bankchurn_model_info`` | info (gauge = 1) | model_version, model_path (file or registry URI) |
+| ``bankchurn_model_ready`` | gauge (1 ready, 0 not) | (none) |
+| ``bankchurn_reference_risk_band_share`` | gauge | risk_band |
+
+The reference shares are the risk-band shares of the model's calibrated probabilities on its
+training window (artifact metadata ``score_reference``); the score-shift alert compares the
+served shares with them by the PSI of `bankchurn.drift`.
 
 ``route`` is the route TEMPLATE (``/predict``), or ``unmatched`` for unknown paths, so a
 scanner cannot blow up the label cardinality.
@@ -17,12 +24,14 @@ scanner cannot blow up the label cardinality.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     Info,
     generate_latest,
@@ -35,6 +44,9 @@ HTTP_REQUEST_DURATION_SECONDS = "bankchurn_http_request_duration_seconds"
 PREDICTIONS_TOTAL = "bankchurn_predictions_total"
 INFERENCE_DURATION_SECONDS = "bankchurn_inference_duration_seconds"
 MODEL_INFO = "bankchurn_model_info"
+CHURN_PROBABILITY = "bankchurn_churn_probability"
+MODEL_READY = "bankchurn_model_ready"
+REFERENCE_BAND_SHARE = "bankchurn_reference_risk_band_share"
 
 #: Every exposition name, for the docs' monitoring section.
 METRIC_NAMES: tuple[str, ...] = (
@@ -43,6 +55,9 @@ METRIC_NAMES: tuple[str, ...] = (
     PREDICTIONS_TOTAL,
     INFERENCE_DURATION_SECONDS,
     MODEL_INFO,
+    CHURN_PROBABILITY,
+    MODEL_READY,
+    REFERENCE_BAND_SHARE,
 )
 
 #: Latency buckets (seconds): fine below the engineering P99 goal, where the API is expected to
@@ -61,6 +76,12 @@ LATENCY_BUCKETS: tuple[float, ...] = (
     0.5,
     1.0,
     2.5,
+)
+
+#: Buckets of the served churn probabilities; the risk-band bounds are among them, so a
+#: dashboard reads band shares from the histogram too.
+PROBABILITY_BUCKETS: tuple[float, ...] = tuple(
+    sorted({0.05, 0.1, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0} | {b for _, b in RISK_BANDS if b > 0})
 )
 
 UNMATCHED_ROUTE = "unmatched"
@@ -107,6 +128,23 @@ class ApiMetrics:
             "Model artifact being served (value is always 1).",
             registry=self.registry,
         )
+        self.probability = Histogram(
+            CHURN_PROBABILITY,
+            "Calibrated churn probabilities served.",
+            buckets=PROBABILITY_BUCKETS,
+            registry=self.registry,
+        )
+        self.ready = Gauge(
+            MODEL_READY,
+            "1 while the model is loaded and the app accepts scoring requests, else 0.",
+            registry=self.registry,
+        )
+        self.reference = Gauge(
+            REFERENCE_BAND_SHARE,
+            "Share of each risk band among the model's training-window probabilities.",
+            ("risk_band",),
+            registry=self.registry,
+        )
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one answered request and record its latency."""
@@ -114,18 +152,33 @@ class ApiMetrics:
         self.requests.labels(*labels).inc()
         self.latency.labels(*labels).observe(seconds)
 
-    def observe_predictions(self, bands: Iterable[str], endpoint: str, seconds: float) -> None:
-        """Count scored customers per band and record the pipeline time of the call."""
+    def observe_predictions(
+        self, scores: Iterable[tuple[float, str]], endpoint: str, seconds: float
+    ) -> None:
+        """Count scored customers per band, record their probabilities and the pipeline time.
+
+        Args:
+            scores: ``(churn_probability, risk_band)`` of each scored customer.
+            endpoint: Route name the scores were served by.
+            seconds: Time spent in the model pipeline.
+        """
         counts: dict[str, int] = {}
-        for band in bands:
+        for probability, band in scores:
             counts[band] = counts.get(band, 0) + 1
+            self.probability.observe(probability)
         for band, n in counts.items():
             self.predictions.labels(band).inc(n)
         self.inference.labels(endpoint).observe(seconds)
 
-    def set_model(self, model_version: str, model_path: str) -> None:
-        """Publish which artifact is served."""
+    def set_model(
+        self, model_version: str, model_path: str, score_reference: Mapping[str, Any] | None
+    ) -> None:
+        """Publish which artifact is served and its reference risk-band shares (if recorded)."""
         self.model.info({"model_version": model_version, "model_path": model_path})
+        if score_reference:
+            bands = score_reference["risk_bands"]
+            for band, share in zip(bands, score_reference["shares"], strict=True):
+                self.reference.labels(band).set(float(share))
 
     def exposition(self) -> tuple[bytes, str]:
         """Text exposition of the registry and its content type."""

@@ -51,7 +51,7 @@ app = typer.Typer(
 
 def _register() -> None:
     """Attach the command groups; each import is one layer of the package."""
-    from bankchurn.cli import data, model, registry, serve  # noqa: F401  (commands register themselves)
+    from bankchurn.cli import data, model, monitor, registry, serve  # noqa: F401  (commands register themselves)
 
 
 def _error(message: str) -> None:

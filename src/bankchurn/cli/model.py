@@ -399,6 +399,14 @@ def report(
             "metrics in OUT and the training records in MODELS_DIR (the pipeline's report stage).",
         ),
     ] = False,
+    only_monitoring: Annotated[
+        bool,
+        typer.Option(
+            "--only-monitoring",
+            help="Do not train: write monitoring.json from the target artifact in MODELS_DIR "
+            "and the synthetic extract of params.yaml (the pipeline's monitor stage).",
+        ),
+    ] = False,
 ) -> None:
     """Train baseline and target, write every JSON report and both model artifacts.
 
@@ -415,6 +423,12 @@ def report(
     models_dir = _out_dir(models_dir or default_models, "--models-dir")
     if only_summary:
         for name, path in summarize(out, models_dir).items():
+            typer.echo(f"{name}: {path}")
+        return
+    if only_monitoring:
+        from bankchurn.reporting import monitor_from_files
+
+        for name, path in monitor_from_files(out, models_dir).items():
             typer.echo(f"{name}: {path}")
         return
     tracking = _tracking(register=False)

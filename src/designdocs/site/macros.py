@@ -24,6 +24,8 @@ Macros (call them in any page, ADRs included):
 * ``parameter(path, fmt=None)``: a declared parameter of the package, e.g.
   ``split.DEFAULT_TEST_MONTHS`` or ``business.BusinessParameters.retention_success_rate``.
 * ``prometheus_metrics()``: the API's Prometheus metrics, names from ``bankchurn.api.metrics``.
+* ``monitoring_table(name)``: a table of ``reports/monitoring.json`` (``methods``, ``power``,
+  ``months``, ``estimation``).
 * ``canvas_counts()``: ``{"pass": n, "miss": n, "na": n, "out_of_reach": n}``.
 * ``provenance_legend()``: table of every report the page set reads, with its provenance.
 * ``data_contract_table()`` and ``contract(name, fmt=None)``: the data contract in code;
@@ -187,6 +189,19 @@ def define_env(env: Any) -> None:
         from bankchurn.api import metrics as api_metrics
 
         return monitoring.prometheus_table(importlib.reload(api_metrics))
+
+    @env.macro
+    def monitoring_table(name: str) -> str:
+        """One table of the drift report (see `designdocs.pages.monitoring`)."""
+        tables = {
+            "methods": monitoring.methods_table,
+            "power": monitoring.power_table,
+            "months": monitoring.months_table,
+            "estimation": monitoring.estimation_table,
+        }
+        if name not in tables:
+            raise SiteDataError(f"monitoring_table({name!r}): one of {', '.join(tables)}")
+        return tables[name](reports)
 
     @env.macro
     def canvas_counts() -> dict[str, int]:
