@@ -137,10 +137,7 @@ def render_page(adr: ADR) -> str:
     h1 = next((i for i, ln in enumerate(lines) if ln.startswith("# ")), -1)
     head = "".join(lines[: h1 + 1])
     rest = "".join(lines[h1 + 1 :]).lstrip("\n")
-    inserted = (
-        f"\n{render_status_line(adr)}\n\n{render_banner(adr)}"
-        f"{render_checks(adr)}"
-    )
+    inserted = f"\n{render_status_line(adr)}\n\n{render_banner(adr)}{render_checks(adr)}"
     meta = adr.meta.model_dump()
     meta["date"] = adr.meta.date.isoformat()
     front = yaml.safe_dump(
