@@ -19,7 +19,7 @@ from bankchurn import params
 
 pytestmark = pytest.mark.xdist_group("pipeline")  # one worker runs the pipeline copies
 
-STAGES = ("extract", "validate", "train_baseline", "train_target", "report")
+STAGES = ("extract", "validate", "train_baseline", "train_target", "report", "monitor")
 
 
 def _ran(output: str) -> list[str]:
