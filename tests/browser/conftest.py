@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -100,14 +101,21 @@ def crawl(
         for name, url in sitebrowser.screenshot_targets(urls).items()
         if url is not None
     }
-    with sync_playwright() as playwright:
-        launched = sitebrowser.launch_browser(playwright)
-        opened = sitebrowser.SiteBrowser(launched, site_url, built_site)
-        try:
-            return opened.crawl(urls, parallel=3, screenshots=shots)
-        finally:
-            opened.close()
-            launched.close()
+
+    def crawl_all() -> dict[str, sitebrowser.PageReport]:
+        with sync_playwright() as playwright:
+            launched = sitebrowser.launch_browser(playwright)
+            opened = sitebrowser.SiteBrowser(launched, site_url, built_site)
+            try:
+                return opened.crawl(urls, parallel=3, screenshots=shots)
+            finally:
+                opened.close()
+                launched.close()
+
+    # Its own thread: a module's browser may already hold this thread's Playwright loop, and
+    # the sync API refuses to start a second one inside it (a partial run can order it so).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(crawl_all).result()
 
 
 @pytest.fixture
