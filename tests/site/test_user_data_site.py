@@ -83,7 +83,12 @@ def test_pages_say_what_a_real_dateless_file_cannot_tell(user_site) -> None:
     assert "the file has no dates" in canvas  # the volume and the temporal split
     split = _text(site / "decisions" / "0007-temporal-validation-split" / "index.html")
     assert "has no dates" in split
-    ceiling = _text(site / "decisions" / "0021-target-model-xgboost-or-lightgbm-chosen-by-time-ordered-cv" / "index.html")
+    ceiling = _text(
+        site
+        / "decisions"
+        / "0021-target-model-xgboost-or-lightgbm-chosen-by-time-ordered-cv"
+        / "index.html"
+    )
     assert "unknown on a real file" in ceiling
 
 
