@@ -702,21 +702,48 @@ def write_training(
     return written
 
 
+def read_benchmarks(path: str | Path | None) -> dict[str, Any] | None:
+    """The benchmark report the canvas's system tier is judged on, or None when not given.
+
+    An explicit input (the pipeline's report stage names it in ``dvc.yaml``), never looked up in
+    the folder the summary is written to: the reports form a DAG (ADR 0013).
+
+    Raises:
+        UserError: ``path`` is given but missing or not a JSON object.
+    """
+    if path is None:
+        return None
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else f"not valid JSON ({exc.msg})"
+        raise UserError(f"{path}: cannot read the benchmark report: {reason}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: the benchmark report is not a JSON object")
+    return data
+
+
 def write_summary(
     out_dir: str | Path,
     metrics: dict[str, dict[str, Any]],
     records: dict[str, dict[str, Any]],
+    benchmarks: str | Path | None = None,
 ) -> dict[str, Path]:
     """Write ``model_selection.json`` and ``canvas_status.json`` from both models' runs.
 
     Args:
-        out_dir: Reports folder; its ``benchmarks.json`` (when present) feeds the system tier.
+        out_dir: Reports folder the two files are written to (nothing is read from it).
         metrics: ``baseline``/``target`` -> the content of their ``metrics.json``.
         records: ``baseline``/``target`` -> their [`training_record`][bankchurn.reporting.training_record].
+        benchmarks: Benchmark report whose ``api`` section feeds the system tier; without it
+            the system tier is not measured here.
+
+    Raises:
+        UserError: ``benchmarks`` is given but cannot be read.
     """
     out = Path(out_dir)
-    bench_path = out / "benchmarks.json"
-    bench = json.loads(bench_path.read_text(encoding="utf-8")) if bench_path.is_file() else None
+    bench = read_benchmarks(benchmarks)
     selection = selection_report(
         metrics["target"], records["target"], metrics["baseline"], records["baseline"]
     )
@@ -729,13 +756,15 @@ def write_summary(
     }
 
 
-def summarize(out_dir: str | Path, models_dir: str | Path) -> dict[str, Path]:
+def summarize(
+    out_dir: str | Path, models_dir: str | Path, benchmarks: str | Path | None = None
+) -> dict[str, Path]:
     """The pipeline's report stage: the summary reports from the files the train stages wrote.
 
-    See [`write_summary`][bankchurn.reporting.write_summary].
+    See [`write_summary`][bankchurn.reporting.write_summary] (``benchmarks`` is passed on).
 
     Raises:
-        UserError: A train stage's output is missing.
+        UserError: A train stage's output or the given benchmark report is missing.
     """
     metrics, records = {}, {}
     for name in ("baseline", "target"):
@@ -748,7 +777,7 @@ def summarize(out_dir: str | Path, models_dir: str | Path) -> dict[str, Path]:
                 raise UserError(f"{path}: missing; train the {name} model first")
         metrics[name] = json.loads(paths[0].read_text(encoding="utf-8"))
         records[name] = json.loads(paths[1].read_text(encoding="utf-8"))
-    return write_summary(out_dir, metrics, records)
+    return write_summary(out_dir, metrics, records, benchmarks)
 
 
 def write_monitoring(
@@ -825,12 +854,13 @@ def run_report(
     *,
     budget: TuningBudget = DEFAULT_BUDGET,
     n_bootstrap: int = evaluation.N_BOOTSTRAP,
+    benchmarks: str | Path | None = None,
 ) -> dict[str, Path]:
     """Train baseline and target, write every report (and the artifacts when ``models_dir``).
 
     The same writers as the pipeline's stages (data profile,
     [`write_training`][bankchurn.reporting.write_training] per model,
-    [`write_summary`][bankchurn.reporting.write_summary]), in one process.
+    [`write_summary`][bankchurn.reporting.write_summary], given ``benchmarks``), in one process.
 
     Returns:
         Report name -> written path.
@@ -855,7 +885,7 @@ def run_report(
         # The summary reads what the stages would read back from their files.
         metrics[name] = json.loads(to_json(result.metrics))
         records[name] = training_record(result)
-    written.update(write_summary(out, metrics, records))
+    written.update(write_summary(out, metrics, records, benchmarks))
     written.update(
         write_monitoring(  # `result` is the target's run: the loop's last
             extract,

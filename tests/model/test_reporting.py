@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pytest
+
+from bankchurn.errors import UserError
 from bankchurn.models import FAST_BUDGET, TARGET_CANDIDATES
-from bankchurn.reporting import run_report, to_json
+from bankchurn.reporting import run_report, summarize, to_json
 
 REPORTS = (
     "data_profile.json",
@@ -88,3 +92,24 @@ def test_same_seed_gives_identical_bytes(small_report: Path, small_extract, tmp_
     run_report(small_extract, tmp_path, None, seed=7, budget=FAST_BUDGET, n_bootstrap=50)
     for name in REPORTS:
         assert (tmp_path / name).read_bytes() == (small_report / name).read_bytes(), name
+
+
+def test_the_summary_reads_benchmarks_only_when_given(small_report: Path, tmp_path: Path) -> None:
+    """No report depends on another in a loop: benchmarks are an explicit input (ADR 0013).
+
+    A ``benchmarks.json`` lying in the folder the summary is written to is not read; the same
+    file given as ``benchmarks`` fills the system tier, and a missing one fails in one line.
+    """
+    out = tmp_path / "reports"
+    shutil.copytree(small_report, out)
+    bench = {"api": {"latency_p99_ms": 12.5, "throughput_rps": 900.0}}
+    (out / "benchmarks.json").write_text(json.dumps(bench), encoding="utf-8")
+    summarize(out, out / "models")
+    system = _load(out, "canvas_status.json")["system"]
+    assert system["latency_p99_ms"]["measured"] is None
+    summarize(out, out / "models", out / "benchmarks.json")
+    system = _load(out, "canvas_status.json")["system"]
+    assert system["latency_p99_ms"]["measured"] == 12.5
+    assert system["throughput_rps"]["measured"] == 900.0
+    with pytest.raises(UserError, match=r"nowhere\.json: cannot read the benchmark report"):
+        summarize(out, out / "models", tmp_path / "nowhere.json")

@@ -78,6 +78,36 @@ def test_the_package_reads_the_parameters_dvc_tracks() -> None:
     assert split.DEFAULT_TEST_MONTHS == p.split.test_months
 
 
+#: Options of a stage's command that name a file the stage reads.
+READ_OPTIONS = ("--bench", "--data")
+
+
+def _paths(entries: list) -> set[str]:
+    return {next(iter(e)) if isinstance(e, dict) else e for e in entries}
+
+
+def test_the_pipeline_is_a_dag_whose_stages_name_what_they_read() -> None:
+    """Each file a stage reads by option is one of its deps; a dep is an earlier stage's output.
+
+    The canvas status once read ``benchmarks.json`` from the folder it writes (ADR 0013).
+    """
+    stages = yaml.safe_load(Path(params.PARAMS_FILE).with_name("dvc.yaml").read_text())["stages"]
+    outputs = {
+        name: _paths(stage.get("outs", []) + stage.get("metrics", []))
+        for name, stage in stages.items()
+    }
+    earlier: set[str] = set()
+    for name, stage in stages.items():  # in the order dvc.yaml lists them
+        cmd = stage["cmd"].split()
+        read = {cmd[i + 1] for i, arg in enumerate(cmd[:-1]) if arg in READ_OPTIONS}
+        deps = _paths(stage.get("deps", []))
+        assert read <= deps, f"stage {name}: reads {sorted(read - deps)} without listing it"
+        later = set().union(*(outs for other, outs in outputs.items() if other not in earlier))
+        assert not deps & later, f"stage {name}: depends on {sorted(deps & later)}, not yet made"
+        earlier.add(name)
+    assert "--bench" in stages["report"]["cmd"]
+
+
 def _set_params(copy, **changes: object) -> None:
     """Edit the copy's params.yaml (dotted keys), keeping it otherwise as it is."""
     path = copy.root / "params.yaml"

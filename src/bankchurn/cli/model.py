@@ -399,6 +399,15 @@ def report(
             "metrics in OUT and the training records in MODELS_DIR (the pipeline's report stage).",
         ),
     ] = False,
+    bench: Annotated[
+        Path | None,
+        typer.Option(
+            "--bench",
+            help="Benchmark report (reports/benchmarks.json, written by `make bench`) whose API "
+            "latency and throughput fill the canvas's system tier; without it that tier is not "
+            "measured here.",
+        ),
+    ] = None,
     only_monitoring: Annotated[
         bool,
         typer.Option(
@@ -422,7 +431,7 @@ def report(
     default_models = out / "models" if given is not None else settings().models_dir
     models_dir = _out_dir(models_dir or default_models, "--models-dir")
     if only_summary:
-        for name, path in summarize(out, models_dir).items():
+        for name, path in summarize(out, models_dir, bench).items():
             typer.echo(f"{name}: {path}")
         return
     if only_monitoring:
@@ -435,7 +444,9 @@ def report(
     data = _source(data)
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
-    written = run_report(extract, out, models_dir, seed, budget=budget, n_bootstrap=n_boot)
+    written = run_report(
+        extract, out, models_dir, seed, budget=budget, n_bootstrap=n_boot, benchmarks=bench
+    )
     for name, path in written.items():
         typer.echo(f"{name}: {path}")
     if tracking is not None:
