@@ -72,7 +72,9 @@ site: setup ## build the site into site/ from the committed reports and notebook
 serve: site ## build, then serve the site on http://127.0.0.1:8000
 	$(BIN)/mkdocs serve --strict -a $(HOST):$(PORT)
 
-notebooks: setup ## re-execute every notebook in place after a code change
+# The notebooks read the saved run (reports/, models/) instead of training again: models/ is not
+# committed, so a fresh machine runs the pipeline once first.
+notebooks: setup models/target.joblib ## re-execute every notebook in place after a code change
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
 # --- tests ------------------------------------------------------------------
@@ -91,7 +93,7 @@ system-packages: ## install the Debian packages the integration tests start (bes
 # One session on both cores: each notebook is one xdist group (its cells run in order in one
 # kernel), the browser tests another; the largest groups are scheduled first. The reused site/
 # build and compiled bytecode keep it within its budget (ADR 0012; measured: Benchmarks page).
-test: site system-packages ## run every test (unit, data, model, nbval, drift, browser)
+test: site system-packages models/target.joblib ## run every test (unit, data, model, nbval, drift, browser)
 	$(BIN)/pytest -n 2 --dist loadgroup --nbval tests notebooks
 
 # --- extras -----------------------------------------------------------------

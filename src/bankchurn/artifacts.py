@@ -145,6 +145,11 @@ def _recorded_hash(p: Path) -> str:
     return recorded
 
 
+def record_path(model_file: str | Path) -> Path:
+    """Where the training record of an artifact lives: ``models/target.training.json``."""
+    return Path(model_file).with_suffix(".training.json")
+
+
 def load_artifact(path: str | Path) -> ModelArtifact:
     """Load a model artifact written by [`save_artifact`][bankchurn.artifacts.save_artifact], after checking its hash.
 

@@ -10,7 +10,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from bankchurn.atomic import atomic_write_text
+from bankchurn.report_schemas import Benchmarks, conform, one_line
 
 
 def merge_into(out: Path, sections: dict[str, Any]) -> None:
@@ -29,6 +32,10 @@ def merge_into(out: Path, sections: dict[str, Any]) -> None:
         if not isinstance(data, dict):
             raise SystemExit(f"benchmark: {out} is not a JSON object; not overwriting it")
     data.update(sections)
+    try:
+        data = conform(Benchmarks, data)
+    except ValidationError as exc:
+        raise SystemExit(f"benchmark: {out}: {one_line(exc)}; not overwriting it") from None
     atomic_write_text(out, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 

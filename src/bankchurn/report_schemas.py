@@ -4,14 +4,20 @@ A report is built as one of these models and written from it; a reader validates
 against the same model, so a file of another shape fails in one line instead of being guessed
 at. The JSON Schema of each model is published on the site (Report formats page).
 
-So far: ``reports/canvas_status.json`` (`CanvasStatus`).
+One model per file: ``data_profile.json`` (`DataProfile`), ``baseline/metrics.json`` and
+``target/metrics.json`` (`TrainingMetrics`), a training record ``models/<model>.training.json``
+(`TrainingRecord`), ``model_selection.json`` (`ModelSelection`), ``canvas_status.json``
+(`CanvasStatus`) and ``benchmarks.json`` (`Benchmarks`); ``monitoring.json`` is
+`bankchurn.monitoring.MonitoringReport`. Deep blocks whose shape belongs to another module
+(the value model's ``business`` block, the fairness audit, the curves, the tuning trials) are
+typed as JSON objects at their key and keep their own tests.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bankchurn.targets import Comparison
 
@@ -24,8 +30,50 @@ STATUS: dict[bool | None, Status] = {True: "pass", False: "miss", None: "not mea
 Number = int | float
 
 
+#: A JSON object whose inner shape is owned (and tested) by the module that builds it.
+Json = dict[str, Any]
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a string "12" is not taken for the number 12 (only an int is taken for a float).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object written to the file (optional keys that were not set are left out)."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+ReportModel = TypeVar("ReportModel", bound=_Strict)
+
+
+#: Names pydantic adds to an error's location for the member of a union that failed.
+_UNION_MEMBERS = frozenset({"int", "float", "str", "bool", "none", "list", "dict"})
+
+
+def one_line(exc: ValidationError) -> str:
+    """The first failing field of a validation as one line: ``field.path: rule``.
+
+    A value that fits no member of a union (``int | float``) fails once per member: the
+    members' rules are joined with "or" under the field's own path.
+    """
+    errors = exc.errors()
+
+    def where(err: Any) -> str:
+        path = [str(p) for p in err["loc"] if str(p) not in _UNION_MEMBERS]
+        return ".".join(path) or "(top level)"
+
+    first = where(errors[0])
+    rules = dict.fromkeys(e["msg"] for e in errors if where(e) == first)
+    return f"{first}: {' or '.join(rules)}"
+
+
+def conform(model: type[ReportModel], data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` as ``model`` writes it: validated, then dumped (what every writer writes).
+
+    Raises:
+        pydantic.ValidationError: ``data`` is not of the model's shape (a bug of the writer).
+    """
+    return model.model_validate(data).to_json()
 
 
 class CanvasItem(_Strict):
@@ -86,6 +134,286 @@ class CanvasStatus(_Strict):
             for key, item in getattr(self, tier).items()
         ]
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object written to the file (an unset note is left out)."""
-        return self.model_dump(mode="json", exclude_unset=True)
+
+class Provenance(BaseModel):
+    """Where the data came from: source, file or seed, hash, dates (keys depend on the source)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+
+    source: str
+    synthetic: bool
+    sha256: str
+    n_rows: int
+
+
+class GroupRate(_Strict):
+    """Churn of one group of customers."""
+
+    n: int
+    share: Number
+    churn_rate: Number
+
+
+class MonthlyRate(_Strict):
+    """Churn of one monthly snapshot."""
+
+    snapshot: str
+    n: int
+    churn_rate: Number
+
+
+class LabelFacts(_Strict):
+    """What ``Exited`` means in time for this extract (`bankchurn.reporting.label_facts`)."""
+
+    horizon_months: int
+    meaning: str
+    horizon_known: bool
+    how_this_data_defines_it: str
+
+
+class DataProfile(_Strict):
+    """``reports/data_profile.json``: size, dates, missing values and churn by group."""
+
+    provenance: Provenance
+    synthetic: bool
+    n_rows: int
+    n_snapshots: int | None
+    snapshot_start: str | None
+    snapshot_end: str | None
+    churn_rate: Number
+    null_fraction: Number
+    null_fraction_by_column: dict[str, Number]
+    rows_with_a_null: Number
+    churn_by_group: dict[str, dict[str, GroupRate]]
+    monthly: list[MonthlyRate]
+    label: LabelFacts
+    mean_true_proba: Number | None
+
+
+class SplitPart(_Strict):
+    """Size, churn and (when dated) dates of the training or the test rows."""
+
+    n: int
+    churn_rate: Number | None = None
+    n_churners: int | None = None
+    start: str | None = None
+    end: str | None = None
+    n_snapshots: int | None = None
+
+
+class SplitInfo(_Strict):
+    """The train/test split (`bankchurn.split`): temporal, or stratified when undated."""
+
+    kind: Literal["temporal", "stratified"]
+    note: str
+    train: SplitPart
+    test: SplitPart
+    test_months: int | None = None
+    test_size: Number | None = None
+    seed: int | None = None
+
+
+class CrossValidation(_Strict):
+    """ROC-AUC of the time-ordered folds of the training rows."""
+
+    fold_roc_auc: list[Number]
+    mean_roc_auc: Number
+
+
+class FeatureColumns(_Strict):
+    """The model's input columns and the features it derives from them."""
+
+    input_columns: list[str]
+    feature_set: str
+    model_features: list[str]
+
+
+class Calibration(_Strict):
+    """Reliability before and after calibration (bins, Brier score, rates)."""
+
+    method: str
+    fitted_on: str
+    before: Json
+    after: Json
+
+
+class OperatingPoint(_Strict):
+    """Whom the retention team contacts, and what that finds (`bankchurn.targets`)."""
+
+    capacity: Number
+    k: int
+    label: str
+    confusion_matrix: dict[str, int]
+    best_reachable: dict[str, Number]
+
+
+class Scenario(_Strict):
+    """Another way to pick whom to contact, never counted in the verdict."""
+
+    label: str
+    rule: str
+    threshold: Number
+    contacted_share: Number
+    precision: Number
+    recall: Number
+    lift: Number
+    net_usd_per_year: Number
+
+
+class Importance(_Strict):
+    """Permutation importance of one input column."""
+
+    feature: str
+    mean: Number
+    std: Number
+
+
+class Coefficient(_Strict):
+    """One coefficient of the logistic-regression baseline."""
+
+    feature: str
+    coefficient: Number
+
+
+class TrainingProvenance(_Strict):
+    """What a training run was trained on, with which code and seed."""
+
+    data_source: str | None
+    synthetic: bool | None
+    seed: int | None
+    file: str | None
+    data_sha256: str | None
+    data_start: str | None
+    data_end: str | None
+    n_rows: int | None
+    artifact: str
+    package_version: str
+    model_seed: int
+
+
+class TrainingMetrics(_Strict):
+    """``reports/<model>/metrics.json``: a model measured on the test rows of its split."""
+
+    model: Literal["baseline", "target"]
+    model_version: str
+    candidate: str
+    params: dict[str, Number | str | bool | None]
+    split: SplitInfo
+    provenance: TrainingProvenance
+    cv: CrossValidation
+    features: FeatureColumns
+    evaluated_rows: str
+    n: int
+    churn_rate: Number
+    roc_auc: Number | None
+    roc_auc_ci: list[Number | None]
+    roc_auc_ci_level: Number
+    pr_auc: Number | None
+    precision_at_10: Number
+    recall_at_10: Number
+    lift_at_10: Number
+    brier: Number
+    brier_uncalibrated: Number
+    bayes_optimal_roc_auc: Number | None
+    bayes_optimal_roc_auc_without_gender: Number | None
+    gap_to_bayes_optimal: Number | None = None
+    gap_to_bayes_optimal_without_gender: Number | None = None
+    roc_auc_cost_of_excluding_gender: Number | None = None
+    operating_point: OperatingPoint
+    calibration: Calibration
+    curves: Json
+    business: Json
+    scenarios: dict[str, Scenario]
+    fairness: Json
+    importance: list[Importance]
+    importance_method: str
+    coefficients: list[Coefficient] | None = None
+
+
+class BaselineAblation(_Strict):
+    """The baseline with the ``extended`` features: what the linear model is missing."""
+
+    feature_set: str
+    adds: list[str]
+    cv_mean_roc_auc: Number
+    test_roc_auc: Number
+    note: str
+
+
+class TrainingRecord(_Strict):
+    """``models/<model>.training.json``: what the summary needs from a run besides its metrics.
+
+    Attributes:
+        selection: The target's search record (empty for the baseline).
+        candidate_test_roc_auc: Test ROC-AUC of every target candidate, for information.
+        baseline_ablation: The baseline's ablation.
+    """
+
+    selection: Json
+    candidate_test_roc_auc: dict[str, Number] | None = None
+    baseline_ablation: BaselineAblation | None = None
+
+
+class BaselineSummary(_Strict):
+    """The baseline beside the chosen target."""
+
+    candidate: str
+    cv_mean_roc_auc: Number
+    test_roc_auc: Number
+    feature_set: str
+
+
+class Candidate(_Strict):
+    """One tuned target candidate: its search and its test score (for information only)."""
+
+    best_params: dict[str, Number | str | bool | None]
+    cv_fold_roc_auc: list[Number]
+    cv_roc_auc_mean: Number
+    cv_roc_auc_std: Number
+    n_trials: int
+    trials: list[Json]
+    test_roc_auc_for_information: Number | None = None
+
+
+class ModelSelection(_Strict):
+    """``reports/model_selection.json``: how the target was chosen, beside the baseline."""
+
+    budget: Json
+    candidates: dict[str, Candidate]
+    chosen: str
+    criterion: str
+    chosen_test_roc_auc: Number | None
+    bayes_optimal_roc_auc: Number | None
+    bayes_optimal_roc_auc_without_gender: Number | None
+    baseline: BaselineSummary | None = None
+    baseline_ablation: BaselineAblation | None = None
+    split: SplitInfo
+
+
+class Benchmarks(_Strict):
+    """``reports/benchmarks.json``: each measuring script's sections (`bankchurn.benchmarks`).
+
+    Timings are not reproducible, so the file is measured by ``make bench`` on a machine and
+    committed; each section's inner shape belongs to the script that writes it.
+    """
+
+    provenance: Json | None = None
+    machine: Json | None = None
+    training: Json | None = None
+    scoring: Json | None = None
+    predict_1m: Json | None = None
+    startup: Json | None = None
+    targets: list[Json] | None = None
+    api: Json | None = None
+    api_targets: list[Json] | None = None
+    api_soak: Json | None = None
+    api_soak_targets: list[Json] | None = None
+    request_profile: Json | None = None
+    request_profile_run: Json | None = None
+    image: Json | None = None
+    image_targets: list[Json] | None = None
+    batch_1m: Json | None = None
+    batch_targets: list[Json] | None = None
+    commands: Json | None = None
+    command_targets: list[Json] | None = None
+    tracking: Json | None = None

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from bankchurn import business, drift, evaluation, targets
-from bankchurn.artifacts import build_metadata, package_version, save_artifact
+from bankchurn import report_schemas as schemas
+from bankchurn.artifacts import build_metadata, package_version, record_path, save_artifact
 from bankchurn.atomic import atomic_write_text
 from bankchurn.business import BusinessParameters
 from bankchurn.contract import (
@@ -51,7 +52,13 @@ from bankchurn.models import (
 )
 from bankchurn.params import load as load_params
 from bankchurn.report_schemas import STATUS, CanvasItem, CanvasStatus
-from bankchurn.split import DEFAULT_TEST_MONTHS, Split, make_split, time_ordered_folds
+from bankchurn.split import (
+    DEFAULT_TEST_MONTHS,
+    Split,
+    make_split,
+    recorded_split,
+    time_ordered_folds,
+)
 
 #: Age bands of the calibration facts (churn peaks in the 50s).
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
@@ -108,6 +115,15 @@ def to_json(obj: Any) -> str:
 def write_json(path: str | Path, obj: Any) -> Path:
     """Write [`to_json`][bankchurn.reporting.to_json] of ``obj`` atomically."""
     return atomic_write_text(path, to_json(obj))
+
+
+def write_report(path: str | Path, model: type[schemas.ReportModel], obj: Any) -> Path:
+    """Write report ``obj`` through its model (`bankchurn.report_schemas`), atomically.
+
+    The content is made JSON-ready first (rounded floats), then validated and dumped by the
+    model, so a file only ever holds the model's shape.
+    """
+    return write_json(path, schemas.conform(model, json.loads(to_json(obj))))
 
 
 @dataclass
@@ -493,6 +509,11 @@ def data_profile(extract: Extract) -> dict[str, Any]:
     }
 
 
+def write_data_profile(path: str | Path, extract: Extract) -> Path:
+    """Write ``data_profile.json`` (`bankchurn.report_schemas.DataProfile`) of ``extract``."""
+    return write_report(path, schemas.DataProfile, data_profile(extract))
+
+
 def label_facts(extract: Extract) -> dict[str, Any]:
     """What ``Exited`` means in time for this extract, and whether the file can tell.
 
@@ -643,16 +664,11 @@ def training_record(result: TrainingResult) -> dict[str, Any]:
     """What ``model_selection.json`` needs from one training run besides its metrics.
 
     The target's search record and candidates' test scores, or the baseline's ablation; kept
-    beside the artifact ([`record_path`][bankchurn.reporting.record_path]) so the report stage
+    beside the artifact ([`record_path`][bankchurn.artifacts.record_path]) so the report stage
     of the pipeline can assemble ``model_selection.json`` without training again. JSON-ready
     (as read back from its file).
     """
     return json.loads(to_json({"selection": result.trained.selection, **result.extras}))
-
-
-def record_path(model_file: str | Path) -> Path:
-    """Where the training record of an artifact lives: ``models/target.training.json``."""
-    return Path(model_file).with_suffix(".training.json")
 
 
 def selection_report(
@@ -695,10 +711,13 @@ def write_training(
     Returns:
         ``metrics``, and ``model``/``record`` when written -> path.
     """
-    written = {"metrics": write_json(Path(metrics_dir) / "metrics.json", result.metrics)}
+    metrics_file = Path(metrics_dir) / "metrics.json"
+    written = {"metrics": write_report(metrics_file, schemas.TrainingMetrics, result.metrics)}
     if model_file is not None:
         written["model"] = save_model(result, model_file)
-        written["record"] = write_json(record_path(model_file), training_record(result))
+        written["record"] = write_report(
+            record_path(model_file), schemas.TrainingRecord, training_record(result)
+        )
     return written
 
 
@@ -748,9 +767,10 @@ def write_summary(
         metrics["target"], records["target"], metrics["baseline"], records["baseline"]
     )
     return {
-        "selection": write_json(out / "model_selection.json", selection),
-        "canvas": write_json(
+        "selection": write_report(out / "model_selection.json", schemas.ModelSelection, selection),
+        "canvas": write_report(
             out / "canvas_status.json",
+            CanvasStatus,
             canvas_status(metrics["baseline"], metrics["target"], bench),
         ),
     }
@@ -838,9 +858,7 @@ def monitor_from_files(out_dir: str | Path, models_dir: str | Path) -> dict[str,
             "params.yaml; the monitor is scored only on the generator's own data"
         )
     seed = int(meta.get("seed") or params.seed)
-    frame = extract.frame.reset_index(drop=True)
-    test_months = int(meta.get("split", {}).get("test_months") or DEFAULT_TEST_MONTHS)
-    split = make_split(frame, seed=seed, test_months=test_months)
+    split = recorded_split(extract.frame.reset_index(drop=True), meta)
     return write_monitoring(
         extract, artifact.pipeline, split, str(meta["model_version"]), seed, out_dir
     )
@@ -866,7 +884,7 @@ def run_report(
         Report name -> written path.
     """
     out = Path(out_dir)
-    written = {"data": write_json(out / "data_profile.json", data_profile(extract))}
+    written = {"data": write_data_profile(out / "data_profile.json", extract)}
     metrics, records = {}, {}
     for name in ("baseline", "target"):
         result = train_and_evaluate(
@@ -917,11 +935,7 @@ def evaluate_artifact(
     frame = extract.frame.reset_index(drop=True)
     same_data = extract.provenance.get("sha256") == meta.get("provenance", {}).get("sha256")
     if same_data:
-        split = make_split(
-            frame,
-            seed=seed,
-            test_months=int(meta.get("split", {}).get("test_months") or DEFAULT_TEST_MONTHS),
-        )
+        split = recorded_split(frame, meta)
         rows, info = split.test, {**split.info, "evaluated_rows": "test part of the training split"}
     else:
         rows = np.arange(len(frame))

@@ -136,6 +136,19 @@ def stratified_split(frame: pd.DataFrame, seed: int, test_size: float = DEFAULT_
     return Split(train=train, test=test, info=info)
 
 
+def recorded_split(frame: pd.DataFrame, metadata: dict[str, Any]) -> Split:
+    """The split a saved model was trained with: its recorded seed and test months.
+
+    Args:
+        frame: The model's training extract (index reset).
+        metadata: The artifact's metadata (``seed``, ``split.test_months``); the pipeline's
+            seed and test months when a field is absent.
+    """
+    seed = int(metadata.get("seed") or params.load().seed)
+    test_months = int(metadata.get("split", {}).get("test_months") or DEFAULT_TEST_MONTHS)
+    return make_split(frame, seed=seed, test_months=test_months)
+
+
 def make_split(frame: pd.DataFrame, seed: int, test_months: int = DEFAULT_TEST_MONTHS) -> Split:
     """Temporal split when the frame has snapshot dates, stratified fallback otherwise."""
     if has_snapshots(frame):

@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
+from bankchurn import report_schemas as schemas
+from bankchurn.monitoring import MonitoringReport
 from bankchurn.settings import ENV_PREFIX, settings
 
 #: Environment variable that points the site at another reports folder.
@@ -30,6 +34,18 @@ REPORT_FILES: dict[str, str] = {
     "canvas": "canvas_status.json",
     "monitoring": "monitoring.json",
     "bench": "benchmarks.json",
+}
+
+
+#: Report name -> the model its file is written and read through (`bankchurn.report_schemas`).
+REPORT_MODELS: dict[str, type[BaseModel]] = {
+    "data": schemas.DataProfile,
+    "baseline": schemas.TrainingMetrics,
+    "target": schemas.TrainingMetrics,
+    "selection": schemas.ModelSelection,
+    "canvas": schemas.CanvasStatus,
+    "monitoring": MonitoringReport,
+    "bench": schemas.Benchmarks,
 }
 
 
@@ -57,14 +73,12 @@ class Report:
     path: Path
     data: Any
     sha256: str
+    model: BaseModel
 
     @property
     def rel_path(self) -> str:
         """Path shown to readers: relative to the repository when possible."""
-        try:
-            return self.path.relative_to(settings().root).as_posix()
-        except ValueError:
-            return self.path.as_posix()
+        return _shown(self.path)
 
 
 @dataclass
@@ -94,7 +108,8 @@ class Reports:
         """Load report ``name`` (``data``, ``baseline``, ``target``, ...).
 
         Raises:
-            SiteDataError: unknown report name, missing file or invalid JSON.
+            SiteDataError: unknown report name, missing file, invalid JSON, or a file not of
+                its model's shape (`REPORT_MODELS`).
         """
         if name not in self._cache:
             path = self._path(name)
@@ -108,7 +123,15 @@ class Reports:
                 data = json.loads(raw)
             except json.JSONDecodeError as exc:
                 raise SiteDataError(f"report {path} is not valid JSON: {exc}") from exc
-            self._cache[name] = Report(name, path, data, hashlib.sha256(raw).hexdigest())
+            kind = REPORT_MODELS[name]
+            try:
+                model = kind.model_validate(data)
+            except ValidationError as exc:
+                raise SiteDataError(
+                    f"{_shown(path)}: {schemas.one_line(exc)} (shape: {kind.__module__}."
+                    f"{kind.__name__}; run `make reports`)"
+                ) from None
+            self._cache[name] = Report(name, path, data, hashlib.sha256(raw).hexdigest(), model)
         return self._cache[name]
 
     def lookup(self, path: str) -> tuple[Any, Report]:
@@ -151,6 +174,13 @@ class Reports:
         data = self.get(name).data
         prov = data.get("provenance") if isinstance(data, dict) else None
         return prov if isinstance(prov, dict) else {}
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.relative_to(settings().root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _file_of(name: str) -> str:

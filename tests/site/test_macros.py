@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from bankchurn import contract, targets
+from bankchurn.settings import settings
 from designdocs import reports as site_data
 from designdocs.pages import benchmarks, c4
 from designdocs.pages import canvas as canvas_page
@@ -16,14 +18,17 @@ from designdocs.pages import contract as contract_page
 from designdocs.site.build import run_mkdocs_build
 from designdocs.site.format import metric_html
 
+COMMITTED = settings().root / "reports"
+
 
 def _reports(tmp_path: Path) -> site_data.Reports:
+    """The committed target metrics and data profile (their written shape), a few values set."""
     (tmp_path / "target").mkdir(parents=True, exist_ok=True)
-    prov = {"data_source": "synthetic", "seed": 7, "package_version": "0.1.0"}
-    (tmp_path / "target" / "metrics.json").write_text(
-        json.dumps({"roc_auc": 0.8712345, "roc_auc_ci": [0.85, 0.89], "provenance": prov})
-    )
-    (tmp_path / "data_profile.json").write_text(json.dumps({"n_rows": 10000, "provenance": prov}))
+    target = json.loads((COMMITTED / "target" / "metrics.json").read_text(encoding="utf-8"))
+    target.update(roc_auc=0.8712345, roc_auc_ci=[0.85, 0.89])
+    target["provenance"].update(seed=7, package_version="0.1.0")
+    (tmp_path / "target" / "metrics.json").write_text(json.dumps(target))
+    shutil.copy(COMMITTED / "data_profile.json", tmp_path / "data_profile.json")
     return site_data.Reports(tmp_path)
 
 
@@ -211,12 +216,12 @@ def test_benchmarks_page_puts_verdicts_first_and_one_row_per_api_phase(tmp_path:
             "at_100rps_capped": False,
             "client": "http.client",
         },
-        "new_section": {"widgets_per_s": 12.5},
+        "tracking": {"widgets_per_s": 12.5},  # a section without a layout of its own
     }
     (tmp_path / "benchmarks.json").write_text(json.dumps(bench))
     page = benchmarks.benchmark_tables(site_data.Reports(tmp_path))
     verdicts = page.index("## Targets and measurements")
-    assert verdicts < page.index("## API load test") < page.index("## New section")
+    assert verdicts < page.index("## API load test") < page.index("## Tracking")
     table = page[verdicts : page.index("## API load test")]
     assert table.count("badge--miss") == 1
     assert table.count("badge--pass") == 1

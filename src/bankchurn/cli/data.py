@@ -87,10 +87,10 @@ def validate(
     if profile is not None:
         if profile.is_dir():
             raise UserError(f"--profile {profile}: is a folder; give a file path")
-        from bankchurn.reporting import data_profile, write_json
+        from bankchurn.reporting import write_data_profile
 
         extract = load_extract(path)
-        write_json(profile, data_profile(extract))
+        write_data_profile(profile, extract)
         frame = extract.frame
     else:
         frame, _ = read_validated(path)

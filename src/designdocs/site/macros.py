@@ -51,6 +51,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from bankchurn.settings import settings
 from designdocs.adr.render import status_badge
 from designdocs.pages import benchmarks as bench_page
@@ -59,7 +61,7 @@ from designdocs.pages import cells, monitoring, profile
 from designdocs.pages import contract as contract_page
 from designdocs.pages import pipeline as pipeline_page
 from designdocs.pages import verdict as verdict_page
-from designdocs.reports import REPORT_FILES, Reports, SiteDataError
+from designdocs.reports import REPORT_FILES, REPORT_MODELS, Reports, SiteDataError
 from designdocs.site import format as site_format
 
 
@@ -322,12 +324,12 @@ def define_env(env: Any) -> None:
 
     @env.macro
     def report_schema(name: str) -> str:
-        """The JSON Schema of a typed report file (`bankchurn.report_schemas`), as a code block."""
-        from bankchurn import report_schemas
+        """The JSON Schema of a report file's model (`REPORT_MODELS`, or ``record``), as a block."""
+        from bankchurn.report_schemas import TrainingRecord
 
-        models = {"canvas": report_schemas.CanvasStatus}
+        models: dict[str, type[BaseModel]] = {**REPORT_MODELS, "record": TrainingRecord}
         if name not in models:
-            raise SiteDataError(f"report {name!r} has no model yet (typed: {', '.join(models)})")
+            raise SiteDataError(f"report {name!r} has no model (typed: {', '.join(models)})")
         schema = json.dumps(models[name].model_json_schema(), indent=2, sort_keys=True)
         return f"```json\n{schema}\n```\n"
 

@@ -1,0 +1,123 @@
+"""Each report file is written and read through its model; a planted change of shape fails.
+
+The committed reports are the files the pipeline wrote: the model accepts each one exactly
+(dumping it again gives the same bytes), and a copy changed in one place (an unknown key, a
+missing key, a value of another type) is refused by the site's one reader with one line naming
+the file and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bankchurn import benchmarks
+from bankchurn import report_schemas as schemas
+from bankchurn.reporting import to_json, write_report
+from bankchurn.settings import settings
+from designdocs.reports import REPORT_FILES, REPORT_MODELS, Reports, SiteDataError
+
+COMMITTED = settings().root / "reports"
+RECORDS = settings().root / "models"
+
+
+def _json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(REPORT_MODELS))
+def test_each_committed_report_is_exactly_its_models_shape(name: str) -> None:
+    path = COMMITTED / REPORT_FILES[name]
+    data = _json(path)
+    dumped = REPORT_MODELS[name].model_validate(data).model_dump(mode="json", exclude_unset=True)
+    assert dumped == data
+    if name != "bench":  # benchmarks are written by bankchurn.benchmarks (indent, no rounding)
+        assert to_json(dumped) == path.read_text(encoding="utf-8")
+
+
+def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    for key in parents:
+        data = data[int(key)] if isinstance(data, list) else data[key]
+    if value is DELETE:
+        del data[last]
+    elif isinstance(data, list):
+        data[int(last)] = value
+    else:
+        data[last] = value
+
+
+DELETE = object()
+
+#: Per report: (a key path, the planted value or DELETE, the field the error names, the rule).
+PLANTED: list[tuple[str, str, Any, str, str]] = [
+    ("data", "row_count", 10, "row_count", "Extra inputs are not permitted"),
+    ("data", "churn_rate", DELETE, "churn_rate", "Field required"),
+    ("data", "monthly.0.n", "many", "monthly.0.n", "valid integer"),
+    ("data", "churn_by_group.Gender.Male.rate", 0.2, "churn_by_group.Gender.Male.rate", "Extra"),
+    ("target", "roc", 0.9, "roc", "Extra inputs are not permitted"),
+    ("target", "roc_auc", "high", "roc_auc", "valid integer or Input should be a valid number"),
+    ("target", "split.kind", "random", "split.kind", "'temporal' or 'stratified'"),
+    ("target", "operating_point.k", DELETE, "operating_point.k", "Field required"),
+    ("baseline", "coefficients.0.weight", 1.0, "coefficients.0.weight", "Extra"),
+    ("selection", "candidates.xgboost.n_trials", "12", "candidates.xgboost.n_trials", "integer"),
+    ("selection", "chosen", DELETE, "chosen", "Field required"),
+    ("canvas", "model.roc_auc.op", ">", "model.roc_auc.op", "Extra inputs are not permitted"),
+    ("monitoring", "model_version", DELETE, "model_version", "Field required"),
+    ("bench", "speed", {}, "speed", "Extra inputs are not permitted"),
+    ("bench", "api", [], "api", "valid dictionary"),
+]
+
+
+@pytest.mark.parametrize(("name", "where", "value", "field", "rule"), PLANTED)
+def test_a_planted_shape_change_fails_the_reader(
+    tmp_path: Path, name: str, where: str, value: Any, field: str, rule: str
+) -> None:
+    reports = tmp_path / "reports"
+    shutil.copytree(COMMITTED, reports)
+    assert Reports(reports).get(name).model is not None  # the unchanged copy reads
+    path = reports / REPORT_FILES[name]
+    data = _json(path)
+    _set(data, where, value)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SiteDataError) as err:
+        Reports(reports).get(name)
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path.as_posix()}: {field}: "), message
+    assert rule in message, message
+
+
+def test_a_writer_cannot_write_another_shape(tmp_path: Path) -> None:
+    data = _json(COMMITTED / "model_selection.json")
+    data["winner"] = data.pop("chosen")
+    with pytest.raises(ValueError, match="winner"):
+        write_report(tmp_path / "model_selection.json", schemas.ModelSelection, data)
+    assert not (tmp_path / "model_selection.json").exists()
+
+
+def test_training_records_are_their_models_shape() -> None:
+    for name in ("baseline", "target"):
+        path = RECORDS / f"{name}.training.json"
+        if not path.is_file():
+            pytest.skip(f"{path} missing: run `make reports`")
+        assert to_json(schemas.conform(schemas.TrainingRecord, _json(path))) == path.read_text(
+            encoding="utf-8"
+        )
+    with pytest.raises(ValueError, match="selections"):
+        schemas.conform(schemas.TrainingRecord, {"selections": {}})
+
+
+def test_a_benchmark_section_of_no_model_is_refused_and_the_file_kept(tmp_path: Path) -> None:
+    out = tmp_path / "benchmarks.json"
+    shutil.copy(COMMITTED / "benchmarks.json", out)
+    before = out.read_bytes()
+    with pytest.raises(SystemExit, match=r"benchmarks\.json: speed: Extra inputs"):
+        benchmarks.merge_into(out, {"speed": {"x": 1}})
+    assert out.read_bytes() == before
+    benchmarks.merge_into(out, {"api": _json(COMMITTED / "benchmarks.json")["api"]})
+    assert out.read_bytes() == before
