@@ -644,11 +644,11 @@ def canvas_status(
     return CanvasStatus(
         model_evaluated="target",
         baseline_roc_auc=baseline.get("roc_auc"),
-        operating_point={
-            "capacity": targets.OPERATING_POINT.capacity,
-            "label": targets.OPERATING_POINT.label,
-            "origin": targets.OPERATING_POINT.origin,
-        },
+        operating_point=schemas.CanvasOperatingPoint(
+            capacity=targets.OPERATING_POINT.capacity,
+            label=targets.OPERATING_POINT.label,
+            origin=targets.OPERATING_POINT.origin,
+        ),
         **tiers,
         verdict={
             "pass": sum(r.status == "pass" for r in rows),
