@@ -31,15 +31,33 @@ os.environ["BANKCHURN_TRACKING"] = "false"
 os.environ.setdefault("BANKCHURN_ALLOW_DEMO_KEY", "1")
 
 
+#: Shared fixtures that train models, run the whole pipeline, build the user-data site or the
+#: container image: every test using one is marked ``slow`` (``pytest -m "not slow"`` skips them).
+SLOW_FIXTURES = frozenset(
+    {
+        "fresh_pipeline",  # dvc repro in a fresh copy
+        "pipeline_copy",  # further dvc repro runs
+        "small_report",  # tests/model: run_report on a small extract
+        "trained",  # tests/model, tests/tracking: `bankchurn train`
+        "trained_model_dir",  # tests/deploy: a trained target
+        "api_image",  # tests/deploy: the container image
+        "user_site",  # tests/site: `bankchurn report` and a site build on a user's file
+    }
+)
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep the browser tests on one xdist worker (``--dist loadgroup``, see ``make test``).
 
     They share one served site and one crawl. The notebooks' own rule is in notebooks/conftest.py.
+    A test that uses one of `SLOW_FIXTURES` is marked ``slow``.
     """
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
