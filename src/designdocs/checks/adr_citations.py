@@ -23,7 +23,7 @@ from pathlib import Path
 #: Four-digit numbers after ``ADR``/``ADRs``, including lists (``ADRs 0006, 0014 and 0021``).
 _CITATION = re.compile(r"\bADRs?[- ](\d{4})\b((?:\s*(?:,|/|&|\band\b|\bor\b)\s*\d{4}\b)*)")
 _LISTED = re.compile(r"\d{4}")
-#: A link to a record: ``decisions/0016-mlflow-...`` (site) or ``adr/0016-mlflow-...`` (repo).
+#: A link to a record: ``decisions/NNNN-slug`` (site) or ``adr/NNNN-slug.md`` (repo).
 _LINK = re.compile(r"(?<![\w.-])(?:decisions|adr)/(\d{4}-[a-z0-9]+(?:-[a-z0-9]+)*)")
 #: Files that are not prose or code (data, locks, generated pages, vendored scripts).
 _SKIPPED_SUFFIXES = frozenset({".json", ".lock", ".png", ".svg", ".ico", ".woff2", ".csv"})
@@ -68,7 +68,7 @@ def cited(line: str) -> Iterator[tuple[str, str]]:
         line: One line of text.
 
     Yields:
-        ``("0016", "ADR 0016")`` for a number, ``("0016", "decisions/0016-slug")`` for a link.
+        ``("0016", "ADR 0016")`` for a number, ``("0016", "decisions/<number>-<slug>")`` for a link.
     """
     for match in _CITATION.finditer(line):
         for number in [match.group(1), *_LISTED.findall(match.group(2))]:
