@@ -388,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "load_avg_1m_before": round(load_before[0], 2),
         "load_avg_1m_after": round(load_after[0], 2),
-        # Headline figures read by reporting.canvas_status (bench.api.*).
+        # Headline figures read by summary.canvas_status (bench.api.*).
         "latency_p99_ms": rated[f"at_{int(CANVAS['rps'])}rps"]["p99_ms"],
         "throughput_rps": peak["req_per_s"],
         "errors": sum(p["errors"] for p in (single, peak, batch, *rated.values())),

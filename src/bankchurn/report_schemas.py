@@ -163,7 +163,7 @@ class MonthlyRate(_Strict):
 
 
 class LabelFacts(_Strict):
-    """What ``Exited`` means in time for this extract (`bankchurn.reporting.label_facts`)."""
+    """What ``Exited`` means in time for this extract (`bankchurn.profile.label_facts`)."""
 
     horizon_months: int
     meaning: str

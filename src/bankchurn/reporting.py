@@ -13,9 +13,7 @@ floats rounded to 6 decimals, no wall-clock time, so the same seed gives identic
 
 from __future__ import annotations
 
-import copy
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,16 +21,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bankchurn import business, drift, evaluation, targets
+from bankchurn import business, drift, evaluation
 from bankchurn import report_schemas as schemas
 from bankchurn.artifacts import build_metadata, package_version, record_path, save_artifact
-from bankchurn.atomic import atomic_write_text
 from bankchurn.business import BusinessParameters
 from bankchurn.contract import (
-    BY_NAME,
     FEATURES,
-    LABEL_HORIZON_MONTHS,
-    LABEL_MEANING,
     SNAPSHOT,
     TARGET,
 )
@@ -51,7 +45,9 @@ from bankchurn.models import (
     train_target,
 )
 from bankchurn.params import load as load_params
-from bankchurn.report_schemas import STATUS, CanvasItem, CanvasStatus
+from bankchurn.profile import write_data_profile
+from bankchurn.report_files import json_ready, write_json, write_report
+from bankchurn.report_files import to_json as to_json  # notebooks print through it
 from bankchurn.split import (
     DEFAULT_TEST_MONTHS,
     Split,
@@ -59,16 +55,8 @@ from bankchurn.split import (
     recorded_split,
     time_ordered_folds,
 )
+from bankchurn.summary import write_summary
 
-#: Age bands of the calibration facts (churn peaks in the 50s).
-AGE_BANDS: tuple[tuple[str, int, int], ...] = (
-    ("18-29", 18, 29),
-    ("30-39", 30, 39),
-    ("40-49", 40, 49),
-    ("50-59", 50, 59),
-    ("60-69", 60, 69),
-    ("70+", 70, 200),
-)
 #: How the scenario's value-maximising threshold is chosen (recorded in every metrics file).
 THRESHOLD_RULE = (
     "maximises net campaign value (business parameters) on the calibrated out-of-fold "
@@ -87,43 +75,6 @@ SCENARIOS: dict[str, str] = {
         "canvas's threshold)"
     ),
 }
-
-
-def _clean(obj: Any) -> Any:
-    """JSON-ready copy: numpy -> python, floats rounded to 6 decimals, NaN/inf -> None."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return round(f, 6) if math.isfinite(f) else None
-    if isinstance(obj, Path):
-        return str(obj)
-    return obj
-
-
-def to_json(obj: Any) -> str:
-    """Deterministic JSON text (sorted keys, rounded floats, trailing newline)."""
-    return json.dumps(_clean(obj), sort_keys=True, indent=2, allow_nan=False) + "\n"
-
-
-def write_json(path: str | Path, obj: Any) -> Path:
-    """Write [`to_json`][bankchurn.reporting.to_json] of ``obj`` atomically."""
-    return atomic_write_text(path, to_json(obj))
-
-
-def write_report(path: str | Path, model: type[schemas.ReportModel], obj: Any) -> Path:
-    """Write report ``obj`` through its model (`bankchurn.report_schemas`), atomically.
-
-    The content is made JSON-ready first (rounded floats), then validated and dumped by the
-    model, so a file only ever holds the model's shape.
-    """
-    return write_json(path, schemas.conform(model, json.loads(to_json(obj))))
 
 
 @dataclass
@@ -402,7 +353,7 @@ def train_and_evaluate(
         threshold=threshold,
         provenance={**prov, "sha256": prov.get("sha256", "")},
         split=split.info,
-        metrics=_clean(headline),
+        metrics=json_ready(headline),
         seed=seed,
     )
     seen = ~np.isnan(trained.model.oof_scores_)
@@ -434,232 +385,6 @@ def save_model(result: TrainingResult, path: str | Path) -> Path:
     return save_artifact(path, result.trained.model, result.metadata)
 
 
-def age_band(age: pd.Series) -> pd.Series:
-    """Age band labels of `AGE_BANDS`."""
-    labels = np.full(len(age), None, dtype=object)
-    a = age.to_numpy()
-    for name, lo, hi in AGE_BANDS:
-        labels[(a >= lo) & (a <= hi)] = name
-    return pd.Series(labels, index=age.index)
-
-
-def _group_label(value: Any) -> str:
-    """Readable group key: nullable integer columns are floats after validation (0.0 -> "0")."""
-    if pd.isna(value):
-        return "missing"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _by_group(frame: pd.DataFrame, key: pd.Series) -> dict[str, Any]:
-    y = frame[TARGET]
-    out = {}
-    for value, grp in y.groupby(key.map(_group_label), sort=True):
-        out[str(value)] = {
-            "n": len(grp),
-            "share": len(grp) / len(y),
-            "churn_rate": float(grp.mean()),
-        }
-    return out
-
-
-def data_profile(extract: Extract) -> dict[str, Any]:
-    """Content of ``reports/data_profile.json``."""
-    frame = extract.frame
-    y = frame[TARGET]
-    nullable = [c for c in FEATURES if BY_NAME[c].nullable]
-    groups: dict[str, Any] = {
-        c: _by_group(frame, frame[c])
-        for c in ("Geography", "Gender", "NumOfProducts", "IsActiveMember", "HasCrCard", "Tenure")
-    }
-    groups["AgeBand"] = _by_group(frame, age_band(frame["Age"]))
-    zero = frame["Balance"].map(
-        lambda b: "missing" if pd.isna(b) else ("zero" if b == 0 else "non_zero")
-    )
-    groups["BalanceZero"] = _by_group(frame, zero)
-    monthly = []
-    if SNAPSHOT in frame.columns:
-        for date, grp in frame.groupby(frame[SNAPSHOT].dt.date, sort=True):
-            monthly.append(
-                {
-                    "snapshot": date.isoformat(),
-                    "n": len(grp),
-                    "churn_rate": float(grp[TARGET].mean()),
-                }
-            )
-    prov = extract.provenance
-    return {
-        "provenance": prov,
-        "synthetic": bool(prov.get("synthetic")),
-        "n_rows": len(frame),
-        "n_snapshots": prov.get("n_snapshots"),
-        "snapshot_start": prov.get("snapshot_start"),
-        "snapshot_end": prov.get("snapshot_end"),
-        "churn_rate": float(y.mean()),
-        "null_fraction": float(frame[nullable].isna().to_numpy().mean()),
-        "null_fraction_by_column": {c: float(frame[c].isna().mean()) for c in nullable},
-        "rows_with_a_null": float(frame[nullable].isna().any(axis=1).mean()),
-        "churn_by_group": groups,
-        "monthly": monthly,
-        "label": label_facts(extract),
-        "mean_true_proba": (
-            float(np.mean(extract.true_proba)) if extract.true_proba is not None else None
-        ),
-    }
-
-
-def write_data_profile(path: str | Path, extract: Extract) -> Path:
-    """Write ``data_profile.json`` (`bankchurn.report_schemas.DataProfile`) of ``extract``."""
-    return write_report(path, schemas.DataProfile, data_profile(extract))
-
-
-def label_facts(extract: Extract) -> dict[str, Any]:
-    """What ``Exited`` means in time for this extract, and whether the file can tell.
-
-    The contract declares the horizon; a file WITH snapshot dates is an extract built to it (the
-    synthetic generator draws each row's label for exactly that window). A file without dates
-    (the public Kaggle CSV) does not say when customers were observed or when they left, so
-    its horizon, and with it the time to act, is unknown.
-    """
-    dated = SNAPSHOT in extract.frame.columns and bool(extract.frame[SNAPSHOT].notna().all())
-    synthetic = bool(extract.provenance.get("synthetic"))
-    if synthetic:
-        how = (
-            "the synthetic generator draws each row's label from its true churn probability "
-            "for exactly this window; it simulates no departure dates inside the window"
-        )
-    elif dated:
-        how = "a dated CRM extract is built to this definition (data contract)"
-    else:
-        how = (
-            "this file has no dates: it does not say when its customers were observed or when "
-            "they left, so the horizon of its labels (and the time to act) is unknown"
-        )
-    return {
-        "horizon_months": LABEL_HORIZON_MONTHS,
-        "meaning": LABEL_MEANING,
-        "horizon_known": dated,
-        "how_this_data_defines_it": how,
-    }
-
-
-def canvas_status(
-    baseline: dict[str, Any], target: dict[str, Any], benchmarks: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """Each ML Canvas success metric (section 6): target, measured, unit, pass/miss.
-
-    Targets, comparisons, units and names come from ``bankchurn.targets`` (declared once).
-    Model and business figures are the TARGET model's on the test rows, all at the declared
-    operating point (ROC-AUC judges the whole ranking); next to each, ``best_reachable`` is
-    the best value any model could reach there on the same rows (a perfect ranking, or the
-    Bayes-optimal ROC-AUC when known), and ``out_of_reach`` says when even that misses the
-    target. ``scenarios`` shows other operating points; they never count in the verdict.
-    System figures come from the ``api`` section of ``benchmarks.json`` when it exists.
-    """
-    api = (benchmarks or {}).get("api") or {}
-    cap = target["business"]["at_capacity"]
-    best = target["operating_point"]["best_reachable"]
-
-    def item(
-        target_id: str,
-        measured: Any,
-        source: str,
-        note: str = "",
-        best_reachable: float | None = None,
-    ) -> CanvasItem:
-        declared = targets.get(target_id)
-        row: dict[str, Any] = {
-            "name": declared.name,
-            "description": declared.description,
-            "target": declared.value,
-            "measured": measured,
-            "unit": declared.unit,
-            "source": source,
-            "comparison": declared.comparison,
-            "status": STATUS[declared.met(measured)],
-            "best_reachable": best_reachable,
-            "out_of_reach": (
-                declared.met(best_reachable) is False if best_reachable is not None else None
-            ),
-        }
-        if note:
-            row["note"] = note
-        return CanvasItem(**row)
-
-    tiers = {
-        "business": {
-            "retained_usd_per_year": item(
-                "business.retained_usd_per_year",
-                cap["net_usd_per_year"],
-                "target.business.at_capacity",
-                note="net of call costs; assumes a retention success rate and a call cost",
-                best_reachable=cap["best_reachable_net_usd_per_year"],
-            ),
-            "lift_at_10": item(
-                "business.lift_at_10",
-                target["lift_at_10"],
-                "target.lift_at_10",
-                best_reachable=best["lift_at_10"],
-            ),
-        },
-        "model": {
-            "roc_auc": item(
-                "model.roc_auc",
-                target["roc_auc"],
-                "target.roc_auc",
-                best_reachable=target.get("bayes_optimal_roc_auc_without_gender"),
-            ),
-            "precision_at_10": item(
-                "model.precision_at_10",
-                target["precision_at_10"],
-                "target.precision_at_10",
-                best_reachable=best["precision_at_10"],
-            ),
-            "recall": item(
-                "model.recall",
-                target["recall_at_10"],
-                "target.recall_at_10",
-                best_reachable=best["recall_at_10"],
-            ),
-        },
-        "system": {
-            "latency_p99_ms": item("system.latency_p99_ms", api.get("latency_p99_ms"), "bench.api"),
-            "throughput_rps": item("system.throughput_rps", api.get("throughput_rps"), "bench.api"),
-            "uptime": item(
-                "system.uptime",
-                None,
-                "none",
-                note="not measured here: needs a deployed service and monitoring",
-            ),
-            "coverage": item(
-                "system.coverage",
-                None,
-                "none",
-                note="not measured here: test coverage is not collected by report",
-            ),
-        },
-    }
-    rows = [row for tier in tiers.values() for row in tier.values()]
-    return CanvasStatus(
-        model_evaluated="target",
-        baseline_roc_auc=baseline.get("roc_auc"),
-        operating_point=schemas.CanvasOperatingPoint(
-            capacity=targets.OPERATING_POINT.capacity,
-            label=targets.OPERATING_POINT.label,
-            origin=targets.OPERATING_POINT.origin,
-        ),
-        **tiers,
-        verdict={
-            "pass": sum(r.status == "pass" for r in rows),
-            "miss": sum(r.status == "miss" for r in rows),
-            "out_of_reach": sum(bool(r.out_of_reach) for r in rows),
-            "not_measured": sum(r.status == STATUS[None] for r in rows),
-        },
-        scenarios=target["scenarios"],
-    ).to_json()
-
-
 def training_record(result: TrainingResult) -> dict[str, Any]:
     """What ``model_selection.json`` needs from one training run besides its metrics.
 
@@ -669,33 +394,6 @@ def training_record(result: TrainingResult) -> dict[str, Any]:
     (as read back from its file).
     """
     return json.loads(to_json({"selection": result.trained.selection, **result.extras}))
-
-
-def selection_report(
-    target_metrics: dict[str, Any],
-    target_record: dict[str, Any],
-    baseline_metrics: dict[str, Any] | None = None,
-    baseline_record: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Content of ``reports/model_selection.json``, from the metrics and training records."""
-    sel = copy.deepcopy(target_record["selection"])
-    for c, auc in target_record.get("candidate_test_roc_auc", {}).items():
-        sel["candidates"][c]["test_roc_auc_for_information"] = auc
-    sel["chosen_test_roc_auc"] = target_metrics["roc_auc"]
-    sel["bayes_optimal_roc_auc"] = target_metrics["bayes_optimal_roc_auc"]
-    sel["bayes_optimal_roc_auc_without_gender"] = target_metrics.get(
-        "bayes_optimal_roc_auc_without_gender"
-    )
-    if baseline_metrics is not None:
-        sel["baseline"] = {
-            "candidate": "logistic_regression",
-            "cv_mean_roc_auc": baseline_metrics["cv"]["mean_roc_auc"],
-            "test_roc_auc": baseline_metrics["roc_auc"],
-            "feature_set": "canvas",
-        }
-        sel["baseline_ablation"] = (baseline_record or {}).get("baseline_ablation")
-    sel["split"] = target_metrics["split"]
-    return sel
 
 
 def write_training(
@@ -719,85 +417,6 @@ def write_training(
             record_path(model_file), schemas.TrainingRecord, training_record(result)
         )
     return written
-
-
-def read_benchmarks(path: str | Path | None) -> dict[str, Any] | None:
-    """The benchmark report the canvas's system tier is judged on, or None when not given.
-
-    An explicit input (the pipeline's report stage names it in ``dvc.yaml``), never looked up in
-    the folder the summary is written to: the reports form a DAG (ADR 0013).
-
-    Raises:
-        UserError: ``path`` is given but missing or not a JSON object.
-    """
-    if path is None:
-        return None
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else f"not valid JSON ({exc.msg})"
-        raise UserError(f"{path}: cannot read the benchmark report: {reason}") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: the benchmark report is not a JSON object")
-    return data
-
-
-def write_summary(
-    out_dir: str | Path,
-    metrics: dict[str, dict[str, Any]],
-    records: dict[str, dict[str, Any]],
-    benchmarks: str | Path | None = None,
-) -> dict[str, Path]:
-    """Write ``model_selection.json`` and ``canvas_status.json`` from both models' runs.
-
-    Args:
-        out_dir: Reports folder the two files are written to (nothing is read from it).
-        metrics: ``baseline``/``target`` -> the content of their ``metrics.json``.
-        records: ``baseline``/``target`` -> their [`training_record`][bankchurn.reporting.training_record].
-        benchmarks: Benchmark report whose ``api`` section feeds the system tier; without it
-            the system tier is not measured here.
-
-    Raises:
-        UserError: ``benchmarks`` is given but cannot be read.
-    """
-    out = Path(out_dir)
-    bench = read_benchmarks(benchmarks)
-    selection = selection_report(
-        metrics["target"], records["target"], metrics["baseline"], records["baseline"]
-    )
-    return {
-        "selection": write_report(out / "model_selection.json", schemas.ModelSelection, selection),
-        "canvas": write_report(
-            out / "canvas_status.json",
-            CanvasStatus,
-            canvas_status(metrics["baseline"], metrics["target"], bench),
-        ),
-    }
-
-
-def summarize(
-    out_dir: str | Path, models_dir: str | Path, benchmarks: str | Path | None = None
-) -> dict[str, Path]:
-    """The pipeline's report stage: the summary reports from the files the train stages wrote.
-
-    See [`write_summary`][bankchurn.reporting.write_summary] (``benchmarks`` is passed on).
-
-    Raises:
-        UserError: A train stage's output or the given benchmark report is missing.
-    """
-    metrics, records = {}, {}
-    for name in ("baseline", "target"):
-        paths = (
-            Path(out_dir) / name / "metrics.json",
-            record_path(Path(models_dir) / f"{name}.joblib"),
-        )
-        for path in paths:
-            if not path.is_file():
-                raise UserError(f"{path}: missing; train the {name} model first")
-        metrics[name] = json.loads(paths[0].read_text(encoding="utf-8"))
-        records[name] = json.loads(paths[1].read_text(encoding="utf-8"))
-    return write_summary(out_dir, metrics, records, benchmarks)
 
 
 def write_monitoring(
@@ -878,7 +497,7 @@ def run_report(
 
     The same writers as the pipeline's stages (data profile,
     [`write_training`][bankchurn.reporting.write_training] per model,
-    [`write_summary`][bankchurn.reporting.write_summary], given ``benchmarks``), in one process.
+    [`write_summary`][bankchurn.summary.write_summary], given ``benchmarks``), in one process.
 
     Returns:
         Report name -> written path.

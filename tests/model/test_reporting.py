@@ -10,7 +10,8 @@ import pytest
 
 from bankchurn.errors import UserError
 from bankchurn.models import FAST_BUDGET, TARGET_CANDIDATES
-from bankchurn.reporting import run_report, summarize, to_json
+from bankchurn.reporting import run_report, to_json
+from bankchurn.summary import summarize
 
 REPORTS = (
     "data_profile.json",

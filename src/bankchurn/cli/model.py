@@ -421,7 +421,8 @@ def report(
     ``--models-dir`` says otherwise. Both trainings are logged to MLflow, as `train` does (not
     with --only-summary: it trains nothing).
     """
-    from bankchurn.reporting import run_report, summarize
+    from bankchurn.reporting import run_report
+    from bankchurn.summary import summarize
 
     given = out
     out = _out_dir(out or settings().reports_dir, "--out")
