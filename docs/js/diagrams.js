@@ -16,16 +16,13 @@
   // Relationship labels, arrows and boundary titles sit on the page's background, so they take
   // the page's text colours (Material's custom properties reach into the diagram's shadow root).
   // The C4 boxes keep their own fills; the external grey is darkened for white text (WCAG AA).
+  // (Mermaid scopes these rules to the diagram's id; C4 box texts keep their own colours, which
+  // Mermaid sets inline.)
   const THEME_CSS = `
-    &[aria-roledescription="c4"] g > text { fill: var(--md-default-fg-color--light); }
-    &[aria-roledescription="c4"] g > path[stroke] { stroke: var(--md-default-fg-color--light); }
-    &[aria-roledescription="c4"] marker path {
-      fill: var(--md-default-fg-color--light);
-      stroke: var(--md-default-fg-color--light);
-    }
-    &[aria-roledescription="c4"] g > rect[stroke-dasharray] {
-      stroke: var(--md-default-fg-color--light);
-    }
+    g > text { fill: var(--md-default-fg-color--light); }
+    g > path[marker-end] { stroke: var(--md-default-fg-color--light); }
+    marker path { fill: var(--md-default-fg-color--light); stroke: var(--md-default-fg-color--light); }
+    g > rect[stroke-dasharray] { stroke: var(--md-default-fg-color--light); }
   `;
   // C4 colours with white text at WCAG AA contrast (Mermaid's container blue and external grey
   // are too light for it); sizes that keep the smallest text, the "[Container: ...]" line, at
@@ -35,7 +32,7 @@
     useMaxWidth: false,
     diagramMarginX: 5,
     diagramMarginY: 0,
-    c4ShapeMargin: 35,
+    c4ShapeMargin: 30,
     container_bg_color: "#1f65ab",
     container_db_bg_color: "#1f65ab",
     container_queue_bg_color: "#1f65ab",
