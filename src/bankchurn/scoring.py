@@ -34,6 +34,7 @@ from bankchurn.artifacts import ModelArtifact, predict_proba
 from bankchurn.atomic import atomic_writer
 from bankchurn.business import risk_bands
 from bankchurn.errors import ContractError
+from bankchurn.interrupts import raise_if_pending
 from bankchurn.io import iter_csv_chunks
 from bankchurn.privacy import key_for, pseudonymise
 from bankchurn.validation import ContractValidator
@@ -163,6 +164,7 @@ def score_csv(
         ) as bar,
     ):
         for chunk in itertools.chain([first], chunks):
+            raise_if_pending()  # a stop signal swallowed in a callback: stop at the next chunk
             scored = _score(artifact, validator.check(chunk), secret, explain_scores)
             scored.to_csv(out, header=n_chunks == 0, index=False, lineterminator="\n")
             for name, count in scored["risk_band"].value_counts().items():
@@ -215,6 +217,7 @@ def score_database_into_database(
             unit="rows", desc="scoring", file=sys.stderr, disable=not progress, leave=False
         ) as bar:
             for read in crm_db.iter_table(source, chunk_size, require_label=False):
+                raise_if_pending()  # a stop signal swallowed in a callback: stop here
                 # One validator over every chunk: the whole-table verdict, wherever chunks end.
                 validator = validator or ContractValidator(read.source, require_label=False)
                 try:
