@@ -131,9 +131,10 @@ def atomic_writer(
     to an unnamed file in the destination folder (a temporary ``.NAME.*.tmp`` where the file
     system has no unnamed files), which is renamed over ``path`` only when the ``with`` block
     ends without an error and no stop signal is pending (see
-    [`bankchurn.interrupts`][bankchurn.interrupts]). A failure, a signal or a full disk leaves the previous file intact
-    and no temporary file behind (a process killed with SIGKILL leaves nothing either, except
-    on file systems without unnamed files). An existing file keeps its permission bits.
+    [`stop_signals`][bankchurn.interrupts.stop_signals]). A failure, a signal or a full disk
+    leaves the previous file intact and no temporary file behind (a process killed with SIGKILL
+    leaves nothing either, except on file systems without unnamed files). An existing file
+    keeps its permission bits.
 
     Args:
         path: Destination; must be absent or a regular file (see

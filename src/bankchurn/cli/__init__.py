@@ -3,7 +3,7 @@
 User mistakes ([`bankchurn.errors.UserError`][bankchurn.errors.UserError]) end as one line on stderr and exit code 2.
 Ctrl+C (SIGINT) and SIGTERM end as one line and exit codes 130 and 143; a file being written
 is abandoned whole (the atomic writer's clean-up runs), so nothing is half-written. The signal
-is also recorded ([`bankchurn.interrupts`][bankchurn.interrupts]): when its exception is
+is also recorded ([`bankchurn.interrupts.stop_signals`][bankchurn.interrupts.stop_signals]): when its exception is
 swallowed where it lands (a callback), the exit path still ends the command that way.
 """
 
