@@ -60,6 +60,11 @@ def _command(model: Path, data: Path, out: Path, chunk_size: int) -> list[str]:
     ]
 
 
+def _as_from_a_terminal() -> None:
+    """SIGINT as a terminal leaves it: a background job (``nohup``, ``&``) inherits it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _outcome(sig: signal.Signals, rc: int, err: str, folder: Path, dest: Path) -> str:
     """Name the outcome of one signalled trial (see the module docstring)."""
     others = sorted(p.name for p in folder.iterdir() if p != dest)
@@ -116,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             proc = subprocess.Popen(
                 _command(args.model, data, dest, args.chunk_size),
                 env=env,
+                preexec_fn=_as_from_a_terminal,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
             )

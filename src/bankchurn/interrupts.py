@@ -72,7 +72,14 @@ def _record_only(signum: int, frame: FrameType | None) -> None:
 
 
 class StopSignals:
-    """The state of [`stop_signals`][bankchurn.interrupts.stop_signals] for the exit path."""
+    """The state of [`stop_signals`][bankchurn.interrupts.stop_signals] for the exit path.
+
+    Args:
+        handled: The signals whose handler the block replaced.
+    """
+
+    def __init__(self, handled: tuple[signal.Signals, ...] = ()) -> None:
+        self.handled = handled
 
     def settle(self) -> signal.Signals | None:
         """Stop raising (signals are only recorded from now on) and say which one arrived.
@@ -85,7 +92,7 @@ class StopSignals:
         """
         while True:  # a signal landing inside this call raises once more: settle again
             try:
-                for sig in SIGNAL_EXIT:
+                for sig in self.handled:
                     signal.signal(sig, _record_only)
                 return _pending
             except Interrupted:
@@ -98,8 +105,8 @@ def stop_signals() -> Iterator[StopSignals]:
 
     Also silences the "Exception ignored" report of an ``Interrupted`` swallowed in a callback
     (the signal is recorded; the exit path reports it as one line). The previous handlers are
-    restored at the end. Outside the main thread (where signals cannot be handled) it does
-    nothing.
+    restored at the end. A signal the process inherited as ignored stays ignored. Outside the
+    main thread (where signals cannot be handled) it does nothing.
 
     Yields:
         The handle whose ``settle`` the exit path calls.
@@ -109,11 +116,17 @@ def stop_signals() -> Iterator[StopSignals]:
         yield StopSignals()
         return
     _pending = None
-    previous = {sig: signal.signal(sig, _record_and_raise) for sig in SIGNAL_EXIT}
+    # A signal the parent set to be ignored stays ignored (a background job must not stop on
+    # the terminal's Ctrl+C), as Python itself does for SIGINT.
+    previous = {
+        sig: signal.signal(sig, _record_and_raise)
+        for sig in SIGNAL_EXIT
+        if signal.getsignal(sig) is not signal.SIG_IGN
+    }
     previous_hook = sys.unraisablehook
     sys.unraisablehook = _quiet_interrupted(previous_hook)
     try:
-        yield StopSignals()
+        yield StopSignals(tuple(previous))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

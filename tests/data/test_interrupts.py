@@ -92,3 +92,18 @@ def test_command_whose_signal_was_swallowed_exits_with_its_code_and_writes_nothi
     assert err == f"bankchurn: interrupted by {sig.name}; no output was written or replaced\n"
     assert dest.read_bytes() == b"previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_a_signal_inherited_as_ignored_stays_ignored() -> None:
+    """A background job (``nohup``, ``&`` in a script) must not stop on the terminal's Ctrl+C."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with stop_signals() as stop:
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) is interrupts._record_and_raise
+            signal.raise_signal(signal.SIGINT)  # ignored: nothing raised, nothing recorded
+            assert stop.settle() is None
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
