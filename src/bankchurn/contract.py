@@ -208,8 +208,8 @@ EXAMPLE_CUSTOMER: dict[str, int | float | str] = {
 }
 
 #: Every rule a file (or table) is rejected by, named as in the one-line error, for the Data
-#: contract page. ``tests/data/test_hostile_input.py`` reads every rule a ``ContractError`` of the
-#: package is built with and checks that it is listed here.
+#: contract page. The reader's hostile-input tests read every rule a ``ContractError`` of the
+#: package is built with and check that it is listed here.
 REJECTION_RULES: str = f"""\
 | Rule (as named in the error) | A file is rejected when |
 |---|---|
