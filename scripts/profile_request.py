@@ -176,8 +176,11 @@ def main(argv: list[str] | None = None) -> int:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"{}"})
 
-    wrapped = RequestContextMiddleware(empty, metrics=ApiMetrics())
-    app = create_app(ApiSettings(model_path=args.model, log_level="INFO"), service=service)
+    settings = ApiSettings(model_path=args.model, log_level="INFO")
+    wrapped = RequestContextMiddleware(
+        empty, metrics=ApiMetrics(), max_body_bytes=settings.max_body_bytes
+    )
+    app = create_app(settings, service=service)
     logging.getLogger("bankchurn.api").handlers[:] = [logging.NullHandler()]  # no stderr I/O
 
     loop = asyncio.new_event_loop()
