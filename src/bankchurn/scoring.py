@@ -1,27 +1,34 @@
-"""Batch scoring of a CRM extract CSV in bounded memory.
+"""Batch scoring of a CRM extract (CSV file or the CRM table) in bounded memory.
 
-The file is read in chunks by the one CSV reader
-([`bankchurn.io.iter_csv_chunks`][bankchurn.io.iter_csv_chunks]); each chunk goes through the one
-contract validator
+One stream, whatever the source and destination (``bankchurn predict``): the source is read in
+chunks, by the one CSV reader ([`bankchurn.io.iter_csv_chunks`][bankchurn.io.iter_csv_chunks]) or
+the table reader ([`bankchurn.crm_db.iter_table`][bankchurn.crm_db.iter_table], one ``COPY ... TO
+STDOUT``); each chunk goes through the one contract validator
 ([`bankchurn.validation.ContractValidator`][bankchurn.validation.ContractValidator], the label
 ``Exited`` may be absent) and the same pseudonymisation as
-[`bankchurn.ingest.load_extract`][bankchurn.ingest.load_extract], is scored by the artifact's
-calibrated pipeline, and is written through the one atomic writer
-([`bankchurn.atomic.atomic_writer`][bankchurn.atomic.atomic_writer]). The whole-file rules (at most
-1% missing per nullable column, ``CustomerId`` unique across chunks) are checked before the output
-is put in place, so ``predict`` accepts and rejects exactly the files ``data validate`` does,
-wherever the chunks end, and a rejected file leaves nothing behind. The output holds ``CustomerKey``
-(the keyed hash), ``churn_probability`` and ``risk_band``: never ``CustomerId`` or ``Surname``.
-With ``explain_scores`` it adds ``reason_1`` .. ``reason_3``, the three largest TreeSHAP
-contributions of each customer in words ([`top_reasons`][bankchurn.explain.top_reasons]).
+[`bankchurn.ingest.load_extract`][bankchurn.ingest.load_extract], and is scored by the artifact's
+calibrated pipeline. The scores go to a CSV file through the one atomic writer
+([`bankchurn.atomic.atomic_writer`][bankchurn.atomic.atomic_writer]), or into the CRM's
+``churn.scores`` table in one transaction ([`bankchurn.scores_db.write_run`][bankchurn.scores_db.write_run]).
+Memory is bounded by one chunk (plus the ids seen, for the uniqueness rule).
+
+The whole-source rules (at most 1% missing per nullable column, ``CustomerId`` unique across
+chunks) are checked before the output is put in place or the transaction commits, so ``predict``
+accepts and rejects exactly the sources ``data validate`` does, wherever the chunks end, and a
+rejected source leaves nothing behind. A bad row of the table is named by its key, a bad row of a
+file by its line. The output holds ``CustomerKey`` (the keyed hash), ``churn_probability`` and
+``risk_band``: never ``CustomerId`` or ``Surname``. With ``explain_scores`` it adds ``reason_1`` ..
+``reason_3``, the three largest TreeSHAP contributions of each customer in words
+([`top_reasons`][bankchurn.explain.top_reasons]).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import functools
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +36,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from bankchurn import contract, explain
+from bankchurn import contract, crm_db, explain
 from bankchurn.artifacts import ModelArtifact, predict_proba
 from bankchurn.atomic import atomic_writer
 from bankchurn.business import risk_bands
@@ -75,106 +82,175 @@ def _score(
     return out
 
 
-def score_chunk(
-    artifact: ModelArtifact,
-    chunk: pd.DataFrame,
-    source: str,
-    key: bytes,
-    explain_scores: bool = False,
-) -> pd.DataFrame:
-    """Validate (as a whole file), pseudonymise and score one frame of customers."""
-    validator = ContractValidator(source, require_label=False)
-    valid = validator.check(chunk)
-    validator.finish()
-    return _score(artifact, valid, key, explain_scores)
+def _unchanged(exc: ContractError) -> ContractError:
+    return exc
 
 
-def score_database(
-    artifact: ModelArtifact,
-    url: str,
-    output_path: str | Path,
-    key: bytes | None = None,
-    explain_scores: bool = False,
-) -> dict[str, Any]:
-    """Score every row of the CRM snapshot table into ``output_path`` (atomic, all or nothing).
+@dataclass
+class _Chunk:
+    """Raw rows of the source and how an error on them is named (file line or table key)."""
 
-    The rows get the validation and pseudonymisation of
-    [`bankchurn.ingest.read_validated`][bankchurn.ingest.read_validated]
-    (the label is not read: current customers have none yet).
+    frame: pd.DataFrame
+    locate: Callable[[ContractError], ContractError]
 
-    Returns:
-        ``n_rows``, ``n_chunks`` (1) and the count of each risk band.
 
-    Raises:
-        ContractError: When a row breaks the contract (nothing is written).
-        UserError: No secret pseudonymisation key is set (see
-            [`bankchurn.privacy.key_for`][bankchurn.privacy.key_for]).
+@dataclass
+class _Source:
+    """A source of customers to score, read in chunks.
+
+    Attributes:
+        name: The source as named in messages (the file path, or ``URL table crm...``).
+        key_source: What the pseudonymisation key is asked for (``key_for``).
+        chunks: The raw chunks, read on demand.
+        total: Rows to expect (progress bar), when cheap to know.
+        whole: How a whole-source error (no row to point at) is named.
     """
-    from bankchurn import crm_db
-    from bankchurn.atomic import atomic_write_bytes
-    from bankchurn.ingest import read_validated
 
-    secret = key if key is not None else key_for(crm_db.QUALIFIED_TABLE)
-    valid, _ = read_validated(url, require_label=False)
-    scored = _score(artifact, valid, secret, explain_scores)
-    atomic_write_bytes(output_path, scored.to_csv(index=False, lineterminator="\n").encode())
-    bands = {name: 0 for name in ("low", "medium", "high")}
-    for name, count in scored["risk_band"].value_counts().items():
-        bands[str(name)] += int(count)
-    return {"n_rows": len(scored), "n_chunks": 1, "risk_bands": bands}
+    name: str
+    key_source: str
+    chunks: Iterator[_Chunk]
+    total: int | None = None
+    whole: Callable[[ContractError], ContractError] = _unchanged
 
 
-def score_csv(
+def _whole_table(exc: ContractError) -> ContractError:
+    """A whole-table rule (share of missing values) names the table and its column, no rows.
+
+    The rows the validator noted are chunk positions, meaningless once their chunk is gone.
+    """
+    column = crm_db.db_column(exc.column) if exc.column else None
+    return ContractError(
+        exc.path, exc.rule, column=column, n_failed=exc.n_failed, detail=exc.detail
+    )
+
+
+def _open_source(source: str | Path, chunk_size: int) -> _Source:
+    """The chunks of a CSV file (rows named by line) or of the CRM table (rows named by key)."""
+    if crm_db.is_database_url(source):
+        url = str(source)
+        reads = crm_db.iter_table(url, chunk_size, require_label=False)
+        return _Source(
+            name=crm_db.table_source(url),
+            key_source=crm_db.QUALIFIED_TABLE,
+            chunks=(_Chunk(r.frame, functools.partial(crm_db.locate, read=r)) for r in reads),
+            whole=_whole_table,
+        )
+    path = Path(source)
+    frames = iter_csv_chunks(path, chunk_size, require_label=False)
+    return _Source(
+        name=str(path),
+        key_source=str(path),
+        chunks=(_Chunk(frame, _unchanged) for frame in frames),
+        total=_count_rows(path) if path.is_file() else None,
+    )
+
+
+@dataclass
+class _Stats:
+    n_rows: int = 0
+    n_chunks: int = 0
+    risk_bands: dict[str, int] = field(
+        default_factory=lambda: {name: 0 for name in ("low", "medium", "high")}
+    )
+
+    def add(self, scored: pd.DataFrame) -> None:
+        for name, count in scored["risk_band"].value_counts().items():
+            self.risk_bands[str(name)] += int(count)
+        self.n_rows += len(scored)
+        self.n_chunks += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"n_rows": self.n_rows, "n_chunks": self.n_chunks, "risk_bands": self.risk_bands}
+
+
+def _scored(
     artifact: ModelArtifact,
-    input_path: str | Path,
+    source: _Source,
+    first: _Chunk,
+    secret: bytes,
+    explain_scores: bool,
+    progress: bool,
+    stats: _Stats,
+) -> Iterator[pd.DataFrame]:
+    """Validate, pseudonymise and score every chunk; the whole-source rules after the last one.
+
+    One validator sees every chunk, so the verdict is the whole source's, wherever chunks end;
+    its whole-source rules raise before the caller commits its output.
+    """
+    validator = ContractValidator(source.name, require_label=False)
+    with tqdm(
+        total=source.total or None,
+        unit="rows",
+        desc="scoring",
+        file=sys.stderr,
+        disable=not progress,
+        leave=False,
+    ) as bar:
+        chunk: _Chunk | None = first
+        while chunk is not None:
+            try:
+                valid = validator.check(chunk.frame)
+            except ContractError as exc:
+                raise chunk.locate(exc) from None
+            scored = _score(artifact, valid, secret, explain_scores)
+            stats.add(scored)
+            bar.update(len(scored))
+            yield scored
+            chunk = next(source.chunks, None)
+    try:
+        validator.finish()
+    except ContractError as exc:
+        raise source.whole(exc) from None
+
+
+def _start(source: str | Path, chunk_size: int, key: bytes | None) -> tuple[_Source, _Chunk, bytes]:
+    """Open the source and read its first chunk: its defects fail before any output is touched."""
+    opened = _open_source(source, chunk_size)
+    first = next(opened.chunks)  # a reader raises on an empty source: never StopIteration
+    secret = key if key is not None else key_for(opened.key_source)
+    return opened, first, secret
+
+
+def score_to_csv(
+    artifact: ModelArtifact,
+    source: str | Path,
     output_path: str | Path,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: bool = True,
     key: bytes | None = None,
     explain_scores: bool = False,
 ) -> dict[str, Any]:
-    """Score every row of ``input_path`` into ``output_path`` (atomic; see module docstring).
+    """Score every row of a CSV file or of the CRM table into the CSV ``output_path``.
 
-    With ``explain_scores`` the output also holds ``reason_1`` .. ``reason_3``.
+    Streams chunk by chunk; the file is put in place only when every row passed (atomic).
+
+    Args:
+        artifact: The model.
+        source: CSV path, or ``postgresql://`` URL of the CRM (its snapshot table).
+        output_path: CSV to write (``OUTPUT_COLUMNS``, plus ``REASON_COLUMNS`` when explained).
+        chunk_size: Rows per chunk (bounds memory).
+        progress: Progress bar on stderr.
+        key: Pseudonymisation key (default: the configured secret, see
+            [`bankchurn.privacy.key_for`][bankchurn.privacy.key_for]).
+        explain_scores: Add the three largest reasons in words.
 
     Returns:
         ``n_rows``, ``n_chunks`` and the count of each risk band.
 
     Raises:
-        ContractError: When the input breaks the contract (nothing is written).
+        ContractError: The source breaks the contract (nothing is written).
+        UserError: The database cannot be reached, or no secret key is set.
+        OutputError: The output cannot be written.
     """
-    src = Path(input_path)
-    # Fail on the input's first lines (or a refused key) before the output is touched.
-    chunks = iter_csv_chunks(src, chunk_size, require_label=False)
-    first = next(chunks)
-    secret = key if key is not None else key_for(str(src))
-    validator = ContractValidator(str(src), require_label=False)
-    n_rows = n_chunks = 0
-    bands = {name: 0 for name in ("low", "medium", "high")}
-    with (
-        atomic_writer(output_path, text=True) as out,
-        tqdm(
-            total=_count_rows(src) or None,
-            unit="rows",
-            desc="scoring",
-            file=sys.stderr,
-            disable=not progress,
-            leave=False,
-        ) as bar,
-    ):
-        for chunk in itertools.chain([first], chunks):
-            scored = _score(artifact, validator.check(chunk), secret, explain_scores)
-            scored.to_csv(out, header=n_chunks == 0, index=False, lineterminator="\n")
-            for name, count in scored["risk_band"].value_counts().items():
-                bands[str(name)] += int(count)
-            n_rows += len(scored)
-            n_chunks += 1
-            bar.update(len(scored))
-        validator.finish()  # the whole-file rules, before the output is put in place
-    return {"n_rows": n_rows, "n_chunks": n_chunks, "risk_bands": bands}
+    opened, first, secret = _start(source, chunk_size, key)
+    stats = _Stats()
+    with atomic_writer(output_path, text=True) as out:
+        for scored in _scored(artifact, opened, first, secret, explain_scores, progress, stats):
+            scored.to_csv(out, header=stats.n_chunks == 1, index=False, lineterminator="\n")
+    return stats.as_dict()
 
 
-def score_database_into_database(
+def score_to_database(
     artifact: ModelArtifact,
     source: str,
     target: str,
@@ -184,14 +260,22 @@ def score_database_into_database(
     key: bytes | None = None,
     explain_scores: bool = False,
 ) -> dict[str, Any]:
-    """The daily batch: stream the CRM snapshot table, score it, replace ``run_date``'s scores.
+    """The daily batch: score the CRM snapshot table, replace ``run_date``'s rows of its scores.
 
-    With ``explain_scores`` each row also gets ``REASON_COLUMNS``.
+    The scores stream into the ``churn.scores`` table of ``target`` in one transaction
+    ([`write_run`][bankchurn.scores_db.write_run]) while the table is read: memory is bounded by
+    one chunk, and a run that fails (a bad row, a whole-table rule) or is killed leaves the
+    date's previous rows in place.
 
-    Reads ``source`` in chunks ([`iter_table`][bankchurn.crm_db.iter_table]), validates, pseudonymises
-    and scores each like a CSV chunk, and streams the scores into the ``scores`` table of
-    ``target`` in one transaction ([`write_run`][bankchurn.scores_db.write_run]): memory is bounded
-    by one chunk, and a run that fails or is killed leaves the date's previous rows in place.
+    Args:
+        artifact: The model.
+        source: ``postgresql://`` URL of the CRM (its snapshot table).
+        target: ``postgresql://`` URL of the database holding ``churn.scores``.
+        run_date: The run's date (its rows are replaced).
+        chunk_size: Rows per chunk (bounds memory).
+        progress: Progress bar on stderr.
+        key: Pseudonymisation key (default: the configured secret).
+        explain_scores: Also store ``REASON_COLUMNS``.
 
     Returns:
         ``n_rows``, ``n_chunks`` and the count of each risk band.
@@ -200,47 +284,11 @@ def score_database_into_database(
         ContractError: A row breaks the contract (named by its table key; nothing written).
         UserError: A database cannot be reached, or refuses the write.
     """
-    from bankchurn import crm_db, scores_db
+    from bankchurn import scores_db  # it imports this module's column names
 
-    secret = key if key is not None else key_for(crm_db.QUALIFIED_TABLE)
-    stats: dict[str, Any] = {
-        "n_rows": 0,
-        "n_chunks": 0,
-        "risk_bands": {name: 0 for name in ("low", "medium", "high")},
-    }
-
-    def scored() -> Iterator[pd.DataFrame]:
-        validator: ContractValidator | None = None
-        with tqdm(
-            unit="rows", desc="scoring", file=sys.stderr, disable=not progress, leave=False
-        ) as bar:
-            for read in crm_db.iter_table(source, chunk_size, require_label=False):
-                # One validator over every chunk: the whole-table verdict, wherever chunks end.
-                validator = validator or ContractValidator(read.source, require_label=False)
-                try:
-                    valid = validator.check(read.frame)
-                    frame = _score(artifact, valid, secret, explain_scores)
-                except ContractError as exc:
-                    raise crm_db.locate(exc, read) from None
-                for name, count in frame["risk_band"].value_counts().items():
-                    stats["risk_bands"][str(name)] += int(count)
-                stats["n_rows"] += len(frame)
-                stats["n_chunks"] += 1
-                bar.update(len(frame))
-                yield frame
-        if validator is None:
-            raise ContractError(crm_db.QUALIFIED_TABLE, "non_empty", detail="the table has no rows")
-        try:
-            validator.finish()  # before the transaction commits: the whole-table rules
-        except ContractError as exc:  # a column-level rule: a table has no lines to name
-            raise ContractError(
-                validator.source,
-                exc.rule,
-                column=exc.column,
-                n_failed=exc.n_failed,
-                detail=exc.detail,
-            ) from None
-
+    opened, first, secret = _start(source, chunk_size, key)
+    stats = _Stats()
+    frames = _scored(artifact, opened, first, secret, explain_scores, progress, stats)
     version = str(artifact.metadata.get("model_version") or "unversioned")
-    scores_db.write_run(target, run_date, version, scored(), with_reasons=explain_scores)
-    return stats
+    scores_db.write_run(target, run_date, version, frames, with_reasons=explain_scores)
+    return stats.as_dict()

@@ -81,10 +81,12 @@ def test_scores_match_the_csv_path_and_the_view_shows_the_latest_run(
     version = load_artifact(batch.model).metadata["model_version"]
     assert set(stored["model_version"]) == {version}
 
-    # the same customers, probabilities and bands as the CSV output of the same table
+    # the same customers, probabilities and bands as the CSV output of the same table (also
+    # streamed chunk by chunk)
     csv = tmp_path / "scores.csv"
     args = ["predict", "--model", str(batch.model), "--input", batch.url, "--output", str(csv)]
-    assert main([*args, "--no-progress"]) == 0
+    assert main([*args, "--no-progress", "--chunk-size", "1000"]) == 0
+    assert f"scored {N_ROWS:,} rows in 3 chunk(s)" in capsys.readouterr().out
     expected = pd.read_csv(csv).sort_values("CustomerKey").reset_index(drop=True)
     for day in (DAY1, DAY2):  # chunked (700 rows) and whole: identical
         got = stored[stored["run_date"] == day].reset_index(drop=True)
@@ -251,3 +253,55 @@ def test_explained_runs_store_the_reasons_of_the_csv_path(batch: Batch, tmp_path
         dbname="crm_batch",
     )
     assert empty == [(0,)]
+
+
+def _credit_scores_missing(batch: Batch, n_missing: int) -> str:
+    """A CRM table of 1000 rows whose first ``n_missing`` rows (in read order) miss CreditScore."""
+    name = f"crm_batch_missing{n_missing}"
+    url = batch.server.create_database(name)
+    frame = generate_extract(n_rows=1000, n_snapshots=4, seed=5).frame.copy()
+    frame["CreditScore"] = frame["CreditScore"].astype("float64").fillna(650.0)
+    crm_db.load_frame(url, frame)
+    batch.server.execute(
+        f"UPDATE {crm_db.QUALIFIED_TABLE} SET credit_score = NULL WHERE customer_id IN "
+        f"(SELECT customer_id FROM {crm_db.QUALIFIED_TABLE} "
+        f"ORDER BY snapshot_date, customer_id LIMIT {n_missing})",
+        dbname=name,
+    )
+    return url
+
+
+def test_the_share_of_missing_values_is_judged_on_the_whole_table(
+    batch: Batch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1% missing overall (20% of the first chunk) passes; 1.1% fails like `data validate`."""
+    ok = _credit_scores_missing(batch, 10)
+    assert main(["data", "validate", ok]) == 0
+    assert _predict(batch, "--run-date", DAY1, "--chunk-size", "50", url=ok) == 0
+    csv = tmp_path / "ok.csv"
+    args = ["predict", "--model", str(batch.model), "--input", ok, "--no-progress"]
+    assert main([*args, "--output", str(csv), "--chunk-size", "50"]) == 0
+    assert csv.read_text().count("\n") == 1001
+    capsys.readouterr()
+
+    bad = _credit_scores_missing(batch, 11)
+    assert main(["data", "validate", bad]) == 2
+    by_validate = capsys.readouterr().err.strip()
+    rule = "column 'credit_score' breaks rule null_fraction<=0.01 (11 rows fail)"
+    assert rule in by_validate
+    assert _predict(batch, "--run-date", DAY1, "--chunk-size", "50", url=bad) == 2
+    to_db = capsys.readouterr().err.strip()
+    dest = tmp_path / "bad.csv"
+    args = ["predict", "--model", str(batch.model), "--input", bad, "--no-progress"]
+    assert main([*args, "--output", str(dest), "--chunk-size", "50"]) == 2
+    to_csv = capsys.readouterr().err.strip()
+    for err in (to_db, to_csv):
+        assert len(err.splitlines()) == 1, err
+        assert f"table {crm_db.QUALIFIED_TABLE}: column" in err
+        assert rule in err
+    assert not dest.exists()
+    # the whole transaction was rolled back, its CREATE TABLE included
+    exists = batch.server.execute(
+        f"SELECT to_regclass('{scores_db.QUALIFIED_TABLE}')", dbname="crm_batch_missing11"
+    )
+    assert exists == [(None,)]

@@ -313,7 +313,7 @@ def predict(
 ) -> None:
     """Score a CSV or the CRM table in chunks (bounded memory) with calibrated probabilities."""
     from bankchurn.artifacts import load_artifact
-    from bankchurn.scoring import score_csv, score_database, score_database_into_database
+    from bankchurn.scoring import score_to_csv, score_to_database
 
     from_db, to_db = is_database_url(input), is_database_url(output)
     if to_db:
@@ -323,7 +323,7 @@ def predict(
         artifact = load_artifact(model)
         if explain_scores:
             _check_explainable(artifact, model)
-        stats = score_database_into_database(
+        stats = score_to_database(
             artifact,
             input,
             output,
@@ -347,17 +347,14 @@ def predict(
         artifact = load_artifact(model)
         if explain_scores:
             _check_explainable(artifact, model)
-        if from_db:
-            stats = score_database(artifact, input, out, explain_scores=explain_scores)
-        else:
-            stats = score_csv(
-                artifact,
-                input,
-                out,
-                chunk_size=chunk_size,
-                progress=progress,
-                explain_scores=explain_scores,
-            )
+        stats = score_to_csv(
+            artifact,
+            input,
+            out,
+            chunk_size=chunk_size,
+            progress=progress,
+            explain_scores=explain_scores,
+        )
         where = output
     bands = ", ".join(f"{k} {v}" for k, v in stats["risk_bands"].items())
     typer.echo(
