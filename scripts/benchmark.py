@@ -32,7 +32,6 @@ import datetime as dt
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from bankchurn import targets
-from bankchurn.benchmarks import merge_into
+from bankchurn.benchmarks import merge_into, run_measured
 from bankchurn.settings import settings
 
 ROOT = settings().root
@@ -213,22 +212,10 @@ def bench_predict_1m(artifact_path: Path, n_rows: int, seed: int, tmp: Path) -> 
         str(out),
         "--no-progress",
     ]
-    # ru_maxrss survives exec, so a child forked from THIS (large) process would report our
-    # own footprint. A small wrapper process starts `predict` and reports its children's peak.
-    wrapper = (
-        "import json, resource, subprocess, sys, time\n"
-        "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-        "print(json.dumps({'rc': p.returncode, 'err': p.stderr.strip()[-500:],"
-        " 'wall': time.perf_counter() - t,"
-        " 'maxrss_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True, check=True
-    )
-    res = json.loads(proc.stdout)
+    res = run_measured(cmd)
     if res["rc"] != 0:
         raise SystemExit(f"benchmark: predict failed: {res['err']}")
-    wall, peak_kib = float(res["wall"]), int(res["maxrss_kib"])  # KiB on Linux
+    wall = res["wall_s"]
     with out.open("rb") as fh:
         scored = sum(1 for _ in fh) - 1
     return {
@@ -237,7 +224,7 @@ def bench_predict_1m(artifact_path: Path, n_rows: int, seed: int, tmp: Path) -> 
         "chunk_size": 50_000,
         "wall_s": _r(wall, 2),
         "rows_per_s_end_to_end": _r(n_rows / wall, 0),
-        "peak_rss_mib": _r(peak_kib / 1024.0, 1),
+        "peak_rss_mib": _r(res["peak_rss_mib"], 1),
         "rows_written": scored,
         "what": "bankchurn predict subprocess: read CSV in chunks, validate, pseudonymise, "
         "score, write atomically",
