@@ -18,7 +18,7 @@ Routes (all JSON unless noted):
 
 ``/predict`` scores its one customer (and explains it) on the event loop: that costs less
 than the hop to a worker thread and back, which on a busy machine waits for the thread to be
-scheduled (ADR 0032). ``/predict/batch`` is a plain ``def`` route, which FastAPI runs in its
+scheduled. ``/predict/batch`` is a plain ``def`` route, which FastAPI runs in its
 thread pool, so a large batch never holds the event loop.
 """
 
@@ -246,7 +246,7 @@ def create_app(
         row = customer.model_dump()
         if explain and not service.explainable:
             raise HTTPException(409, detail="the served model has no TreeSHAP explanations")
-        # On the event loop, on purpose: one row costs less than a thread hop (ADR 0032).
+        # On the event loop, on purpose: one row costs less than a thread hop.
         start = time.perf_counter()
         if explain:
             score, explanation = service.explain_one(row)

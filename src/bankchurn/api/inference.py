@@ -6,7 +6,7 @@ The service is the only part of the API that touches the model. It holds a
 columns the pipeline was trained on (contract ``FEATURES``, one NumPy array each: no frame is
 built for a request) and returns the CALIBRATED churn probability with its risk band.
 Scoring one customer costs less than handing it to a worker thread, so the app scores single
-customers on the event loop (ADR 0032).
+customers on the event loop.
 """
 
 from __future__ import annotations
