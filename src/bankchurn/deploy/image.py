@@ -130,7 +130,8 @@ class Engine:
 
     def run_line(self, tag: str = API_REPO, port: int = 8080) -> str:
         """The documented line that serves the API on loopback with ``./models`` read-only."""
-        return " ".join([self.name, *self.serve_command(tag, '"$PWD/models"', port, "--rm")[1:]])
+        argv = self.serve_command(tag, "$PWD/models", port, "--rm")[1:]
+        return " ".join([self.name, *(f'"{a}"' if "$" in a else a for a in argv)])
 
 
 def find_engine() -> tuple[Engine | None, str]:
