@@ -208,7 +208,7 @@ EXAMPLE_CUSTOMER: dict[str, int | float | str] = {
 }
 
 #: Every rule a file (or table) is rejected by, named as in the one-line error, for the Data
-#: contract page. ``tests/data/test_hostile_input.py`` checks that every rule the reader and the
+#: contract page. The reader's hostile-input tests check that every rule the reader and the
 #: validator can emit is listed here.
 REJECTION_RULES: str = f"""\
 | Rule (as named in the error) | A file is rejected when |

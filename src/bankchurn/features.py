@@ -252,7 +252,7 @@ def _compiled(step: Any) -> Any:
     [`build_preprocessor`][bankchurn.features.build_preprocessor] makes, the function
     reads the very fitted statistics and computes the same operations in the same order (NaN
     replaced by the fitted statistic; ``(x - mean) / scale``; equality with the fitted
-    categories), so the output is identical (``tests/model/test_fast_scoring.py``). Any other
+    categories), so the output is identical (the fast-scoring tests compare them). Any other
     step, or a setting these functions do not cover, keeps its own ``transform``.
     """
     if isinstance(step, SimpleImputer):
@@ -333,7 +333,7 @@ class ArrayPreprocessor:
     once. What it skips is the per-call pandas work of the frame route (column selection and
     copies, frame re-validation, feature-name checks) and each step's input re-validation: the
     imputers, scaler and encoder run as their fitted arithmetic (``_compiled``), both costing
-    far more than the arithmetic for one row. ``tests/model/test_fast_scoring.py`` asserts the output is identical to
+    far more than the arithmetic for one row. The fast-scoring tests assert the output is identical to
     ``preprocessor.transform`` (NaNs included).
 
     Build it with `from_fitted`, which returns ``None`` for any layout it does not know

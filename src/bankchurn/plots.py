@@ -48,9 +48,19 @@ WIDTH: float = 7.5
 GAINS_FRACTIONS: tuple[float, ...] = (0.05, 0.10, 0.20, 0.30, 0.40, 0.50, 0.75, 1.0)
 #: Months marked as the seasonal (December/January) drift window.
 SEASON_MONTHS: tuple[int, ...] = (12, 1)
+#: Dashed grey line of what a model is compared with (random ranking, overall rate, perfect
+#: calibration).
+REFERENCE_LINE: Mapping[str, Any] = {"color": REFERENCE_COLOUR, "linestyle": "--", "linewidth": 1}
+#: Thin dark line at zero, where bars or values change sign.
+ZERO_LINE: Mapping[str, Any] = {"color": "#333333", "linewidth": 0.8}
+#: Limits of a panel that plots a share against a share (ROC, precision-recall, gains); the
+#: headroom above 1 keeps a curve at 1 visible.
+UNIT_SQUARE: Mapping[str, Any] = {"xlim": (0, 1), "ylim": (0, 1.01)}
 
 
-def new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1) -> tuple[Figure, Any]:
+def new_figure(
+    width: float, height: float, nrows: int = 1, ncols: int = 1, **layout: Any
+) -> tuple[Figure, Any]:
     """A figure of a fixed size (inches) with a grid of axes, without pyplot.
 
     Args:
@@ -58,17 +68,39 @@ def new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1) -> t
         height: Height in inches.
         nrows: Rows of axes.
         ncols: Columns of axes.
+        **layout: More arguments of ``Figure.subplots`` (``sharex``, ``height_ratios``...).
 
     Returns:
         The figure and its axes (a single ``Axes`` or an array of them, as ``subplots``).
     """
     fig = Figure(figsize=(width, height), dpi=DPI, facecolor="white", layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=True)
+    axes = fig.subplots(nrows, ncols, squeeze=True, **layout)
     for ax in np.atleast_1d(axes).ravel():
         ax.set_facecolor("white")
         ax.grid(True, color="#E5E5E5", linewidth=0.8)
         ax.set_axisbelow(True)
     return fig, axes
+
+
+def _style(ax: Any, *, percent: str = "", usd: str = "", **props: Any) -> None:
+    """Give an axes its titles, labels and limits, and its tick formats.
+
+    Args:
+        ax: The axes.
+        percent: Axes (``"x"``, ``"y"`` or ``"xy"``) whose ticks are shares shown as whole %.
+        usd: Axes whose ticks are dollar amounts ($-120K, $1.2M).
+        **props: ``Axes.set`` properties (``title``, ``xlabel``, ``ylabel``, ``xlim``...).
+    """
+    for name in percent:
+        getattr(ax, f"{name}axis").set_major_formatter(PercentFormatter(1.0, decimals=0))
+    for name in usd:
+        getattr(ax, f"{name}axis").set_major_formatter(FuncFormatter(_usd))
+    ax.set(**props)
+
+
+def _legend_below(fig: Figure, ncols: int, *handles_labels: Any) -> None:
+    """One legend for every panel, below them, so it never hides a curve, bar or point."""
+    fig.legend(*handles_labels, loc="outside lower center", ncols=ncols, fontsize=8)
 
 
 def _usd(value: float, _pos: object = None) -> str:
@@ -213,16 +245,8 @@ def churn_by_group(
             ha="right" if long_labels else "center",
         )
         if overall is not None:
-            ax.axhline(
-                overall,
-                color=REFERENCE_COLOUR,
-                linestyle="--",
-                linewidth=1,
-                label=f"overall {overall:.1%}",
-            )
-        ax.set_title(column)
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_ylim(0, max(1e-9, max(rates)) * 1.18)
+            ax.axhline(overall, **REFERENCE_LINE, label=f"overall {overall:.1%}")
+        _style(ax, percent="y", title=column, ylim=(0, max(1e-9, max(rates)) * 1.18))
     for ax in flat[len(groups) :]:
         ax.set_visible(False)
     if overall is not None:
@@ -266,18 +290,15 @@ def monthly_churn(
         x[season], rates[season], color=PALETTE[1], s=55, zorder=3, label="December / January"
     )
     if overall is not None:
-        ax.axhline(
-            overall,
-            color=REFERENCE_COLOUR,
-            linestyle="--",
-            linewidth=1,
-            label=f"overall {overall:.1%}",
-        )
+        ax.axhline(overall, **REFERENCE_LINE, label=f"overall {overall:.1%}")
     step = max(1, len(dates) // 12)
     ax.set_xticks(x[::step], [d.strftime("%Y-%m") for d in dates[::step]], rotation=45, ha="right")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_ylabel("churn rate")
-    ax.set_title("Monthly churn rate across snapshots (seasonal drift)")
+    _style(
+        ax,
+        percent="y",
+        ylabel="churn rate",
+        title="Monthly churn rate across snapshots (seasonal drift)",
+    )
     ax.legend(loc="upper left", fontsize=8)
     return fig
 
@@ -319,29 +340,22 @@ def roc_pr_curves(
     roc_ax.plot(
         [0, 1],
         [0, 1],
-        color=REFERENCE_COLOUR,
-        linestyle="--",
-        linewidth=1,
+        **REFERENCE_LINE,
         label="random ranking" + (f" (precision {base_rate:.1%})" if base_rate else ""),
     )
     if base_rate is not None:
-        pr_ax.axhline(base_rate, color=REFERENCE_COLOUR, linestyle="--", linewidth=1)
-    roc_ax.set(
+        pr_ax.axhline(base_rate, **REFERENCE_LINE)
+    _style(
+        roc_ax,
         xlabel="false positive rate",
         ylabel="true positive rate (recall)",
         title="ROC curve",
-        xlim=(0, 1),
-        ylim=(0, 1.01),
+        **UNIT_SQUARE,
     )
-    pr_ax.set(
-        xlabel="recall",
-        ylabel="precision",
-        title="Precision-recall curve",
-        xlim=(0, 1),
-        ylim=(0, 1.01),
+    _style(
+        pr_ax, xlabel="recall", ylabel="precision", title="Precision-recall curve", **UNIT_SQUARE
     )
-    # One legend for both panels, below them: it never hides a curve.
-    fig.legend(*roc_ax.get_legend_handles_labels(), loc="outside lower center", ncols=1, fontsize=8)
+    _legend_below(fig, 1, *roc_ax.get_legend_handles_labels())
     return fig
 
 
@@ -362,19 +376,8 @@ def reliability_diagram(
         The figure: observed churn rate vs mean predicted probability per bin (top), rows per
         bin (bottom); the diagonal is perfect calibration.
     """
-    fig = Figure(figsize=(6.4, 6.4), dpi=DPI, facecolor="white", layout="constrained")
-    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1))
-    for ax in (top, bottom):
-        ax.grid(True, color="#E5E5E5", linewidth=0.8)
-        ax.set_axisbelow(True)
-    top.plot(
-        [0, 1],
-        [0, 1],
-        color=REFERENCE_COLOUR,
-        linestyle="--",
-        linewidth=1,
-        label="perfectly calibrated",
-    )
+    fig, (top, bottom) = new_figure(6.4, 6.4, 2, 1, sharex=True, height_ratios=(3, 1))
+    top.plot([0, 1], [0, 1], **REFERENCE_LINE, label="perfectly calibrated")
     width = 0.1
     for i, (rel, name) in enumerate(((before, labels[0]), (after, labels[1]))):
         colour = PALETTE[1] if i == 0 else PALETTE[0]
@@ -397,14 +400,15 @@ def reliability_diagram(
             color=colour,
             label=name,
         )
-    top.set(
+    _style(
+        top,
         ylabel="observed churn rate",
         title="Reliability diagram (test rows)",
         xlim=(0, 1),
         ylim=(0, 1.03),
     )
     top.legend(loc="upper left", fontsize=8)
-    bottom.set(xlabel="predicted churn probability", ylabel="rows per bin")
+    _style(bottom, xlabel="predicted churn probability", ylabel="rows per bin")
     return fig
 
 
@@ -475,15 +479,8 @@ def cumulative_gains(
         gain_ax.plot(share, gains, color=colour, linewidth=1.8, label=name)
         start = max(1, n // 100)  # the first 1 %: lift over a handful of rows is noise
         lift_ax.plot(share[start:], gains[start:] / share[start:], color=colour, linewidth=1.8)
-    gain_ax.plot(
-        [0, 1],
-        [0, 1],
-        color=REFERENCE_COLOUR,
-        linestyle="--",
-        linewidth=1,
-        label="random (no model)",
-    )
-    lift_ax.axhline(1.0, color=REFERENCE_COLOUR, linestyle="--", linewidth=1)
+    gain_ax.plot([0, 1], [0, 1], **REFERENCE_LINE, label="random (no model)")
+    lift_ax.axhline(1.0, **REFERENCE_LINE)
     if capacity is not None:
         for ax in (gain_ax, lift_ax):
             ax.axvline(
@@ -493,25 +490,23 @@ def cumulative_gains(
                 alpha=0.8,
                 label=f"campaign capacity ({capacity:.0%})" if ax is gain_ax else None,
             )
-    gain_ax.set(
+    _style(
+        gain_ax,
+        percent="x",
         xlabel="customers contacted (highest first)",
         ylabel="share of churners reached",
         title="Cumulative gains",
-        xlim=(0, 1),
-        ylim=(0, 1.01),
+        **UNIT_SQUARE,
     )
-    lift_ax.set(
+    _style(
+        lift_ax,
+        percent="x",
         xlabel="customers contacted (highest first)",
         ylabel="lift over random",
         title="Lift",
         xlim=(0, 1),
     )
-    for ax in (gain_ax, lift_ax):
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    # One legend for both panels, below them: it never hides a curve.
-    fig.legend(
-        *gain_ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8
-    )
+    _legend_below(fig, 2, *gain_ax.get_legend_handles_labels())
     return fig
 
 
@@ -549,7 +544,7 @@ def value_vs_threshold(
         linewidth=1.5,
         label=f"canvas target {_usd(target_usd)}/year",
     )
-    ax.axhline(0, color="#333333", linewidth=0.8)
+    ax.axhline(0, **ZERO_LINE)
     # Same rule as bankchurn.business.summary: highest value, ties -> the higher threshold.
     best = max(range(len(t)), key=lambda i: (round(float(v[i]), 6), t[i]))
     ax.scatter(
@@ -575,14 +570,15 @@ def value_vs_threshold(
             linewidth=1.2,
             label=f"operating point: {OPERATING_POINT.label} (cut {capacity_threshold:.2f})",
         )
-    ax.yaxis.set_major_formatter(FuncFormatter(_usd))
-    ax.set(
+    _style(
+        ax,
+        usd="y",
         xlabel="contact every customer with churn probability >= threshold",
         ylabel="net value (USD per year)",
         title="Campaign value vs threshold",
         xlim=(0, 1),
     )
-    fig.legend(loc="outside lower center", ncols=2, fontsize=8)  # below: never over the curve
+    _legend_below(fig, 2)
     return fig
 
 
@@ -631,15 +627,16 @@ def value_sensitivity(
         linewidth=1.2,
         label=f"operating point ({OPERATING_POINT.label})",
     )
-    ax.axhline(0, color="#333333", linewidth=0.8)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.yaxis.set_major_formatter(FuncFormatter(_usd))
-    ax.set(
+    ax.axhline(0, **ZERO_LINE)
+    _style(
+        ax,
+        percent="x",
+        usd="y",
         xlabel="customers contacted (riskiest first)",
         ylabel="net value (USD per year)",
         title="Value vs capacity and success rate",
     )
-    fig.legend(loc="outside lower center", ncols=3, fontsize=8)
+    _legend_below(fig, 3)
     return fig
 
 
@@ -688,7 +685,7 @@ def fairness_bars(
         worst = max(gaps, key=lambda m: gaps[m]) if gaps else None
         title = attribute + (f" (largest gap: {_label(worst)} {gaps[worst]:.3f})" if worst else "")
         ax.set_xticks(x, [_label(m) for m in metrics], fontsize=8)
-        ax.set(ylim=(0, 1.05), title=title)
+        _style(ax, ylim=(0, 1.05), title=title)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)  # beside the bars
     fig.suptitle(f"Model metrics by protected group (test rows, {OPERATING_POINT.label} contacted)")
     return fig
@@ -716,8 +713,9 @@ def importance_bars(importance: Sequence[Mapping[str, float]], title: str | None
         ecolor="#333333",
         capsize=2,
     )
-    ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set(
+    ax.axvline(0, **ZERO_LINE)
+    _style(
+        ax,
         xlabel="drop in ROC-AUC when the column is shuffled",
         title=title or "Permutation importance (test rows)",
     )
@@ -745,8 +743,9 @@ def coefficient_bars(coefficients: Sequence[Mapping[str, Any]], title: str | Non
         values,
         color=[CHURNED_COLOUR if v > 0 else STAYED_COLOUR for v in values],
     )
-    ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set(
+    ax.axvline(0, **ZERO_LINE)
+    _style(
+        ax,
         xlabel="coefficient (log-odds per standard deviation / vs reference level)",
         title=title or "Logistic regression coefficients",
     )
@@ -810,10 +809,10 @@ def score_comparison(
             label=f"canvas target ({target:.2f})",
         )
     marks = [*vals, *lines.values(), *([target] if target is not None else [])]
-    ax.set_xlim(max(0.0, min(marks) - 0.08), min(1.0, max(marks) + 0.04))
-    ax.set(xlabel=xlabel, title=f"{xlabel} by model")
-    if lines or target is not None:  # below the axes: never over a bar
-        fig.legend(loc="outside lower center", ncols=1, fontsize=8)
+    xlim = (max(0.0, min(marks) - 0.08), min(1.0, max(marks) + 0.04))
+    _style(ax, xlabel=xlabel, title=f"{xlabel} by model", xlim=xlim)
+    if lines or target is not None:
+        _legend_below(fig, 1)
     return fig
 
 
@@ -844,12 +843,13 @@ def tuning_trials(candidates: Mapping[str, Mapping[str, Any]]) -> Figure:
             linewidth=1.6,
             label=f"{_label(name)}: best so far",
         )
-    ax.set(
+    _style(
+        ax,
         xlabel="trial",
         ylabel="mean time-ordered CV ROC-AUC",
         title="Seeded, bounded tuning (Optuna TPE)",
     )
-    fig.legend(loc="outside lower center", ncols=2, fontsize=8)  # below: never over a point
+    _legend_below(fig, 2)
     return fig
 
 
@@ -886,11 +886,12 @@ def shap_summary(features: Sequence[str], contributions: np.ndarray, values: np.
             colour[known] = np.where(rank > 0.5, CHURNED_COLOUR, STAYED_COLOUR)
         y = row + rng.uniform(-0.3, 0.3, len(x))
         ax.scatter(x, y, s=6, c=list(colour), alpha=0.6, linewidths=0)
-    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.axvline(0, **ZERO_LINE)
     ax.set_yticks(
         range(len(order)), [f"{features[j]} ({mean_abs[j]:.2f})" for j in order], fontsize=9
     )
-    ax.set(
+    _style(
+        ax,
         xlabel="contribution to the calibrated log-odds of churn (TreeSHAP)",
         title="What drives the scores (mean |contribution| in brackets)",
     )
@@ -917,9 +918,10 @@ def explanation_bars(explanation: Mapping[str, Any], title: str | None = None) -
     labels = [f"{c['feature']} = {_value_label(c['value'])}" for c in rows]
     fig, ax = new_figure(WIDTH, 0.32 * len(rows) + 1.5)
     ax.barh(labels, values, color=[CHURNED_COLOUR if v > 0 else STAYED_COLOUR for v in values])
-    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.axvline(0, **ZERO_LINE)
     probability = 1.0 / (1.0 + np.exp(-total))
-    ax.set(
+    _style(
+        ax,
         xlabel=f"contribution to the log-odds (base value {explanation['base_value']:.2f})",
         title=title or f"Churn probability {probability:.1%}: log-odds {total:.2f}",
     )

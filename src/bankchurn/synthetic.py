@@ -70,7 +70,7 @@ _SALARY_LOW, _SALARY_HIGH = 11.58, 199_992.48
 # --- churn mechanism (logit scale) ---------------------------------------------------
 # Calibrated once by (penalised) least squares of the expected churn rates by group against
 # the facts file on 150k draws, with a smooth age curve and the expected Bayes ROC-AUC pulled
-# towards 0.88; tests/data/test_synthetic.py checks that the generated data stays there.
+# towards 0.88; the generator's tests check that the generated data stays there.
 _AGE_KNOTS = np.array([18.0, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 80, 92])
 MECHANISM: dict[str, Any] = {
     "intercept": -1.33,

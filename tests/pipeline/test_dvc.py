@@ -9,6 +9,7 @@ summary says about it.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 import yaml
 
 from bankchurn import params
+from designdocs.checks.drift import stale_lock
 
 pytestmark = pytest.mark.xdist_group("pipeline")  # one worker runs the pipeline copies
 
@@ -63,6 +65,39 @@ def test_push_then_pull_restores_data_and_models_from_the_local_remote(fresh_pip
         "-c",
         "from bankchurn.artifacts import load_artifact; load_artifact('models/target.joblib')",
     )
+
+
+def _lock_problems(copy) -> list[str]:
+    """`stale_lock` of a copy: what changed in its committed files since its dvc.lock."""
+    status = json.loads(copy.run("dvc", "status", "--json").stdout)
+    return stale_lock(status, set(copy.run("git", "ls-files").stdout.splitlines()))
+
+
+def test_dvc_lock_matches_the_committed_code_parameters_and_reports(pipeline_copy) -> None:
+    """dvc.lock records the hashes of the code, parameters and reports committed with it.
+
+    A fresh clone has no DVC cache (no extract, no models): only the committed files count.
+    """
+    problems = _lock_problems(pipeline_copy("lock-check"))
+    assert not problems, "\n".join(problems)
+
+
+def test_the_lock_check_names_a_changed_file_and_the_fix(pipeline_copy) -> None:
+    """Planted: a code change, a parameter change, an edited report; each is named."""
+    copy = pipeline_copy("lock-planted")
+    with (copy.root / "src/bankchurn/contract.py").open("a") as fh:
+        fh.write("# planted\n")
+    problems = _lock_problems(copy)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("dvc.lock is stale: src/bankchurn (modified) since it was")
+    assert problems[0].endswith("run `make reports` and commit dvc.lock and reports/")
+    copy.run("git", "checkout", "--", ".")
+    _set_params(copy, seed=7)
+    (copy.root / "reports/monitoring.json").write_text("{}\n")
+    assert sorted(p.split(" since")[0] for p in _lock_problems(copy)) == [
+        "dvc.lock is stale: params.yaml (seed modified)",
+        "dvc.lock is stale: reports/monitoring.json (modified)",
+    ]
 
 
 def test_the_package_reads_the_parameters_dvc_tracks() -> None:
@@ -113,7 +148,11 @@ def test_one_parameter_reruns_only_its_stages_and_the_ci_summary_shows_what_move
     copy = small_pipeline
     baseline_before = (copy.root / "reports/baseline/metrics.json").read_bytes()
     _set_params(copy, tuning__max_trees=60)  # the target's search space: its model changes
+    assert any("params.yaml (tuning modified)" in p for p in _lock_problems(copy))
     assert _ran(copy.run("dvc", "repro").stdout) == ["train_target", "report", "monitor"]
+    assert (
+        _lock_problems(copy) == []
+    )  # `make reports` (dvc repro) is what brings dvc.lock up to date
     assert (copy.root / "reports/baseline/metrics.json").read_bytes() == baseline_before
     copy.commit("head: larger forests")
 

@@ -25,6 +25,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -187,9 +188,74 @@ def log_training_run(
     Raises:
         UserError: One line when the tracking store cannot be reached or refuses the run.
     """
+    with _one_line_errors(settings), quiet_mlflow():
+        import mlflow
+        from mlflow.models import infer_signature
+
+        from bankchurn.artifacts import load_artifact, predict_proba
+
+        if settings.is_local_default:
+            settings.store_dir.mkdir(parents=True, exist_ok=True)
+        metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
+        artifact_sha = sha256_of(model_file)
+        data_sha = str((metadata.get("provenance") or {}).get("sha256") or "")
+        model = str(metadata.get("model_name"))
+        tags = {
+            "bankchurn.command": command,
+            MODEL_VERSION_TAG: str(metadata.get("model_version")),
+            DATA_SHA256_TAG: data_sha,
+            ARTIFACT_SHA256_TAG: artifact_sha,
+        }
+        example = _input_example()
+        output = predict_proba(load_artifact(model_file), example)
+        signature = infer_signature(example, {"churn_probability": output})
+
+        mlflow.set_tracking_uri(settings.uri)
+        client = mlflow.MlflowClient(settings.uri)
+        experiment_id = _experiment_id(client, settings)
+        with mlflow.start_run(
+            experiment_id=experiment_id, run_name=f"{model}-{metadata.get('candidate')}", tags=tags
+        ) as run:
+            run_id = run.info.run_id
+            mlflow.log_params(run_params(metadata, budget))
+            mlflow.log_metrics(dict(flat_metrics(metrics)))
+            mlflow.log_artifact(str(metrics_file), "metrics")
+            for name, figure in _plots(metrics).items():
+                mlflow.log_figure(figure, f"plots/{name}")
+            with tempfile.TemporaryDirectory(prefix="bankchurn-log-") as tmp:
+                # One file name in every logged model, whatever the training named it.
+                staged = Path(tmp) / ARTIFACT_FILE
+                shutil.copyfile(model_file, staged)
+                artifacts = {ARTIFACT_KEY: str(staged)}
+                from bankchurn.artifacts import hash_path
+
+                recorded = hash_path(model_file)
+                if recorded.is_file():  # the hash recorded beside the file travels with it
+                    shutil.copyfile(recorded, hash_path(staged))
+                    artifacts[f"{ARTIFACT_KEY}_sha256"] = str(hash_path(staged))
+                info = mlflow.pyfunc.log_model(
+                    name=MODEL_NAME_IN_RUN,
+                    python_model=str(PYFUNC_CODE),
+                    artifacts=artifacts,
+                    signature=signature,
+                    input_example=example,
+                    pip_requirements=_requirements(),
+                )
+        tracked = TrackedRun(settings.display_uri, experiment_id, run_id, info.model_uri)
+        if not register:
+            return tracked
+        name = f"{REGISTERED_NAME_PREFIX}{model}"
+        version = mlflow.register_model(info.model_uri, name, tags=tags)
+        return TrackedRun(
+            settings.display_uri, experiment_id, run_id, info.model_uri, name, str(version.version)
+        )
+
+
+@contextmanager
+def _one_line_errors(settings: TrackingSettings) -> Iterator[None]:
+    """Turn any MLflow or transport failure into one `UserError` line (password scrubbed)."""
     try:
-        with quiet_mlflow():
-            return _log(metrics_file, model_file, metadata, budget, command, settings, register)
+        yield
     except UserError:
         raise
     except Exception as exc:  # noqa: BLE001  (any MLflow/transport failure: one line)
@@ -198,77 +264,6 @@ def log_training_run(
             f"MLflow tracking at {settings.display_uri} failed: {first} (the files are written; "
             "BANKCHURN_TRACKING=false trains without tracking)"
         ) from None
-
-
-def _log(
-    metrics_file: Path,
-    model_file: Path,
-    metadata: Mapping[str, Any],
-    budget: Mapping[str, Any],
-    command: str,
-    settings: TrackingSettings,
-    register: bool,
-) -> TrackedRun:
-    import mlflow
-    from mlflow.models import infer_signature
-
-    from bankchurn.artifacts import load_artifact, predict_proba
-
-    if settings.is_local_default:
-        settings.store_dir.mkdir(parents=True, exist_ok=True)
-    metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
-    artifact_sha = sha256_of(model_file)
-    data_sha = str((metadata.get("provenance") or {}).get("sha256") or "")
-    model = str(metadata.get("model_name"))
-    tags = {
-        "bankchurn.command": command,
-        MODEL_VERSION_TAG: str(metadata.get("model_version")),
-        DATA_SHA256_TAG: data_sha,
-        ARTIFACT_SHA256_TAG: artifact_sha,
-    }
-    example = _input_example()
-    output = predict_proba(load_artifact(model_file), example)
-    signature = infer_signature(example, {"churn_probability": output})
-
-    mlflow.set_tracking_uri(settings.uri)
-    client = mlflow.MlflowClient(settings.uri)
-    experiment_id = _experiment_id(client, settings)
-    with mlflow.start_run(
-        experiment_id=experiment_id, run_name=f"{model}-{metadata.get('candidate')}", tags=tags
-    ) as run:
-        run_id = run.info.run_id
-        mlflow.log_params(run_params(metadata, budget))
-        mlflow.log_metrics(dict(flat_metrics(metrics)))
-        mlflow.log_artifact(str(metrics_file), "metrics")
-        for name, figure in _plots(metrics).items():
-            mlflow.log_figure(figure, f"plots/{name}")
-        with tempfile.TemporaryDirectory(prefix="bankchurn-log-") as tmp:
-            # One file name in every logged model, whatever the training named it.
-            staged = Path(tmp) / ARTIFACT_FILE
-            shutil.copyfile(model_file, staged)
-            artifacts = {ARTIFACT_KEY: str(staged)}
-            from bankchurn.artifacts import hash_path
-
-            recorded = hash_path(model_file)
-            if recorded.is_file():  # the hash recorded beside the file travels with it
-                shutil.copyfile(recorded, hash_path(staged))
-                artifacts[f"{ARTIFACT_KEY}_sha256"] = str(hash_path(staged))
-            info = mlflow.pyfunc.log_model(
-                name=MODEL_NAME_IN_RUN,
-                python_model=str(PYFUNC_CODE),
-                artifacts=artifacts,
-                signature=signature,
-                input_example=example,
-                pip_requirements=_requirements(),
-            )
-    tracked = TrackedRun(settings.display_uri, experiment_id, run_id, info.model_uri)
-    if not register:
-        return tracked
-    name = f"{REGISTERED_NAME_PREFIX}{model}"
-    version = mlflow.register_model(info.model_uri, name, tags=tags)
-    return TrackedRun(
-        settings.display_uri, experiment_id, run_id, info.model_uri, name, str(version.version)
-    )
 
 
 def _requirements() -> list[str]:

@@ -174,7 +174,7 @@ class ADR:
 
     @property
     def site_path(self) -> str:
-        """Source path of the page in the site, e.g. ``decisions/0003-offline-site.md``."""
+        """Source path of the page in the site, e.g. ``decisions/0003-fully-offline-site.md``."""
         return f"{SITE_FOLDER}/{self.path.name}"
 
 

@@ -7,7 +7,9 @@ prove the check fails:
 * `metric_calls` / `page_of` / `stale_figures`: every ``metric("...")`` call
   of a page, and whether the built page shows the value and provenance of the current reports;
 * `undeclared_targets`: target rows of ``benchmarks.json`` that are not declared in
-  `bankchurn.targets`.
+  `bankchurn.targets`;
+* `stale_lock`: what ``dvc status`` says changed in committed files since ``dvc.lock`` was
+  written (code, parameters, reports).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import html
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +90,43 @@ def report_differences(committed: Path, fresh: Path) -> list[str]:
             f"{where or 'formatting only (same JSON, different bytes)'}"
         )
     return problems
+
+
+def stale_lock(status: Mapping[str, Any], tracked: Collection[str]) -> list[str]:
+    """The committed files that changed since ``dvc.lock`` was written, from ``dvc status``.
+
+    Only files git holds count (the package's code, ``params.yaml``, ``reports/``, ``dvc.yaml``):
+    the extract and the models live in DVC's cache, which a fresh clone does not have, and they
+    are the stages' outputs, rebuilt from those committed inputs.
+
+    Args:
+        status: The parsed output of ``dvc status --json``.
+        tracked: Paths git tracks (a folder dependency counts when it holds one of them).
+
+    Returns:
+        One line per changed file (with the stages that depend on it), naming the fix; empty
+        when ``dvc.lock`` matches the committed files.
+    """
+    folders = {str(Path(p).parent) for p in tracked}
+    folders |= {str(parent) for f in folders for parent in Path(f).parents}
+    changed: dict[str, list[str]] = {}
+    for stage, entries in status.items():
+        for entry in entries:
+            if isinstance(entry, str):  # "changed command", "always changed"
+                changed.setdefault(f"dvc.yaml ({entry})", []).append(stage)
+                continue
+            for kind in entry.values():
+                for path, state in kind.items():
+                    if path not in tracked and path not in folders:
+                        continue
+                    if isinstance(state, Mapping):  # params.yaml: {key: state}
+                        state = ", ".join(f"{k} {v}" for k, v in sorted(state.items()))
+                    changed.setdefault(f"{path} ({state})", []).append(stage)
+    return [
+        f"dvc.lock is stale: {what} since it was written (stages {', '.join(stages)}); run "
+        "`make reports` and commit dvc.lock and reports/"
+        for what, stages in changed.items()
+    ]
 
 
 # --------------------------------------------------------------------------- pages

@@ -1,0 +1,43 @@
+"""The benchmark report's one read-modify-write and the one peak-memory measurement."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from bankchurn.benchmarks import merge_into, run_measured
+
+
+def test_merge_replaces_only_the_given_sections(tmp_path: Path) -> None:
+    out = tmp_path / "benchmarks.json"
+    merge_into(out, {"api": {"p99_ms": 1.0}, "training": {"s": 2}})
+    merge_into(out, {"training": {"s": 3}})
+    assert json.loads(out.read_text()) == {"api": {"p99_ms": 1.0}, "training": {"s": 3}}
+
+
+def test_merge_refuses_a_file_that_is_not_an_object(tmp_path: Path) -> None:
+    out = tmp_path / "benchmarks.json"
+    out.write_text("[1, 2]\n")
+    with pytest.raises(SystemExit, match="is not a JSON object; not overwriting it"):
+        merge_into(out, {"training": {}})
+    assert out.read_text() == "[1, 2]\n"
+
+
+def test_run_measured_reports_the_child_not_the_caller() -> None:
+    """A child that allocates 200 MiB peaks above it; the wrapper's own footprint is far less."""
+    grow = "b = bytearray(200 * 2**20); b[::4096] = b'x' * len(b[::4096])"
+    big = run_measured([sys.executable, "-c", grow])
+    small = run_measured([sys.executable, "-c", "pass"])
+    assert big["rc"] == 0
+    assert small["rc"] == 0
+    assert big["peak_rss_mib"] > 200 > small["peak_rss_mib"]
+    assert big["wall_s"] > 0
+
+
+def test_run_measured_returns_the_exit_code_and_the_end_of_stderr() -> None:
+    res = run_measured([sys.executable, "-c", "import sys; sys.exit('no such model')"])
+    assert res["rc"] == 1
+    assert res["err"] == "no such model"
