@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from bankchurn import targets
-from bankchurn.benchmarks import merge_into, run_measured
+from bankchurn.benchmarks import merge_into
 from bankchurn.settings import settings
 
 ROOT = settings().root
