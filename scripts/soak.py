@@ -83,6 +83,32 @@ def _mix(
     return out
 
 
+#: What each kind of request of the mix is, for the Benchmarks page.
+KIND_WORDS = {
+    "valid": "valid customers",
+    "invalid": "invalid customers",
+    "surrogate": "bodies with a lone surrogate",
+    "oversize_declared": "bodies declared over the size limit",
+    "oversize_sent": "bodies sent over the size limit",
+    "batch": "valid batches",
+}
+
+
+def mix_in_words(by_kind: dict[str, dict[str, int]]) -> str:
+    """The answers to each kind of request, as a sentence (``7,167 valid customers: all 200``)."""
+    parts = []
+    order = list(KIND_WORDS)
+    for kind in sorted(by_kind, key=lambda k: order.index(k) if k in order else len(order)):
+        statuses = by_kind[kind]
+        total = sum(statuses.values())
+        if len(statuses) == 1:
+            answers = f"all {next(iter(statuses))}"
+        else:
+            answers = ", ".join(f"{n:,} {status}" for status, n in statuses.items())
+        parts.append(f"{total:,} {KIND_WORDS.get(kind, kind)}: {answers}")
+    return "; ".join(parts)
+
+
 def _client(
     port: int,
     mix: list[tuple[str, str, bytes, dict[str, str], int]],
@@ -197,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         "rss_end_mib": round(rss[-1], 1),
         "rss_max_mib": round(max(rss), 1),
         "rss_growth_mib": round(rss[-1] - rss[0], 1),
-        "mix": ", ".join(f"{k}: {v}" for k, v in by_kind.items()),
+        "mix": mix_in_words(by_kind),
     }
 
     def row(t: targets.Target, measured: Any) -> dict[str, Any]:

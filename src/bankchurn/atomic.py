@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bankchurn.errors import OutputError
+from bankchurn.interrupts import raise_if_pending
 
 #: Write errors that mean "this output cannot be written here" (reported as one line).
 _WRITE_ERRNOS = frozenset(
@@ -129,9 +130,11 @@ def atomic_writer(
     The ONE writer of the package: every file the package writes goes through it. The data go
     to an unnamed file in the destination folder (a temporary ``.NAME.*.tmp`` where the file
     system has no unnamed files), which is renamed over ``path`` only when the ``with`` block
-    ends without an error. A failure, a signal or a full disk leaves the previous file intact
-    and no temporary file behind (a process killed with SIGKILL leaves nothing either, except
-    on file systems without unnamed files). An existing file keeps its permission bits.
+    ends without an error and no stop signal is pending (see
+    [`stop_signals`][bankchurn.interrupts.stop_signals]). A failure, a signal or a full disk
+    leaves the previous file intact and no temporary file behind (a process killed with SIGKILL
+    leaves nothing either, except on file systems without unnamed files). An existing file
+    keeps its permission bits.
 
     Args:
         path: Destination; must be absent or a regular file (see
@@ -149,6 +152,7 @@ def atomic_writer(
             permission, read-only, disk full, file too large).
     """
     dest = Path(path)
+    raise_if_pending()  # a stop signal whose exception was swallowed: start nothing
     existing = check_destination(dest)
     tmp: Path | None = None
     try:
@@ -169,6 +173,7 @@ def atomic_writer(
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+            raise_if_pending()  # a stop signal whose exception was swallowed: commit nothing
             if tmp is None:  # give the unnamed file a name, then move it over the destination
                 tmp = dest.parent / f".{dest.name}.{os.getpid()}.{id(handle):x}.tmp"
                 _name_unnamed(handle.fileno(), tmp)

@@ -208,13 +208,14 @@ EXAMPLE_CUSTOMER: dict[str, int | float | str] = {
 }
 
 #: Every rule a file (or table) is rejected by, named as in the one-line error, for the Data
-#: contract page. The reader's hostile-input tests check that every rule the reader and the
-#: validator can emit is listed here.
+#: contract page. The reader's hostile-input tests read every rule a ``ContractError`` of the
+#: package is built with and check that it is listed here.
 REJECTION_RULES: str = f"""\
 | Rule (as named in the error) | A file is rejected when |
 |---|---|
 | `file_exists` | the path is missing, unreadable, or not a regular file (a folder, a pipe, a device) |
-| `non_empty` | the file is empty, or holds a header and no data row |
+| `table_exists` | (a database source) the snapshot table does not exist |
+| `non_empty` | the file (or table) is empty, or holds a header and no data row |
 | `encoding(utf-8)` | a byte is not UTF-8 (a UTF-8 byte-order mark is accepted) |
 | `delimiter(',')` | the header is separated by a semicolon, a tab or a vertical bar instead of a comma |
 | `unique_header` / `required_column` / `no_unknown_columns` | a column appears twice, a \

@@ -29,6 +29,7 @@ from bankchurn import contract
 from bankchurn.business import RISK_BANDS
 from bankchurn.crm_db import connect, display_url, error_line
 from bankchurn.errors import UserError
+from bankchurn.interrupts import raise_if_pending
 from bankchurn.scoring import REASON_COLUMNS
 
 SCHEMA = "churn"
@@ -117,6 +118,7 @@ def write_run(
                     for row in _rows(frame, run_date, model_version, with_reasons):
                         cp.write_row(row)
                     n_rows += len(frame)
+            raise_if_pending()  # a stop signal swallowed in a callback: roll back, commit nothing
     except psycopg.errors.UniqueViolation:
         raise UserError(
             f"{table_name(url)}: a customer appears twice in the run of {run_date.isoformat()} "

@@ -41,6 +41,7 @@ from bankchurn.artifacts import ModelArtifact, predict_proba
 from bankchurn.atomic import atomic_writer
 from bankchurn.business import risk_bands
 from bankchurn.errors import ContractError
+from bankchurn.interrupts import raise_if_pending
 from bankchurn.io import iter_csv_chunks
 from bankchurn.privacy import key_for, pseudonymise
 from bankchurn.validation import ContractValidator
@@ -188,6 +189,7 @@ def _scored(
     ) as bar:
         chunk: _Chunk | None = first
         while chunk is not None:
+            raise_if_pending()  # a stop signal swallowed in a callback: stop at the next chunk
             try:
                 valid = validator.check(chunk.frame)
             except ContractError as exc:

@@ -20,8 +20,9 @@ import pytest
 
 from bankchurn import atomic
 from bankchurn.atomic import atomic_write_bytes, atomic_writer, check_destination
-from bankchurn.cli import Interrupted, main
+from bankchurn.cli import main
 from bankchurn.errors import OutputError
+from bankchurn.interrupts import Interrupted
 
 
 def _others(folder: Path, *keep: str) -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 
 from bankchurn import contract
 from bankchurn.cli import main
-from bankchurn.errors import ContractError, UserError, printable
+from bankchurn.errors import ECHO_LIMIT, ContractError, UserError, printable
 from bankchurn.ingest import load_extract
 from bankchurn.io import read_csv_checked
 from bankchurn.privacy import DEMO_OPT_IN_ENV_VAR, KEY_ENV_VAR
@@ -147,7 +147,9 @@ def test_echoed_values_are_capped(write_csv, small_frame, capsys) -> None:
     assert main(["data", "validate", str(path)]) == 2
     line = _one_line(capsys)
     assert "line 4 column 'Geography'" in line
-    assert len(line) < 400
+    assert re.search(r"G\.\.\.\(\+\d+ chars\)", line), line  # cut, and said so
+    assert "G" * (ECHO_LIMIT + 1) not in line
+    assert len(line) < 300 + len(str(path))  # whatever the temporary folder's length
 
 
 def test_control_characters_in_header_are_escaped(write_csv, small_frame, capsys) -> None:
@@ -241,6 +243,50 @@ def test_every_rule_the_reader_and_validator_emit_is_on_the_contract_page(bad_in
     rule = bad_input.rule
     generic = re.sub(r"\(.*\)$", "(", rule)  # in_range(18, 100) -> in_range(
     assert f"`{rule}`" in contract.REJECTION_RULES or f"`{generic}" in contract.REJECTION_RULES
+
+
+def _emitted_rules() -> set[str]:
+    """Every rule name a ``ContractError(source, RULE, ...)`` in the package is built with.
+
+    A literal is taken as it is, a module constant by its value, an f-string up to its first
+    ``{`` (``field_count(`` of ``field_count({n})``); a rule passed on (``exc.rule``) is the
+    rule of another error, counted where that one is built.
+    """
+    import ast
+    import importlib
+
+    package = Path(contract.__file__).parent
+    rules: set[str] = set()
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        module = None
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "ContractError"
+                and len(node.args) >= 2
+            ):
+                continue
+            arg = node.args[1]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                rules.add(arg.value)
+            elif isinstance(arg, ast.Name):
+                name = ".".join(path.relative_to(package.parent).with_suffix("").parts)
+                module = module or importlib.import_module(name.removesuffix(".__init__"))
+                rules.add(getattr(module, arg.id))
+            elif isinstance(arg, ast.JoinedStr):
+                head = arg.values[0]
+                assert isinstance(head, ast.Constant), ast.unparse(arg)
+                rules.add(str(head.value))
+    return rules
+
+
+def test_every_rule_the_package_can_emit_is_on_the_contract_page() -> None:
+    """Read from the code, not from a list of cases: a rule added without a row here fails."""
+    rules = _emitted_rules()
+    assert {"file_exists", "no_blank_lines", "field_count("} <= rules  # the scan finds them
+    missing = sorted(r for r in rules if f"`{r}" not in contract.REJECTION_RULES)
+    assert missing == []
 
 
 @pytest.mark.parametrize(

@@ -158,6 +158,18 @@ def test_benchmark_targets_are_declared_ones() -> None:
     assert undeclared_targets(rows) == []
 
 
+def test_benchmarks_page_shows_no_python_reprs() -> None:
+    """The soak's request mix printed as a Python dict (``{'200': 143}``); it reads as words."""
+    from designdocs.pages import benchmarks
+
+    reports = site_data.Reports()
+    if not reports.exists("bench"):
+        pytest.skip("reports/benchmarks.json not written yet (make bench)")
+    page = benchmarks.benchmark_tables(reports)
+    reprs = re.findall(r"\{\s*(?:'|&#x27;|&#39;)[^}]*\}", page)  # quotes may come escaped
+    assert reprs == []
+
+
 def test_the_benchmark_target_check_fails_on_an_undeclared_target() -> None:
     declared = targets.get("engineering.train_s").value
     good = {"id": "engineering.train_s", "name": "t", "unit": "s", "op": "<", "target": declared}

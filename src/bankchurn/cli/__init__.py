@@ -2,15 +2,15 @@
 
 User mistakes ([`bankchurn.errors.UserError`][bankchurn.errors.UserError]) end as one line on stderr and exit code 2.
 Ctrl+C (SIGINT) and SIGTERM end as one line and exit codes 130 and 143; a file being written
-is abandoned whole (the atomic writer's clean-up runs), so nothing is half-written.
+is abandoned whole (the atomic writer's clean-up runs), so nothing is half-written. The signal
+is also recorded ([`bankchurn.interrupts.stop_signals`][bankchurn.interrupts.stop_signals]): when its exception is
+swallowed where it lands (a callback), the exit path still ends the command that way.
 """
 
 from __future__ import annotations
 
 import signal
 import sys
-import threading
-from types import FrameType
 
 import typer
 
@@ -18,27 +18,7 @@ import typer
 from typer._click.exceptions import ClickException, UsageError
 
 from bankchurn.errors import UserError, printable
-
-#: Exit code of a command stopped by a signal: 128 + the signal number (shell convention).
-SIGNAL_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
-
-
-class Interrupted(BaseException):
-    """Raised in the main thread when SIGINT or SIGTERM arrives.
-
-    A ``BaseException``, like ``KeyboardInterrupt``, so that no ``except Exception`` swallows
-    it, while every ``finally`` (temporary files) still runs. Not a ``KeyboardInterrupt``:
-    typer turns that into a silent exit code.
-    """
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
-    raise Interrupted(signum)
-
+from bankchurn.interrupts import SIGNAL_EXIT, Interrupted, stop_signals
 
 app = typer.Typer(
     name="bankchurn",
@@ -61,17 +41,23 @@ def _error(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bankchurn`` console script."""
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = {
-        sig: signal.signal(sig, _raise_interrupted) for sig in SIGNAL_EXIT if in_main_thread
-    }
+    with stop_signals() as stop:
+        try:
+            code, raised = _run(argv), None
+        except Interrupted as exc:
+            code, raised = 1, signal.Signals(exc.signum)
+        signum = stop.settle() or raised
+        if signum is not None:  # even when its exception was swallowed where it landed
+            _error(f"interrupted by {signum.name}; no output was written or replaced")
+            return SIGNAL_EXIT[signum]
+    return code
+
+
+def _run(argv: list[str] | None) -> int:
+    """Run the command; a user mistake becomes one line and its exit code."""
     try:
         _register()
         rc = app(args=argv, standalone_mode=False)
-    except Interrupted as exc:
-        name = signal.Signals(exc.signum).name
-        _error(f"interrupted by {name}; no output was written or replaced")
-        return SIGNAL_EXIT[signal.Signals(exc.signum)]
     except UserError as exc:
         _error(f"error: {exc}")
         return exc.exit_code
@@ -86,9 +72,6 @@ def main(argv: list[str] | None = None) -> int:
             hint = f" (see '{exc.ctx.command_path} --help')"
         _error(f"error: {exc.format_message()}{hint}")
         return exc.exit_code
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
     return rc if isinstance(rc, int) else 0
 
 
