@@ -90,7 +90,7 @@ system-packages: ## install the Debian packages the integration tests start (bes
 
 # One session on both cores: each notebook is one xdist group (its cells run in order in one
 # kernel), the browser tests another; the largest groups are scheduled first. The reused site/
-# build and compiled bytecode keep it within its budget (ADR 0012; measured: Benchmarks page).
+# build and compiled bytecode keep it within its budget (docs/contributing.md; measured: Benchmarks page).
 test: site system-packages ## run every test (unit, data, model, nbval, drift, browser)
 	$(BIN)/pytest -n 2 --dist loadgroup --nbval tests notebooks
 

@@ -137,13 +137,16 @@ def test_the_declared_command_scores_the_crm_into_todays_rows(
 
 def test_the_site_draws_the_job_as_declared() -> None:
     text = ARCHITECTURE.read_text(encoding="utf-8")
-    flow = text[text.index("## Data flow: inference") :]
-    flow = flow[: flow.index("```\n", flow.index("```mermaid") + 3)]
-    batch = flow[flow.index('subgraph Batch["') : flow.index("  end", flow.index("subgraph Batch"))]
+    section = text[text.index("## Data flow: inference") :]
+    section = section[: section.index("\n## ", 3)]
+    prose = section[: section.index("```mermaid")]
+    for declared in (TIMER, SERVICE):
+        assert f"`{declared.name}`" in prose, declared
+    assert f"`{CRONJOB.relative_to(builder.ROOT)}`" in prose
+    _, command = _job_command()
+    assert f"`{' '.join(command[:2])}`" in prose
+    start = section.index('subgraph Batch["')
+    batch = section[start : section.index("  end", start)]
     assert f"{_schedule()} UTC" in batch
-    for declared in (TIMER, CRONJOB):
-        assert str(declared.relative_to(builder.ROOT)) in batch, declared
     for relation in (crm_db.QUALIFIED_TABLE, scores_db.QUALIFIED_TABLE, scores_db.QUALIFIED_VIEW):
         assert relation in batch, relation
-    _, command = _job_command()
-    assert " ".join(command[:2]) in batch

@@ -1,9 +1,12 @@
-"""The C4 Component diagrams of docs/ARCHITECTURE.md agree with the package's real import graph.
+"""The diagrams of docs/ARCHITECTURE.md agree with the package's real import graph and conventions.
 
 A component whose technology field names a ``bankchurn`` module stands for that code. For every
 pair of such components in one diagram, the diagram draws ``Rel(a, b)`` exactly when module ``a``
 imports module ``b`` (directly; found by grimp, not by a hand-made parser). A named module that
-does not exist is an error too.
+does not exist is an error too. Every module of the package is drawn in some component diagram or
+listed in the page's "Not drawn" table with a reason. The arrow convention of each level, stated
+on the page, is checked: at the context and container levels a data store never acts (no arrow
+starts at one); in a data flow, data enters only from a store (cylinder) or an input (flag).
 """
 
 from __future__ import annotations
@@ -26,6 +29,17 @@ _ELEMENT = re.compile(
     re.MULTILINE,
 )
 _REL = re.compile(r"^\s*(?:Rel|BiRel|Rel_[A-Za-z]+)\(\s*(\w+)\s*,\s*(\w+)\s*,", re.MULTILINE)
+#: A two-way arrow stands for an import each way.
+_BIREL = re.compile(r"^\s*BiRel\(\s*(\w+)\s*,\s*(\w+)\s*,", re.MULTILINE)
+#: Any C4 element (person, system, container, component; external or not) and its kind.
+_C4_ELEMENT = re.compile(
+    r"^\s*((?:Person|System|Container|Component)(?:Db|Queue)?(?:_Ext)?)\(\s*(\w+)\s*,", re.MULTILINE
+)
+_NOT_DRAWN = re.compile(r"^### Not drawn\n(.*?)(?=^#)", re.MULTILINE | re.DOTALL)
+_NOT_DRAWN_ROW = re.compile(r"^\|\s*`([\w.]+)`\s*\|\s*(.*?)\s*\|\s*$", re.MULTILINE)
+#: A flowchart edge: ``A --> B`` or ``A -- "label" --> B`` (chains of them on one line).
+_FLOW_ARROW = re.compile(r'\s*(?:--\s*"[^"]*"\s*-->|-->)\s*')
+_FLOW_NODE = re.compile(r"^\s*(\w+)\s*(\[\(|>|\[|\(|\{)?")
 
 
 @dataclass(frozen=True)
@@ -49,11 +63,79 @@ def component_diagrams(markdown: str) -> list[ComponentDiagram]:
             for alias, tech in _ELEMENT.findall(block)
             if tech.strip().split(".")[0] == PACKAGE
         }
-        relations = frozenset(
-            (a, b) for a, b in _REL.findall(block) if a in modules and b in modules
-        )
+        pairs = _REL.findall(block) + [(b, a) for a, b in _BIREL.findall(block)]
+        relations = frozenset((a, b) for a, b in pairs if a in modules and b in modules)
         diagrams.append(ComponentDiagram(title.group(1) if title else "?", modules, relations))
     return diagrams
+
+
+def c4_blocks(markdown: str) -> list[str]:
+    """Every C4 Mermaid block (any level) of a Markdown page."""
+    return [b for b in _FENCE.findall(markdown) if b.lstrip().startswith("C4")]
+
+
+def store_problems(block: str) -> list[str]:
+    """Arrows that start at a data store, which the convention 'A acts on B' forbids."""
+    kinds = dict((alias, kind) for kind, alias in _C4_ELEMENT.findall(block))
+    title = re.search(r"^\s*title\s+(.*)$", block, re.MULTILINE)
+    name = title.group(1) if title else "?"
+    return [
+        f"{name}: Rel({a}, {b}) starts at the data store {a} ({kinds[a]}): "
+        "a store does not act; draw the arrow from the one who reads or writes it"
+        for a, b in _REL.findall(block)
+        if "Db" in kinds.get(a, "")
+    ]
+
+
+def data_flow_problems(block: str) -> list[str]:
+    """Nodes of a flowchart where data appears from nowhere: no arrow in, and not a store or input."""
+    shapes: dict[str, str] = {}
+    targets: set[str] = set()
+    for line in block.splitlines()[1:]:
+        if re.match(r"^\s*(subgraph|end\b|direction|classDef|class |style |%%)", line):
+            continue
+        parts = [p for p in _FLOW_ARROW.split(line) if p.strip()]
+        ids = []
+        for part in parts:
+            node = _FLOW_NODE.match(part)
+            if node is None:
+                continue
+            ids.append(node.group(1))
+            if node.group(2):
+                shapes.setdefault(node.group(1), node.group(2))
+        targets.update(ids[1:])
+    return [
+        f"data-flow node {node} has no arrow in and is neither a store [(...)] nor an input >...]"
+        for node, shape in sorted(shapes.items())
+        if node not in targets and shape not in ("[(", ">")
+    ]
+
+
+def not_drawn(markdown: str) -> dict[str, str]:
+    """The page's "Not drawn" table: module -> reason."""
+    section = _NOT_DRAWN.search(markdown + "\n#")
+    return dict(_NOT_DRAWN_ROW.findall(section.group(1))) if section else {}
+
+
+def coverage_problems(
+    diagrams: list[ComponentDiagram], excused: dict[str, str], graph: grimp.ImportGraph
+) -> list[str]:
+    """Modules neither drawn nor excused; excuses that name no module, give no reason, or are drawn."""
+    drawn = {m for d in diagrams for m in d.modules.values()}
+    problems = [
+        f"'Not drawn' lists {m}, which does not exist" for m in excused if m not in graph.modules
+    ]
+    problems += [f"'Not drawn' lists {m} without a reason" for m, why in excused.items() if not why]
+    problems += [f"'Not drawn' lists {m}, but a diagram draws it" for m in excused if m in drawn]
+    for module in sorted(graph.modules):
+        # A drawn or excused package covers its submodules; the root package covers only itself.
+        covers = (drawn | set(excused)) - {PACKAGE}
+        inside = module == PACKAGE and PACKAGE in excused
+        inside = inside or any(module == c or module.startswith(c + ".") for c in covers)
+        has_drawn_parts = any(d.startswith(module + ".") for d in drawn)
+        if not inside and not has_drawn_parts:
+            problems.append(f"{module} is in no component diagram and not in the 'Not drawn' table")
+    return problems
 
 
 def diagram_problems(diagram: ComponentDiagram, graph: grimp.ImportGraph) -> list[str]:
@@ -144,3 +226,74 @@ def test_check_fails_on_a_broken_diagram(graph: grimp.ImportGraph) -> None:
     assert "bankchurn.does_not_exist, which does not exist" in problems
     assert "draws Rel(contract, validation) but bankchurn.contract does not import" in problems
     assert "code has bankchurn.validation -> bankchurn.contract" in problems
+
+
+def test_every_module_is_drawn_or_listed_as_not_drawn(graph: grimp.ImportGraph) -> None:
+    markdown = ARCHITECTURE.read_text(encoding="utf-8")
+    excused = not_drawn(markdown)
+    assert excused, "docs/ARCHITECTURE.md has no '### Not drawn' table"
+    problems = coverage_problems(component_diagrams(markdown), excused, graph)
+    assert not problems, "\n".join(problems)
+
+
+def test_an_undrawn_module_is_caught(graph: grimp.ImportGraph) -> None:
+    markdown = ARCHITECTURE.read_text(encoding="utf-8")
+    planted = re.sub(r'^.*"bankchurn\.scoring".*\n', "", markdown, flags=re.MULTILINE)
+    problems = coverage_problems(component_diagrams(planted), not_drawn(planted), graph)
+    assert "bankchurn.scoring is in no component diagram" in "\n".join(problems)
+    excuses = {**not_drawn(markdown), "bankchurn.ghost": "gone", "bankchurn.cli": ""}
+    problems = "\n".join(coverage_problems(component_diagrams(markdown), excuses, graph))
+    assert "lists bankchurn.ghost, which does not exist" in problems
+    assert "lists bankchurn.cli without a reason" in problems
+    assert "lists bankchurn.cli, but a diagram draws it" in problems
+
+
+def test_no_arrow_starts_at_a_data_store() -> None:
+    problems = [
+        p for b in c4_blocks(ARCHITECTURE.read_text(encoding="utf-8")) for p in store_problems(b)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_an_arrow_from_a_store_is_caught() -> None:
+    markdown = ARCHITECTURE.read_text(encoding="utf-8")
+    planted = markdown.replace(
+        'Rel(job, artifact, "Loads at start", "joblib")',
+        'Rel(artifact, job, "Loaded at start", "joblib")',
+    )
+    assert planted != markdown, "the container diagram no longer has the line this test reverses"
+    problems = [p for b in c4_blocks(planted) for p in store_problems(b)]
+    assert any("Rel(artifact, job) starts at the data store" in p for p in problems), problems
+
+
+def _flowcharts(markdown: str) -> list[str]:
+    return [b for b in _FENCE.findall(markdown) if b.lstrip().startswith(("flowchart", "graph"))]
+
+
+def test_data_flows_start_at_stores_or_inputs() -> None:
+    flows = _flowcharts(ARCHITECTURE.read_text(encoding="utf-8"))
+    assert flows, "docs/ARCHITECTURE.md draws no data flow"
+    problems = [p for b in flows for p in data_flow_problems(b)]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_reversed_data_flow_is_caught() -> None:
+    markdown = ARCHITECTURE.read_text(encoding="utf-8")
+    planted = markdown.replace(
+        'MET -- "scraped" --> PROM["Prometheus: alert rules"]',
+        'PROM["Prometheus: alert rules"] -- "scrapes" --> MET',
+    )
+    assert planted != markdown, "the data flow no longer has the line this test reverses"
+    problems = [p for b in _flowcharts(planted) for p in data_flow_problems(b)]
+    assert any("node PROM has no arrow in" in p for p in problems), problems
+
+
+def test_the_batch_flow_shows_what_scoring_does(graph: grimp.ImportGraph) -> None:
+    """Scoring validates and pseudonymises (it imports both): the batch data flow must show it."""
+    imported = graph.find_modules_directly_imported_by("bankchurn.scoring")
+    assert {"bankchurn.validation", "bankchurn.privacy"} <= imported
+    batch = next(
+        (b for b in _flowcharts(ARCHITECTURE.read_text(encoding="utf-8")) if "Batch" in b), ""
+    )
+    assert re.search(r"\bvalidate\b", batch), batch
+    assert re.search(r"\bpseudonymise\b", batch), batch

@@ -10,7 +10,7 @@ import pytest
 
 from bankchurn import contract, targets
 from designdocs import reports as site_data
-from designdocs.pages import benchmarks, c4
+from designdocs.pages import benchmarks
 from designdocs.pages import canvas as canvas_page
 from designdocs.pages import contract as contract_page
 from designdocs.site.build import run_mkdocs_build
@@ -85,21 +85,6 @@ def test_contract_table_follows_a_changed_range() -> None:
     assert "300 to 850" in original
     assert "300 to 900" not in original
     assert len(table.splitlines()) == len(contract.COLUMNS) + 2
-
-
-def test_c4_relations_and_boundaries_get_palette_neutral_colours() -> None:
-    md = (
-        'text\n\n```mermaid\nC4Context\n  Boundary(b, "B") {\n  System(a, "A")\n  }\n'
-        '  Rel(a, c, "x")\n  UpdateRelStyle(a, c, $offsetX="5")\n```\n\n'
-        "```mermaid\nflowchart LR\n  A --> B\n```\n"
-    )
-    out = c4.c4_palette_neutral(md)
-    diagram = out.split("```mermaid")[1]
-    style = f'UpdateRelStyle(a, c, $textColor="{c4.C4_NEUTRAL}"'
-    assert style in diagram
-    assert diagram.index(style) < diagram.index('$offsetX="5"')
-    assert f'UpdateElementStyle(b, $fontColor="{c4.C4_NEUTRAL}"' in diagram
-    assert out.split("```mermaid")[2] == "\nflowchart LR\n  A --> B\n```\n"  # flowcharts untouched
 
 
 def _item(target_id: str, measured: float | None, source: str, status: str) -> dict:

@@ -7,7 +7,7 @@ The rule, and what this check holds the tree to:
 * every test file under a mirrored folder names a module of the mirrored source folder:
   ``test_X.py``, or ``test_X_<aspect>.py`` for a second file about the same module (e.g. its
   hostile inputs), so a test cannot outlive its module unnoticed;
-* the other folders of ``tests/`` test the system as a whole (the built site, the pipeline, the
+* the other folders of ``tests/`` holding Python files test the system as a whole (the built site, the pipeline, the
   repository's gates...) and are listed with what they test;
 * a listed reason is dropped when its module gets a test file or is gone.
 
@@ -84,12 +84,13 @@ def mirror_problems(
                     f"tests/{rel}: names no module of src/{folder}/ (test_<module>.py or "
                     "test_<module>_<aspect>.py)"
                 )
-    for folder in sorted(p.name for p in tests.iterdir() if p.is_dir()):
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and any(p.rglob("*.py"))}
+    for folder in sorted(folders):
         if folder in packages or folder in system or folder.startswith((".", "__")):
             continue
         problems.append(
             f"tests/{folder}/: neither a package's mirror nor a listed system-test folder"
         )
-    for folder in sorted(set(system) - {p.name for p in tests.iterdir() if p.is_dir()}):
+    for folder in sorted(set(system) - folders):
         problems.append(f"tests/{folder}/: listed as a system-test folder but missing; drop it")
     return problems

@@ -7,8 +7,6 @@
   stored outputs); list them in the nav as ``notebooks/NAME.ipynb``.
 * One API-reference page per module of ``src/bankchurn`` (mkdocstrings), appended to the
   ``API reference`` section of the nav, so a new module is documented without editing the nav.
-* C4 diagrams get relationship and boundary colours readable in both palettes
-  (`designdocs.pages.c4.c4_palette_neutral`).
 * After the build, `designdocs.site.check.check_site` looks for broken links, dangling anchors
   and requests to other origins; each problem is a warning, which fails the strict build.
 
@@ -32,7 +30,6 @@ from mkdocs.structure.pages import Page
 from bankchurn.settings import settings
 from designdocs.adr.parse import adr_files, read_adr
 from designdocs.adr.render import render_index, render_page
-from designdocs.pages.c4 import c4_palette_neutral
 from designdocs.site.check import check_site
 
 log = logging.getLogger("mkdocs.plugins.designdocs")
@@ -199,12 +196,10 @@ class DesignDocsPlugin(BasePlugin[DesignDocsConfig]):
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Notebooks: skip Markdown. C4 diagrams: palette-neutral colours."""
+        """Notebooks: skip Markdown (diagram colours and sizes: docs/js/diagrams.js)."""
         if page.file.src_uri.endswith(".ipynb"):
             # mkdocs-jupyter renders from the .ipynb itself; its JSON must not reach Jinja.
             return ""
-        if "```mermaid" in markdown or "~~~mermaid" in markdown:
-            markdown = c4_palette_neutral(markdown)
         return markdown
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:

@@ -27,9 +27,10 @@ GOOD = [
     "tests/pkg/api/test_app.py",
     "tests/pkg/api/conftest.py",
     "tests/site/test_build.py",
+    "tests/old/__pycache__/test_gone.cpython-311.pyc",
 ]
-UNTESTED = {"pkg/api/schemas.py": "through tests/pkg/api/test_app.py"}
-SYSTEM = {"site": "the built site"}
+PLANTED_UNTESTED = {"pkg/api/schemas.py": "through tests/pkg/api/test_app.py"}
+PLANTED_SYSTEM = {"site": "the built site"}
 
 
 def test_the_mapping() -> None:
@@ -40,12 +41,12 @@ def test_the_mapping() -> None:
 def test_a_tree_that_follows_the_rule(tmp_path: Path) -> None:
     src, tests = _tree(tmp_path, GOOD)
     assert source_modules(src) == ["pkg/api/app.py", "pkg/api/schemas.py", "pkg/io.py"]
-    assert mirror_problems(src, tests, UNTESTED, SYSTEM) == []
+    assert mirror_problems(src, tests, PLANTED_UNTESTED, PLANTED_SYSTEM) == []
 
 
 def test_planted_a_module_without_its_test(tmp_path: Path) -> None:
     src, tests = _tree(tmp_path, [*GOOD, "src/pkg/api/middleware.py"])
-    assert mirror_problems(src, tests, UNTESTED, SYSTEM) == [
+    assert mirror_problems(src, tests, PLANTED_UNTESTED, PLANTED_SYSTEM) == [
         "src/pkg/api/middleware.py: no tests/pkg/api/test_middleware.py (write it, or list the "
         "module with the reason it has none)"
     ]
@@ -53,7 +54,7 @@ def test_planted_a_module_without_its_test(tmp_path: Path) -> None:
 
 def test_planted_a_test_whose_module_is_gone_or_elsewhere(tmp_path: Path) -> None:
     src, tests = _tree(tmp_path, [*GOOD, "tests/pkg/test_features.py", "tests/pkg/test_app.py"])
-    assert mirror_problems(src, tests, UNTESTED, SYSTEM) == [
+    assert mirror_problems(src, tests, PLANTED_UNTESTED, PLANTED_SYSTEM) == [
         "tests/pkg/test_app.py: names no module of src/pkg/ (test_<module>.py or "
         "test_<module>_<aspect>.py)",
         "tests/pkg/test_features.py: names no module of src/pkg/ (test_<module>.py or "
@@ -65,8 +66,8 @@ def test_planted_an_unlisted_folder_and_stale_lists(tmp_path: Path) -> None:
     src, tests = _tree(
         tmp_path, [*GOOD, "tests/model/test_models.py", "tests/pkg/api/test_schemas.py"]
     )
-    untested = {**UNTESTED, "pkg/gone.py": "it was tested elsewhere"}
-    assert mirror_problems(src, tests, untested, {**SYSTEM, "ops": "ops/"}) == [
+    untested = {**PLANTED_UNTESTED, "pkg/gone.py": "it was tested elsewhere"}
+    assert mirror_problems(src, tests, untested, {**PLANTED_SYSTEM, "ops": "ops/"}) == [
         "src/pkg/api/schemas.py: has tests/pkg/api/test_schemas.py; drop it from the untested list",
         "src/pkg/gone.py: listed as untested but no such module; drop it",
         "tests/model/: neither a package's mirror nor a listed system-test folder",

@@ -1,0 +1,250 @@
+"""Legibility of the rendered diagrams, measured in the browser: size, overlap, contrast.
+
+``DIAGRAM_TEXT_JS`` reads every piece of text of every rendered Mermaid SVG of a page (SVG
+``<text>`` and the HTML labels of flowcharts): its rendered font size in CSS pixels (font size
+times the SVG's scale), its box on screen, its colour and the colour behind it (the topmost
+filled shape under it, else the page background, alpha composited), and whether it belongs to a
+node (a box of the diagram). The functions below turn those facts into one problem line each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: Smallest rendered diagram text, CSS px, at any screen width: the size of Material's own
+#: smallest print (footnotes, the footer) at its default root size.
+MIN_FONT_PX = 12.0
+#: WCAG 2.x AA contrast for normal text; large text (24 px, or 18.66 px bold) needs 3.
+AA_NORMAL = 4.5
+AA_LARGE = 3.0
+#: Overlaps smaller than this (px, in both directions) are anti-aliasing, not a collision.
+OVERLAP_TOLERANCE_PX = 1.5
+
+DIAGRAM_TEXT_JS = """
+() => {
+  const parse = (c) => {
+    const m = c && c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (top, under) => {
+    const a = top[3];
+    return [0, 1, 2].map((i) => top[i] * a + under[i] * (1 - a)).concat([1]);
+  };
+  const pageBg = (() => {
+    for (const el of [document.body, document.documentElement]) {
+      const c = parse(getComputedStyle(el).backgroundColor);
+      if (c && c[3] > 0) return over(c, [255, 255, 255, 1]);
+    }
+    return [255, 255, 255, 1];
+  })();
+  const filled = (el) => {
+    const s = getComputedStyle(el);
+    if (s.display === "none" || s.visibility === "hidden") return null;
+    const c = parse(s.fill);
+    if (!c || c[3] === 0 || Number(s.fillOpacity) === 0) return null;
+    c[3] *= Number(s.fillOpacity) * Number(s.opacity);
+    return c;
+  };
+  const inside = (r, x, y) => x >= r.left && x <= r.right && y >= r.top && y <= r.bottom;
+  const box = (r) => ({ left: r.left, top: r.top, right: r.right, bottom: r.bottom });
+  return [...document.querySelectorAll("div.mermaid")].map((host, index) => {
+    const svg = host.shadowRoot && host.shadowRoot.querySelector("svg");
+    if (!svg) return { index, missing: true };
+    const shapes = [...svg.querySelectorAll("rect, path, polygon, circle, ellipse")]
+      .map((el) => ({ el, rect: el.getBoundingClientRect(), fill: filled(el) }))
+      .filter((s) => s.fill && s.rect.width > 1 && s.rect.height > 1);
+    const nodes = shapes.filter((s) => s.el.closest("g.node"));
+    const items = [];
+    const add = (el, color, scaleOf) => {
+      const text = el.textContent.trim();
+      const rect = el.getBoundingClientRect();
+      if (!text || rect.width === 0 || rect.height === 0) return;
+      const style = getComputedStyle(el);
+      const ctm = scaleOf.getScreenCTM();
+      const scale = ctm ? Math.hypot(ctm.a, ctm.b) : 1;
+      const cx = (rect.left + rect.right) / 2, cy = (rect.top + rect.bottom) / 2;
+      let bg = null;
+      // HTML labels may paint their own background (flowchart edge labels).
+      for (let a = el; a && a !== svg && !(a instanceof SVGElement); a = a.parentElement) {
+        const c = parse(getComputedStyle(a).backgroundColor);
+        if (c && c[3] > 0) { bg = c; break; }
+      }
+      const under = shapes.filter((s) => inside(s.rect, cx, cy));
+      let back = pageBg;
+      for (const s of under) back = over(s.fill, back);  // document order = paint order
+      if (bg) back = over(bg, back);
+      const node = el.closest("g.node");
+      items.push({
+        text: text.slice(0, 60),
+        size: parseFloat(style.fontSize) * scale,
+        bold: Number(style.fontWeight) >= 700 || style.fontWeight === "bold",
+        color: over(color(style), back),
+        background: back,
+        box: box(rect),
+        node: node ? [...svg.querySelectorAll("g.node")].indexOf(node) : -1,
+      });
+    };
+    svg.querySelectorAll("text").forEach((t) => add(t, (s) => parse(s.fill) || [0, 0, 0, 1], t));
+    svg.querySelectorAll("foreignObject").forEach((fo) => {
+      fo.querySelectorAll("p, span").forEach((el) => {
+        if (el.querySelector("p, span")) return;  // innermost only
+        add(el, (s) => parse(s.color) || [0, 0, 0, 1], fo);
+      });
+    });
+    const vb = svg.viewBox && svg.viewBox.baseVal;
+    return {
+      index,
+      role: svg.getAttribute("aria-roledescription") || "",
+      layoutWidth: vb ? vb.width : svg.getBoundingClientRect().width,
+      hostWidth: host.clientWidth,
+      hostScrolls: host.scrollWidth > host.clientWidth + 1,
+      items,
+      nodes: nodes.map((s) => ({
+        node: [...svg.querySelectorAll("g.node")].indexOf(s.el.closest("g.node")),
+        box: box(s.rect),
+      })),
+    };
+  });
+}
+"""
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on screen, CSS px."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def overlap(self, other: Box) -> tuple[float, float]:
+        """Width and height of the intersection (<= 0 when apart)."""
+        return (
+            min(self.right, other.right) - max(self.left, other.left),
+            min(self.bottom, other.bottom) - max(self.top, other.top),
+        )
+
+    def collides(self, other: Box, tolerance: float = OVERLAP_TOLERANCE_PX) -> bool:
+        """True when the two boxes overlap by more than ``tolerance`` in both directions."""
+        w, h = self.overlap(other)
+        return w > tolerance and h > tolerance
+
+
+def measure(page: Any) -> list[dict[str, Any]]:
+    """The text facts of every rendered diagram of an open page (see ``DIAGRAM_TEXT_JS``)."""
+    return page.evaluate(DIAGRAM_TEXT_JS)
+
+
+def _luminance(rgb: list[float]) -> float:
+    def channel(c: float) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: list[float], b: list[float]) -> float:
+    """WCAG contrast ratio of two opaque colours (RGB 0-255)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _name(diagram: dict[str, Any], item: dict[str, Any]) -> str:
+    return f"diagram {diagram['index'] + 1} ({diagram.get('role', '?')}) {item['text']!r}"
+
+
+def size_problems(diagrams: list[dict[str, Any]], minimum: float = MIN_FONT_PX) -> list[str]:
+    """Text rendered smaller than ``minimum`` CSS px; diagrams that did not render."""
+    problems = []
+    for d in diagrams:
+        if d.get("missing"):
+            problems.append(f"diagram {d['index'] + 1} did not render")
+            continue
+        small = [i for i in d["items"] if i["size"] < minimum - 0.05]
+        if small:
+            worst = min(small, key=lambda i: i["size"])
+            problems.append(
+                f"{_name(d, worst)} is {worst['size']:.1f} px, under {minimum:g} px "
+                f"({len(small)} of {len(d['items'])} texts)"
+            )
+    return problems
+
+
+def overlap_problems(diagrams: list[dict[str, Any]]) -> list[str]:
+    """Texts that overlap each other, and texts that overlap a box they do not belong to."""
+    problems = []
+    for d in diagrams:
+        if d.get("missing"):
+            continue
+        items = d["items"]
+        boxes = [Box(**i["box"]) for i in items]
+        for a in range(len(items)):
+            for b in range(a + 1, len(items)):
+                if boxes[a].collides(boxes[b]):
+                    problems.append(
+                        f"{_name(d, items[a])} overlaps {items[b]['text']!r} in diagram "
+                        f"{d['index'] + 1}"
+                    )
+        for item, box in zip(items, boxes, strict=True):
+            for node in d["nodes"]:
+                if node["node"] != item["node"] and box.collides(Box(**node["box"])):
+                    problems.append(f"{_name(d, item)} overlaps box {node['node'] + 1}")
+                    break
+    return problems
+
+
+def contrast_problems(diagrams: list[dict[str, Any]]) -> list[str]:
+    """Texts whose contrast with what is behind them is under WCAG AA."""
+    problems = []
+    for d in diagrams:
+        if d.get("missing"):
+            continue
+        for item in d["items"]:
+            large = item["size"] >= 24 or (item["bold"] and item["size"] >= 18.66)
+            need = AA_LARGE if large else AA_NORMAL
+            ratio = contrast(item["color"], item["background"])
+            if ratio < need:
+                problems.append(
+                    f"{_name(d, item)}: contrast {ratio:.2f} under {need} "
+                    f"(text {_rgb(item['color'])} on {_rgb(item['background'])})"
+                )
+    return problems
+
+
+def squash_problems(
+    desktop: list[dict[str, Any]], phone: list[dict[str, Any]], phone_width: int
+) -> list[str]:
+    """On a phone each diagram keeps the desktop layout and scrolls inside its own box."""
+    problems = []
+    for wide, narrow in zip(desktop, phone, strict=True):
+        if wide.get("missing") or narrow.get("missing"):
+            continue
+        n = narrow["index"] + 1
+        if abs(wide["layoutWidth"] - narrow["layoutWidth"]) > 1:
+            problems.append(
+                f"diagram {n} is laid out {narrow['layoutWidth']:.0f} px wide on the phone, "
+                f"{wide['layoutWidth']:.0f} px on the desktop: squashed, not scrolled"
+            )
+        if narrow["hostWidth"] > phone_width:
+            problems.append(f"diagram {n}'s box is {narrow['hostWidth']} px, wider than the phone")
+    return problems
+
+
+def _rgb(color: list[float]) -> str:
+    return "#" + "".join(f"{round(c):02x}" for c in color[:3])
+
+
+def worst(diagrams: list[dict[str, Any]]) -> dict[str, float]:
+    """Smallest text size and lowest contrast over all diagrams (for the record of a run)."""
+    items = [i for d in diagrams if not d.get("missing") for i in d["items"]]
+    return {
+        "min_font_px": round(min(i["size"] for i in items), 2) if items else 0.0,
+        "min_contrast": round(min(contrast(i["color"], i["background"]) for i in items), 2)
+        if items
+        else 0.0,
+    }
