@@ -3,15 +3,15 @@
 
 Each stage of a single-customer request is timed on its own, many times, on the served model
 artifact; then the whole request goes through the real ASGI application (middleware, routing,
-validation, micro-batcher, model, response) without a socket. The difference between the whole
+validation, model on the event loop, response) without a socket. The difference between the whole
 and the sum of the stages is the framework's share (routing, dependency, thread hops).
 
 Stages:
 
 * ``validate``: JSON body -> ``CustomerFeatures`` (pydantic, strict);
-* ``to_frame``: validated row -> the model's input frame (``rows_to_frame``);
-* ``preprocess``: frame -> model matrix (derived ratios, imputation, one-hot);
-* ``model``: the booster's raw score;
+* ``to_columns``: validated row -> the model's input columns (``rows_to_columns``);
+* ``preprocess``: columns -> model matrix (derived ratios, imputation, one-hot);
+* ``model``: the booster's raw score (its own predict call, as served);
 * ``calibrate``: raw score -> calibrated probability;
 * ``respond``: risk band + ``Prediction`` + JSON bytes;
 * ``explain``: the TreeSHAP explanation of the row (only with ``explain=true``);
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bankchurn import explain
     from bankchurn.api.app import create_app
-    from bankchurn.api.inference import InferenceService, rows_to_frame
+    from bankchurn.api.inference import InferenceService, rows_to_columns
     from bankchurn.api.metrics import ApiMetrics
     from bankchurn.api.middleware import RequestContextMiddleware
     from bankchurn.api.schemas import CustomerFeatures, Prediction
@@ -134,12 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     model = service.artifact.pipeline
     body = json.dumps(CustomerFeatures.model_json_schema()["examples"][0]).encode()
     row = CustomerFeatures.model_validate_json(body).model_dump()
-    frame = rows_to_frame([row])
+    frame = rows_to_columns([row])
     route = model._array_route()
-    clf = model.estimator_.steps[-1][1]
+    score = model._booster_score()
     matrix = route.transform(frame)
     with _scoring_context():
-        raw = clf.predict_proba(matrix)[:, 1]
+        raw = score(matrix)
     p = model.calibrate(raw)
 
     def respond() -> bytes:
@@ -152,11 +152,11 @@ def main(argv: list[str] | None = None) -> int:
 
     def model_stage() -> Any:
         with _scoring_context():
-            return clf.predict_proba(matrix)
+            return score(matrix)
 
     stages: dict[str, list[float]] = {
         "validate": timed(lambda: CustomerFeatures.model_validate_json(body), n),
-        "to_frame": timed(lambda: rows_to_frame([row]), n),
+        "to_columns": timed(lambda: rows_to_columns([row]), n),
         "preprocess": timed(lambda: route.transform(frame), n),
         "model": timed(model_stage, n),
         "calibrate": timed(lambda: model.calibrate(raw), n),
@@ -176,8 +176,11 @@ def main(argv: list[str] | None = None) -> int:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"{}"})
 
-    wrapped = RequestContextMiddleware(empty, metrics=ApiMetrics())
-    app = create_app(ApiSettings(model_path=args.model, log_level="INFO"), service=service)
+    settings = ApiSettings(model_path=args.model, log_level="INFO")
+    wrapped = RequestContextMiddleware(
+        empty, metrics=ApiMetrics(), max_body_bytes=settings.max_body_bytes
+    )
+    app = create_app(settings, service=service)
     logging.getLogger("bankchurn.api").handlers[:] = [logging.NullHandler()]  # no stderr I/O
 
     loop = asyncio.new_event_loop()
@@ -200,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         "median_us": round(mw["median_us"] - empty_app["median_us"], 1),
         "p99_us": round(mw["p99_us"] - empty_app["p99_us"], 1),
     }
-    parts = ("validate", "to_frame", "preprocess", "model", "calibrate", "respond", "middleware")
+    parts = ("validate", "to_columns", "preprocess", "model", "calibrate", "respond", "middleware")
     staged = sum(result[k]["median_us"] for k in parts)
     total = result["asgi_total"]["median_us"]
     result["framework_rest"] = {"median_us": round(total - staged, 1), "p99_us": None}

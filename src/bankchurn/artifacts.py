@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import platform
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -197,17 +198,30 @@ def load_artifact(path: str | Path) -> ModelArtifact:
     return ModelArtifact(pipeline=pipeline, metadata=meta, sha256=actual)
 
 
-def predict_proba(artifact: ModelArtifact, frame: pd.DataFrame) -> np.ndarray:
+def predict_proba(
+    artifact: ModelArtifact, frame: pd.DataFrame | Mapping[str, np.ndarray]
+) -> np.ndarray:
     """Calibrated churn probabilities of the rows of ``frame`` (contract feature columns).
+
+    ``frame`` may also be a mapping of column name to a 1-D array of values (the API's
+    requests: building a frame costs more than scoring a row); the served
+    [`CalibratedChurnModel`][bankchurn.models.CalibratedChurnModel] scores either.
 
     Raises:
         UserError: If a feature column the model expects is missing.
     """
     expected = artifact.metadata.get("feature_columns", list(FEATURES))
-    missing = [c for c in expected if c not in frame.columns]
+    given = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame)
+    missing = [c for c in expected if c not in given]
     if missing:
         raise UserError(f"input lacks feature column(s) the model needs: {', '.join(missing)}")
+    if not isinstance(frame, pd.DataFrame):
+        columns = {c: frame[c] for c in expected}
+        if not getattr(artifact.pipeline, "scores_columns", False):
+            return predict_proba(artifact, pd.DataFrame(columns))
+        proba = artifact.pipeline.predict_proba(columns)[:, 1]
+        return np.clip(np.asarray(proba, dtype="float64"), 0.0, 1.0)
     # Select (a copy) only when needed: a one-row .loc costs more than scoring the row.
-    same = frame.columns.tolist() == list(expected)
+    same = given == list(expected)
     proba = artifact.pipeline.predict_proba(frame if same else frame.loc[:, expected])[:, 1]
     return np.clip(np.asarray(proba, dtype="float64"), 0.0, 1.0)

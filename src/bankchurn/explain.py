@@ -20,6 +20,7 @@ sees ``Geography = Germany`` instead of three indicator columns. Derived ratios
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,7 +123,9 @@ def booster_contributions(classifier: Any, matrix: np.ndarray) -> np.ndarray:
         data = DMatrix(matrix, nthread=1)
         return np.asarray(booster.predict(data, pred_contribs=True), dtype="float64")
     if isinstance(classifier, LGBMClassifier):
-        return np.asarray(classifier.booster_.predict(matrix, pred_contrib=True), dtype="float64")
+        # One thread, like scoring: LightGBM's default OpenMP team spins on a busy machine.
+        contributions = classifier.booster_.predict(matrix, pred_contrib=True, num_threads=1)
+        return np.asarray(contributions, dtype="float64")
     raise TypeError(f"no exact TreeSHAP for {type(classifier).__name__}: explain a booster")
 
 
@@ -172,13 +175,14 @@ def calibration_line(model: Any) -> tuple[float, float]:
     return float(cal.coef_[0, 0]), float(cal.intercept_[0])
 
 
-def explain(model: Any, X: pd.DataFrame) -> Explanations:
+def explain(model: Any, X: pd.DataFrame | Mapping[str, Any]) -> Explanations:
     """Exact TreeSHAP explanations of a calibrated target model on contract feature rows.
 
     Args:
         model: A fitted [`CalibratedChurnModel`][bankchurn.models.CalibratedChurnModel] of a boosting candidate
             with sigmoid calibration.
-        X: Rows with the contract feature columns.
+        X: Rows with the contract feature columns (a frame, or a mapping of column name to
+            values when the model's preprocessing has its array route).
 
     Returns:
         The [`Explanations`][bankchurn.explain.Explanations] (calibrated log-odds; see the module docstring).
@@ -195,7 +199,7 @@ def explain(model: Any, X: pd.DataFrame) -> Explanations:
     phi = booster_contributions(classifier, np.asarray(matrix, dtype="float64"))
     names, merge = _layout(preprocess)
     columns = preprocess.steps[0][1].transform_columns(X)  # raw + derived values, by name
-    values = np.empty((len(X), len(names)), dtype=object)
+    values = np.empty((phi.shape[0], len(names)), dtype=object)
     for j, name in enumerate(names):
         values[:, j] = np.asarray(columns[name], dtype=object)
     return Explanations(

@@ -143,15 +143,22 @@ class DerivedFeatures(TransformerMixin, BaseEstimator):
             out[name] = values
         return out
 
-    def transform_columns(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
+    def transform_columns(self, X: pd.DataFrame | Mapping[str, Any]) -> dict[str, np.ndarray]:
         """Same columns as `transform`, as a name -> NumPy array mapping.
 
         The fast scoring route ([`ArrayPreprocessor`][bankchurn.features.ArrayPreprocessor]) uses
         this to skip building a frame;
-        both share [`derive`][bankchurn.features.derive], so the values are the same.
+        both share [`derive`][bankchurn.features.derive], so the values are the same. ``X`` may
+        also be a mapping of contract feature name to a 1-D array (no frame at all).
         """
-        self._check(X)
-        columns = {name: X[name].to_numpy() for name in FEATURES}
+        if isinstance(X, pd.DataFrame):
+            self._check(X)
+            columns = {name: X[name].to_numpy() for name in FEATURES}
+        else:
+            missing = [c for c in FEATURES if c not in X]
+            if missing:
+                raise ValueError(f"missing feature columns: {missing}")
+            columns = {name: np.asarray(X[name]) for name in FEATURES}
         columns.update(derive(columns, self.extended))
         return columns
 
@@ -375,8 +382,8 @@ class ArrayPreprocessor:
             blocks.append((tuple(_compiled(step) for step in steps), tuple(columns)))
         return cls(derive_step, tuple(blocks))
 
-    def transform(self, X: pd.DataFrame) -> np.ndarray:
-        """Same matrix as the fitted preprocessor's ``transform(X)``."""
+    def transform(self, X: pd.DataFrame | Mapping[str, Any]) -> np.ndarray:
+        """Same matrix as the fitted preprocessor's ``transform(X)`` (a frame or its columns)."""
         columns = self.derive_step.transform_columns(X)
         parts = []
         for steps, names in self.blocks:

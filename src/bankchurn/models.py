@@ -16,7 +16,8 @@ No test row is ever seen by any ``fit``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -26,6 +27,7 @@ import pandas as pd
 import sklearn
 from joblib import Parallel, delayed
 from lightgbm import LGBMClassifier
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
@@ -37,6 +39,7 @@ from threadpoolctl import ThreadpoolController, threadpool_limits
 from xgboost import XGBClassifier
 
 from bankchurn import params
+from bankchurn.contract import FEATURES
 from bankchurn.features import ArrayPreprocessor, FeatureSet, build_preprocessor
 from bankchurn.split import Folds
 
@@ -137,13 +140,14 @@ def suggest_params(
     trial: optuna.Trial, candidate: Candidate, budget: TuningBudget
 ) -> dict[str, Any]:
     """The bounded search space of a tree candidate."""
-    # Shallow, regularised trees: on ten thousand rows the churn structure (a few main effects
-    # and pairwise interactions) is learnt by many small trees, not by deep ones.
+    # Shallow, regularised trees: on ten thousand rows the churn structure (mostly main effects,
+    # a few pairwise interactions) is learnt by many small trees, not by deep ones. Stumps
+    # (depth 1, two leaves: an additive model) are in the space; the CV decides.
     trees = {
         "n_estimators": trial.suggest_int(
             "n_estimators", min(100, budget.max_trees), budget.max_trees, step=50
         ),
-        "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.2, log=True),
+        "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.3, log=True),
     }
     sampling = {
         "subsample": trial.suggest_float("subsample", 0.5, 1.0),
@@ -153,14 +157,14 @@ def suggest_params(
     if candidate == "xgboost":
         return {
             **trees,
-            "max_depth": trial.suggest_int("max_depth", 2, 5),
+            "max_depth": trial.suggest_int("max_depth", 1, 4),
             "min_child_weight": trial.suggest_float("min_child_weight", 1.0, 50.0, log=True),
             **sampling,
         }
     if candidate == "lightgbm":
         return {
             **trees,
-            "num_leaves": trial.suggest_int("num_leaves", 4, 32, log=True),
+            "num_leaves": trial.suggest_int("num_leaves", 2, 16, log=True),
             "min_child_samples": trial.suggest_int("min_child_samples", 10, 100, log=True),
             **sampling,
         }
@@ -324,6 +328,57 @@ def tune(
     )
 
 
+#: Rows from which one scoring call is split over `N_JOBS` threads (both boosters release the GIL).
+PARALLEL_ROWS = 20_000
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _scoring_pool() -> ThreadPoolExecutor:
+    """The threads large scoring calls are split over (created on first use)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(N_JOBS, thread_name_prefix="bankchurn-score")
+    return _POOL
+
+
+def booster_score(classifier: Any) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The positive-class probability of a fitted binary booster, called on its booster.
+
+    The same call the library's ``predict_proba`` makes (XGBoost ``inplace_predict``, LightGBM
+    ``Booster.predict`` on all trees, one thread), minus the wrapper's per-call input checks
+    and column bookkeeping, which cost more than a small booster's trees for one row.
+    ``None`` for anything else (then ``predict_proba`` is used): another classifier, more
+    than two classes, or a model stopped early (its wrapper would cut the trees).
+    """
+    if isinstance(classifier, XGBClassifier):
+        booster = classifier.get_booster()
+        binary = classifier.objective == "binary:logistic" and classifier.n_classes_ == 2
+        if not binary or booster.attr("best_iteration") is not None:
+            return None
+        missing = classifier.missing
+
+        def xgb_score(matrix: np.ndarray) -> np.ndarray:
+            return np.asarray(
+                booster.inplace_predict(matrix, missing=missing, validate_features=False)
+            )
+
+        return xgb_score
+    if isinstance(classifier, LGBMClassifier):
+        if (
+            classifier.n_classes_ != 2
+            or classifier.best_iteration_
+            or classifier.objective_ != "binary"
+        ):
+            return None
+        lgbm = classifier.booster_
+
+        def lgbm_score(matrix: np.ndarray) -> np.ndarray:
+            return np.asarray(lgbm.predict(matrix, num_threads=1, validate_features=False))
+
+        return lgbm_score
+    return None
+
+
 class CalibratedChurnModel(ClassifierMixin, BaseEstimator):
     """A pipeline refitted on all training rows plus a calibrator fitted on training rows only.
 
@@ -336,6 +391,9 @@ class CalibratedChurnModel(ClassifierMixin, BaseEstimator):
         estimator: Unfitted sklearn ``Pipeline`` with ``predict_proba``.
         method: ``sigmoid`` or ``isotonic``.
     """
+
+    #: ``predict_proba`` also takes a mapping of feature columns (read by `bankchurn.artifacts`).
+    scores_columns = True
 
     def __init__(self, estimator: Pipeline, method: CalibrationMethod = "sigmoid") -> None:
         self.estimator = estimator
@@ -374,11 +432,19 @@ class CalibratedChurnModel(ClassifierMixin, BaseEstimator):
         raise ValueError(f"unknown calibration method {self.method!r}")
 
     def calibrate(self, scores: np.ndarray) -> np.ndarray:
-        """Map raw model scores to calibrated churn probabilities."""
+        """Map raw model scores to calibrated churn probabilities.
+
+        The sigmoid calibrator is applied as its own arithmetic (``logit @ coef.T + intercept``,
+        then ``expit``, as ``LogisticRegression.predict_proba`` computes it) without the input
+        re-validation that costs more than the arithmetic for one row; the numbers are the
+        same (``tests/model/test_fast_scoring.py``).
+        """
         scores = np.asarray(scores, dtype="float64")
         if self.method == "isotonic":
             return np.asarray(self.calibrator_.predict(scores), dtype="float64")
-        return self.calibrator_.predict_proba(_logit(scores)[:, None])[:, 1]
+        cal = self.calibrator_
+        z = (_logit(scores)[:, None] @ cal.coef_.T + cal.intercept_).reshape(-1)
+        return np.asarray(expit(z), dtype="float64")
 
     def predict_raw(self, X: pd.DataFrame) -> np.ndarray:
         """Uncalibrated scores of the pipeline (inflated by ``class_weight='balanced'``).
@@ -391,12 +457,39 @@ class CalibratedChurnModel(ClassifierMixin, BaseEstimator):
         with _scoring_context():
             return self._raw(X)
 
-    def _raw(self, X: pd.DataFrame) -> np.ndarray:
+    def _raw(self, X: pd.DataFrame | Mapping[str, Any]) -> np.ndarray:
         """[`predict_raw`][bankchurn.models.predict_raw] without entering the scoring context (the caller has)."""
         route = self._array_route()
-        if route is not None and isinstance(X, pd.DataFrame):
+        if not isinstance(X, pd.DataFrame) and isinstance(X, Mapping):
+            if route is None:
+                X = pd.DataFrame({name: X[name] for name in FEATURES})
+        elif route is None or not isinstance(X, pd.DataFrame):
+            return self.estimator_.predict_proba(X)[:, 1]
+        assert route is not None
+        score = self._booster_score()
+        if score is None:
             return self.estimator_.steps[-1][1].predict_proba(route.transform(X))[:, 1]
-        return self.estimator_.predict_proba(X)[:, 1]
+        if not isinstance(X, pd.DataFrame) or len(X) < PARALLEL_ROWS:
+            return score(route.transform(X))
+        # Rows are scored independently, so blocks give the same numbers as one call.
+        frame = X
+        bounds = np.linspace(0, len(frame), N_JOBS + 1).astype(int)
+
+        def block(i: int) -> np.ndarray:
+            with _scoring_context():
+                return score(route.transform(frame.iloc[bounds[i] : bounds[i + 1]]))
+
+        return np.concatenate(list(_scoring_pool().map(block, range(N_JOBS))))
+
+    def _booster_score(self) -> Callable[[np.ndarray], np.ndarray] | None:
+        """The classifier's positive-class score straight from its booster (cached, not pickled)."""
+        try:
+            return self.__dict__["_booster_score_cache"]
+        except KeyError:
+            pass
+        score = booster_score(self.estimator_.steps[-1][1])
+        self.__dict__["_booster_score_cache"] = score
+        return score
 
     def _array_route(self) -> ArrayPreprocessor | None:
         """The fitted preprocessing's NumPy route, built once per loaded model (not pickled)."""
@@ -418,10 +511,15 @@ class CalibratedChurnModel(ClassifierMixin, BaseEstimator):
         # the fitted steps and rebuilt after loading, so artifacts stay as they were.
         state = dict(super().__getstate__())
         state.pop("_array_route_cache", None)
+        state.pop("_booster_score_cache", None)
         return state
 
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        """Calibrated probabilities, shape ``(n, 2)``."""
+    def predict_proba(self, X: pd.DataFrame | Mapping[str, Any]) -> np.ndarray:
+        """Calibrated probabilities, shape ``(n, 2)``.
+
+        ``X`` is a frame, or a mapping of contract feature name to a column of values (what a
+        request holds: no frame to build for one row).
+        """
         with _scoring_context():
             p = self.calibrate(self._raw(X))
         return np.column_stack([1.0 - p, p])

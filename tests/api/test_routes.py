@@ -9,11 +9,12 @@ from typing import Any
 
 import httpx
 import numpy as np
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
 from bankchurn.api.app import create_app
-from bankchurn.api.inference import InferenceService, rows_to_frame
+from bankchurn.api.inference import InferenceService, rows_to_columns
 from bankchurn.api.schemas import risk_band
 from bankchurn.artifacts import ModelArtifact
 from bankchurn.business import RISK_BANDS
@@ -53,7 +54,9 @@ def test_predict_returns_the_pipelines_probability(
     client: TestClient, customer: dict[str, Any]
 ) -> None:
     service: InferenceService = client.app.state.service  # type: ignore[attr-defined]
-    expected = service.artifact.pipeline.predict_proba(rows_to_frame([customer]))[0, 1]
+    expected = service.artifact.pipeline.predict_proba(pd.DataFrame(rows_to_columns([customer])))[
+        0, 1
+    ]
     got = client.post("/predict", json=customer).json()["churn_probability"]
     assert got == pytest.approx(expected, abs=1e-6)
 
@@ -425,33 +428,6 @@ class _Slow:
         return self.inner.predict_proba(X)
 
 
-def test_scoring_runs_off_the_event_loop(settings: Any, customer: dict[str, Any]) -> None:
-    service = InferenceService.from_path(settings.model_path)
-    slow = _Slow(service.artifact.pipeline, delay=0.5)
-    service.artifact = ModelArtifact(slow, service.artifact.metadata)
-    app = create_app(settings, service=service)
-
-    async def race() -> tuple[float, float]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-            t0 = time.perf_counter()
-
-            async def timed(coro: Any) -> float:
-                r = await coro
-                assert r.status_code == 200, r.text
-                return time.perf_counter() - t0
-
-            return tuple(  # type: ignore[return-value]
-                await asyncio.gather(
-                    timed(c.post("/predict", json=customer)), timed(c.get("/health"))
-                )
-            )
-
-    slow, health = asyncio.run(race())
-    assert slow >= 0.5
-    assert health < 0.4, "GET /health waited for the model: scoring blocks the event loop"
-
-
 def test_batch_route_runs_off_the_event_loop(settings: Any, customer: dict[str, Any]) -> None:
     service = InferenceService.from_path(settings.model_path)
     slow = _Slow(service.artifact.pipeline, delay=0.5)
@@ -470,40 +446,3 @@ def test_batch_route_runs_off_the_event_loop(settings: Any, customer: dict[str, 
             return waited
 
     assert asyncio.run(race()) < 0.3
-
-
-def test_concurrent_single_requests_share_pipeline_calls(
-    settings: Any, customer: dict[str, Any]
-) -> None:
-    calls: list[int] = []
-
-    class Counting:
-        classes_ = np.array([0, 1])
-
-        def __init__(self, inner: Any) -> None:
-            self.inner = inner
-
-        def predict_proba(self, X: Any) -> Any:
-            calls.append(len(X))
-            time.sleep(0.05)  # a busy model: requests queue up meanwhile
-            return self.inner.predict_proba(X)
-
-    service = InferenceService.from_path(settings.model_path)
-    service.artifact = ModelArtifact(Counting(service.artifact.pipeline), service.artifact.metadata)
-    calls.clear()
-    app = create_app(settings, service=service)
-    customers = [{**customer, "Age": 20 + i} for i in range(20)]
-    expected = [service.predict_one(c).churn_probability for c in customers]
-    calls.clear()
-
-    async def burst() -> list[float]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-            rs = await asyncio.gather(*(c.post("/predict", json=x) for x in customers))
-        return [r.json()["churn_probability"] for r in rs]
-
-    got = asyncio.run(burst())
-    assert got == expected  # each caller gets its own row's score, in spite of batching
-    assert sum(calls) == 20
-    assert len(calls) < 20, calls
-    assert max(calls) > 1, calls

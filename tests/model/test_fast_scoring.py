@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bankchurn import models
 from bankchurn.contract import BY_NAME, CATEGORICAL_FEATURES, FEATURES, TARGET
 from bankchurn.features import ArrayPreprocessor, build_preprocessor
 from bankchurn.ingest import load_extract
-from bankchurn.models import CalibratedChurnModel, make_pipeline
+from bankchurn.models import CalibratedChurnModel, _logit, make_pipeline
 
 NULLABLE = [name for name in FEATURES if BY_NAME[name].nullable]
 
@@ -40,8 +41,13 @@ def scoring_rows() -> pd.DataFrame:
 
 
 def _plain(model: CalibratedChurnModel, X: pd.DataFrame) -> np.ndarray:
-    """The reference: the fitted sklearn Pipeline's own predict_proba, then the calibrator."""
-    return model.calibrate(model.estimator_.predict_proba(X)[:, 1])
+    """The reference: the fitted sklearn Pipeline's own predict_proba, then the calibrator's.
+
+    The library's wrapper ``predict_proba`` (not the booster call of the fast route) and the
+    sigmoid calibrator's ``LogisticRegression.predict_proba`` on the logit of the raw score.
+    """
+    raw = model.estimator_.predict_proba(X)[:, 1]
+    return model.calibrator_.predict_proba(_logit(raw)[:, None])[:, 1]
 
 
 @pytest.fixture(
@@ -63,6 +69,24 @@ def model(request, training) -> CalibratedChurnModel:
 
 def test_the_fast_route_is_taken(model: CalibratedChurnModel) -> None:
     assert isinstance(model._array_route(), ArrayPreprocessor)
+    boosted = model.estimator_.steps[-1][0] == "model" and not hasattr(
+        model.estimator_.steps[-1][1], "coef_"
+    )
+    assert (model._booster_score() is not None) == boosted
+
+
+def test_large_calls_split_over_threads_give_the_same_numbers(
+    model, scoring_rows, monkeypatch
+) -> None:
+    monkeypatch.setattr(models, "PARALLEL_ROWS", 100)
+    np.testing.assert_array_equal(
+        model.predict_proba(scoring_rows)[:, 1], _plain(model, scoring_rows)
+    )
+
+
+def test_columns_score_as_the_frame(model, scoring_rows) -> None:
+    columns = {name: scoring_rows[name].to_numpy() for name in FEATURES}
+    np.testing.assert_array_equal(model.predict_proba(columns)[:, 1], _plain(model, scoring_rows))
 
 
 def test_batch_probabilities_are_identical(model, scoring_rows) -> None:

@@ -16,10 +16,10 @@ Routes (all JSON unless noted):
 * ``GET /docs`` and ``GET /redoc``: interactive OpenAPI docs served from local assets
   (``fastapi-offline``), so they work without internet.
 
-The CPU-bound model call never runs on the event loop: ``/predict`` hands rows to a
-[`MicroBatcher`][bankchurn.api.inference.MicroBatcher] (one pipeline call per group of concurrent
-requests, in a worker thread) and ``/predict/batch`` is a plain ``def`` route, which FastAPI runs
-in its thread pool.
+``/predict`` scores its one customer (and explains it) on the event loop: that costs less
+than the hop to a worker thread and back, which on a busy machine waits for the thread to be
+scheduled. ``/predict/batch`` is a plain ``def`` route, which FastAPI runs in its
+thread pool, so a large batch never holds the event loop.
 """
 
 from __future__ import annotations
@@ -35,11 +35,10 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bankchurn import __version__
-from bankchurn.api.inference import InferenceService, MicroBatcher, Score
+from bankchurn.api.inference import InferenceService, Score
 from bankchurn.api.metrics import ApiMetrics
 from bankchurn.api.middleware import (
     RequestContextMiddleware,
@@ -161,12 +160,6 @@ def create_app(
         service.source,
         service.artifact.metadata.get("score_reference"),
     )
-    batcher = MicroBatcher(
-        service,
-        on_batch=lambda scores, seconds: metrics.observe_predictions(
-            ((s.churn_probability, s.risk_band) for s in scores), "predict", seconds
-        ),
-    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -184,7 +177,6 @@ def create_app(
         yield
         app.state.ready = False  # draining: /ready turns 503 while uvicorn finishes requests
         metrics.ready.set(0)
-        await batcher.close()
 
     app = FastAPIOffline(
         title="BankChurn Predictor API",
@@ -252,16 +244,19 @@ def create_app(
     ) -> Prediction:
         """Calibrated churn probability, risk band and model version of one customer."""
         row = customer.model_dump()
-        if not explain:
-            # Scored in a worker thread, together with concurrent requests (MicroBatcher).
-            return _prediction(await batcher.score(row))
-        if not service.explainable:
+        if explain and not service.explainable:
             raise HTTPException(409, detail="the served model has no TreeSHAP explanations")
+        # On the event loop, on purpose: one row costs less than a thread hop.
         start = time.perf_counter()
-        score, explanation = await run_in_threadpool(service.explain_one, row)
+        if explain:
+            score, explanation = service.explain_one(row)
+        else:
+            score = service.predict_one(row)
         metrics.observe_predictions(
             [(score.churn_probability, score.risk_band)], "predict", time.perf_counter() - start
         )
+        if not explain:
+            return _prediction(score)
         return ExplainedPrediction(
             **_prediction(score).model_dump(), explanation=Explanation.model_validate(explanation)
         )
