@@ -412,6 +412,8 @@ class Benchmarks(_Strict):
     request_profile_run: Json | None = None
     image: Json | None = None
     image_targets: list[Json] | None = None
+    image_start_profile: Json | None = None
+    batch: list[Json] | None = None
     batch_1m: Json | None = None
     batch_targets: list[Json] | None = None
     commands: Json | None = None
