@@ -1,8 +1,10 @@
 """Shared pytest configuration and the fixtures every test folder may use.
 
 Each tests/<area>/ folder keeps its own fixtures; the real servers the integration tests share
-live here: ``postgres_server`` (a throwaway PostgreSQL cluster on 127.0.0.1) and
-``trained_model_dir`` (a small trained target model, for the image and the database batch).
+live here: ``postgres_server`` (a throwaway PostgreSQL cluster on 127.0.0.1),
+``trained_model_dir`` (a small trained target model, for the image and the database batch), and
+the one valid customer every API test sends (``customer``: in-process in tests/bankchurn/api, to
+the container in tests/bankchurn/deploy).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -184,3 +187,19 @@ def trained_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder.chmod(0o755)
     path.chmod(0o644)
     return folder
+
+
+@pytest.fixture
+def customer() -> dict[str, Any]:
+    """One valid customer of the API (a fresh dict: tests may change it)."""
+    return {
+        "CreditScore": 619,
+        "Geography": "France",
+        "Age": 42,
+        "Tenure": 2,
+        "Balance": 0.0,
+        "NumOfProducts": 1,
+        "HasCrCard": 1,
+        "IsActiveMember": 1,
+        "EstimatedSalary": 101348.88,
+    }

@@ -96,6 +96,7 @@ UNTESTED = {
     "bankchurn/api/schemas.py": "through the routes: tests/bankchurn/api/test_app.py",
     "bankchurn/cli/registry.py": "model promote: tests/bankchurn/tracking/test_runs.py, test_registry.py",
     "bankchurn/cli/serve.py": "bankchurn serve: tests/bankchurn/api/test_settings.py, test_app_hostile.py",
+    "bankchurn/deploy/daily_job.py": "tests/deploy/test_daily_job.py (the job as deploy/ declares it)",
     "bankchurn/deploy/postgres.py": "the postgres_server fixture of tests/conftest.py, used by every database test",
     "bankchurn/errors.py": "the one-line errors of every reader and command (tests/bankchurn/test_io_hostile.py)",
     "bankchurn/params.py": "tests/pipeline/test_dvc.py (the package reads the parameters DVC tracks)",
