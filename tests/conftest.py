@@ -1,7 +1,9 @@
 """Shared pytest configuration and the fixtures every test folder may use.
 
 Each tests/<area>/ folder keeps its own fixtures; the real servers the integration tests share
-live here: ``postgres_server`` (a throwaway PostgreSQL cluster on 127.0.0.1).
+live here: ``postgres_server`` (a throwaway PostgreSQL cluster on 127.0.0.1), and the one valid
+customer every API test sends (``customer``: in-process in tests/api, to the container in
+tests/deploy).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -160,3 +163,19 @@ def fresh_pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineCo
 def pipeline_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], PipelineCopy]:
     """Factory of fresh repository copies (see ``PipelineCopy``): ``pipeline_copy("name")``."""
     return lambda name: make_pipeline_copy(tmp_path_factory.mktemp(name))
+
+
+@pytest.fixture
+def customer() -> dict[str, Any]:
+    """One valid customer of the API (a fresh dict: tests may change it)."""
+    return {
+        "CreditScore": 619,
+        "Geography": "France",
+        "Age": 42,
+        "Tenure": 2,
+        "Balance": 0.0,
+        "NumOfProducts": 1,
+        "HasCrCard": 1,
+        "IsActiveMember": 1,
+        "EstimatedSalary": 101348.88,
+    }
