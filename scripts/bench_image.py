@@ -7,6 +7,10 @@ Measured on THIS machine with the engine ``bankchurn.deploy.image`` finds (podma
   ``run`` command to the first 200 on ``GET /ready`` on 127.0.0.1 (``--runs`` times, a fresh
   container each time, the model mounted read-only); with ``--cold-build``, the wall time of a
   build from nothing (base from Debian packages, wheelhouse, image: every cache removed first);
+  with the CPU seconds the server process used until it was ready (``ready_server_cpu_s``: on
+  a busy machine the wall time stretches, the CPU time does not);
+* ``image_start_profile``: the server's start inside the image step by step (imports, model
+  load), CPU and wall seconds of each;
 * ``image_targets``: the issue's targets with the measured values.
 
 Without a container engine it prints why and writes nothing. Results are NOT deterministic and are
@@ -30,8 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -53,50 +55,57 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _ready(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as resp:
-            return bool(resp.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
+def cold_start(engine: image.Engine, tag: str, models: Path) -> tuple[float, float]:
+    """Seconds from ``run`` to the first 200 on /ready, and the server's CPU seconds until then.
 
-
-def cold_start_s(engine: image.Engine, tag: str, models: Path) -> float:
-    """Seconds from the ``run`` command to the first 200 on /ready; the container is removed."""
+    On a busy machine the wall time stretches with the queue for the cores; the CPU time does not.
+    """
     port = _free_port()
-    cmd = engine.command(
-        "run",
-        "--detach",
-        "-p",
-        f"127.0.0.1:{port}:{image.CONTAINER_PORT}",
-        "-v",
-        f"{models}:{image.CONTAINER_MODELS}:ro",
-        tag,
-    )
     started = time.perf_counter()
+    with image.serving(engine, tag, models, port) as cid:
+        image.wait_ready(engine, cid, port, READY_CAP_S)
+        wall = time.perf_counter() - started
+        return wall, image.server_cpu_s(engine, cid)
+
+
+#: Run inside the image: CPU and wall seconds of each step of the server's start.
+_PROFILE = """
+import json, resource, time
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+steps, t0, c0 = {}, time.perf_counter(), cpu()
+def mark(name):
+    global t0, c0
+    steps[name] = {"cpu_s": round(cpu() - c0, 3), "wall_s": round(time.perf_counter() - t0, 3)}
+    t0, c0 = time.perf_counter(), cpu()
+import pandas
+mark("import pandas")
+import sklearn.calibration, sklearn.pipeline
+mark("import scikit-learn (and scipy.stats, which it imports)")
+import xgboost, lightgbm
+mark("import xgboost, lightgbm")
+import fastapi, fastapi_offline, uvicorn
+mark("import fastapi, uvicorn")
+import bankchurn.cli.serve, bankchurn.api.app
+mark("import bankchurn (CLI and API)")
+from bankchurn.api.settings import load_settings
+bankchurn.api.app.create_app(load_settings())
+mark("load the model, score one example")
+print(json.dumps(steps))
+"""
+
+
+def start_profile(engine: image.Engine, tag: str, models: Path) -> dict[str, Any]:
+    """The server's start, step by step, inside the image (CPU and wall seconds)."""
+    cmd = engine.command(
+        "run", "--rm", "-v", f"{models}:{image.CONTAINER_MODELS}:ro", tag, "python", "-c", _PROFILE
+    )
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise SystemExit(f"bench_image: run failed: {proc.stderr.strip()[-300:]}")
-    cid = proc.stdout.strip().splitlines()[-1]
-    try:
-        while not _ready(port):
-            if time.perf_counter() - started > READY_CAP_S:
-                raise SystemExit(f"bench_image: no /ready within {READY_CAP_S:.0f} s")
-            state = subprocess.run(
-                engine.command("inspect", "--format", "{{.State.Running}}", cid),
-                capture_output=True,
-                text=True,
-                check=False,
-            ).stdout.strip()
-            if state == "false":
-                logs = subprocess.run(
-                    engine.command("logs", cid), capture_output=True, text=True, check=False
-                )
-                raise SystemExit(f"bench_image: the container stopped: {logs.stderr.strip()}")
-            time.sleep(0.05)
-        return time.perf_counter() - started
-    finally:
-        subprocess.run(engine.command("rm", "--force", cid), capture_output=True, check=False)
+        raise SystemExit(f"bench_image: profile failed: {proc.stderr.strip()[-300:]}")
+    steps: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return steps
 
 
 def cold_build_s(engine: image.Engine) -> float:
@@ -173,10 +182,13 @@ def main(argv: list[str] | None = None) -> int:
             dest = models / src.name.replace(args.model.name, "target.joblib", 1)
             shutil.copy(src, dest)
             dest.chmod(0o644)
-        runs = [cold_start_s(engine, tag, models) for _ in range(args.runs)]
+        starts = [cold_start(engine, tag, models) for _ in range(args.runs)]
+        profile = start_profile(engine, tag, models)
+    runs = [wall for wall, _ in starts]
     section["ready_s_runs"] = [round(r, 2) for r in runs]
     section["ready_s_median"] = round(statistics.median(runs), 2)
     section["ready_s_max"] = round(max(runs), 2)
+    section["ready_server_cpu_s_median"] = round(statistics.median(c for _, c in starts), 2)
     section["load_avg_1m_before"] = round(load_before, 2)
     section["load_avg_1m_after"] = round(os.getloadavg()[0], 2)
     section["platform"] = platform.platform()
@@ -185,10 +197,10 @@ def main(argv: list[str] | None = None) -> int:
         "model mounted read-only, 127.0.0.1"
     )
     rows = target_rows({"size_mb": section["size_mb"], "ready_s": section["ready_s_median"]})
-    merge_into(args.out, {"image": section, "image_targets": rows})
+    merge_into(args.out, {"image": section, "image_targets": rows, "image_start_profile": profile})
     for r in rows:
         print(f"  {r['name']}: {r['op']} {r['target']} {r['unit']}: measured {r['measured']}")
-    print(f"wrote image, image_targets -> {args.out}")
+    print(f"wrote image, image_targets, image_start_profile -> {args.out}")
     return 0
 
 

@@ -13,12 +13,13 @@ from typing import Any
 from bankchurn.atomic import atomic_write_text
 
 
-def merge_into(out: Path, sections: dict[str, Any]) -> None:
+def merge_into(out: Path, sections: dict[str, Any], remove: tuple[str, ...] = ()) -> None:
     """Read-modify-write ``out``: replace only the given sections, atomically.
 
     Args:
         out: The benchmark report (created when missing).
         sections: Top-level keys to replace, with their new values.
+        remove: Top-level keys to delete (sections a script no longer writes).
 
     Raises:
         SystemExit: ``out`` exists but is not a JSON object (it is left untouched).
@@ -28,6 +29,8 @@ def merge_into(out: Path, sections: dict[str, Any]) -> None:
         data = json.loads(out.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             raise SystemExit(f"benchmark: {out} is not a JSON object; not overwriting it")
+    for key in remove:
+        data.pop(key, None)
     data.update(sections)
     atomic_write_text(out, json.dumps(data, indent=2, sort_keys=True) + "\n")
 

@@ -1,7 +1,10 @@
-"""The daily batch is declared (deploy/systemd), runs as declared, and the site draws it so.
+"""The daily batch is declared once, runs as declared, and the site draws it so.
 
-The service's command is run here, as written, against a real PostgreSQL server (the container
-part is replaced by the CLI the image runs; the image itself is tested in test_image.py).
+The systemd units and the Kubernetes CronJob are rendered from `bankchurn.deploy.daily_job`;
+here the committed files are compared with it, parsed to check that both schedulers run the
+same command at the same time, the CronJob is validated against the Kubernetes API schema, and
+the service's command is run, as written, against a real PostgreSQL server (the container part is
+replaced by the CLI the image runs; the image itself is tested in test_image.py).
 """
 
 from __future__ import annotations
@@ -14,17 +17,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from bankchurn import crm_db, scores_db
 from bankchurn.cli import main
+from bankchurn.deploy import daily_job
 from bankchurn.deploy import image as builder
 from bankchurn.synthetic import generate_extract
 
 pytestmark = pytest.mark.xdist_group("postgres")
 
-UNITS = builder.ROOT / "deploy" / "systemd"
-SERVICE, TIMER = UNITS / "bankchurn-score.service", UNITS / "bankchurn-score.timer"
+SERVICE, TIMER, CRONJOB = daily_job.SERVICE, daily_job.TIMER, daily_job.CRONJOB
 ARCHITECTURE = builder.ROOT / "docs" / "ARCHITECTURE.md"
+#: The Kubernetes release whose API schema the CronJob must satisfy (CronJob.timeZone: >= 1.27).
+KUBERNETES = "1.37"
 
 
 def _unit(path: Path) -> configparser.ConfigParser:
@@ -42,11 +48,54 @@ def _job_command() -> tuple[list[str], list[str]]:
 
 
 def _schedule() -> str:
-    """``HH:MM`` of the timer's daily ``OnCalendar``."""
+    """``HH:MM`` (UTC) of the timer's daily ``OnCalendar``."""
     on_calendar = _unit(TIMER)["Timer"]["OnCalendar"]
-    found = re.fullmatch(r"\*-\*-\* (\d\d:\d\d):00", on_calendar)
-    assert found, f"OnCalendar={on_calendar} is not a daily time"
+    found = re.fullmatch(r"\*-\*-\* (\d\d:\d\d):00 UTC", on_calendar)
+    assert found, f"OnCalendar={on_calendar} is not a daily UTC time"
     return found.group(1)
+
+
+def _cronjob() -> dict[str, Any]:
+    loaded = yaml.safe_load(CRONJOB.read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_the_committed_files_are_the_declaration() -> None:
+    assert daily_job.stale() == [], "run `python -m bankchurn.deploy.daily_job write`"
+
+
+def test_the_cronjob_is_a_valid_kubernetes_object() -> None:
+    import kubernetes_validate
+
+    kubernetes_validate.validate(_cronjob(), KUBERNETES, strict=True)
+    broken = _cronjob()
+    broken["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] = ["Never"]
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(broken, KUBERNETES, strict=True)
+
+
+def test_both_schedulers_run_the_same_command_at_the_same_time() -> None:
+    job = _cronjob()
+    spec = job["spec"]
+    hour, minute = _schedule().split(":")
+    assert spec["schedule"] == f"{int(minute)} {int(hour)} * * *"
+    assert spec["timeZone"] == "Etc/UTC"
+    assert spec["concurrencyPolicy"] == "Forbid"
+    pod = spec["jobTemplate"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    engine, command = _job_command()
+    url = "postgresql://scorer@crm:5432/crm"
+    assert [a.replace("$(CRM_URL)", url) for a in container["command"]] == [
+        a.replace("${CRM_URL}", url) for a in command
+    ]
+    assert container["image"] == engine[-1] == builder.API_REPO
+    # the model: read-only at the same path; the URL and password: from a secret
+    (mount,) = container["volumeMounts"]
+    assert (mount["mountPath"], mount["readOnly"]) == (builder.CONTAINER_MODELS, True)
+    assert {e["name"] for e in container["env"]} == {"CRM_URL", "PGPASSWORD"}
+    assert all("secretKeyRef" in e["valueFrom"] for e in container["env"])
+    assert pod["securityContext"]["runAsNonRoot"] is True
 
 
 def test_the_timer_starts_the_service_daily_and_catches_up() -> None:
@@ -88,11 +137,16 @@ def test_the_declared_command_scores_the_crm_into_todays_rows(
 
 def test_the_site_draws_the_job_as_declared() -> None:
     text = ARCHITECTURE.read_text(encoding="utf-8")
-    flow = text[text.index("## Data flow: inference") :]
-    flow = flow[: flow.index("```\n", flow.index("```mermaid") + 3)]
-    batch = flow[flow.index('subgraph Batch["') : flow.index("  end", flow.index("subgraph Batch"))]
-    assert f"{TIMER.relative_to(builder.ROOT)}, {_schedule()}" in batch
+    section = text[text.index("## Data flow: inference") :]
+    section = section[: section.index("\n## ", 3)]
+    prose = section[: section.index("```mermaid")]
+    for declared in (TIMER, SERVICE):
+        assert f"`{declared.name}`" in prose, declared
+    assert f"`{CRONJOB.relative_to(builder.ROOT)}`" in prose
+    _, command = _job_command()
+    assert f"`{' '.join(command[:2])}`" in prose
+    start = section.index('subgraph Batch["')
+    batch = section[start : section.index("  end", start)]
+    assert f"{_schedule()} UTC" in batch
     for relation in (crm_db.QUALIFIED_TABLE, scores_db.QUALIFIED_TABLE, scores_db.QUALIFIED_VIEW):
         assert relation in batch, relation
-    _, command = _job_command()
-    assert " ".join(command[:2]) in batch

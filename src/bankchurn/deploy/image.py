@@ -34,7 +34,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,20 +113,25 @@ class Engine:
             cmd += list(PODMAN_ULIMITS)
         return cmd + list(args[1:])
 
+    def serve_command(self, tag: str, models: str, port: int, *flags: str) -> list[str]:
+        """The ``run`` command serving ``tag`` on ``127.0.0.1:port``, ``models`` read-only.
+
+        The one spelling of it: the documented line, the image test and the benchmark use it.
+        """
+        return self.command(
+            "run",
+            *flags,
+            "-p",
+            f"127.0.0.1:{port}:{CONTAINER_PORT}",
+            "-v",
+            f"{models}:{CONTAINER_MODELS}:ro",
+            tag,
+        )
+
     def run_line(self, tag: str = API_REPO, port: int = 8080) -> str:
         """The documented line that serves the API on loopback with ``./models`` read-only."""
-        return " ".join(
-            [
-                self.name,
-                *self.command("run")[1:],
-                "--rm",
-                "-p",
-                f"127.0.0.1:{port}:{CONTAINER_PORT}",
-                "-v",
-                f'"$PWD/models:{CONTAINER_MODELS}:ro"',
-                tag,
-            ]
-        )
+        argv = self.serve_command(tag, "$PWD/models", port, "--rm")[1:]
+        return " ".join([self.name, *(f'"{a}"' if "$" in a else a for a in argv)])
 
 
 def find_engine() -> tuple[Engine | None, str]:
@@ -222,6 +230,74 @@ def image_size_bytes(engine: Engine, tag: str) -> int:
         check=True,
     ).stdout
     return int(out.strip())
+
+
+@contextmanager
+def serving(engine: Engine, tag: str, models: Path, port: int) -> Iterator[str]:
+    """Start the API of ``tag`` in a detached container; yield its id; remove it at the end.
+
+    Raises:
+        ImageError: The engine refused to start the container.
+    """
+    proc = subprocess.run(
+        engine.serve_command(tag, str(models), port, "--detach"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise ImageError(f"run failed: {proc.stderr.strip()[-300:]}")
+    cid = proc.stdout.strip().splitlines()[-1]
+    try:
+        yield cid
+    finally:
+        subprocess.run(engine.command("rm", "--force", cid), capture_output=True, check=False)
+
+
+def _answers_ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as resp:
+            return bool(resp.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_ready(engine: Engine, cid: str, port: int, timeout_s: float) -> None:
+    """Poll ``GET /ready`` until it answers 200.
+
+    Raises:
+        ImageError: The container stopped first (with the end of its log), or ``timeout_s``
+            passed (a hang guard, not a target).
+    """
+    deadline = time.monotonic() + timeout_s
+    while not _answers_ready(port):
+        if time.monotonic() > deadline:
+            raise ImageError(f"no 200 on /ready within {timeout_s:.0f} s")
+        state = subprocess.run(
+            engine.command("inspect", "--format", "{{.State.Running}}", cid),
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        if state != "true":
+            logs = subprocess.run(
+                engine.command("logs", cid), capture_output=True, text=True, check=False
+            )
+            raise ImageError(f"the container stopped before /ready: {logs.stderr.strip()[-500:]}")
+        time.sleep(0.05)
+
+
+def server_cpu_s(engine: Engine, cid: str) -> float:
+    """CPU seconds (user + system) the container's main process has used so far."""
+    stat = subprocess.run(
+        engine.command("exec", cid, "cat", "/proc/1/stat"),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    utime, stime = int(fields[11]), int(fields[12])
+    return (utime + stime) / os.sysconf("SC_CLK_TCK")
 
 
 def _run(step: str, cmd: list[str], log: Path, env: dict[str, str] | None = None) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +20,6 @@ from bankchurn.deploy import image as builder
 pytestmark = pytest.mark.xdist_group("image")
 
 READY_TIMEOUT_S = 120.0  # a hang guard for a loaded machine, not a target (Benchmarks page)
-CUSTOMER = {
-    "CreditScore": 619,
-    "Geography": "France",
-    "Age": 42,
-    "Tenure": 2,
-    "Balance": 0.0,
-    "NumOfProducts": 1,
-    "HasCrCard": 1,
-    "IsActiveMember": 1,
-    "EstimatedSalary": 101348.88,
-}
 
 
 @pytest.fixture(scope="module")
@@ -65,49 +53,23 @@ def _engine(engine: Any, *args: str, timeout: float = 120) -> subprocess.Complet
     )
 
 
-def _wait_ready(base: str, engine: Any, cid: str) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        state = _engine(engine, "inspect", "--format", "{{.State.Running}}", cid).stdout.strip()
-        if state != "true":
-            logs = _engine(engine, "logs", cid).stderr
-            pytest.fail(f"container stopped before /ready: {logs.strip()[-500:]}")
-        time.sleep(0.2)
-    pytest.fail(f"no 200 from {base}/ready within {READY_TIMEOUT_S:.0f} s")
-
-
 def test_serves_on_loopback_as_non_root_and_stops_cleanly(
-    engine: Any, api_image: str, trained_model_dir: Path
+    engine: Any, api_image: str, trained_model_dir: Path, customer: dict[str, Any]
 ) -> None:
     port = _free_port()
-    started = _engine(
-        engine,
-        "run",
-        "--detach",
-        "-p",
-        f"127.0.0.1:{port}:{builder.CONTAINER_PORT}",
-        "-v",
-        f"{trained_model_dir}:{builder.CONTAINER_MODELS}:ro",
-        api_image,
-    )
-    assert started.returncode == 0, started.stderr
-    cid = started.stdout.strip().splitlines()[-1]
-    try:
+    with builder.serving(engine, api_image, trained_model_dir, port) as cid:
+        try:
+            builder.wait_ready(engine, cid, port, READY_TIMEOUT_S)
+        except builder.ImageError as exc:
+            pytest.fail(str(exc))
         base = f"http://127.0.0.1:{port}"
-        _wait_ready(base, engine, cid)
-
-        ok = httpx.post(f"{base}/predict", json=CUSTOMER, timeout=10)
+        ok = httpx.post(f"{base}/predict", json=customer, timeout=10)
         assert ok.status_code == 200, ok.text
         body = ok.json()
         assert 0.0 <= body["churn_probability"] <= 1.0
         assert body["model_version"].startswith("target-")
 
-        bad = httpx.post(f"{base}/predict", json={**CUSTOMER, "Age": -3}, timeout=10)
+        bad = httpx.post(f"{base}/predict", json={**customer, "Age": -3}, timeout=10)
         assert bad.status_code == 422, bad.text
         assert "Age" in bad.text
 
@@ -127,8 +89,6 @@ def test_serves_on_loopback_as_non_root_and_stops_cleanly(
         assert "Application shutdown complete" in text, text[-1000:]
         assert text.rstrip().endswith("interrupted by SIGTERM; no output was written or replaced")
         assert "Traceback" not in text
-    finally:
-        _engine(engine, "rm", "--force", cid)
 
 
 def test_exits_at_once_with_one_line_without_a_model(

@@ -15,7 +15,7 @@ from bankchurn.api.settings import ApiSettings
 
 
 def load_tiny_model_module() -> Any:
-    """Import tests/api/tiny_model.py by path (no test packages in importlib mode)."""
+    """Import tests/bankchurn/api/tiny_model.py by path (no test packages in importlib mode)."""
     spec = importlib.util.spec_from_file_location(
         "bankchurn_api_tests_tiny_model", Path(__file__).with_name("tiny_model.py")
     )
@@ -51,18 +51,3 @@ def client(settings: ApiSettings) -> Iterator[TestClient]:
     """A fresh app (own metrics registry) with its lifespan running."""
     with TestClient(create_app(settings), raise_server_exceptions=False) as c:
         yield c
-
-
-@pytest.fixture
-def customer() -> dict[str, Any]:
-    return {
-        "CreditScore": 619,
-        "Geography": "France",
-        "Age": 42,
-        "Tenure": 2,
-        "Balance": 0.0,
-        "NumOfProducts": 1,
-        "HasCrCard": 1,
-        "IsActiveMember": 1,
-        "EstimatedSalary": 101348.88,
-    }
