@@ -186,7 +186,8 @@ def bench_scoring(model: Any, seed: int) -> dict[str, Any]:
         "single_row_p50_ms": _r(np.percentile(lat_arr, 50), 3),
         "single_row_p99_ms": _r(np.percentile(lat_arr, 99), 3),
         "single_row_max_ms": _r(lat_arr.max(), 3),
-        "what": "calibrated predict_proba of the target pipeline on validated frames, one thread",
+        "what": "calibrated predict_proba of the target pipeline on validated frames "
+        "(one thread; the 100,000-row call is split over two)",
     }
 
 

@@ -1,9 +1,10 @@
 """Shared pytest configuration and the fixtures every test folder may use.
 
 Each tests/<area>/ folder keeps its own fixtures; the real servers the integration tests share
-live here: ``postgres_server`` (a throwaway PostgreSQL cluster on 127.0.0.1), and the one valid
-customer every API test sends (``customer``: in-process in tests/api, to the container in
-tests/deploy).
+live here: ``postgres_server`` (a throwaway PostgreSQL cluster on 127.0.0.1),
+``trained_model_dir`` (a small trained target model, for the image and the database batch), and
+the one valid customer every API test sends (``customer``: in-process in tests/bankchurn/api, to
+the container in tests/bankchurn/deploy).
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from bankchurn.settings import settings
 os.environ.setdefault("PYTHONHASHSEED", "0")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 # Training commands log to MLflow by default; the suite tracks only in the tests that start their
-# own MLflow server (tests/tracking), so no test writes a store into the working directory.
+# own MLflow server (tests/bankchurn/tracking), so no test writes a store into the working directory.
 os.environ["BANKCHURN_TRACKING"] = "false"
 # Every file the tests feed the commands is synthetic: the public demo pseudonymisation key is
-# allowed for them (a real file needs BANKCHURN_PSEUDONYM_KEY; tests/data/test_hostile.py
+# allowed for them (a real file needs BANKCHURN_PSEUDONYM_KEY; tests/bankchurn/test_io_hostile.py
 # removes this opt-in to check the refusal).
 os.environ.setdefault("BANKCHURN_ALLOW_DEMO_KEY", "1")
 
@@ -153,7 +154,7 @@ def make_pipeline_copy(dest: Path) -> PipelineCopy:
         k for k in env if k.startswith(("BANKCHURN_", "GIT_DIR", "GIT_WORK_TREE", "MLFLOW_"))
     ]:
         env.pop(name)
-    # MLflow tracking of the stages is tested with the tracking server (tests/tracking); here it
+    # MLflow tracking of the stages is tested with the tracking server (tests/bankchurn/tracking); here it
     # would only add its import to every stage.
     env["BANKCHURN_TRACKING"] = "false"
     copy = PipelineCopy(dest, env)
@@ -181,6 +182,29 @@ def fresh_pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineCo
 def pipeline_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], PipelineCopy]:
     """Factory of fresh repository copies (see ``PipelineCopy``): ``pipeline_copy("name")``."""
     return lambda name: make_pipeline_copy(tmp_path_factory.mktemp(name))
+
+
+# --- a trained model ---------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def trained_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding ``target.joblib``, trained on a small synthetic extract.
+
+    The fast budget, but the real training code and artifact format, not a stand-in.
+    """
+    from bankchurn.ingest import load_extract
+    from bankchurn.models import FAST_BUDGET
+    from bankchurn.reporting import save_model, train_and_evaluate
+
+    extract = load_extract(None, seed=7, n_rows=1200)
+    result = train_and_evaluate(
+        extract, "target", 7, budget=FAST_BUDGET, n_bootstrap=20, artifact_name="target.joblib"
+    )
+    folder = tmp_path_factory.mktemp("models")
+    path = save_model(result, folder / "target.joblib")
+    # The container runs as an unprivileged user: folder and artifact must be readable by others.
+    folder.chmod(0o755)
+    path.chmod(0o644)
+    return folder
 
 
 @pytest.fixture

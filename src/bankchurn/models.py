@@ -437,7 +437,7 @@ class CalibratedChurnModel(ClassifierMixin, BaseEstimator):
         The sigmoid calibrator is applied as its own arithmetic (``logit @ coef.T + intercept``,
         then ``expit``, as ``LogisticRegression.predict_proba`` computes it) without the input
         re-validation that costs more than the arithmetic for one row; the numbers are the
-        same (``tests/model/test_fast_scoring.py``).
+        same (``tests/bankchurn/test_models_fast_scoring.py``).
         """
         scores = np.asarray(scores, dtype="float64")
         if self.method == "isotonic":

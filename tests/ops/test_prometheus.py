@@ -55,7 +55,7 @@ pytestmark = [
 
 def _tiny() -> Any:
     spec = importlib.util.spec_from_file_location(
-        "bankchurn_ops_tests_tiny_model", ROOT / "tests" / "api" / "tiny_model.py"
+        "bankchurn_ops_tests_tiny_model", ROOT / "tests" / "bankchurn" / "api" / "tiny_model.py"
     )
     assert spec
     assert spec.loader

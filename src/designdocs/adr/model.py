@@ -103,7 +103,7 @@ class AdrMeta(BaseModel):
         built: Whether the decision is implemented in this repository (an accepted decision
             may still be waiting to be built; the page and the index say so).
         checks: Automated checks that enforce the decision, as pytest node ids relative to
-            the repository (``tests/model/test_x.py::test_y``).
+            the repository (``tests/bankchurn/test_models.py::test_y``).
         unchecked_because: Why an accepted, built decision has no automated check.
     """
 

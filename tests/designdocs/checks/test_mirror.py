@@ -1,9 +1,10 @@
-"""Tests mirror the code: each rule of `designdocs.checks.mirror` fails on a planted departure."""
+"""Tests mirror the code: the repository follows the rule, and each rule fails on a planted departure."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from bankchurn.settings import settings
 from designdocs.checks.mirror import mirror_problems, mirrored_test, source_modules
 
 
@@ -73,3 +74,70 @@ def test_planted_an_unlisted_folder_and_stale_lists(tmp_path: Path) -> None:
         "tests/model/: neither a package's mirror nor a listed system-test folder",
         "tests/ops/: listed as a system-test folder but missing; drop it",
     ]
+
+
+# --- the repository itself ---------------------------------------------------------------------
+ROOT = settings().root
+#: Folders of tests/ that test the system as a whole, not one module.
+SYSTEM = {
+    "browser": "the built site in headless Chromium (layout, reading, every page)",
+    "code": "the repository's gates: ruff, format, mypy, import contracts",
+    "deploy": "the deployment files under deploy/ (systemd units) and the image's runtime lock",
+    "ops": "the Prometheus configuration and alert rules under ops/, on a real Prometheus",
+    "pipeline": "the DVC pipeline (dvc.yaml, params.yaml, dvc.lock) in fresh copies",
+    "site": "the built site: pages, macros, claims, published figures, notebooks, fresh reports",
+}
+_SITE = (
+    "through the built site (tests/site/test_build.py, test_macros.py, test_published_figures.py)"
+)
+#: Modules without a test file of their own, and where they are tested instead.
+UNTESTED = {
+    "bankchurn/api/middleware.py": "through the routes: tests/bankchurn/api/test_app.py (logs, ids)",
+    "bankchurn/api/schemas.py": "through the routes: tests/bankchurn/api/test_app.py",
+    "bankchurn/cli/registry.py": "model promote: tests/bankchurn/tracking/test_runs.py, test_registry.py",
+    "bankchurn/cli/serve.py": "bankchurn serve: tests/bankchurn/api/test_settings.py, test_app_hostile.py",
+    "bankchurn/deploy/daily_job.py": "tests/deploy/test_daily_job.py (the job as deploy/ declares it)",
+    "bankchurn/deploy/postgres.py": "the postgres_server fixture of tests/conftest.py, used by every database test",
+    "bankchurn/errors.py": "the one-line errors of every reader and command (tests/bankchurn/test_io_hostile.py)",
+    "bankchurn/params.py": "tests/pipeline/test_dvc.py (the package reads the parameters DVC tracks)",
+    "bankchurn/report_schemas.py": "tests/site/test_macros.py (the published JSON Schemas) and every report read",
+    "bankchurn/scoring.py": "bankchurn predict: tests/bankchurn/cli/test_model.py, tests/bankchurn/test_scores_db.py",
+    "bankchurn/tracking/pyfunc_model.py": "run by MLflow serving a model: tests/bankchurn/tracking/test_runs.py",
+    "designdocs/adr/author.py": "adr new / supersede: tests/designdocs/adr/test_lint.py",
+    "designdocs/adr/markdown.py": "every lint rule: tests/designdocs/adr/test_lint.py",
+    "designdocs/adr/model.py": "every lint rule: tests/designdocs/adr/test_lint.py",
+    "designdocs/adr/parse.py": "every lint rule: tests/designdocs/adr/test_lint.py",
+    "designdocs/adr/render.py": "the ADR pages: tests/designdocs/adr/test_lint.py, tests/site/test_build.py",
+    "designdocs/browser/chromium.py": "the browser tests (tests/browser)",
+    "designdocs/browser/crawl.py": "the browser tests (tests/browser)",
+    "designdocs/browser/legibility.py": "the browser tests (tests/browser/test_diagrams.py)",
+    "designdocs/browser/locate.py": "the browser tests (tests/browser)",
+    "designdocs/browser/pages.py": "the browser tests (tests/browser)",
+    "designdocs/browser/server.py": "the browser tests (tests/browser)",
+    "designdocs/checks/claims.py": "tests/site/test_claims.py, on the built site and doctored pages",
+    "designdocs/checks/drift.py": "tests/site/test_published_figures.py, test_reports_fresh.py; tests/pipeline",
+    "designdocs/cli.py": "the adr commands: tests/designdocs/adr/test_lint.py",
+    "designdocs/pages/benchmarks.py": _SITE,
+    "designdocs/pages/canvas.py": _SITE,
+    "designdocs/pages/cells.py": _SITE,
+    "designdocs/pages/contract.py": _SITE,
+    "designdocs/pages/monitoring.py": _SITE,
+    "designdocs/pages/pipeline.py": f"{_SITE}; tests/pipeline/test_dvc.py",
+    "designdocs/pages/profile.py": _SITE,
+    "designdocs/pages/verdict.py": _SITE,
+    "designdocs/reports.py": _SITE,
+    "designdocs/site/build.py": _SITE,
+    "designdocs/site/format.py": _SITE,
+    "designdocs/site/macros.py": _SITE,
+    "designdocs/site/plugin.py": _SITE,
+}
+
+
+def test_the_repository_follows_the_rule() -> None:
+    problems = mirror_problems(ROOT / "src", ROOT / "tests", UNTESTED, SYSTEM)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_contributing_page_names_every_system_folder() -> None:
+    page = (ROOT / "docs" / "contributing.md").read_text()
+    assert [f for f in SYSTEM if f"`tests/{f}`" not in page] == []

@@ -73,7 +73,7 @@ def test_special_files_and_symlinks_are_refused_never_replaced(tmp_path: Path) -
 def test_commands_refuse_special_outputs_with_one_line(
     tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Issue 11, defect 1 (command level); predict --output: tests/model/test_hostile_model.py."""
+    """Issue 11, defect 1 (command level); predict --output: tests/bankchurn/cli/test_model_hostile.py."""
     model = tmp_path / "absent.joblib"
     for name, path in _special_files(tmp_path).items():
         args = [a.format(path=path, model=model) for a in argv]

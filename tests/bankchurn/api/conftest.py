@@ -15,7 +15,7 @@ from bankchurn.api.settings import ApiSettings
 
 
 def load_tiny_model_module() -> Any:
-    """Import tests/api/tiny_model.py by path (no test packages in importlib mode)."""
+    """Import tests/bankchurn/api/tiny_model.py by path (no test packages in importlib mode)."""
     spec = importlib.util.spec_from_file_location(
         "bankchurn_api_tests_tiny_model", Path(__file__).with_name("tiny_model.py")
     )

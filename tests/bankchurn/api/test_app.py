@@ -305,7 +305,7 @@ def test_health_and_ready(client: TestClient, settings: Any) -> None:
     assert client.get("/health").json() == {"status": "ok"}
     r = client.get("/ready")
     assert r.status_code == 200
-    # A file artifact: no registry version (tests/tracking serves a registered one).
+    # A file artifact: no registry version (tests/bankchurn/tracking serves a registered one).
     assert r.json() == {
         "status": "ready",
         "model_version": "test-tiny-1",

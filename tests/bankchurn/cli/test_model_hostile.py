@@ -226,7 +226,7 @@ def big_input(root: Path) -> Path:
 
 # A signal that lands while importlib runs a weakref callback is swallowed there ("Exception
 # ignored in ... _get_module_lock"); the recorded signal still stops the command
-# (tests/data/test_interrupts.py puts it there deterministically).
+# (tests/bankchurn/test_interrupts.py puts it there deterministically).
 @pytest.mark.parametrize(("sig", "code"), [("SIGTERM", 143), ("SIGINT", 130)])
 def test_signal_during_predict_exits_with_one_line_and_no_output(
     root: Path, model: Path, big_input: Path, sig: str, code: int

@@ -13,13 +13,13 @@ from bankchurn.contract import TARGET
 from bankchurn.drift import DriftReport
 from bankchurn.synthetic import generate_extract
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TRAINING_WINDOW = "synthetic:2024-01..2025-06"
 
 
 def _tiny_artifact(path: Path) -> Path:
     spec = importlib.util.spec_from_file_location(
-        "bankchurn_monitor_tests_tiny_model", ROOT / "tests" / "api" / "tiny_model.py"
+        "bankchurn_monitor_tests_tiny_model", ROOT / "tests" / "bankchurn" / "api" / "tiny_model.py"
     )
     assert spec
     assert spec.loader

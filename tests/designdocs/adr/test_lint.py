@@ -357,9 +357,9 @@ CASES: list[tuple[str, Mutation, str, str, str]] = [
             d,
             "0007",
             "checks:\n"
-            "  - tests/model/test_split_and_leakage.py::test_temporal_split_tests_on_the_last_months\n"
-            "  - tests/model/test_split_and_leakage.py::test_time_ordered_folds_never_validate_on_the_past\n"
-            "  - tests/model/test_split_and_leakage.py::test_nothing_is_fitted_on_test_rows\n",
+            "  - tests/bankchurn/test_split.py::test_temporal_split_tests_on_the_last_months\n"
+            "  - tests/bankchurn/test_split.py::test_time_ordered_folds_never_validate_on_the_past\n"
+            "  - tests/bankchurn/test_split.py::test_nothing_is_fitted_on_test_rows\n",
             "",
         ),
         "0007",

@@ -1,4 +1,4 @@
-"""Fixtures of the data-layer tests: a small synthetic extract and the bad input files.
+"""Fixtures of the tests of the bankchurn package: small synthetic extracts, bad input files, a fast report.
 
 Every test taking a ``bad_input`` argument runs once per bad input of issue 2 (see
 `bad_inputs`): the file bytes and what the one-line error must name.
@@ -13,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bankchurn.ingest import Extract, load_extract
+from bankchurn.models import FAST_BUDGET, TuningBudget
 from bankchurn.synthetic import SyntheticExtract, generate_extract, to_csv_bytes
 
 
@@ -169,3 +171,26 @@ def bad_input(bad_input_name: str, small_frame: pd.DataFrame) -> BadInput:
     cases = {case.name: case for case in bad_inputs(small_frame)}
     assert set(cases) == set(BAD_INPUT_NAMES)
     return cases[bad_input_name]
+
+
+# --- modelling: a small extract and a fast tuning budget ---------------------------------------
+
+#: Rows of the small extract: enough for 24 monthly snapshots and stable test metrics.
+SMALL_ROWS = 2400
+SMALL_BUDGET: TuningBudget = FAST_BUDGET
+
+
+@pytest.fixture(scope="session")
+def small_extract() -> Extract:
+    """Validated, pseudonymised synthetic extract of 2,400 rows over 24 months."""
+    return load_extract(None, seed=7, n_rows=SMALL_ROWS)
+
+
+@pytest.fixture(scope="session")
+def small_report(tmp_path_factory: pytest.TempPathFactory, small_extract: Extract) -> Path:
+    """One fast ``run_report`` (reports + artifacts) shared by the read-only tests."""
+    from bankchurn.reporting import run_report
+
+    out = tmp_path_factory.mktemp("report")
+    run_report(small_extract, out, out / "models", seed=7, budget=SMALL_BUDGET, n_bootstrap=50)
+    return out
