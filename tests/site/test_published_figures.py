@@ -64,7 +64,7 @@ def test_the_figure_check_fails_on_a_page_built_from_other_reports(built_site: B
     value, _ = reports.lookup("target.roc_auc")
     shown = format_value(value)
     span = re.compile(
-        r'(data-metric="target\.roc_auc" title="[^"]*" data-provenance="[^"]*">)'
+        r'(<span [^>]*data-metric="target\.roc_auc"[^>]*>)'
         + re.escape(shown)
         + "<"
     )

@@ -137,11 +137,10 @@ _LITERAL_CALL = re.compile(
     r"\bmetric\s*\(\s*(['\"])(?P<path>[^'\"]+)\1\s*(?:,\s*(['\"])(?P<fmt>[^'\"]*)\3\s*)?"
     r"(?:,\s*unknown\s*=\s*(?P<uq>['\"])[^'\"]*(?P=uq)\s*)?\)"
 )
-_SPAN = re.compile(
-    r'<span class="metric" tabindex="0" data-metric="(?P<path>[^"]*)" title="(?P<title>[^"]*)"'
-    r'(?: data-provenance="[^"]*")?>'
-    r"(?P<text>[^<]*)</span>"
-)
+# Attributes in any order: a page whose HTML passes through Markdown's own parser (a table
+# inside a ``markdown`` block) comes out with them sorted.
+_SPAN = re.compile(r'<span (?P<attrs>[^>]*\bclass="metric"[^>]*)>(?P<text>[^<]*)</span>')
+_ATTR = re.compile(r'([\w-]+)="([^"]*)"')
 
 
 class CheckError(ValueError):
@@ -196,8 +195,11 @@ def stale_figures(
     """
     shown: dict[str, list[tuple[str, str]]] = {}
     for m in _SPAN.finditer(page_html):
-        shown.setdefault(html.unescape(m["path"]), []).append(
-            (html.unescape(m["text"]), html.unescape(m["title"]))
+        attrs = dict(_ATTR.findall(m["attrs"]))
+        if "data-metric" not in attrs:
+            continue
+        shown.setdefault(html.unescape(attrs["data-metric"]), []).append(
+            (html.unescape(m["text"]), html.unescape(attrs.get("title", "")))
         )
     problems = []
     for path, fmt in calls:
