@@ -63,11 +63,7 @@ def test_the_figure_check_fails_on_a_page_built_from_other_reports(built_site: B
     assert stale_figures(page, calls, reports) == []
     value, _ = reports.lookup("target.roc_auc")
     shown = format_value(value)
-    span = re.compile(
-        r'(<span [^>]*data-metric="target\.roc_auc"[^>]*>)'
-        + re.escape(shown)
-        + "<"
-    )
+    span = re.compile(r'(<span [^>]*data-metric="target\.roc_auc"[^>]*>)' + re.escape(shown) + "<")
     assert span.search(page)
     # the value of an older run
     stale = span.sub(lambda m: m[1] + "0.912<", page)
