@@ -10,6 +10,7 @@ from __future__ import annotations
 import signal
 import sys
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,22 @@ from bankchurn.interrupts import SIGNAL_EXIT, Interrupted, stop_signals
 
 class _Target:
     """Something a weak reference can point to."""
+
+
+@pytest.fixture(autouse=True)
+def _signals_not_inherited_as_ignored() -> Iterator[None]:
+    """Run as a terminal's foreground job would, whatever started pytest.
+
+    A test session started in the background (``nohup``, ``&``) inherits SIGINT as ignored,
+    and the package rightly keeps it ignored (see the last test), so the SIGINT cases would
+    test nothing. Each test gets the default dispositions; the previous ones come back after.
+    """
+    previous = {sig: signal.getsignal(sig) for sig in SIGNAL_EXIT}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    yield
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
 
 
 def _signal_swallowed_in_a_callback(sig: signal.Signals) -> None:
