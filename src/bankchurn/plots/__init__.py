@@ -16,55 +16,25 @@ here touches ``matplotlib.pyplot``: no global figure registry, no current axes, 
 gives the same picture. Sizes, DPI, colours and the white background are fixed (the white
 background keeps the plots readable in the site's dark palette too).
 
-The figure functions are importable from here too, so a notebook needs one import: in a
-notebook, ``display(plots.roc_pr_curves(...));`` (with ``%matplotlib inline``, which registers
-the PNG formatter for figures).
+The figure functions are importable from here too (documented in their modules), so a
+notebook needs one import: ``display(plots.roc_pr_curves(...));`` (with ``%matplotlib
+inline``, which registers the PNG formatter for figures).
 """
 
-from bankchurn.plots.business import (
-    FAIRNESS_METRICS,
-    fairness_bars,
-    value_sensitivity,
-    value_vs_threshold,
-)
-from bankchurn.plots.data import SEASON_MONTHS, churn_by_group, distributions, monthly_churn
-from bankchurn.plots.explanation import (
-    coefficient_bars,
-    explanation_bars,
-    importance_bars,
-    shap_summary,
-)
-from bankchurn.plots.performance import (
-    GAINS_FRACTIONS,
-    cumulative_gains,
-    gains_table,
-    reliability_diagram,
-    roc_pr_curves,
-    score_comparison,
-    tuning_trials,
-)
-from bankchurn.plots.style import DPI, WIDTH
-
-__all__ = [
-    "DPI",
-    "FAIRNESS_METRICS",
-    "GAINS_FRACTIONS",
-    "SEASON_MONTHS",
-    "WIDTH",
-    "churn_by_group",
-    "coefficient_bars",
-    "cumulative_gains",
-    "distributions",
-    "explanation_bars",
-    "fairness_bars",
-    "gains_table",
-    "importance_bars",
-    "monthly_churn",
-    "reliability_diagram",
-    "roc_pr_curves",
-    "score_comparison",
-    "shap_summary",
-    "tuning_trials",
-    "value_sensitivity",
-    "value_vs_threshold",
-]
+from bankchurn.plots.business import fairness_bars as fairness_bars
+from bankchurn.plots.business import value_sensitivity as value_sensitivity
+from bankchurn.plots.business import value_vs_threshold as value_vs_threshold
+from bankchurn.plots.data import SEASON_MONTHS as SEASON_MONTHS
+from bankchurn.plots.data import churn_by_group as churn_by_group
+from bankchurn.plots.data import distributions as distributions
+from bankchurn.plots.data import monthly_churn as monthly_churn
+from bankchurn.plots.explanation import coefficient_bars as coefficient_bars
+from bankchurn.plots.explanation import explanation_bars as explanation_bars
+from bankchurn.plots.explanation import importance_bars as importance_bars
+from bankchurn.plots.explanation import shap_summary as shap_summary
+from bankchurn.plots.performance import cumulative_gains as cumulative_gains
+from bankchurn.plots.performance import gains_table as gains_table
+from bankchurn.plots.performance import reliability_diagram as reliability_diagram
+from bankchurn.plots.performance import roc_pr_curves as roc_pr_curves
+from bankchurn.plots.performance import score_comparison as score_comparison
+from bankchurn.plots.performance import tuning_trials as tuning_trials
