@@ -197,7 +197,7 @@ def write_summary(
     Args:
         out_dir: Reports folder the two files are written to (nothing is read from it).
         metrics: ``baseline``/``target`` -> the content of their ``metrics.json``.
-        records: ``baseline``/``target`` -> their [`training_record`][bankchurn.reporting.training_record].
+        records: ``baseline``/``target`` -> their [`training_record`][bankchurn.training.training_record].
         benchmarks: Benchmark report whose ``api`` section feeds the system tier; without it
             the system tier is not measured here.
 

@@ -186,7 +186,8 @@ def train(
     The run is logged to MLflow (MLFLOW_TRACKING_URI; default a local SQLite store in
     mlruns/; BANKCHURN_TRACKING=false turns it off).
     """
-    from bankchurn.reporting import train_and_evaluate, write_training
+    from bankchurn.reporting import write_training
+    from bankchurn.training import train_and_evaluate
 
     tracking = _tracking(register)
     out = _out_dir(out, "--out", "metrics.json")
@@ -234,7 +235,8 @@ def evaluate(
 ) -> None:
     """Measure a saved model: on its own test rows, or on all rows of another extract."""
     from bankchurn.artifacts import load_artifact
-    from bankchurn.reporting import evaluate_artifact, write_json
+    from bankchurn.model_metrics import evaluate_artifact
+    from bankchurn.report_files import write_json
 
     if out is not None and out.is_dir():
         raise UserError(f"--out {out}: is a folder; give a file path such as metrics.json")
