@@ -5,20 +5,18 @@ Three measurements, all on the embedded synthetic extract and the target model:
 * **False alarms**: reference and current samples drawn from ONE distribution (a month without
   injected drift), `N_NULL_SAMPLES` times at the monthly volume; the share of samples in
   which each rule fires is its false-alarm rate.
-* **Power**: the same samples with a planted shift of growing size (`SHIFTS`); the share
+* **Power**: the same samples with a planted shift of growing size (`bankchurn.shifts.SHIFTS`); the share
   of samples in which the shifted column is flagged, and the smallest size flagged in at least
   `POWER_TARGET` of them.
 * **Month by month**: each monthly snapshot against the training window (leaving that month
   out of the reference when it lies inside the window), flags compared with
   `bankchurn.synthetic.injected_drift`; ROC-AUC and precision at the campaign capacity
   estimated from the calibrated probabilities (`bankchurn.cbpe`) next to the realised
-  values, and the retraining rule (`retraining_reasons`) evaluated on each month.
+  values, and the retraining rule (`bankchurn.retraining.retraining_reasons`) evaluated on each month.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,6 +26,8 @@ from pydantic import BaseModel, ConfigDict
 from bankchurn import cbpe, drift, evaluation, targets
 from bankchurn.contract import FEATURES, SNAPSHOT, TARGET
 from bankchurn.ingest import Extract
+from bankchurn.retraining import RULE_WINDOW_MONTHS, retraining_reasons, retraining_rule
+from bankchurn.shifts import SHIFTS
 from bankchurn.synthetic import generate_extract, injected_drift
 from bankchurn.validation import validate_frame
 
@@ -37,86 +37,8 @@ N_NULL_SAMPLES: int = 200
 N_POWER_SAMPLES: int = 100
 #: Share of samples a shift must be flagged in to count as detected.
 POWER_TARGET: float = 0.8
-#: Months pooled by the retraining rule (the month checked and the ones before it): one month
-#: of rows gives too noisy an estimate to act on alone.
-RULE_WINDOW_MONTHS: int = 3
 #: Calendar month the same-distribution samples are drawn in (no injected drift).
 NULL_MONTH: str = "2025-06-30"
-
-
-@dataclass(frozen=True)
-class Shift:
-    """A kind of planted shift: which column moves, how, and the sizes tried.
-
-    Attributes:
-        column: Feature that is shifted.
-        description: What a size means.
-        sizes: Sizes tried, growing (the first is 0: no shift).
-        apply: ``(features, size, rng) -> shifted copy``.
-    """
-
-    column: str
-    description: str
-    sizes: tuple[float, ...]
-    apply: Callable[[pd.DataFrame, float, np.random.Generator], pd.DataFrame]
-
-
-def _scale_balance(x: pd.DataFrame, size: float, rng: np.random.Generator) -> pd.DataFrame:
-    out = x.copy()
-    out["Balance"] = out["Balance"] * (1.0 - size)
-    return out
-
-
-def _add(column: str, lower: float, upper: float) -> Callable[..., pd.DataFrame]:
-    def apply(x: pd.DataFrame, size: float, rng: np.random.Generator) -> pd.DataFrame:
-        out = x.copy()
-        out[column] = np.clip(np.round(out[column] + size), lower, upper)
-        return out
-
-    return apply
-
-
-def _move(column: str, source: Any, dest: Any) -> Callable[..., pd.DataFrame]:
-    def apply(x: pd.DataFrame, size: float, rng: np.random.Generator) -> pd.DataFrame:
-        out = x.copy()
-        moved = (out[column] == source).to_numpy() & (rng.random(len(out)) < size)
-        out.loc[moved, column] = dest
-        return out
-
-    return apply
-
-
-#: Planted shifts of the power curves. Balance is the kind the generator injects (December
-#: multiplies balances by 0.92, January by 0.95: sizes 0.08 and 0.05 here).
-SHIFTS: dict[str, Shift] = {
-    "balance_down": Shift(
-        "Balance",
-        "every balance multiplied by (1 - size)",
-        (0.0, 0.02, 0.04, 0.06, 0.08, 0.10, 0.15),
-        _scale_balance,
-    ),
-    "age_up": Shift(
-        "Age", "size years added to every age", (0, 1, 2, 3, 4, 6), _add("Age", 18, 100)
-    ),
-    "credit_down": Shift(
-        "CreditScore",
-        "size points taken from every credit score",
-        (0, -5, -10, -15, -20, -30),
-        _add("CreditScore", 300, 850),
-    ),
-    "france_to_germany": Shift(
-        "Geography",
-        "share of French customers relabelled German",
-        (0.0, 0.02, 0.04, 0.06, 0.08, 0.12),
-        _move("Geography", "France", "Germany"),
-    ),
-    "active_to_inactive": Shift(
-        "IsActiveMember",
-        "share of active members turned inactive",
-        (0.0, 0.02, 0.04, 0.06, 0.08, 0.12),
-        _move("IsActiveMember", 1.0, 0.0),
-    ),
-}
 
 
 class RuleFalseAlarms(BaseModel):
@@ -241,78 +163,6 @@ class MonitoringReport(BaseModel):
     capacity: float
 
 
-# --- retraining rule ---------------------------------------------------------------------
-def retraining_rule() -> list[str]:
-    """The retraining rule in words, with its thresholds read from where they are declared."""
-    auc, precision = targets.get("model.roc_auc"), targets.get("model.precision_at_10")
-    window = f"the last {RULE_WINDOW_MONTHS} months pooled"
-    return [
-        (
-            f"the estimated ROC-AUC (CBPE) of {window} is {_negate(auc.comparison)} "
-            f"the canvas target {auc.value:g}"
-        ),
-        (
-            f"the estimated precision at capacity of {window} is "
-            f"{_negate(precision.comparison)} the canvas target {precision.value:g}"
-        ),
-        f"the PSI of the month's served probabilities exceeds {drift.PSI_THRESHOLD:g}",
-        (
-            f"once labels arrive: the realised ROC-AUC or precision at capacity of {window} "
-            "misses its target"
-        ),
-    ]
-
-
-def _negate(comparison: str) -> str:
-    return {">": "at most", ">=": "below", "<": "at least", "<=": "above"}.get(comparison, "not")
-
-
-def retraining_reasons(
-    estimate: cbpe.Estimate,
-    prediction: drift.PredictionDrift | None,
-    realised_roc_auc: float | None = None,
-    realised_precision: float | None = None,
-) -> list[str]:
-    """Which clauses of `retraining_rule` a month meets (empty: keep the model).
-
-    Feature drift alone is not a reason: it calls for a look at the Monitoring page, and the
-    model retrains only when the predictions or their estimated quality move.
-    """
-    auc, precision = targets.get("model.roc_auc"), targets.get("model.precision_at_10")
-    reasons = []
-    if auc.met(estimate.roc_auc) is False:
-        reasons.append("estimated_roc_auc")
-    if precision.met(estimate.precision_at_capacity) is False:
-        reasons.append("estimated_precision_at_capacity")
-    if prediction is not None and prediction.drifted:
-        reasons.append("prediction_psi")
-    if auc.met(realised_roc_auc) is False:
-        reasons.append("realised_roc_auc")
-    if precision.met(realised_precision) is False:
-        reasons.append("realised_precision_at_capacity")
-    return reasons
-
-
-def assess(
-    current_scores: np.ndarray,
-    prediction: drift.PredictionDrift | None,
-    seed: int = 0,
-) -> tuple[cbpe.Estimate, list[str]]:
-    """Estimated performance of an unlabelled sample and the retraining clauses it meets.
-
-    Args:
-        current_scores: Calibrated probabilities of the current sample (pool the months the
-            rule reads, `RULE_WINDOW_MONTHS`).
-        prediction: Prediction drift of the sample against the reference, if measured.
-        seed: Seed of the label draws behind the estimate's range.
-
-    Returns:
-        The CBPE estimate and `retraining_reasons` of the sample.
-    """
-    estimate = cbpe.estimate(current_scores, targets.OPERATING_POINT.capacity, seed=seed)
-    return estimate, retraining_reasons(estimate, prediction)
-
-
 # --- measurements ----------------------------------------------------------------------
 def _features(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[:, list(FEATURES)].reset_index(drop=True)
@@ -361,7 +211,7 @@ def false_alarms(
 def power_curves(
     reference: pd.DataFrame, samples: list[pd.DataFrame], seed: int
 ) -> dict[str, PowerCurve]:
-    """Detection rate of each planted shift (`SHIFTS`) by size."""
+    """Detection rate of each planted shift (`bankchurn.shifts.SHIFTS`) by size."""
     truth = injected_drift()
     out: dict[str, PowerCurve] = {}
     for name, shift in SHIFTS.items():

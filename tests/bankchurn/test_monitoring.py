@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bankchurn import cbpe, drift, monitoring, targets
+from bankchurn import drift, monitoring, retraining, targets
 from bankchurn.contract import FEATURES
 from bankchurn.monitoring import MonitoringReport
 from bankchurn.synthetic import injected_drift
@@ -67,7 +67,7 @@ def test_retraining_verdicts_follow_the_rule(report: MonitoringReport) -> None:
             reasons.append("realised_precision_at_capacity")
         assert m.retrain_reasons == reasons, m.month
         assert m.retrain == bool(reasons), m.month
-        assert len(m.rule_window) == min(monitoring.RULE_WINDOW_MONTHS, report.months.index(m) + 1)
+        assert len(m.rule_window) == min(retraining.RULE_WINDOW_MONTHS, report.months.index(m) + 1)
     assert str(auc.value) in " ".join(report.retraining_rule)
 
 
@@ -84,28 +84,3 @@ def test_power_curves_and_false_alarms(report: MonitoringReport) -> None:
     assert fa.any_feature <= drift.FAMILY_ALPHA + 3 * se
     assert fa.n_samples == monitoring.N_NULL_SAMPLES
     assert set(fa.features) == set(FEATURES)
-
-
-def test_retraining_reasons_name_each_clause() -> None:
-    def estimate(auc: float, precision: float) -> cbpe.Estimate:
-        return cbpe.Estimate(
-            n=100,
-            roc_auc=auc,
-            roc_auc_range=[],
-            precision_at_capacity=precision,
-            precision_at_capacity_range=[],
-            capacity=0.1,
-            expected_churn_rate=0.2,
-        )
-
-    good, bad = estimate(0.9, 0.8), estimate(0.8, 0.4)
-    rng = np.random.default_rng(0)
-    moved = drift.prediction_drift(rng.beta(1, 4, 1000), rng.beta(3, 2, 300), "v")
-    assert monitoring.retraining_reasons(good, None) == []
-    assert monitoring.retraining_reasons(bad, moved, 0.8, 0.4) == [
-        "estimated_roc_auc",
-        "estimated_precision_at_capacity",
-        "prediction_psi",
-        "realised_roc_auc",
-        "realised_precision_at_capacity",
-    ]

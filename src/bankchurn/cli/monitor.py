@@ -140,7 +140,7 @@ def monitor(
     except ValueError as exc:
         raise UserError(f"--current {current}: {exc}") from None
     if artifact is not None:
-        from bankchurn.monitoring import assess
+        from bankchurn.retraining import assess
 
         report.performance, report.retrain_reasons = assess(
             scores["current_scores"], report.prediction, seed=seed
