@@ -19,10 +19,9 @@ import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import optuna
 import pandas as pd
 import sklearn
 from joblib import Parallel, delayed
@@ -42,6 +41,9 @@ from bankchurn import params
 from bankchurn.contract import FEATURES
 from bankchurn.features import ArrayPreprocessor, FeatureSet, build_preprocessor
 from bankchurn.split import Folds
+
+if TYPE_CHECKING:  # imported by `tune` only: loading a model to serve it never pays for Optuna
+    import optuna
 
 ModelName = Literal["baseline", "target"]
 Candidate = Literal["logistic_regression", "xgboost", "lightgbm"]
@@ -287,6 +289,8 @@ def tune(
     Each trial fits the candidate's classifier on every fold; folds run in parallel threads,
     trials one after the other (TPE then sees the same history on every run).
     """
+    import optuna
+
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     data = _preprocessed_folds(X, y, folds)
     fold_scores: dict[int, list[float]] = {}
