@@ -294,7 +294,7 @@ class GroupMetrics(_Strict):
 
 
 class FairnessGaps(_Strict):
-    """Largest minus smallest value of each score over the groups (None: no group has one)."""
+    """Largest minus smallest value of each score over the groups (null: no group has one)."""
 
     roc_auc: Number | None
     precision: Number | None
@@ -350,7 +350,7 @@ class BestCapacity(_Strict):
 class ValueGoal(_Strict):
     """What would reach the canvas value target (`bankchurn.business.goal`).
 
-    A success rate is None when no churner is reached (no rate would do).
+    A success rate is null when no churner is reached (no rate would do).
     """
 
     target_usd_per_year: Number
