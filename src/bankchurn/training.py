@@ -10,7 +10,7 @@ needs; the writers are in `bankchurn.reporting`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from bankchurn.errors import UserError
 from bankchurn.ingest import Extract
 from bankchurn.model_metrics import features_of, model_metrics
 from bankchurn.models import CalibratedChurnModel, coefficients
+from bankchurn.params import training_parameters
 from bankchurn.report_files import json_ready, to_json
 from bankchurn.selection import ModelName, TrainedModel, train_baseline, train_target
 from bankchurn.split import (
@@ -227,6 +228,13 @@ def train_and_evaluate(
     metadata["score_reference"] = drift.score_reference(
         trained.model.calibrate(trained.model.oof_scores_[seen]),
         "calibrated out-of-fold probabilities of the training rows (time-ordered folds)",
+    )
+    metadata["training_parameters"] = training_parameters(
+        model_name,
+        seed=seed,
+        test_months=test_months,
+        tuning=asdict(budget),
+        business=params.model_dump(),
     )
     metrics["model_version"] = metadata["model_version"]
     return TrainingResult(trained, metrics, metadata, split, extras)

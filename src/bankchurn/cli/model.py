@@ -236,7 +236,8 @@ def evaluate(
     """Measure a saved model: on its own test rows, or on all rows of another extract."""
     from bankchurn.artifacts import load_artifact
     from bankchurn.model_metrics import evaluate_artifact
-    from bankchurn.report_files import write_json
+    from bankchurn.report_files import write_report
+    from bankchurn.report_schemas import Evaluation
 
     if out is not None and out.is_dir():
         raise UserError(f"--out {out}: is a folder; give a file path such as metrics.json")
@@ -249,7 +250,7 @@ def evaluate(
     typer.echo(f"{artifact.metadata.get('model_version')}: {metrics['split']['evaluated_rows']}")
     typer.echo(_summary(metrics))
     if out is not None:
-        write_json(out, metrics)
+        write_report(out, Evaluation, metrics)
         typer.echo(f"wrote {out}")
 
 
