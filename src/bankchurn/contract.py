@@ -169,6 +169,8 @@ FIRST_DAY, LAST_DAY = "1677-09-22", "2262-04-11"
 #: Longest cell of a file, in characters (no contract value comes close; a longer one is an
 #: error or an attack on memory and logs).
 MAX_FIELD_CHARS: int = 256
+#: The rule a too-long cell or column name breaks, as the one-line errors name it.
+FIELD_RULE = f"max_length({MAX_FIELD_CHARS})"
 #: Largest integer id (``CustomerId``, ``RowNumber``): ids are 64-bit integers, never floats.
 MAX_ID: int = 2**63 - 1
 

@@ -37,7 +37,6 @@ _OTHER_DELIMITERS = {";": "';'", "\t": "tab", "|": "'|'"}
 #: Rows per chunk of [`read_csv_checked`][bankchurn.io.read_csv_checked] (whole-file reading).
 _WHOLE_FILE = 1 << 62
 _BLANK = (b"\n", b"\r\n", b"\r")
-FIELD_RULE = f"max_length({contract.MAX_FIELD_CHARS})"
 
 
 def _not_utf8(
@@ -141,7 +140,12 @@ def _read_header(shown: str, fh: IO[bytes], require_label: bool) -> list[str]:
     long = [h for h in header if len(h) > contract.MAX_FIELD_CHARS]
     if long:
         raise ContractError(
-            shown, FIELD_RULE, column=long[0], rows=[1], n_failed=1, detail="column name too long"
+            shown,
+            contract.FIELD_RULE,
+            column=long[0],
+            rows=[1],
+            n_failed=1,
+            detail="column name too long",
         )
     check_header(shown, header, require_label=require_label)
     return header
@@ -175,7 +179,7 @@ def _check_lines(shown: str, lines: list[bytes], first_line: int, header: list[s
                 j = long[0]
                 raise ContractError(
                     shown,
-                    FIELD_RULE,
+                    contract.FIELD_RULE,
                     column=header[j] if j < n_fields else None,
                     rows=[first_line + i],
                     n_failed=1,

@@ -49,7 +49,6 @@ from bankchurn.contract import ColumnSpec
 from bankchurn.errors import ContractError, printable
 
 NULL_RULE = f"null_fraction<={contract.MAX_NULL_FRACTION:g}"
-FIELD_RULE = f"max_length({contract.MAX_FIELD_CHARS})"
 _INT_TEXT = r"^\s*([+-]?\d+)(?:\.0*)?\s*$"
 # pandas timestamps (nanoseconds) span 1677-09-21..2262-04-11; a date outside cannot be held.
 _FIRST_DAY, _LAST_DAY = pd.Timestamp(contract.FIRST_DAY), pd.Timestamp(contract.LAST_DAY)
@@ -103,7 +102,7 @@ def _checks(spec: ColumnSpec) -> list[pa.Check]:
         return [pa.Check(lambda s: _parse_dates(s).notna(), name="type(date)")]
     if spec.kind == "text":
         limit = contract.MAX_FIELD_CHARS
-        checks.append(pa.Check(lambda s: s.str.len() <= limit, name=FIELD_RULE))
+        checks.append(pa.Check(lambda s: s.str.len() <= limit, name=contract.FIELD_RULE))
     if spec.kind == "int":
         checks.append(pa.Check(_is_whole, name="type(int)"))
     if spec.kind in ("int", "float"):

@@ -18,7 +18,8 @@ from bankchurn.errors import ECHO_LIMIT, ContractError, UserError, printable
 from bankchurn.ingest import load_extract
 from bankchurn.io import read_csv_checked
 from bankchurn.privacy import DEMO_OPT_IN_ENV_VAR, KEY_ENV_VAR
-from bankchurn.synthetic import _customer_ids, to_csv_bytes
+from bankchurn.synthetic import to_csv_bytes
+from bankchurn.synthetic_identities import customer_ids
 from bankchurn.validation import validate_frame
 
 
@@ -192,9 +193,9 @@ def test_more_than_a_million_synthetic_ids_are_unique() -> None:
     """Defect 3: ``--rows 1000001`` crashed in ``rng.choice(1_000_000, replace=False)``."""
     import numpy as np
 
-    ids = _customer_ids(np.random.default_rng(0), 1_000_001)
+    ids = customer_ids(np.random.default_rng(0), 1_000_001)
     assert len(np.unique(ids)) == 1_000_001
-    small = _customer_ids(np.random.default_rng(0), 10)
+    small = customer_ids(np.random.default_rng(0), 10)
     assert small.min() >= 15_000_000
     assert small.max() < 16_000_000
 

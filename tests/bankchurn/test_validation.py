@@ -218,6 +218,23 @@ def valid_frames(draw: st.DrawFn) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+def _beyond(bound: float | None, side: int) -> list[st.SearchStrategy[float]]:
+    """Floats up to 1e6 past ``bound`` (below it for ``side`` -1, above for +1); none without one."""
+    if bound is None:
+        return []
+    low, high = sorted((bound, bound + side * 1e6))
+    return [
+        st.floats(
+            low,
+            high,
+            exclude_min=side > 0,
+            exclude_max=side < 0,
+            allow_nan=False,
+            allow_infinity=False,
+        )
+    ]
+
+
 def _out_of_contract(spec: ColumnSpec) -> st.SearchStrategy:
     if spec.kind in ("category",):
         return st.text(min_size=1, max_size=8).filter(lambda v: v not in spec.allowed)
@@ -225,32 +242,7 @@ def _out_of_contract(spec: ColumnSpec) -> st.SearchStrategy:
         return st.integers(-5, 5).filter(lambda v: v not in spec.allowed)
     if spec.kind == "date":
         return st.sampled_from(["2024-02-30", "yesterday", "31/01/2024x", "2024-13-01"])
-    lows = (
-        []
-        if spec.minimum is None
-        else [
-            st.floats(
-                max_value=spec.minimum,
-                exclude_max=True,
-                allow_nan=False,
-                allow_infinity=False,
-                min_value=spec.minimum - 1e6,
-            )
-        ]
-    )
-    highs = (
-        []
-        if spec.maximum is None
-        else [
-            st.floats(
-                min_value=spec.maximum,
-                exclude_min=True,
-                allow_nan=False,
-                allow_infinity=False,
-                max_value=spec.maximum + 1e6,
-            )
-        ]
-    )
+    lows, highs = _beyond(spec.minimum, -1), _beyond(spec.maximum, +1)
     if spec.kind == "int":
         # Round away from the allowed range: floor(850.5) would land back on the maximum.
         lows = [s.map(np.floor) for s in lows]

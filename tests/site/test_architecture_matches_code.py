@@ -255,13 +255,19 @@ def test_no_arrow_starts_at_a_data_store() -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_an_arrow_from_a_store_is_caught() -> None:
+def _planted(line: str, replacement: str) -> str:
+    """The page with one line replaced: the planted defect (fails when the line is gone)."""
     markdown = ARCHITECTURE.read_text(encoding="utf-8")
-    planted = markdown.replace(
+    planted = markdown.replace(line, replacement)
+    assert planted != markdown, f"docs/ARCHITECTURE.md no longer has {line!r} to plant a defect in"
+    return planted
+
+
+def test_an_arrow_from_a_store_is_caught() -> None:
+    planted = _planted(
         'Rel(job, artifact, "Loads at start", "joblib")',
         'Rel(artifact, job, "Loaded at start", "joblib")',
     )
-    assert planted != markdown, "the container diagram no longer has the line this test reverses"
     problems = [p for b in c4_blocks(planted) for p in store_problems(b)]
     assert any("Rel(artifact, job) starts at the data store" in p for p in problems), problems
 
@@ -278,12 +284,10 @@ def test_data_flows_start_at_stores_or_inputs() -> None:
 
 
 def test_a_reversed_data_flow_is_caught() -> None:
-    markdown = ARCHITECTURE.read_text(encoding="utf-8")
-    planted = markdown.replace(
+    planted = _planted(
         'MET -- "scraped" --> PROM["Prometheus: alert rules"]',
         'PROM["Prometheus: alert rules"] -- "scrapes" --> MET',
     )
-    assert planted != markdown, "the data flow no longer has the line this test reverses"
     problems = [p for b in _flowcharts(planted) for p in data_flow_problems(b)]
     assert any("node PROM has no arrow in" in p for p in problems), problems
 

@@ -15,7 +15,9 @@ The conventions follow adr-tools (four-digit sequence numbers, kebab-case file n
 small module rather than an existing plugin.
 
 Modules, one job each: `designdocs.adr.model` (format and schema), `designdocs.adr.parse` (the
-one reader), `designdocs.adr.lint` (the rules), `designdocs.adr.author` (new and supersede),
+one reader), `designdocs.adr.lint` (runs every rule: `designdocs.adr.record_rules` on one record's
+structure, `designdocs.adr.reference_rules` on what it points to, `designdocs.adr.set_rules` across
+the records), `designdocs.adr.author` (new and supersede),
 `designdocs.adr.render` (site pages). Markdown is parsed with markdown-it-py (CommonMark +
 tables), so headings inside code fences or pipes inside inline code never confuse the checks.
 """

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,15 +125,25 @@ def claim_problems(text: str, contract: Any, where: str = "") -> list[str]:
     return problems
 
 
-def site_claim_problems(site: Path, contract: Any) -> list[str]:
-    """``claim_problems`` of every page of a built site, except notebooks and code reference."""
-    problems = []
+def site_pages(site: Path, skip: Iterable[str] = ("search", "assets")) -> Iterator[tuple[str, str]]:
+    """``(path, readable text)`` of every page of a built site, in path order.
+
+    Args:
+        site: The built site's folder.
+        skip: Top-level folders whose pages are left out (the search index and the theme's
+            assets by default).
+    """
+    left_out = set(skip)
     for page in sorted(site.rglob("*.html")):
         rel = page.relative_to(site)
-        if rel.parts[0] in ("notebooks", "reference", "search", "assets"):
-            continue
-        problems += claim_problems(page_text(page.read_text("utf-8")), contract, rel.as_posix())
-    return problems
+        if rel.parts[0] not in left_out:
+            yield rel.as_posix(), page_text(page.read_text("utf-8"))
+
+
+def site_claim_problems(site: Path, contract: Any) -> list[str]:
+    """``claim_problems`` of every page of a built site, except notebooks and code reference."""
+    pages = site_pages(site, skip=("notebooks", "reference", "search", "assets"))
+    return [p for where, text in pages for p in claim_problems(text, contract, where)]
 
 
 #: Currencies other than the declared one that a page or a declaration might name.
@@ -155,10 +165,4 @@ def currency_problems(text: str, declared: str, where: str = "") -> list[str]:
 
 def site_currency_problems(site: Path, declared: str) -> list[str]:
     """``currency_problems`` of every page of a built site (notebooks included)."""
-    problems = []
-    for page in sorted(site.rglob("*.html")):
-        rel = page.relative_to(site)
-        if rel.parts[0] in ("search", "assets"):
-            continue
-        problems += currency_problems(page_text(page.read_text("utf-8")), declared, rel.as_posix())
-    return problems
+    return [p for where, text in site_pages(site) for p in currency_problems(text, declared, where)]

@@ -50,6 +50,11 @@ def _edit(folder: Path, number: str, old: str, new: str, count: int = 1) -> Path
     return path
 
 
+def _edits(folder: Path, *changes: tuple[str, str, str]) -> Path:
+    """Several ``_edit`` calls in order, ``(number, old, new)`` each: a defect of several lines."""
+    return [_edit(folder, *change) for change in changes][-1]
+
+
 def _line_of(path: Path, needle: str) -> int:
     return next(i for i, ln in enumerate(path.read_text().splitlines(), 1) if needle in ln)
 
@@ -214,10 +219,11 @@ CASES: list[tuple[str, Mutation, str, str, str]] = [
     ),
     (
         "section-order",
-        lambda d: (
-            _edit(d, "0003", "## Context\n", "## Decision2\n")
-            and _edit(d, "0003", "## Decision\n", "## Context\n")
-            and _edit(d, "0003", "## Decision2\n", "## Decision\n")
+        lambda d: _edits(
+            d,
+            ("0003", "## Context\n", "## Decision2\n"),
+            ("0003", "## Decision\n", "## Context\n"),
+            ("0003", "## Decision2\n", "## Decision\n"),
         ),
         "0003",
         "sections",
@@ -283,10 +289,11 @@ CASES: list[tuple[str, Mutation, str, str, str]] = [
     ),
     (
         "supersede-without-body-link",
-        lambda d: (
-            _edit(d, "0003", "supersedes: []", "supersedes: [9]")
-            and _edit(d, "0009", "status: accepted", "status: superseded")
-            and _edit(d, "0009", "superseded_by: []", "superseded_by: [3]")
+        lambda d: _edits(
+            d,
+            ("0003", "supersedes: []", "supersedes: [9]"),
+            ("0009", "status: accepted", "status: superseded"),
+            ("0009", "superseded_by: []", "superseded_by: [3]"),
         ),
         "0003",
         "supersede",
