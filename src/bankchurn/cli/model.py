@@ -284,7 +284,7 @@ def predict(
             "--output",
             help="CSV to write (CustomerKey, churn_probability, risk_band), or the CRM database "
             "(postgresql://...): the run date's rows of its churn.scores table, replaced in one "
-            "transaction (needs a database --input).",
+            "transaction.",
         ),
     ],
     run_date: Annotated[
@@ -317,8 +317,6 @@ def predict(
 
     from_db, to_db = is_database_url(input), is_database_url(output)
     if to_db:
-        if not from_db:
-            raise UserError("--output postgresql://... needs --input postgresql://... (the CRM)")
         day = _run_date(run_date)
         artifact = load_artifact(model)
         if explain_scores:
