@@ -4,8 +4,9 @@ The file is a joblib dump of ``{"format": "bankchurn-model", "format_version": 1
 "pipeline": <CalibratedChurnModel>, "metadata": {...}}``. Metadata keys: ``model_name``,
 ``model_version``, ``candidate``, ``package_version``, ``sklearn_version``, ``python_version``,
 ``params``, ``calibration``, ``threshold``, ``feature_columns``, ``provenance`` (data source,
-seed or file sha256, date range), ``split`` (kind and date ranges) and ``metrics`` (headline
-test metrics).
+seed or file sha256, date range), ``split`` (kind and date ranges), ``metrics`` (headline
+test metrics) and ``training_parameters`` (the ``params.yaml`` values the training used,
+`bankchurn.params.training_parameters`).
 
 Loading a joblib file runs code, so an artifact is only loaded when its bytes match the SHA-256
 recorded beside it at training time (``<name>.sha256``, ``sha256sum`` format): a file swapped,
