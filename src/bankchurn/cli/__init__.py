@@ -2,7 +2,7 @@
 
 [`main`][bankchurn.cli.main] installs the stop-signal handlers first, before typer, pandas or
 scikit-learn are imported, and only then imports the command that runs
-([`bankchurn.cli.root`][bankchurn.cli.root]): a Ctrl+C or SIGTERM during the imports ends like one
+(`bankchurn.cli.root`): a Ctrl+C or SIGTERM during the imports ends like one
 during the work. This module therefore imports nothing heavy itself (ADR-0030).
 
 User mistakes ([`bankchurn.errors.UserError`][bankchurn.errors.UserError]) end as one line on stderr and exit code 2.
@@ -16,11 +16,15 @@ the command that way.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
 from bankchurn.errors import printable
 from bankchurn.interrupts import SIGNAL_EXIT, Interrupted, stop_signals
+
+#: Exit code when the reader of stdout has gone (click's own, for its help and messages).
+CLOSED_PIPE_EXIT = 1
 
 
 def _error(message: str) -> None:
@@ -59,11 +63,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str] | None) -> int:
+    """Run the command; a reader of its output that leaves early stops it quietly."""
+    try:
+        code = _invoke(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not as a report when Python exits
+    except BrokenPipeError:  # `bankchurn ... | head`: stop quietly, as click does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return CLOSED_PIPE_EXIT
+    return code
+
+
+def _invoke(argv: list[str] | None) -> int:
     """Import the command line and run the command; a user mistake becomes one line."""
     import typer
 
     # typer >= 0.22 vendors click as typer._click; its exceptions are not click's (pinned in the lock).
-    from typer._click.exceptions import ClickException, UsageError
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
     from bankchurn.cli.root import ROOT
     from bankchurn.errors import UserError
@@ -78,6 +93,9 @@ def _run(argv: list[str] | None) -> int:
     except typer.Abort:
         _error("aborted")
         return 130
+    except NoArgsIsHelpError as exc:  # `bankchurn`, `bankchurn data`: the help, as click does
+        print(exc.format_message())
+        return exc.exit_code
     except ClickException as exc:  # bad option or argument: one line, not click's usage box
         hint = ""
         if isinstance(exc, UsageError) and exc.ctx is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import signal
 import subprocess
 import sys
@@ -139,3 +140,33 @@ def test_keyboard_interrupt_from_a_command_is_one_line_not_a_silent_130(
         "bankchurn: interrupted by SIGINT; no output was written or replaced\n"
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize("argv", [[], ["data"], ["model"]])
+def test_a_group_without_a_command_prints_its_help(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"Usage: bankchurn {' '.join(argv)}".rstrip())
+    assert "Commands:" in captured.out
+    assert captured.err == ""
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["data"]])
+def test_output_to_a_closed_pipe_stops_quietly(argv: list[str]) -> None:
+    """`bankchurn --help | head -1`: no BrokenPipeError traceback when the reader has gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the first byte
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "bankchurn", *argv],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (1, "")  # click's code for a closed pipe
