@@ -102,8 +102,9 @@ def bench_training(seed: int, data: Path | None) -> tuple[dict[str, Any], dict[s
     from bankchurn.contract import FEATURES, TARGET
     from bankchurn.evaluation import roc_auc
     from bankchurn.ingest import load_extract
-    from bankchurn.models import DEFAULT_BUDGET, train_baseline, train_target
+    from bankchurn.selection import train_baseline, train_target
     from bankchurn.split import make_split, time_ordered_folds
+    from bankchurn.tuning import DEFAULT_BUDGET
 
     extract = load_extract(data, seed=seed)
     frame = extract.frame.reset_index(drop=True)

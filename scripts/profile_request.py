@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     from bankchurn.api.schemas import CustomerFeatures, Prediction
     from bankchurn.api.settings import ApiSettings
     from bankchurn.business import risk_bands
-    from bankchurn.models import _scoring_context
+    from bankchurn.threads import scoring_context
 
     n = args.n
     service = InferenceService.from_path(args.model)
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     route = model._array_route()
     score = model._booster_score()
     matrix = route.transform(frame)
-    with _scoring_context():
+    with scoring_context():
         raw = score(matrix)
     p = model.calibrate(raw)
 
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     def model_stage() -> Any:
-        with _scoring_context():
+        with scoring_context():
             return score(matrix)
 
     stages: dict[str, list[float]] = {

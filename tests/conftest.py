@@ -192,8 +192,8 @@ def trained_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     The fast budget, but the real training code and artifact format, not a stand-in.
     """
     from bankchurn.ingest import load_extract
-    from bankchurn.models import FAST_BUDGET
     from bankchurn.reporting import save_model, train_and_evaluate
+    from bankchurn.tuning import FAST_BUDGET
 
     extract = load_extract(None, seed=7, n_rows=1200)
     result = train_and_evaluate(

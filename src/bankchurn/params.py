@@ -2,7 +2,7 @@
 
 Seed, synthetic-extract size, split, tuning budget and business assumptions have their VALUES
 in ``params.yaml`` and nowhere else; the modules that use them declare their types, bounds and
-meaning (``business.BusinessParameters``, ``models.TuningBudget``) and take the values from
+meaning (``business.BusinessParameters``, ``tuning.TuningBudget``) and take the values from
 [`load`][bankchurn.params.load]. The file is found at the repository root of the settings
 (``bankchurn.settings``). DVC reads the same file as the stages' parameters (``dvc.yaml``), so
 what the package uses and what DVC tracks cannot differ, and a change reruns only the stages
@@ -52,7 +52,7 @@ class Params:
         seed: Seed of every random step.
         data: The synthetic extract.
         split: The temporal split.
-        tuning: Target-model search budget (validated by ``models.TuningBudget``).
+        tuning: Target-model search budget (validated by ``tuning.TuningBudget``).
         business: Value-model assumptions (validated by ``business.BusinessParameters``).
     """
 

@@ -25,6 +25,7 @@ from bankchurn import business, drift, evaluation
 from bankchurn import report_schemas as schemas
 from bankchurn.artifacts import build_metadata, package_version, record_path, save_artifact
 from bankchurn.business import BusinessParameters
+from bankchurn.candidates import make_pipeline
 from bankchurn.contract import (
     FEATURES,
     SNAPSHOT,
@@ -32,22 +33,12 @@ from bankchurn.contract import (
 )
 from bankchurn.errors import UserError
 from bankchurn.ingest import Extract
-from bankchurn.models import (
-    DEFAULT_BUDGET,
-    CalibratedChurnModel,
-    ModelName,
-    TrainedModel,
-    TuningBudget,
-    coefficients,
-    make_pipeline,
-    single_threaded,
-    train_baseline,
-    train_target,
-)
+from bankchurn.models import CalibratedChurnModel, coefficients
 from bankchurn.params import load as load_params
 from bankchurn.profile import write_data_profile
 from bankchurn.report_files import json_ready, write_json, write_report
 from bankchurn.report_files import to_json as to_json  # notebooks print through it
+from bankchurn.selection import ModelName, TrainedModel, train_baseline, train_target
 from bankchurn.split import (
     DEFAULT_TEST_MONTHS,
     Split,
@@ -56,6 +47,8 @@ from bankchurn.split import (
     time_ordered_folds,
 )
 from bankchurn.summary import write_summary
+from bankchurn.threads import single_threaded
+from bankchurn.tuning import DEFAULT_BUDGET, TuningBudget
 
 #: How the scenario's value-maximising threshold is chosen (recorded in every metrics file).
 THRESHOLD_RULE = (

@@ -15,7 +15,7 @@ from typing import Any
 from bankchurn.artifacts import load_artifact, record_path
 from bankchurn.errors import UserError
 from bankchurn.ingest import Extract
-from bankchurn.models import ModelName
+from bankchurn.selection import ModelName
 from bankchurn.settings import settings
 from bankchurn.split import Split, recorded_split
 

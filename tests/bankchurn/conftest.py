@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from bankchurn.ingest import Extract, load_extract
-from bankchurn.models import FAST_BUDGET, TuningBudget
 from bankchurn.synthetic import SyntheticExtract, generate_extract, to_csv_bytes
+from bankchurn.tuning import FAST_BUDGET, TuningBudget
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,9 @@ import pytest
 from xgboost import XGBClassifier
 
 from bankchurn import explain
+from bankchurn.candidates import make_pipeline
 from bankchurn.contract import FEATURES, TARGET
-from bankchurn.models import CalibratedChurnModel, make_pipeline
+from bankchurn.models import CalibratedChurnModel
 
 
 @pytest.fixture(scope="module", params=["xgboost", "lightgbm"])

@@ -1,19 +1,13 @@
-"""Pipelines, seeded tuning and calibration."""
+"""The served model: calibration, coefficients."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from bankchurn.candidates import make_pipeline
 from bankchurn.contract import FEATURES, TARGET
-from bankchurn.models import (
-    FAST_BUDGET,
-    TARGET_CANDIDATES,
-    CalibratedChurnModel,
-    coefficients,
-    make_pipeline,
-    train_baseline,
-    tune,
-)
+from bankchurn.models import CalibratedChurnModel, coefficients
+from bankchurn.selection import train_baseline
 from bankchurn.split import temporal_split, time_ordered_folds
 
 
@@ -22,18 +16,6 @@ def _train(extract):
     split = temporal_split(frame)
     train = frame.iloc[split.train].reset_index(drop=True)
     return train, frame.iloc[split.test], time_ordered_folds(train, n_folds=2)
-
-
-def test_tuning_is_deterministic(small_extract) -> None:
-    train, _, folds = _train(small_extract)
-    X, y = train[list(FEATURES)], train[TARGET].to_numpy()
-    for candidate in TARGET_CANDIDATES:
-        a = tune(candidate, X, y, folds, seed=5, budget=FAST_BUDGET)
-        b = tune(candidate, X, y, folds, seed=5, budget=FAST_BUDGET)
-        assert a.params == b.params, candidate
-        assert a.cv_scores == b.cv_scores, candidate
-        assert a.n_trials == FAST_BUDGET.n_trials
-        assert a.params["n_estimators"] <= FAST_BUDGET.max_trees
 
 
 def test_calibration_removes_the_balanced_weight_inflation(small_extract) -> None:

@@ -15,10 +15,11 @@ import pandas as pd
 import pytest
 
 from bankchurn import models
+from bankchurn.candidates import make_pipeline
 from bankchurn.contract import BY_NAME, CATEGORICAL_FEATURES, FEATURES, TARGET
 from bankchurn.features import ArrayPreprocessor, build_preprocessor
 from bankchurn.ingest import load_extract
-from bankchurn.models import CalibratedChurnModel, _logit, make_pipeline
+from bankchurn.models import CalibratedChurnModel, _logit
 
 NULLABLE = [name for name in FEATURES if BY_NAME[name].nullable]
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bankchurn.candidates import TARGET_CANDIDATES
 from bankchurn.errors import UserError
-from bankchurn.models import FAST_BUDGET, TARGET_CANDIDATES
 from bankchurn.reporting import run_report, to_json
 from bankchurn.summary import summarize
+from bankchurn.tuning import FAST_BUDGET
 
 REPORTS = (
     "data_profile.json",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bankchurn.candidates import make_pipeline
 from bankchurn.contract import FEATURES, SNAPSHOT, TARGET
-from bankchurn.models import CalibratedChurnModel, make_pipeline
+from bankchurn.models import CalibratedChurnModel
 from bankchurn.split import make_split, stratified_split, temporal_split, time_ordered_folds
 
 

@@ -105,11 +105,11 @@ def test_the_package_reads_the_parameters_dvc_tracks() -> None:
     stages = yaml.safe_load(Path(params.PARAMS_FILE).with_name("dvc.yaml").read_text())["stages"]
     declared = {key.split(".")[0] for stage in stages.values() for key in stage.get("params", [])}
     assert declared == {f.name for f in dataclasses.fields(params.Params)}
-    from bankchurn import business, models, split
+    from bankchurn import business, split, tuning
 
     p = params.load()
     assert business.BusinessParameters().model_dump() == p.business
-    assert models.DEFAULT_BUDGET.__dict__ == p.tuning
+    assert tuning.DEFAULT_BUDGET.__dict__ == p.tuning
     assert split.DEFAULT_TEST_MONTHS == p.split.test_months
 
 

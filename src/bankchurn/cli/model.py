@@ -46,7 +46,7 @@ FastOpt = Annotated[
 
 
 def _budget(fast: bool) -> tuple[Any, int]:
-    from bankchurn.models import DEFAULT_BUDGET, FAST_BUDGET
+    from bankchurn.tuning import DEFAULT_BUDGET, FAST_BUDGET
 
     return (FAST_BUDGET, 100) if fast else (DEFAULT_BUDGET, 1000)
 

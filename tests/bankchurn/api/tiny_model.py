@@ -65,7 +65,8 @@ def save_tiny_artifact(path: Path, model_version: str = MODEL_VERSION) -> Path:
 
 def save_tiny_booster_artifact(path: Path, model_version: str = "test-tiny-xgb-1") -> Path:
     """A small calibrated XGBoost target model (explainable), on the same random rows."""
-    from bankchurn.models import CalibratedChurnModel, make_pipeline
+    from bankchurn.candidates import make_pipeline
+    from bankchurn.models import CalibratedChurnModel
 
     X = random_customers(600, 3)
     logit = 0.08 * (X["Age"] - 45) - 1.2 * X["IsActiveMember"] + 0.6 * (X["Geography"] == "Germany")
