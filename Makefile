@@ -55,6 +55,7 @@ lock: $(VENV)/.installed ## re-resolve both locks from pyproject.toml (keeps exi
 # and dvc.lock are committed: the site is built from the reports, and a test reruns the pipeline
 # in a fresh copy and fails when they differ from the committed copy (run `make reports`, commit).
 reports: setup ## run the DVC pipeline (dvc.yaml); rewrite reports/*.json, dvc.lock, models/
+	$(PY) -m designdocs.checks.stage_code --write
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
 
 models/target.joblib:

@@ -111,15 +111,9 @@ def start_profile(engine: image.Engine, tag: str, models: Path) -> dict[str, Any
 def cold_build_s(engine: image.Engine) -> float:
     """Wall time of a build from nothing: every image and cache of ``bankchurn.deploy.image`` removed."""
     for repo in (image.API_REPO, image.BASE_REPO):
-        tags = subprocess.run(
-            engine.command("images", "--format", "{{.Repository}}:{{.Tag}}", repo),
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.split()
-        if tags:
+        if found := image.tags(engine, repo):
             subprocess.run(
-                engine.command("rmi", "--force", *tags), capture_output=True, check=False
+                engine.command("rmi", "--force", *found), capture_output=True, check=False
             )
     shutil.rmtree(image.CACHE, ignore_errors=True)
     started = time.perf_counter()

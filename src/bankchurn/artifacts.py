@@ -4,13 +4,18 @@ The file is a joblib dump of ``{"format": "bankchurn-model", "format_version": 1
 "pipeline": <CalibratedChurnModel>, "metadata": {...}}``. Metadata keys: ``model_name``,
 ``model_version``, ``candidate``, ``package_version``, ``sklearn_version``, ``python_version``,
 ``params``, ``calibration``, ``threshold``, ``feature_columns``, ``provenance`` (data source,
-seed or file sha256, date range), ``split`` (kind and date ranges) and ``metrics`` (headline
-test metrics).
+seed or file sha256, date range), ``split`` (kind and date ranges), ``metrics`` (headline
+test metrics) and ``training_parameters`` (the ``params.yaml`` values the training used,
+`bankchurn.params.training_parameters`).
 
 Loading a joblib file runs code, so an artifact is only loaded when its bytes match the SHA-256
 recorded beside it at training time (``<name>.sha256``, ``sha256sum`` format): a file swapped,
 truncated or edited after training is refused before it is unpickled. The trust boundary this
 draws (who may write the models folder) is the subject of the ADR on the artifact format.
+
+The API imports this module: joblib, pandas and scikit-learn are imported where they are used,
+so importing it costs nothing the served model does not itself need (unpickling a model imports
+the libraries its objects come from).
 """
 
 from __future__ import annotations
@@ -22,16 +27,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import joblib
 import numpy as np
-import pandas as pd
-import sklearn
 
 from bankchurn.atomic import atomic_write_bytes, atomic_write_text
 from bankchurn.contract import FEATURES
 from bankchurn.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMAT = "bankchurn-model"
 FORMAT_VERSION = 1
@@ -85,6 +90,8 @@ def build_metadata(
     seed: int | None,
 ) -> dict[str, Any]:
     """Assemble the metadata stored next to a pipeline (no wall-clock time: reproducible)."""
+    import sklearn
+
     return {
         "model_name": model_name,
         "model_version": model_version(model_name, str(provenance.get("sha256", "")), seed),
@@ -115,6 +122,8 @@ def save_artifact(path: str | Path, pipeline: Any, metadata: dict[str, Any]) -> 
     Returns:
         The destination path.
     """
+    import joblib
+
     payload = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -173,6 +182,8 @@ def load_artifact(path: str | Path) -> ModelArtifact:
             f"{p}: SHA-256 {actual[:12]}... differs from the one recorded at training time "
             f"({recorded[:12]}...); refusing to load a changed model file (it would run code)"
         )
+    import joblib
+
     try:
         payload = joblib.load(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001  (corrupt, truncated or foreign file: any error)
@@ -216,13 +227,15 @@ def predict_proba(
         UserError: If a feature column the model expects is missing.
     """
     expected = artifact.metadata.get("feature_columns", list(FEATURES))
-    given = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame)
+    given = list(frame)  # a frame's column names, or the mapping's keys
     missing = [c for c in expected if c not in given]
     if missing:
         raise UserError(f"input lacks feature column(s) the model needs: {', '.join(missing)}")
-    if not isinstance(frame, pd.DataFrame):
+    if isinstance(frame, Mapping):  # never a DataFrame (pandas does not register it as one)
         columns = {c: frame[c] for c in expected}
         if not getattr(artifact.pipeline, "scores_columns", False):
+            import pandas as pd
+
             return predict_proba(artifact, pd.DataFrame(columns))
         proba = artifact.pipeline.predict_proba(columns)[:, 1]
         return np.clip(np.asarray(proba, dtype="float64"), 0.0, 1.0)

@@ -20,9 +20,10 @@ that.
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from bankchurn.evaluation import fast_roc_auc, top_k
+from bankchurn.report_schemas import STRICT
 
 #: Label draws of `label_spread`.
 N_LABEL_DRAWS: int = 200
@@ -65,7 +66,7 @@ def expected_precision_at_capacity(p: np.ndarray, capacity: float) -> float:
 class Estimate(BaseModel):
     """Estimated metrics of one unlabelled sample and the spread expected from labels alone."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     n: int
     roc_auc: float

@@ -32,6 +32,7 @@ from scipy import stats
 from bankchurn.business import RISK_BANDS
 from bankchurn.cbpe import Estimate
 from bankchurn.contract import BY_NAME, FEATURES
+from bankchurn.report_schemas import STRICT
 
 Test = Literal["ks", "chi2"]
 
@@ -51,7 +52,7 @@ SCORE_BIN_NAMES: tuple[str, ...] = tuple(name for name, _ in RISK_BANDS)
 class MethodDeclaration(BaseModel):
     """How one kind of column is tested, for the report and the Monitoring page."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = STRICT
 
     applies_to: str = Field(description="Which columns the method tests.")
     method: str = Field(description="The statistic and its library function.")

@@ -23,11 +23,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from bankchurn import cbpe, drift, evaluation, targets
 from bankchurn.contract import FEATURES, SNAPSHOT, TARGET
 from bankchurn.ingest import Extract
+from bankchurn.report_schemas import STRICT
 from bankchurn.synthetic import generate_extract, injected_drift
 from bankchurn.validation import validate_frame
 
@@ -122,7 +123,7 @@ SHIFTS: dict[str, Shift] = {
 class RuleFalseAlarms(BaseModel):
     """How often a rule fires on same-distribution samples."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     method: str
     threshold: float
@@ -132,7 +133,7 @@ class RuleFalseAlarms(BaseModel):
 class FalseAlarms(BaseModel):
     """False-alarm rates measured on same-distribution samples."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     n_samples: int
     n_reference: int
@@ -147,7 +148,7 @@ class FalseAlarms(BaseModel):
 class PowerCurve(BaseModel):
     """Detection rate of one planted shift kind by size."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     column: str
     description: str
@@ -160,7 +161,7 @@ class PowerCurve(BaseModel):
 class MonthRecord(BaseModel):
     """One monthly snapshot checked against the training window."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     month: str
     n: int
@@ -190,7 +191,7 @@ class MonthRecord(BaseModel):
 class Scores(BaseModel):
     """The month-by-month flags scored against the injected truth."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     feature_months: int
     injected_feature_months: int
@@ -210,7 +211,7 @@ class Scores(BaseModel):
 class EstimationSummary(BaseModel):
     """CBPE estimates against realised values on the test months."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     months: list[str]
     roc_auc_mean_abs_error: float
@@ -220,14 +221,25 @@ class EstimationSummary(BaseModel):
     spread_level: float
 
 
+class ReferenceWindow(BaseModel):
+    """The rows each month is compared with: the training window."""
+
+    model_config = STRICT
+
+    kind: str
+    n: int
+    start: str
+    end: str
+
+
 class MonitoringReport(BaseModel):
     """Content of ``reports/monitoring.json``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     model_version: str
     monthly_rows: float
-    reference: dict[str, Any]
+    reference: ReferenceWindow
     methods: dict[str, drift.MethodDeclaration]
     family_alpha: float
     injected: dict[str, dict[str, float]]
@@ -559,12 +571,12 @@ def monitoring_report(
     return MonitoringReport(
         model_version=model_version,
         monthly_rows=monthly,
-        reference={
-            "kind": "training window (the month under test left out when inside it)",
-            "n": n_ref,
-            "start": dates.min().date().isoformat(),
-            "end": dates.max().date().isoformat(),
-        },
+        reference=ReferenceWindow(
+            kind="training window (the month under test left out when inside it)",
+            n=n_ref,
+            start=dates.min().date().isoformat(),
+            end=dates.max().date().isoformat(),
+        ),
         methods=dict(drift.METHODS),
         family_alpha=drift.FAMILY_ALPHA,
         injected={c: {str(m): v for m, v in by.items()} for c, by in truth.items()},

@@ -13,6 +13,7 @@ that declare the changed key. An installed copy without a checkout (the API imag
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,44 @@ def load(path: Path = PARAMS_FILE) -> Params:
     """
     raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     return TypeAdapter(Params).validate_python(raw)
+
+
+#: The ``tuning`` keys each model's training uses (as its stage in ``dvc.yaml`` declares them).
+TUNING_KEYS: dict[str, tuple[str, ...]] = {
+    "baseline": ("n_folds",),
+    "target": ("n_trials", "n_folds", "max_trees"),
+}
+
+
+def training_parameters(
+    model_name: str,
+    *,
+    seed: int,
+    test_months: int,
+    tuning: Mapping[str, int],
+    business: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The ``params.yaml`` values one model's training uses, by dotted key (``tuning.n_trials``).
+
+    The artifact records them; a saved run is shown only while they are still the file's
+    (`bankchurn.runs.load_run`). The data size is not among them: the data's hash covers it.
+
+    Args:
+        model_name: ``baseline`` or ``target`` (the tuning keys it uses: `TUNING_KEYS`).
+        seed: Seed of the run.
+        test_months: Months held out by the temporal split.
+        tuning: The tuning budget's fields.
+        business: The business parameters' fields.
+
+    Returns:
+        ``{"seed": ..., "split.test_months": ..., "tuning.<key>": ..., "business.<key>": ...}``.
+    """
+    return {
+        "seed": seed,
+        "split.test_months": test_months,
+        **{f"tuning.{k}": tuning[k] for k in TUNING_KEYS[model_name]},
+        **{f"business.{k}": v for k, v in sorted(business.items())},
+    }
 
 
 #: The parameters of this checkout, as the package uses them (pages quote them as

@@ -8,9 +8,10 @@ One model per file: ``data_profile.json`` (`DataProfile`), ``baseline/metrics.js
 ``target/metrics.json`` (`TrainingMetrics`), a training record ``models/<model>.training.json``
 (`TrainingRecord`), ``model_selection.json`` (`ModelSelection`), ``canvas_status.json``
 (`CanvasStatus`) and ``benchmarks.json`` (`Benchmarks`); ``monitoring.json`` is
-`bankchurn.monitoring.MonitoringReport`. Deep blocks whose shape belongs to another module
-(the value model's ``business`` block, the fairness audit, the curves, the tuning trials) are
-typed as JSON objects at their key and keep their own tests.
+`bankchurn.monitoring.MonitoringReport`; the file ``bankchurn evaluate --out`` writes is
+`Evaluation`. Every block is typed down to its leaves (the value model, the fairness audit,
+the curves, the calibration bins, the tuning trials, each benchmark section): a key that is
+missing, unknown or of another type fails.
 """
 
 from __future__ import annotations
@@ -34,9 +35,13 @@ Number = int | float
 Json = dict[str, Any]
 
 
+#: Configuration of every report model: no unknown key, no change after validation, and no
+#: coercion (a string "12" is not taken for the number 12; only an int is taken for a float).
+STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
 class _Strict(BaseModel):
-    # strict: a string "12" is not taken for the number 12 (only an int is taken for a float).
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = STRICT
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object written to the file (optional keys that were not set are left out)."""
@@ -124,7 +129,7 @@ class CanvasStatus(_Strict):
     model: dict[str, CanvasItem]
     system: dict[str, CanvasItem]
     verdict: dict[str, int]
-    scenarios: dict[str, Any]
+    scenarios: dict[str, Scenario]
 
     def items(self) -> list[tuple[str, CanvasItem]]:
         """``(id, item)`` of every metric, ``id`` being ``<tier>.<key>``, in tier order."""
@@ -228,13 +233,163 @@ class FeatureColumns(_Strict):
     model_features: list[str]
 
 
+class CalibrationBin(_Strict):
+    """One equal-width probability bin of a reliability curve (empty bins are left out)."""
+
+    lo: Number
+    hi: Number
+    n: int
+    mean_predicted: Number
+    observed_rate: Number
+
+
+class Reliability(_Strict):
+    """Brier score and reliability curve of one set of scores (`bankchurn.evaluation`)."""
+
+    brier: Number
+    mean_predicted: Number
+    observed_rate: Number
+    bins: list[CalibrationBin]
+
+
 class Calibration(_Strict):
     """Reliability before and after calibration (bins, Brier score, rates)."""
 
     method: str
     fitted_on: str
-    before: Json
-    after: Json
+    before: Reliability
+    after: Reliability
+
+
+class RocCurve(_Strict):
+    """ROC curve points (false and true positive rates)."""
+
+    fpr: list[Number]
+    tpr: list[Number]
+
+
+class PrCurve(_Strict):
+    """Precision-recall curve points."""
+
+    recall: list[Number]
+    precision: list[Number]
+
+
+class Curves(_Strict):
+    """ROC and precision-recall curves of the test scores, for plotting."""
+
+    roc: RocCurve
+    pr: PrCurve
+
+
+class GroupMetrics(_Strict):
+    """Scores of one group of a protected attribute at the operating point."""
+
+    n: int
+    churn_rate: Number
+    roc_auc: Number | None
+    precision: Number
+    recall: Number
+    positive_rate: Number
+
+
+class FairnessGaps(_Strict):
+    """Largest minus smallest value of each score over the groups (null: no group has one)."""
+
+    roc_auc: Number | None
+    precision: Number | None
+    recall: Number | None
+    positive_rate: Number | None
+    churn_rate: Number | None
+
+
+class AttributeFairness(_Strict):
+    """The fairness audit of one protected attribute (`bankchurn.evaluation.fairness`)."""
+
+    groups: dict[str, GroupMetrics]
+    gaps: FairnessGaps
+
+
+class NamedValue(_Strict):
+    """One business parameter (or a figure derived from them) and where it comes from."""
+
+    value: Number
+    description: str
+
+
+class ValueAtCapacity(_Strict):
+    """The campaign at the operating point: whom it reaches and what it is worth per year."""
+
+    capacity: Number
+    contacted: int
+    contacted_share: Number
+    churners_reached: int
+    saved_customers_per_year: Number
+    gross_usd_per_year: Number
+    cost_usd_per_year: Number
+    net_usd_per_year: Number
+    meets_target: bool
+    best_reachable_net_usd_per_year: Number
+
+
+class RateAtCapacity(_Strict):
+    """The lowest retention success rate that meets the target, and at which capacity."""
+
+    success_rate: Number | None
+    capacity: Number
+
+
+class BestCapacity(_Strict):
+    """The capacity that maximises value at the assumed success rate."""
+
+    capacity: Number
+    net_usd_per_year: Number
+    meets_target: bool
+
+
+class ValueGoal(_Strict):
+    """What would reach the canvas value target (`bankchurn.business.goal`).
+
+    A success rate is null when no churner is reached (no rate would do).
+    """
+
+    target_usd_per_year: Number
+    assumed_success_rate: Number
+    success_rate_needed_at_operating_point: Number | None
+    success_rate_needed_with_perfect_ranking: Number | None
+    lowest_success_rate_needed: RateAtCapacity
+    best_at_assumed_success_rate: BestCapacity
+
+
+class Sensitivity(_Strict):
+    """Net yearly value over success rates (rows) x capacities (columns)."""
+
+    success_rates: list[Number]
+    capacities: list[Number]
+    net_usd_per_year: list[list[Number]]
+    success_rate_needed: list[Number | None]
+
+
+class ValuePoint(_Strict):
+    """One point of the value curve over thresholds."""
+
+    threshold: Number
+    contacted_share: Number
+    net_usd_per_year: Number
+
+
+class BusinessValue(_Strict):
+    """The ``business`` block of a metrics file: the campaign value model on the test rows."""
+
+    parameters: dict[str, NamedValue]
+    annualisation: Number
+    target_usd_per_year: Number
+    at_capacity: ValueAtCapacity
+    goal: ValueGoal
+    sensitivity: Sensitivity
+    value_maximising_threshold_on_test: Number
+    max_net_usd_per_year_on_test: Number
+    value_curve: list[ValuePoint]
 
 
 class OperatingPoint(_Strict):
@@ -291,17 +446,12 @@ class TrainingProvenance(_Strict):
     model_seed: int
 
 
-class TrainingMetrics(_Strict):
-    """``reports/<model>/metrics.json``: a model measured on the test rows of its split."""
+class ScoreMetrics(_Strict):
+    """Every score of a calibrated model on labelled rows (`bankchurn.reporting.model_metrics`).
 
-    model: Literal["baseline", "target"]
-    model_version: str
-    candidate: str
-    params: dict[str, Number | str | bool | None]
-    split: SplitInfo
-    provenance: TrainingProvenance
-    cv: CrossValidation
-    features: FeatureColumns
+    The common part of a training run's metrics and of an evaluation.
+    """
+
     evaluated_rows: str
     n: int
     churn_rate: Number
@@ -321,13 +471,61 @@ class TrainingMetrics(_Strict):
     roc_auc_cost_of_excluding_gender: Number | None = None
     operating_point: OperatingPoint
     calibration: Calibration
-    curves: Json
-    business: Json
+    curves: Curves
+    business: BusinessValue
     scenarios: dict[str, Scenario]
-    fairness: Json
+    fairness: dict[str, AttributeFairness]
     importance: list[Importance]
     importance_method: str
+
+
+class TrainingMetrics(ScoreMetrics):
+    """``reports/<model>/metrics.json``: a model measured on the test rows of its split."""
+
+    model: Literal["baseline", "target"]
+    model_version: str
+    candidate: str
+    params: dict[str, Number | str | bool | None]
+    split: SplitInfo
+    provenance: TrainingProvenance
+    cv: CrossValidation
+    features: FeatureColumns
     coefficients: list[Coefficient] | None = None
+
+
+class EvaluatedSplit(SplitInfo):
+    """The model's own split, of which the test rows were scored."""
+
+    evaluated_rows: str
+
+
+class AllRows(_Strict):
+    """Every row of an extract the model was not trained on was scored."""
+
+    kind: Literal["all_rows"]
+    n: int
+    test_months: int | None
+    evaluated_rows: str
+
+
+class EvaluationProvenance(_Strict):
+    """What was evaluated: the extract, and the data the model was trained on."""
+
+    data_source: str | None
+    data_sha256: str | None
+    file: str | None
+    package_version: str
+    model_trained_on_sha256: str | None
+
+
+class Evaluation(ScoreMetrics):
+    """The file ``bankchurn evaluate --out`` writes: a saved model measured on an extract."""
+
+    model: str | None
+    model_version: str | None
+    candidate: str | None
+    split: EvaluatedSplit | AllRows
+    provenance: EvaluationProvenance
 
 
 class BaselineAblation(_Strict):
@@ -349,7 +547,7 @@ class TrainingRecord(_Strict):
         baseline_ablation: The baseline's ablation.
     """
 
-    selection: Json
+    selection: Selection | NoSelection
     candidate_test_roc_auc: dict[str, Number] | None = None
     baseline_ablation: BaselineAblation | None = None
 
@@ -363,22 +561,56 @@ class BaselineSummary(_Strict):
     feature_set: str
 
 
+#: Hyperparameters of a model, by name.
+HyperParams = dict[str, Number | str | bool | None]
+
+
+class Trial(_Strict):
+    """One trial of a candidate's search: its hyperparameters and mean CV ROC-AUC."""
+
+    number: int
+    params: HyperParams
+    cv_roc_auc: Number
+
+
+class SearchBudget(_Strict):
+    """The search budget of the target (``params.yaml`` ``tuning``) and its sampler."""
+
+    n_trials: int
+    n_folds: int
+    max_trees: int
+    sampler: str
+
+
 class Candidate(_Strict):
     """One tuned target candidate: its search and its test score (for information only)."""
 
-    best_params: dict[str, Number | str | bool | None]
+    best_params: HyperParams
     cv_fold_roc_auc: list[Number]
     cv_roc_auc_mean: Number
     cv_roc_auc_std: Number
     n_trials: int
-    trials: list[Json]
+    trials: list[Trial]
     test_roc_auc_for_information: Number | None = None
+
+
+class Selection(_Strict):
+    """The target's search record (`bankchurn.models.train_target`)."""
+
+    chosen: str
+    criterion: str
+    candidates: dict[str, Candidate]
+    budget: SearchBudget
+
+
+class NoSelection(_Strict):
+    """The baseline's search record: empty (it is not tuned)."""
 
 
 class ModelSelection(_Strict):
     """``reports/model_selection.json``: how the target was chosen, beside the baseline."""
 
-    budget: Json
+    budget: SearchBudget
     candidates: dict[str, Candidate]
     chosen: str
     criterion: str

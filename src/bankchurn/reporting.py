@@ -14,7 +14,7 @@ floats rounded to 6 decimals, no wall-clock time, so the same seed gives identic
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from bankchurn.errors import UserError
 from bankchurn.ingest import Extract
 from bankchurn.models import CalibratedChurnModel, coefficients
 from bankchurn.params import load as load_params
+from bankchurn.params import training_parameters
 from bankchurn.profile import write_data_profile
 from bankchurn.report_files import json_ready, write_json, write_report
 from bankchurn.report_files import to_json as to_json  # notebooks print through it
@@ -353,6 +354,13 @@ def train_and_evaluate(
     metadata["score_reference"] = drift.score_reference(
         trained.model.calibrate(trained.model.oof_scores_[seen]),
         "calibrated out-of-fold probabilities of the training rows (time-ordered folds)",
+    )
+    metadata["training_parameters"] = training_parameters(
+        model_name,
+        seed=seed,
+        test_months=test_months,
+        tuning=asdict(budget),
+        business=params.model_dump(),
     )
     metrics["model_version"] = metadata["model_version"]
     return TrainingResult(trained, metrics, metadata, split, extras)

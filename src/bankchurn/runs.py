@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bankchurn import params
 from bankchurn.artifacts import load_artifact, record_path
+from bankchurn.business import BusinessParameters
 from bankchurn.errors import UserError
 from bankchurn.ingest import Extract
 from bankchurn.selection import ModelName
@@ -48,6 +50,31 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
+def _check_parameters(model_file: Path, name: ModelName, meta: dict[str, Any]) -> None:
+    """Refuse an artifact trained with other ``params.yaml`` values than the file's now."""
+    p = params.load()
+    current = params.training_parameters(
+        name,
+        seed=p.seed,
+        test_months=p.split.test_months,
+        tuning=p.tuning,
+        business=BusinessParameters().model_dump(),
+    )
+    recorded = meta.get("training_parameters")
+    if not isinstance(recorded, dict):
+        raise UserError(
+            f"{model_file}: records no training parameters (trained by an older version); "
+            "run `make reports`"
+        )
+    for key, value in current.items():
+        if key not in recorded or recorded[key] != value:
+            was = recorded.get(key, "(not recorded)")
+            raise UserError(
+                f"{model_file}: trained with {key}={was}, params.yaml has {key}={value}; "
+                "run `make reports`"
+            )
+
+
 def load_run(
     name: ModelName,
     extract: Extract,
@@ -64,7 +91,8 @@ def load_run(
         models_dir: Folder of ``<name>.joblib`` (default: the settings' models folder).
 
     Raises:
-        UserError: A file is missing, or the run is of other data or of another artifact.
+        UserError: A file is missing, or the run is of other data, of other ``params.yaml``
+            values or of another artifact.
     """
     reports = Path(reports_dir) if reports_dir is not None else settings().reports_dir
     models = Path(models_dir) if models_dir is not None else settings().models_dir
@@ -76,6 +104,7 @@ def load_run(
             f"{model_file}: trained on other data than this extract; run `make reports` "
             "(or `bankchurn report --data ...` for your own file) first"
         )
+    _check_parameters(model_file, name, meta)
     metrics_file = reports / name / "metrics.json"
     metrics = _read(metrics_file)
     if metrics.get("model_version") != meta.get("model_version"):

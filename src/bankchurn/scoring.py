@@ -262,7 +262,7 @@ def score_to_database(
     key: bytes | None = None,
     explain_scores: bool = False,
 ) -> dict[str, Any]:
-    """The daily batch: score the CRM snapshot table, replace ``run_date``'s rows of its scores.
+    """The daily batch: score the CRM snapshot table (or an extract), replace ``run_date``'s scores.
 
     The scores stream into the ``churn.scores`` table of ``target`` in one transaction
     ([`write_run`][bankchurn.scores_db.write_run]) while the table is read: memory is bounded by
@@ -271,7 +271,8 @@ def score_to_database(
 
     Args:
         artifact: The model.
-        source: ``postgresql://`` URL of the CRM (its snapshot table).
+        source: ``postgresql://`` URL of the CRM (its snapshot table), or a CSV extract of it
+            (pseudonymised with the same key, so its customer keys are the table's).
         target: ``postgresql://`` URL of the database holding ``churn.scores``.
         run_date: The run's date (its rows are replaced).
         chunk_size: Rows per chunk (bounds memory).

@@ -68,6 +68,58 @@ PLANTED: list[tuple[str, str, Any, str, str]] = [
     ("selection", "chosen", DELETE, "chosen", "Field required"),
     ("canvas", "model.roc_auc.op", ">", "model.roc_auc.op", "Extra inputs are not permitted"),
     ("monitoring", "model_version", DELETE, "model_version", "Field required"),
+    # Deep blocks, typed down to their leaves.
+    ("target", "business.goal.target", 1.0, "business.goal.target", "Extra"),
+    ("target", "business.at_capacity.contacted", 2.5, "business.at_capacity.contacted", "integer"),
+    (
+        "target",
+        "business.parameters.history_years.value",
+        "2",
+        "business.parameters.history_years.value",
+        "number",
+    ),
+    (
+        "target",
+        "business.value_curve.0.threshold",
+        DELETE,
+        "business.value_curve.0.threshold",
+        "required",
+    ),
+    (
+        "target",
+        "business.sensitivity.capacities",
+        {},
+        "business.sensitivity.capacities",
+        "valid list",
+    ),
+    ("baseline", "fairness.Gender.groups.Male.n", "1386", "fairness.Gender.groups.Male.n", "int"),
+    ("target", "fairness.Gender.gaps.auc", 0.1, "fairness.Gender.gaps.auc", "Extra"),
+    ("target", "curves.roc.fpr", DELETE, "curves.roc.fpr", "Field required"),
+    ("target", "curves.pr.recall.0", "0", "curves.pr.recall.0", "valid number"),
+    ("target", "calibration.after.bins.0.rate", 0.1, "calibration.after.bins.0.rate", "Extra"),
+    ("target", "calibration.before.bins.0.n", DELETE, "calibration.before.bins.0.n", "required"),
+    (
+        "selection",
+        "candidates.lightgbm.trials.0.cv_roc_auc",
+        DELETE,
+        "candidates.lightgbm.trials.0.cv_roc_auc",
+        "required",
+    ),
+    (
+        "selection",
+        "candidates.xgboost.trials.0.value",
+        0.8,
+        "candidates.xgboost.trials.0.value",
+        "Extra",
+    ),
+    ("selection", "budget.sampler", 3, "budget.sampler", "valid string"),
+    ("selection", "budget.n_trials", DELETE, "budget.n_trials", "Field required"),
+    ("canvas", "scenarios.probability_half.lift", "high", "scenarios.probability_half.lift", "num"),
+    ("monitoring", "reference.n", "7500", "reference.n", "valid integer"),
+    ("monitoring", "reference.source", "crm", "reference.source", "Extra"),
+    ("monitoring", "months.0.n", "417", "months.0.n", "valid integer"),
+    ("monitoring", "months.0.estimated.roc_auc", "0.8", "months.0.estimated.roc_auc", "number"),
+    ("monitoring", "methods.ks.threshold", "0.05", "methods.ks.threshold", "valid number"),
     ("bench", "speed", {}, "speed", "Extra inputs are not permitted"),
     ("bench", "api", [], "api", "valid dictionary"),
 ]
@@ -110,6 +162,13 @@ def test_training_records_are_their_models_shape() -> None:
         )
     with pytest.raises(ValueError, match="selections"):
         schemas.conform(schemas.TrainingRecord, {"selections": {}})
+    # The target's search record is typed; only the baseline's may be empty.
+    target = _json(RECORDS / "target.training.json")
+    del target["selection"]["budget"]["sampler"]
+    with pytest.raises(ValueError, match=r"selection\.Selection\.budget\.sampler"):
+        schemas.conform(schemas.TrainingRecord, target)
+    with pytest.raises(ValueError, match="chosen"):
+        schemas.conform(schemas.TrainingRecord, {"selection": {"chosen": "xgboost"}})
 
 
 def test_a_benchmark_section_of_no_model_is_refused_and_the_file_kept(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bankchurn import ingest, params
+from bankchurn.artifacts import load_artifact, record_path, save_artifact
 from bankchurn.errors import UserError
 from bankchurn.report_files import to_json
 from bankchurn.runs import load_run
@@ -56,4 +57,25 @@ def test_a_run_of_other_data_or_of_another_artifact_is_refused(
     with pytest.raises(UserError, match="measures model version target-0.0.0-stale"):
         load_run("target", extract, reports_dir=reports)
     with pytest.raises(UserError, match="model artifact not found"):
+        load_run("target", extract, models_dir=tmp_path)
+
+
+def test_a_run_trained_with_other_parameters_is_refused(
+    extract: ingest.Extract, tmp_path: Path
+) -> None:
+    """A stale models/ (older params.yaml values) fails in one line naming the parameter."""
+    saved = load_artifact(MODELS / "target.joblib")
+    shutil.copy2(record_path(MODELS / "target.joblib"), record_path(tmp_path / "target.joblib"))
+    recorded = saved.metadata["training_parameters"]
+    assert recorded["tuning.n_trials"] == params.load().tuning["n_trials"]
+    for key, stale in (("tuning.n_trials", recorded["tuning.n_trials"] + 1), ("seed", 7)):
+        meta = {**saved.metadata, "training_parameters": {**recorded, key: stale}}
+        save_artifact(tmp_path / "target.joblib", saved.pipeline, meta)
+        with pytest.raises(UserError) as err:
+            load_run("target", extract, models_dir=tmp_path)
+        assert str(err.value).endswith("run `make reports`")
+        assert f"trained with {key}={stale}, params.yaml has {key}=" in str(err.value)
+    old = {k: v for k, v in saved.metadata.items() if k != "training_parameters"}
+    save_artifact(tmp_path / "target.joblib", saved.pipeline, old)
+    with pytest.raises(UserError, match="records no training parameters.*run `make reports`"):
         load_run("target", extract, models_dir=tmp_path)

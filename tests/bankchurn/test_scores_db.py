@@ -22,7 +22,7 @@ import pytest
 from bankchurn import crm_db, scores_db
 from bankchurn.artifacts import load_artifact, save_artifact
 from bankchurn.cli import main
-from bankchurn.synthetic import generate_extract
+from bankchurn.synthetic import generate_extract, write_extract
 
 pytestmark = pytest.mark.xdist_group("postgres")
 
@@ -196,14 +196,41 @@ def test_option_mistakes_are_one_line(
     assert message in err
 
 
-def test_a_csv_cannot_feed_the_scores_table(
+def test_a_csv_extract_feeds_the_scores_table_like_the_table(
     batch: Batch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    csv = tmp_path / "in.csv"
-    csv.write_text("x\n")
-    args = ["predict", "--model", str(batch.model), "--input", str(csv), "--output", batch.url]
-    assert main(args) == 2
-    assert "needs --input postgresql://" in capsys.readouterr().err
+    """The same rows as CSV or as the CRM table: the same keys, probabilities and bands."""
+    DAY3 = "2026-11-03"
+    csv = write_extract(
+        generate_extract(n_rows=N_ROWS, n_snapshots=12, seed=11), tmp_path / "x.csv"
+    )
+    args = ["predict", "--model", str(batch.model), "--output", batch.url, "--no-progress"]
+    assert main([*args, "--input", str(csv), "--run-date", DAY3, "--chunk-size", "1000"]) == 0
+    assert f"scored {N_ROWS:,} rows in 3 chunk(s)" in capsys.readouterr().out
+    assert main([*args, "--input", batch.url, "--run-date", DAY1]) == 0
+    from_csv = _scores(batch, f"run_date = '{DAY3}'").drop(columns="run_date")
+    from_table = _scores(batch, f"run_date = '{DAY1}'").drop(columns="run_date")
+    pd.testing.assert_frame_equal(from_csv, from_table)
+    assert len(from_csv) == N_ROWS
+
+    # A bad CSV row is named by its line, and the date's scores are left as they were.
+    bad = tmp_path / "bad.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    row = lines[5].rstrip("\n").split(",")
+    row[header.index("Age")] = "-4"
+    bad.write_text("".join([*lines[:5], ",".join(row) + "\n", *lines[6:]]), encoding="utf-8")
+    assert main([*args, "--input", str(bad), "--run-date", DAY3]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert str(bad) in err
+    assert "Age" in err
+    assert "line 6" in err
+    after = _scores(batch, f"run_date = '{DAY3}'").drop(columns="run_date")
+    pd.testing.assert_frame_equal(after, from_csv)
+    batch.server.execute(
+        f"DELETE FROM {scores_db.QUALIFIED_TABLE} WHERE run_date = '{DAY3}'", dbname="crm_batch"
+    )
 
 
 def test_the_table_streams_in_chunks_equal_to_one_read(batch: Batch) -> None:

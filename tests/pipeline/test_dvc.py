@@ -89,7 +89,9 @@ def test_the_lock_check_names_a_changed_file_and_the_fix(pipeline_copy) -> None:
         fh.write("# planted\n")
     problems = _lock_problems(copy)
     assert len(problems) == 1, problems
-    assert problems[0].startswith("dvc.lock is stale: src/bankchurn (modified) since it was")
+    assert problems[0].startswith(
+        "dvc.lock is stale: src/bankchurn/contract.py (modified) since it was"
+    )
     assert problems[0].endswith("run `make reports` and commit dvc.lock and reports/")
     copy.run("git", "checkout", "--", ".")
     _set_params(copy, seed=7)

@@ -112,7 +112,7 @@ def _item(target_id: str, measured: float | None, source: str, status: str) -> d
 def _canvas(tmp_path: Path) -> dict:
     """A canvas report of the written shape: one miss, one pass, one not measured."""
     target = json.loads((tmp_path / "target" / "metrics.json").read_text())
-    target["business"] = {"at_capacity": {"net_usd_per_year": 350.0, "cost_usd_per_year": 1.0}}
+    target["business"]["at_capacity"].update(net_usd_per_year=350.0, cost_usd_per_year=1.0)
     (tmp_path / "target" / "metrics.json").write_text(json.dumps(target))
     return {
         "model_evaluated": "target",

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-from bankchurn import explain
 from bankchurn.api.schemas import CustomerFeatures, RiskBand
 from bankchurn.artifacts import ModelArtifact, load_artifact
 from bankchurn.artifacts import predict_proba as artifact_predict_proba
@@ -129,6 +128,8 @@ class InferenceService:
     @property
     def explainable(self) -> bool:
         """Whether the served model has exact TreeSHAP explanations (a sigmoid-calibrated booster)."""
+        from bankchurn import explain  # only explaining requests need it (and its libraries)
+
         model = self.artifact.pipeline
         try:
             explain.calibration_line(model)
@@ -138,5 +139,7 @@ class InferenceService:
 
     def explain_one(self, row: Mapping[str, Any]) -> tuple[Score, dict[str, Any]]:
         """Score one customer and explain the score (see `bankchurn.explain`)."""
+        from bankchurn import explain
+
         score = self.predict_many([row])[0]
         return score, explain.explain(self.artifact.pipeline, rows_to_columns([row])).row(0)

@@ -234,7 +234,9 @@ def evaluate(
 ) -> None:
     """Measure a saved model: on its own test rows, or on all rows of another extract."""
     from bankchurn.artifacts import load_artifact
-    from bankchurn.reporting import evaluate_artifact, write_json
+    from bankchurn.report_files import write_report
+    from bankchurn.report_schemas import Evaluation
+    from bankchurn.reporting import evaluate_artifact
 
     if out is not None and out.is_dir():
         raise UserError(f"--out {out}: is a folder; give a file path such as metrics.json")
@@ -247,7 +249,7 @@ def evaluate(
     typer.echo(f"{artifact.metadata.get('model_version')}: {metrics['split']['evaluated_rows']}")
     typer.echo(_summary(metrics))
     if out is not None:
-        write_json(out, metrics)
+        write_report(out, Evaluation, metrics)
         typer.echo(f"wrote {out}")
 
 
@@ -284,7 +286,7 @@ def predict(
             "--output",
             help="CSV to write (CustomerKey, churn_probability, risk_band), or the CRM database "
             "(postgresql://...): the run date's rows of its churn.scores table, replaced in one "
-            "transaction (needs a database --input).",
+            "transaction.",
         ),
     ],
     run_date: Annotated[
@@ -317,8 +319,6 @@ def predict(
 
     from_db, to_db = is_database_url(input), is_database_url(output)
     if to_db:
-        if not from_db:
-            raise UserError("--output postgresql://... needs --input postgresql://... (the CRM)")
         day = _run_date(run_date)
         artifact = load_artifact(model)
         if explain_scores:

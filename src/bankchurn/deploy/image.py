@@ -262,6 +262,21 @@ def _answers_ready(port: int) -> bool:
         return False
 
 
+def _engine_output(engine: Engine, *args: str, stream: str = "stdout") -> str:
+    """What one engine command (``inspect``, ``logs``, ``images`` ...) prints on ``stream``.
+
+    Never raises on a failing command: the callers read an empty or partial answer as "no".
+    """
+    proc = subprocess.run(engine.command(*args), capture_output=True, text=True, check=False)
+    return str(getattr(proc, stream))
+
+
+def tags(engine: Engine, repo: str) -> list[str]:
+    """Every ``repo:tag`` the engine holds of ``repo`` (e.g. `API_REPO`)."""
+    listed = _engine_output(engine, "images", "--format", "{{.Repository}}:{{.Tag}}", repo)
+    return [t for t in listed.split() if t.startswith(f"{repo}:")]
+
+
 def wait_ready(engine: Engine, cid: str, port: int, timeout_s: float) -> None:
     """Poll ``GET /ready`` until it answers 200.
 
@@ -273,17 +288,10 @@ def wait_ready(engine: Engine, cid: str, port: int, timeout_s: float) -> None:
     while not _answers_ready(port):
         if time.monotonic() > deadline:
             raise ImageError(f"no 200 on /ready within {timeout_s:.0f} s")
-        state = subprocess.run(
-            engine.command("inspect", "--format", "{{.State.Running}}", cid),
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
+        state = _engine_output(engine, "inspect", "--format", "{{.State.Running}}", cid).strip()
         if state != "true":
-            logs = subprocess.run(
-                engine.command("logs", cid), capture_output=True, text=True, check=False
-            )
-            raise ImageError(f"the container stopped before /ready: {logs.stderr.strip()[-500:]}")
+            logs = _engine_output(engine, "logs", cid, stream="stderr").strip()
+            raise ImageError(f"the container stopped before /ready: {logs[-500:]}")
         time.sleep(0.05)
 
 
@@ -428,13 +436,7 @@ def build(engine: Engine, say: Say = print, layer_cache: bool = True) -> str:
 
 def _remove_stale(engine: Engine, repo: str, keep: tuple[str, ...]) -> None:
     """Untag this project's older images of ``repo`` so they do not pile up."""
-    out = subprocess.run(
-        engine.command("images", "--format", "{{.Repository}}:{{.Tag}}", repo),
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.split()
-    stale = [t for t in out if t not in keep and t.startswith(f"{repo}:")]
+    stale = [t for t in tags(engine, repo) if t not in keep]
     if stale:
         subprocess.run(engine.command("rmi", *stale), capture_output=True, check=False)
 

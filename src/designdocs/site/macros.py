@@ -324,10 +324,18 @@ def define_env(env: Any) -> None:
 
     @env.macro
     def report_schema(name: str) -> str:
-        """The JSON Schema of a report file's model (`REPORT_MODELS`, or ``record``), as a block."""
-        from bankchurn.report_schemas import TrainingRecord
+        """The JSON Schema of a report file's model, as a block.
 
-        models: dict[str, type[BaseModel]] = {**REPORT_MODELS, "record": TrainingRecord}
+        ``name`` is one of `REPORT_MODELS`, ``record`` (a training record) or ``evaluation``
+        (the file of ``bankchurn evaluate --out``).
+        """
+        from bankchurn.report_schemas import Evaluation, TrainingRecord
+
+        models: dict[str, type[BaseModel]] = {
+            **REPORT_MODELS,
+            "record": TrainingRecord,
+            "evaluation": Evaluation,
+        }
         if name not in models:
             raise SiteDataError(f"report {name!r} has no model (typed: {', '.join(models)})")
         schema = json.dumps(models[name].model_json_schema(), indent=2, sort_keys=True)

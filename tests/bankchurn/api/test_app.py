@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -446,3 +448,53 @@ def test_batch_route_runs_off_the_event_loop(settings: Any, customer: dict[str, 
             return waited
 
     assert asyncio.run(race()) < 0.3
+
+
+# --- what the server imports to start ----------------------------------------------------
+
+#: Never imported by `import bankchurn.api.app`: the model libraries come with the model.
+NOT_AT_IMPORT = ("sklearn", "scipy", "pandas", "lightgbm", "xgboost", "joblib")
+#: Never imported to serve a model: training, tracking, explanations, plots, the CRM database.
+NOT_TO_SERVE = (
+    "optuna",
+    "mlflow",
+    "shap",
+    "matplotlib",
+    "pandera",
+    "psycopg",
+    "bankchurn.explain",
+    "bankchurn.tracking",
+    "bankchurn.reporting",
+    "bankchurn.ingest",
+    "bankchurn.scoring",
+)
+
+
+def _imported_by(code: str) -> set[str]:
+    """Top-level and bankchurn modules a fresh interpreter has imported after running ``code``."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return [n for n in names if any(m == n or m.startswith(f"{n}.") for m in modules)]
+
+
+def test_importing_the_api_imports_no_model_library() -> None:
+    modules = _imported_by("import bankchurn.api.app")
+    assert _loaded(modules, NOT_AT_IMPORT + NOT_TO_SERVE) == []
+
+
+def test_serving_a_booster_imports_no_training_library(booster_artifact_path: Any) -> None:
+    """The served calibrated booster (bankchurn.models) starts without Optuna, MLflow, SHAP..."""
+    modules = _imported_by(
+        "from pathlib import Path\n"
+        "from bankchurn.api.app import create_app\n"
+        "from bankchurn.api.settings import ApiSettings\n"
+        f"create_app(ApiSettings(model_path=Path({str(booster_artifact_path)!r})))"
+    )
+    assert "bankchurn.models" in modules  # the probe did load the model
+    assert _loaded(modules, NOT_TO_SERVE) == []

@@ -8,9 +8,11 @@ import math
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bankchurn.cli import main
 from bankchurn.ingest import load_extract
+from bankchurn.report_schemas import AllRows, Evaluation, one_line
 from bankchurn.synthetic import generate_extract, write_extract
 
 
@@ -110,6 +112,32 @@ def test_evaluate_on_own_test_rows(trained: Path, files, tmp_path: Path) -> None
     )
     ev, m = json.loads(out.read_text()), json.loads((trained / "metrics.json").read_text())
     assert ev["roc_auc"] == m["roc_auc"]  # same rows, same model
+    # The file is its model's shape exactly, and a planted change of shape is refused.
+    assert Evaluation.model_validate(ev).to_json() == ev
+    assert ev["split"]["evaluated_rows"] == "test part of the training split"
+    for planted, where in (
+        ({**ev, "auc": 0.9}, "auc: Extra inputs"),
+        ({**ev, "split": {**ev["split"], "evaluated_rows": None}}, "split."),
+        ({**ev, "provenance": {**ev["provenance"], "package_version": 1}}, "provenance.package"),
+    ):
+        with pytest.raises(ValidationError) as err:
+            Evaluation.model_validate(planted)
+        assert one_line(err.value).startswith(where)
+
+
+def test_evaluate_on_other_data_scores_every_row(trained: Path, files, tmp_path: Path) -> None:
+    out = tmp_path / "eval.json"
+    model = str(trained / "model.joblib")
+    argv = ["evaluate", "--model", model, "--data", str(files["kaggle"]), "--out", str(out)]
+    assert main([*argv, "--fast"]) == 0
+    ev = Evaluation.model_validate_json(out.read_text())
+    assert ev.split == AllRows(
+        kind="all_rows",
+        n=1500,
+        test_months=None,
+        evaluated_rows="all rows (not the model's training data)",
+    )
+    assert ev.provenance.data_sha256 != ev.provenance.model_trained_on_sha256
 
 
 def test_predict_streams_in_chunks_without_identifiers(
