@@ -8,10 +8,9 @@ site and on a planted defect.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
-
-import re
 
 import pytest
 
