@@ -5,7 +5,8 @@ modules it can import are:
 
 * the module-level imports of the CLI package and of every command module (the CLI loads all
   of them to parse its command line);
-* the imports inside that function and inside the functions of its module it calls;
+* the imports inside that function and inside the functions of its module it calls, and the
+  same for the entry point (``bankchurn.cli:main``), which runs first;
 * everything those modules import in turn, from grimp's graph of the package (imports inside
   functions included, ``if TYPE_CHECKING:`` ones excluded), and every parent package.
 
@@ -39,6 +40,8 @@ from bankchurn.atomic import atomic_write_text
 
 PACKAGE = "bankchurn"
 CLI = f"{PACKAGE}.cli"
+#: The function of `CLI` the ``bankchurn`` script calls (pyproject.toml, [project.scripts]).
+ENTRY_POINT = "main"
 #: How dvc.yaml names the package's files, relative to the repository root.
 CODE_DIR = f"src/{PACKAGE}"
 _CODE_DEP = re.compile(rf"^(\s*)- {re.escape(CODE_DIR)}(/\S*)?\s*$")
@@ -184,6 +187,7 @@ def stage_modules(cmd: str, src: Path, graph: Any = None) -> set[str]:
     reached = set(cli_modules)
     for module in cli_modules:
         reached |= _module_level_imports(src, module, modules)
+    reached |= _function_imports(src, CLI, ENTRY_POINT, modules)
     reached |= _function_imports(src, function.__module__, function.__name__, modules)
     todo = [m for m in reached if m not in cli_modules]
     while todo:  # the library modules: every import counts
