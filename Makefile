@@ -94,7 +94,9 @@ system-packages: ## install the Debian packages the integration tests start (bes
 # One session on both cores: each notebook is one xdist group (its cells run in order in one
 # kernel), the browser tests another; the largest groups are scheduled first. The reused site/
 # build and compiled bytecode keep it within its budget (docs/contributing.md; measured: Benchmarks page).
-test: site system-packages models/target.joblib ## run every test (unit, data, model, nbval, drift, browser)
+# The site is built AFTER the pipeline: a pipeline run rewrites reports/, and a site older than
+# its reports would be built again by the first test that reads it.
+test: system-packages models/target.joblib site ## run every test (unit, data, model, nbval, drift, browser)
 	$(BIN)/pytest -n 2 --dist loadgroup --nbval tests notebooks
 
 # --- extras -----------------------------------------------------------------
