@@ -118,6 +118,8 @@ def test_the_summary_reads_benchmarks_only_when_given(small_report: Path, tmp_pa
     with pytest.raises(UserError, match=r"nowhere\.json: cannot read the benchmark report"):
         summarize(out, out / "models", tmp_path / "nowhere.json")
     # Read through its model: a file of another shape is refused in one line.
-    (out / "benchmarks.json").write_text(json.dumps({"api": {"p99": 1.0}}), encoding="utf-8")
+    (out / "benchmarks.json").write_text(
+        json.dumps({"api": {**committed["api"], "p99": 1.0}}), encoding="utf-8"
+    )
     with pytest.raises(UserError, match=r"benchmarks\.json: api\.p99: Extra inputs"):
         summarize(out, out / "models", out / "benchmarks.json")
