@@ -10,7 +10,8 @@ Measured on THIS machine with the engine ``bankchurn.deploy.image`` finds (podma
   with the CPU seconds the server process used until it was ready (``ready_server_cpu_s``: on
   a busy machine the wall time stretches, the CPU time does not);
 * ``image_start_profile``: the server's start inside the image step by step (imports, model
-  load), CPU and wall seconds of each;
+  load), CPU and wall seconds of each; the API is imported first, so its step holds none of the
+  model libraries (which unpickling the model imports: the steps after it);
 * ``image_targets``: the issue's targets with the measured values.
 
 Without a container engine it prints why and writes nothing. Results are NOT deterministic and are
@@ -79,16 +80,16 @@ def mark(name):
     global t0, c0
     steps[name] = {"cpu_s": round(cpu() - c0, 3), "wall_s": round(time.perf_counter() - t0, 3)}
     t0, c0 = time.perf_counter(), cpu()
+import fastapi, fastapi_offline, uvicorn
+mark("import fastapi, uvicorn")
+import bankchurn.cli.serve, bankchurn.api.app
+mark("import bankchurn (CLI and API; no model library)")
 import pandas
 mark("import pandas")
 import sklearn.calibration, sklearn.pipeline
 mark("import scikit-learn (and scipy.stats, which it imports)")
 import xgboost, lightgbm
 mark("import xgboost, lightgbm")
-import fastapi, fastapi_offline, uvicorn
-mark("import fastapi, uvicorn")
-import bankchurn.cli.serve, bankchurn.api.app
-mark("import bankchurn (CLI and API)")
 from bankchurn.api.settings import load_settings
 bankchurn.api.app.create_app(load_settings())
 mark("load the model, score one example")

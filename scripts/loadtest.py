@@ -19,7 +19,12 @@ Phases, all with single-customer ``POST /predict`` unless said otherwise:
 
 Every non-200 answer or transport error is counted. The client is the standard library's
 ``http.client`` on keep-alive connections, one per thread, to keep client CPU low: client and
-server share this machine's cores, which the results record.
+server share this machine's cores, which the results record. So that a tail can be told apart,
+each phase also records the client's own lateness (``send_lag_p99_ms``: how long after its
+due time a request left the client) and the server's own time for the same requests
+(``server_p99_ms``: the ``latency_ms`` of its JSON access log, from the request reaching the
+app to its answer leaving it). A client-side P99 far above both is time spent between them:
+in the socket queues, waiting for the event loop, or waiting for a core.
 
 Usage::
 
@@ -146,6 +151,7 @@ def run_phase(
     lock = threading.Lock()
     next_i = 0
     latencies: list[float] = []
+    lags: list[float] = []
     errors = 0
     start = time.perf_counter()
     deadline = start + time_cap
@@ -154,6 +160,7 @@ def run_phase(
         nonlocal next_i, errors
         client = Client(port)
         local_lat: list[float] = []
+        local_lag: list[float] = []
         local_err = 0
         while True:
             with lock:
@@ -172,10 +179,12 @@ def run_phase(
             status = client.post(path, bodies[i % len(bodies)])
             t1 = time.perf_counter()
             local_lat.append(t1 - (due if due is not None else t0))
+            local_lag.append(t0 - due if due is not None else 0.0)
             if status != 200:
                 local_err += 1
         with lock:
             latencies.extend(local_lat)
+            lags.extend(local_lag)
             errors += local_err
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
@@ -193,10 +202,23 @@ def run_phase(
         "req_per_s": round(done / elapsed, 1) if elapsed > 0 else None,
         "capped": done < count,
         **percentiles(latencies),
+        "send_lag_p99_ms": percentiles(lags)["p99_ms"] if rate else None,
     }
 
 
 # ----------------------------------------------------------------------------- server
+
+
+def server_p99_ms(log_file: Path, offset: int) -> float | None:
+    """P99 of the server's own ``latency_ms`` over the access-log lines after byte ``offset``."""
+    time.sleep(0.2)  # the server logs a request just after its answer has left
+    with log_file.open("rb") as f:
+        f.seek(offset)
+        lines = f.read().decode(errors="replace").splitlines()
+    docs = [json.loads(line) for line in lines if line.startswith("{")]
+    return percentiles([d["latency_ms"] / 1000.0 for d in docs if d.get("event") == "request"])[
+        "p99_ms"
+    ]
 
 
 def free_port() -> int:
@@ -336,11 +358,18 @@ def main(argv: list[str] | None = None) -> int:
         try:
             ready = get_json(port, "/ready")
             cap = args.phase_cap
-            run_phase(port, "/predict", singles, count=300, concurrency=2, time_cap=cap)  # warm
-            single = run_phase(
+
+            def timed_phase(*a: Any, **kw: Any) -> dict[str, Any]:
+                # The access log is on at INFO (the default): the server's own time per phase.
+                offset = log_file.stat().st_size
+                result = run_phase(*a, **kw)
+                return {**result, "server_p99_ms": server_p99_ms(log_file, offset)}
+
+            timed_phase(port, "/predict", singles, count=300, concurrency=2, time_cap=cap)  # warm
+            single = timed_phase(
                 port, "/predict", singles, count=args.requests, concurrency=1, time_cap=cap
             )
-            peak = run_phase(
+            peak = timed_phase(
                 port,
                 "/predict",
                 singles,
@@ -351,12 +380,12 @@ def main(argv: list[str] | None = None) -> int:
             rated = {}
             for rate in (CANVAS["rps"], GOAL_OFFERED_RPS):
                 n = int(min(args.requests, rate * cap * 0.75))
-                rated[f"at_{int(rate)}rps"] = run_phase(
+                rated[f"at_{int(rate)}rps"] = timed_phase(
                     port, "/predict", singles, count=n, concurrency=32, time_cap=cap, rate=rate
                 )
             rate = EXPLAIN_OFFERED_RPS
             n = int(min(args.requests, rate * cap * 0.75))
-            rated[f"explain_at_{int(rate)}rps"] = run_phase(
+            rated[f"explain_at_{int(rate)}rps"] = timed_phase(
                 port,
                 "/predict?explain=true",
                 singles,
@@ -365,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
                 time_cap=cap,
                 rate=rate,
             )
-            batch = run_phase(
+            batch = timed_phase(
                 port, "/predict/batch", batch_body, count=args.batches, concurrency=1, time_cap=cap
             )
         finally:
@@ -409,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
             "p99_ms",
             "max_ms",
             "capped",
+            "send_lag_p99_ms",
+            "server_p99_ms",
         ):
             api[f"{prefix}_{key}"] = phase[key]
     api["batch_size"] = args.batch_size

@@ -156,6 +156,16 @@ def bootstrap_ci(
     return [float(np.quantile(values, alpha)), float(np.quantile(values, 1.0 - alpha))]
 
 
+def roc_auc_gap(y: np.ndarray, pair: np.ndarray) -> float | None:
+    """ROC-AUC of ``pair[:, 0]`` minus that of ``pair[:, 1]`` on the same rows.
+
+    With [`bootstrap_ci`][bankchurn.evaluation.bootstrap_ci] it gives a paired interval: both
+    scores are resampled together, so what the two share (which rows were drawn) cancels.
+    """
+    first, second = fast_roc_auc(y, pair[:, 0]), fast_roc_auc(y, pair[:, 1])
+    return None if first is None or second is None else first - second
+
+
 def reliability(y: np.ndarray, p: np.ndarray, n_bins: int = N_CALIBRATION_BINS) -> dict[str, Any]:
     """Brier score and reliability curve over equal-width probability bins.
 

@@ -466,6 +466,7 @@ class ScoreMetrics(StrictModel):
     bayes_optimal_roc_auc_without_gender: Number | None
     gap_to_bayes_optimal: Number | None = None
     gap_to_bayes_optimal_without_gender: Number | None = None
+    gap_to_bayes_optimal_without_gender_ci: list[Number] | None = None
     roc_auc_cost_of_excluding_gender: Number | None = None
     operating_point: OperatingPoint
     calibration: Calibration

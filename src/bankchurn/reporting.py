@@ -143,10 +143,18 @@ def model_metrics(
     if out["bayes_optimal_roc_auc"] is not None and out["roc_auc"] is not None:
         out["gap_to_bayes_optimal"] = out["bayes_optimal_roc_auc"] - out["roc_auc"]
     blind = out["bayes_optimal_roc_auc_without_gender"]
-    if blind is not None and out["roc_auc"] is not None:
+    if true_proba_without_gender is not None and blind is not None and out["roc_auc"] is not None:
         # The models may not use Gender (ADR 0006): their own ceiling is the gender-blind one,
         # and the difference between the two ceilings is what that decision costs.
         out["gap_to_bayes_optimal_without_gender"] = blind - out["roc_auc"]
+        # How closely the test rows pin that gap down: both scores resampled together.
+        out["gap_to_bayes_optimal_without_gender_ci"] = evaluation.bootstrap_ci(
+            y,
+            np.column_stack([true_proba_without_gender, p]),
+            metric=evaluation.roc_auc_gap,
+            n_resamples=n_bootstrap,
+            seed=seed,
+        )
         out["roc_auc_cost_of_excluding_gender"] = out["bayes_optimal_roc_auc"] - blind
     # Every figure of this file, ceilings included, is measured on these rows and no others.
     out["evaluated_rows"] = split_info.get("evaluated_rows", "test rows of the split")

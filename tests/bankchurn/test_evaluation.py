@@ -153,3 +153,27 @@ def test_goal_and_sensitivity_by_hand() -> None:
 def test_business_parameters_are_validated() -> None:
     with pytest.raises(ValueError, match="retention_success_rate"):
         BusinessParameters(retention_success_rate=1.5)
+
+
+def test_paired_gap_interval_brackets_the_gap_and_cancels_shared_rows() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 2000)
+    best = np.clip(0.5 * y + rng.normal(0.25, 0.2, len(y)), 0, 1)
+    noisy = best + rng.normal(0, 0.15, len(y))
+    pair = np.column_stack([best, noisy])
+    gap = roc_auc_score(y, best) - roc_auc_score(y, noisy)
+    assert evaluation.roc_auc_gap(y, pair) == pytest.approx(gap)
+    lo, hi = evaluation.bootstrap_ci(y, pair, metric=evaluation.roc_auc_gap, n_resamples=200)
+    assert lo < gap < hi
+    # Paired: narrower than the ROC-AUC interval of one score alone (unpaired: wider).
+    alone = evaluation.bootstrap_ci(y, noisy, n_resamples=200)
+    assert hi - lo < alone[1] - alone[0]
+    # A score against itself differs by exactly nothing on every resample.
+    same = np.column_stack([noisy, noisy])
+    assert evaluation.bootstrap_ci(y, same, metric=evaluation.roc_auc_gap, n_resamples=50) == [
+        0.0,
+        0.0,
+    ]
+    # The order of the pair is the sign of the gap.
+    flipped = evaluation.roc_auc_gap(y, pair[:, ::-1])
+    assert flipped == pytest.approx(-gap)

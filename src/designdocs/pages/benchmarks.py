@@ -53,6 +53,8 @@ LABELS = {
     "model_version": "model version",
     "package_version": "package version",
     "server_log_level": "server log level",
+    "send_lag_p99_ms": "client send lag P99 (ms)",
+    "server_p99_ms": "server's own P99 (ms)",
 }
 _API_COLUMNS = (
     "concurrency",
@@ -64,6 +66,8 @@ _API_COLUMNS = (
     "max_ms",
     "errors",
     "capped",
+    "send_lag_p99_ms",
+    "server_p99_ms",
 )
 
 
@@ -178,7 +182,10 @@ def benchmark_tables(reports: Reports) -> str:
             "The real server (`bankchurn serve`, one process) on `127.0.0.1`, driven by "
             "`scripts/loadtest.py` on the same machine: client and server share its cores. "
             "Single-customer `POST /predict` unless said otherwise; `capped` means the "
-            "phase hit its wall-clock cap before sending every request."
+            "phase hit its wall-clock cap before sending every request. Where a P99 is high, "
+            "the client's send lag (how late the load generator itself sent) and the server's "
+            "own P99 (its access log: from the request reaching the app to the answer leaving "
+            "it) tell where the time went."
         )
         out += ["## API load test", "", intro, "", LOOPS, ""]
         if rows:

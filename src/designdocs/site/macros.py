@@ -172,6 +172,14 @@ def define_env(env: Any) -> None:
         )
 
     @env.macro
+    def target_value(target_id: str) -> Any:
+        """Raw declared target value (for conditions in templates), e.g. ``0.004``."""
+        t = _targets()
+        if target_id not in t.BY_ID:
+            raise SiteDataError(f"target {target_id!r} is not declared in bankchurn.targets")
+        return t.BY_ID[target_id].value
+
+    @env.macro
     def parameter(path: str, fmt: str | None = None) -> str:
         """A declared parameter of the package (e.g. ``split.DEFAULT_TEST_MONTHS``), formatted.
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -68,10 +69,20 @@ def test_a_planted_import_is_named_then_written(tmp_path: Path) -> None:
         encoding="utf-8",
     )
 
+    entry = copy / "src/bankchurn/cli/__init__.py"  # called by the entry point: every stage
+    text = entry.read_text(encoding="utf-8")
+    anchor = (
+        '    """Import the command line and run the command; a user mistake becomes one line."""\n'
+    )
+    assert anchor in text
+    planted = anchor + "    from bankchurn.deploy import daily_job  # noqa: F401  planted\n"
+    entry.write_text(text.replace(anchor, planted, 1), encoding="utf-8")
+
     checked = _check(copy)
     assert checked.returncode == 1
     lines = checked.stderr.strip().splitlines()
     assert all("src/bankchurn/scores_db.py" in line for line in lines), lines
+    assert all("src/bankchurn/deploy/daily_job.py" in line for line in lines), lines
     named = sorted(line.split(":")[0].rsplit(" ", 1)[1] for line in lines)
     # Every stage imports the generator (the CLI loads cli/data.py, which imports it).
     assert named == sorted(
@@ -84,6 +95,7 @@ def test_a_planted_import_is_named_then_written(tmp_path: Path) -> None:
     stages = yaml.safe_load((copy / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
     assert "src/bankchurn/scores_db.py" in stages["extract"]["deps"]
     assert "src/bankchurn/api/app.py" not in stages["extract"]["deps"]
+    assert "src/bankchurn/deploy/daily_job.py" in stages["monitor"]["deps"]
     # Nothing else of dvc.yaml moved.
     before = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
     for name, stage in stages.items():
@@ -93,6 +105,11 @@ def test_a_planted_import_is_named_then_written(tmp_path: Path) -> None:
         assert [d for d in stage["deps"] if not str(d).startswith("src/")] == [
             d for d in before[name]["deps"] if not str(d).startswith("src/")
         ]
+
+
+def test_the_entry_point_is_the_one_the_script_calls() -> None:
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert scripts["scripts"]["bankchurn"] == f"{stage_code.CLI}:{stage_code.ENTRY_POINT}"
 
 
 def test_rewrite_replaces_only_the_code_deps_of_each_stage() -> None:
