@@ -61,10 +61,50 @@
     const height = (Number(width[1]) * Number(box[2])) / Number(box[1]);
     return open[0].replace(/ height="[\d.]+"/, ` height="${height}"`) + svg.slice(open[0].length);
   };
+  // Mermaid centres a boundary's title on its top edge, right where the arrows from the row above
+  // come in (a test measures lines crossing texts): set it in the top-left corner instead.
+  const BOUNDARY = /(<g><rect x="([-\d.]+)"[^>]*stroke-dasharray[^>]*><\/rect>)((?:<text[^>]*>.*?<\/text>)+)(<\/g>)/g;
+  const cornerTitles = (svg) =>
+    svg.replace(BOUNDARY, (_, rect, x, texts, close) => {
+      const left = Number(x) + 10;
+      const moved = texts
+        .replace(/(<text[^>]*?) x="[-\d.]+"/g, `$1 x="${left}"`)
+        .replace(/text-anchor: middle/g, "text-anchor: start");
+      return rect + moved + close;
+    });
+  // Mermaid's C4 layout also leaves a blank band above the drawing (around its title): once the
+  // SVG is on the page, its viewBox is cut to what is drawn, at the same scale. Material calls the
+  // `fn` of render()'s result with the diagram's shadow root after inserting it.
+  const MARGIN = 8;
+  const TITLE_GAP = 16;
+  const trim = (root) => {
+    const svg = root.querySelector('svg[aria-roledescription="c4"]');
+    if (!svg) return;
+    let box = svg.getBBox();
+    if (!box.width || !box.height) return; // not laid out (hidden): keep the viewBox
+    // The title (the SVG's own <text>) moves down to just above the drawing (screen boxes: the
+    // groups carry their own transforms; the SVG is drawn at scale 1).
+    const title = [...svg.children].find((c) => c.tagName === "text");
+    const tops = [...svg.children]
+      .filter((c) => c.tagName === "g")
+      .map((g) => g.getBoundingClientRect())
+      .filter((r) => r.width || r.height)
+      .map((r) => r.top);
+    if (title && tops.length) {
+      const shift = Math.min(...tops) - TITLE_GAP - title.getBoundingClientRect().bottom;
+      if (shift > 0) title.setAttribute("y", Number(title.getAttribute("y")) + shift);
+    }
+    box = svg.getBBox();
+    const [x, y] = [box.x - MARGIN, box.y - MARGIN];
+    const [w, h] = [box.width + 2 * MARGIN, box.height + 2 * MARGIN];
+    svg.setAttribute("viewBox", `${x} ${y} ${w} ${h}`);
+    svg.setAttribute("width", w);
+    svg.setAttribute("height", h);
+  };
   const render = mermaid.render.bind(mermaid);
   mermaid.render = async (...args) => {
     const out = await render(...args);
-    return { ...out, svg: fitHeight(out.svg) };
+    return { ...out, svg: cornerTitles(fitHeight(out.svg)), fn: trim };
   };
 
   const initialize = mermaid.initialize.bind(mermaid);

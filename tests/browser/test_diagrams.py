@@ -4,8 +4,10 @@ The architecture page (the site's diagrams) is loaded at desktop 1280x800 in the
 dark palette and on a phone 390x844 (text size and layout do not depend on the palette), and once
 more without the site's diagram settings, for the planted squash. Checked: every diagram text at
 least ``MIN_FONT_PX`` rendered; no text overlapping another text or a box it does not belong to;
-WCAG AA contrast against what is behind it; on the phone, the desktop's layout, scrolled inside
-its own box while the page itself does not scroll sideways. Each check runs on a planted defect.
+no connector through a box other than its two ends, or through a text other than its own label;
+no blank band taller than ``BLANK_BAND_PX``; WCAG AA contrast against what is behind it; on the
+phone, the desktop's layout, scrolled inside its own box while the page itself does not scroll
+sideways. Each check runs on a planted defect.
 """
 
 from __future__ import annotations
@@ -94,6 +96,14 @@ def test_diagram_labels_do_not_overlap(measured, scheme: str) -> None:
     assert legibility.overlap_problems(measured["desktop", scheme]["diagrams"]) == []
 
 
+def test_no_connector_crosses_a_box_or_a_text(measured) -> None:
+    assert legibility.crossing_problems(measured["desktop", "light"]["diagrams"]) == []
+
+
+def test_no_blank_band_in_a_diagram(measured) -> None:
+    assert legibility.blank_band_problems(measured["desktop", "light"]["diagrams"]) == []
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_diagram_text_contrast_meets_wcag_aa(measured, scheme: str) -> None:
     assert legibility.contrast_problems(measured["desktop", scheme]["diagrams"]) == []
@@ -140,6 +150,58 @@ FAINT_JS = """
 """
 
 
+#: The longest connector of the page; the node of its diagram farthest from both of its ends,
+#: moved onto its middle (screen coordinates: the desktop draws the SVG at scale 1).
+BOX_ON_LINE_JS = """
+() => {
+  const lines = [...document.querySelectorAll("div.mermaid")]
+    .flatMap((h) => [...h.shadowRoot.querySelectorAll("line[marker-end], path[marker-end]")]);
+  const size = (l) => { const r = l.getBoundingClientRect(); return Math.hypot(r.width, r.height); };
+  const line = lines.sort((a, b) => size(b) - size(a))[0];
+  const svg = line.ownerSVGElement;
+  const ctm = line.getScreenCTM();
+  const at = (f) => (line.tagName === "line"
+    ? new DOMPoint(
+        line.x1.baseVal.value + f * (line.x2.baseVal.value - line.x1.baseVal.value),
+        line.y1.baseVal.value + f * (line.y2.baseVal.value - line.y1.baseVal.value))
+    : line.getPointAtLength(f * line.getTotalLength())).matrixTransform(ctm);
+  const [start, mid, end] = [at(0), at(0.5), at(1)];
+  const centre = (g) => { const r = g.getBoundingClientRect();
+    return { x: (r.left + r.right) / 2, y: (r.top + r.bottom) / 2 }; };
+  const far = (g) => { const c = centre(g);
+    return Math.min(Math.hypot(c.x - start.x, c.y - start.y), Math.hypot(c.x - end.x, c.y - end.y)); };
+  const node = [...svg.querySelectorAll("g.node")].sort((a, b) => far(b) - far(a))[0];
+  const c = centre(node);
+  const before = node.getAttribute("transform") || "";
+  node.setAttribute("transform", `translate(${mid.x - c.x}, ${mid.y - c.y}) ${before}`);
+  return node.textContent.trim().slice(0, 30);
+}
+"""
+
+#: A band of 100 px added above the drawing.
+BLANK_BAND_JS = """
+() => {
+  const svg = document.querySelector("div.mermaid").shadowRoot.querySelector("svg");
+  const [x, y, w, h] = svg.getAttribute("viewBox").split(/\\s+/).map(Number);
+  svg.setAttribute("viewBox", `${x} ${y - 100} ${w} ${h + 100}`);
+  svg.setAttribute("height", h + 100);
+}
+"""
+
+
+def test_a_box_on_a_connector_is_caught(pages, measured) -> None:
+    page = pages["desktop", "light"]
+    moved = page.evaluate(BOX_ON_LINE_JS)
+    problems = legibility.crossing_problems(legibility.measure(page))
+    assert any("crosses box" in p for p in problems), (moved, problems)
+
+
+def test_a_blank_band_is_caught(pages, measured) -> None:
+    page = pages["desktop", "dark"]
+    page.evaluate(BLANK_BAND_JS)
+    assert legibility.blank_band_problems(legibility.measure(page))
+
+
 def test_small_diagram_text_is_caught(pages, measured) -> None:
     page = pages["phone", "light"]  # each plant gets its own page: they are not undone
     page.evaluate(SHRINK_JS)
@@ -165,3 +227,7 @@ def test_a_squashed_phone_layout_is_caught(diagram_page, measured) -> None:
     desktop = measured["desktop", "light"]["diagrams"]
     assert legibility.squash_problems(desktop, squashed, PHONE["width"])
     assert legibility.size_problems(squashed)
+    # Mermaid's own layout: arrows through boxes and boundary titles, a band above each C4 drawing.
+    assert any("crosses box" in p for p in legibility.crossing_problems(squashed))
+    assert any("crosses text" in p for p in legibility.crossing_problems(squashed))
+    assert legibility.blank_band_problems(squashed)

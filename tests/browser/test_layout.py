@@ -1,16 +1,20 @@
 """The stakeholder's minute, measured in Chromium.
 
 The verdict above the fold at 1280×800, the status table on a 390 px phone with every column on
-screen, provenance by tap or focus. Each check is a function returning problems, run on the real
+screen, a visible cue above every other table that scrolls sideways there (both palettes),
+provenance by tap or focus. Each check is a function returning problems, run on the real
 site and on a planted defect.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from designdocs.browser import legibility
 
 pytestmark = pytest.mark.browser
 
@@ -69,6 +73,70 @@ def fit_problems(page: Any) -> list[str]:
     if page_width > width + 1:
         problems.append(f"the page scrolls sideways: {page_width} px wide")
     return problems
+
+
+#: Pages with tables wider than a phone (the Monitoring page's, named in issue 12).
+WIDE_TABLE_PAGES = ("monitoring/",)
+
+SCROLL_CUE_JS = """
+() => [...document.querySelectorAll(".md-typeset__scrollwrap")].map((wrap) => {
+  const hint = wrap.previousElementSibling;
+  const cue = hint && hint.classList.contains("scroll-hint") ? hint : null;
+  const box = cue && cue.getBoundingClientRect();
+  return {
+    overflows: wrap.scrollWidth > wrap.clientWidth + 1,
+    header: (wrap.querySelector("th") || wrap).textContent.trim().slice(0, 40),
+    cue: cue && {
+      text: cue.textContent.trim(),
+      left: box.left, right: box.right, height: box.height,
+      color: getComputedStyle(cue).color,
+      background: getComputedStyle(document.body).backgroundColor,
+    },
+  };
+})
+"""
+
+
+def _rgba(css: str) -> list[float]:
+    parts = [float(p) for p in re.findall(r"[\d.]+", css)]
+    return parts[:3] + [parts[3] if len(parts) > 3 else 1.0]
+
+
+def scroll_cue_problems(page: Any) -> list[str]:
+    """Every table that scrolls sideways has a visible, legible cue right above it."""
+    width = page.viewport_size["width"]
+    problems = []
+    for table in page.evaluate(SCROLL_CUE_JS):
+        if not table["overflows"]:
+            continue
+        cue, name = table["cue"], f"the table headed {table['header']!r}"
+        if cue is None or not cue["text"] or cue["height"] == 0:
+            problems.append(f"{name} scrolls sideways with no cue above it")
+            continue
+        if cue["left"] < -0.5 or cue["right"] > width + 0.5:
+            problems.append(f"the cue above {name} is off screen: {cue}")
+        back = _rgba(cue["background"])
+        text = _rgba(cue["color"])
+        alpha = text[3]
+        shown = [text[i] * alpha + back[i] * (1 - alpha) for i in range(3)]
+        ratio = legibility.contrast(shown, back)
+        if ratio < legibility.AA_NORMAL:
+            problems.append(f"the cue above {name} has contrast {ratio:.2f}")
+    return problems
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", WIDE_TABLE_PAGES)
+def test_wide_tables_show_a_scroll_cue_on_a_phone(open_page, path: str, scheme: str) -> None:
+    page = open_page(path, PHONE, scheme)
+    assert any(t["overflows"] for t in page.evaluate(SCROLL_CUE_JS)), f"/{path}: no wide table"
+    assert scroll_cue_problems(page) == []
+
+
+def test_a_wide_table_without_a_cue_is_caught(open_page) -> None:
+    page = open_page(WIDE_TABLE_PAGES[0], PHONE)
+    page.evaluate("document.querySelectorAll('.scroll-hint').forEach((e) => e.remove())")
+    assert any("no cue" in p for p in scroll_cue_problems(page))
 
 
 def tap_problems(page: Any) -> list[str]:

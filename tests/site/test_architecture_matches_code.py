@@ -4,7 +4,9 @@ A component whose technology field names a ``bankchurn`` module stands for that 
 pair of such components in one diagram, the diagram draws ``Rel(a, b)`` exactly when module ``a``
 imports module ``b`` (directly; found by grimp, not by a hand-made parser). A named module that
 does not exist is an error too. Every module of the package is drawn in some component diagram or
-listed in the page's "Not drawn" table with a reason. The arrow convention of each level, stated
+listed in the page's "Not drawn" table with a reason. An import between two drawn modules that
+no diagram shows together is listed in the page's "Imports drawn in no diagram" table with a
+reason. The arrow convention of each level, stated
 on the page, is checked: at the context and container levels a data store never acts (no arrow
 starts at one); in a data flow, data enters only from a store (cylinder) or an input (flag).
 """
@@ -36,6 +38,10 @@ _C4_ELEMENT = re.compile(
     r"^\s*((?:Person|System|Container|Component)(?:Db|Queue)?(?:_Ext)?)\(\s*(\w+)\s*,", re.MULTILINE
 )
 _NOT_DRAWN = re.compile(r"^### Not drawn\n(.*?)(?=^#)", re.MULTILINE | re.DOTALL)
+_ACROSS = re.compile(r"^### Imports drawn in no diagram\n(.*?)(?=^#)", re.MULTILINE | re.DOTALL)
+_ACROSS_ROW = re.compile(
+    r"^\|\s*`([\w.]+)`\s*(?:→|->)\s*`([\w.]+)`\s*\|\s*(.*?)\s*\|\s*$", re.MULTILINE
+)
 _NOT_DRAWN_ROW = re.compile(r"^\|\s*`([\w.]+)`\s*\|\s*(.*?)\s*\|\s*$", re.MULTILINE)
 #: A flowchart edge: ``A --> B`` or ``A -- "label" --> B`` (chains of them on one line).
 _FLOW_ARROW = re.compile(r'\s*(?:--\s*"[^"]*"\s*-->|-->)\s*')
@@ -115,6 +121,53 @@ def not_drawn(markdown: str) -> dict[str, str]:
     """The page's "Not drawn" table: module -> reason."""
     section = _NOT_DRAWN.search(markdown + "\n#")
     return dict(_NOT_DRAWN_ROW.findall(section.group(1))) if section else {}
+
+
+def imports_across(markdown: str) -> dict[tuple[str, str], str]:
+    """The page's "Imports drawn in no diagram" table: (importer, imported) -> reason."""
+    section = _ACROSS.search(markdown + "\n#")
+    if not section:
+        return {}
+    return {(a, b): why for a, b, why in _ACROSS_ROW.findall(section.group(1))}
+
+
+def across_problems(
+    diagrams: list[ComponentDiagram],
+    excused: dict[tuple[str, str], str],
+    graph: grimp.ImportGraph,
+) -> list[str]:
+    """Imports between drawn modules that no diagram can show, and not listed with a reason.
+
+    An import between two modules that appear together in a diagram is an arrow there (checked
+    per diagram); when no diagram shows both, the import is listed in the page's table instead.
+    """
+    drawn = sorted({m for d in diagrams for m in d.modules.values() if m in graph.modules})
+    everything = ComponentDiagram("all", {m: m for m in drawn}, frozenset())
+    together = {(a, b) for d in diagrams for a in d.modules.values() for b in d.modules.values()}
+    needed = {
+        (a, b)
+        for a in drawn
+        for b in drawn
+        if a != b and (a, b) not in together and _imports(graph, a, b, everything)
+    }
+    problems = [
+        f"code has {a} -> {b}; no diagram shows both, and the 'Imports drawn in no diagram' "
+        "table does not list it"
+        for a, b in sorted(needed - set(excused))
+    ]
+    for (a, b), why in sorted(excused.items()):
+        if (a, b) in together:
+            problems.append(
+                f"'Imports drawn in no diagram' lists {a} -> {b}, but a diagram shows both"
+            )
+        elif (a, b) not in needed:
+            problems.append(
+                f"'Imports drawn in no diagram' lists {a} -> {b}, which is not an import "
+                "between two drawn modules"
+            )
+        if not why:
+            problems.append(f"'Imports drawn in no diagram' lists {a} -> {b} without a reason")
+    return problems
 
 
 def coverage_problems(
@@ -246,6 +299,35 @@ def test_an_undrawn_module_is_caught(graph: grimp.ImportGraph) -> None:
     assert "lists bankchurn.ghost, which does not exist" in problems
     assert "lists bankchurn.cli without a reason" in problems
     assert "lists bankchurn.cli, but a diagram draws it" in problems
+
+
+def test_imports_between_diagrams_are_drawn_or_listed(graph: grimp.ImportGraph) -> None:
+    markdown = ARCHITECTURE.read_text(encoding="utf-8")
+    excused = imports_across(markdown)
+    assert excused, "docs/ARCHITECTURE.md has no '### Imports drawn in no diagram' table"
+    problems = across_problems(component_diagrams(markdown), excused, graph)
+    assert not problems, "\n".join(problems)
+
+
+def test_an_import_drawn_nowhere_is_caught(graph: grimp.ImportGraph) -> None:
+    markdown = ARCHITECTURE.read_text(encoding="utf-8")
+    diagrams = component_diagrams(markdown)
+    excused = imports_across(markdown)
+    dropped = next(iter(excused))
+    problems = "\n".join(
+        across_problems(diagrams, {k: v for k, v in excused.items() if k != dropped}, graph)
+    )
+    assert f"code has {dropped[0]} -> {dropped[1]}; no diagram shows both" in problems
+    planted = {
+        **excused,
+        ("bankchurn.crm_db", "bankchurn.cbpe"): "no such import",
+        ("bankchurn.scoring", "bankchurn.validation"): "drawn after all",
+        dropped: "",
+    }
+    problems = "\n".join(across_problems(diagrams, planted, graph))
+    assert "lists bankchurn.crm_db -> bankchurn.cbpe, which is not an import" in problems
+    assert "lists bankchurn.scoring -> bankchurn.validation, but a diagram shows both" in problems
+    assert f"lists {dropped[0]} -> {dropped[1]} without a reason" in problems
 
 
 def test_no_arrow_starts_at_a_data_store() -> None:

@@ -20,9 +20,17 @@ AA_NORMAL = 4.5
 AA_LARGE = 3.0
 #: Overlaps smaller than this (px, in both directions) are anti-aliasing, not a collision.
 OVERLAP_TOLERANCE_PX = 1.5
+#: Tallest band of a diagram with nothing drawn in it (CSS px): the gap between two rows of boxes.
+BLANK_BAND_PX = 40.0
+#: Connectors are sampled every this many SVG units along their length.
+LINE_STEP_PX = 4
+#: A connector end within this distance (px) of a box attaches to it; a point deeper than
+#: ``OVERLAP_TOLERANCE_PX`` inside any other box is a crossing.
+ATTACH_PX = 8.0
 
 DIAGRAM_TEXT_JS = """
 () => {
+  const LINE_STEP = LINE_STEP_PX;
   const parse = (c) => {
     const m = c && c.match(/rgba?\\(([^)]+)\\)/);
     if (!m) return null;
@@ -58,6 +66,7 @@ DIAGRAM_TEXT_JS = """
       .filter((s) => s.fill && s.rect.width > 1 && s.rect.height > 1);
     const nodes = shapes.filter((s) => s.el.closest("g.node"));
     const items = [];
+    const itemOf = new Map();
     const add = (el, color, scaleOf) => {
       const text = el.textContent.trim();
       const rect = el.getBoundingClientRect();
@@ -77,6 +86,7 @@ DIAGRAM_TEXT_JS = """
       for (const s of under) back = over(s.fill, back);  // document order = paint order
       if (bg) back = over(bg, back);
       const node = el.closest("g.node");
+      itemOf.set(el, items.length);
       items.push({
         text: text.slice(0, 60),
         size: parseFloat(style.fontSize) * scale,
@@ -94,8 +104,70 @@ DIAGRAM_TEXT_JS = """
         add(el, (s) => parse(s.color) || [0, 0, 0, 1], fo);
       });
     });
+    // Connectors (C4 relationships, flowchart edges): points along each, on screen.
+    const lines = [...svg.querySelectorAll(
+      "line[marker-end], line[marker-start], path[marker-end], path[marker-start], path.flowchart-link"
+    )].filter((el) => !el.closest("marker, defs")).map((el) => {
+      const ctm = el.getScreenCTM();
+      const points = [];
+      const push = (x, y) => {
+        const p = new DOMPoint(x, y).matrixTransform(ctm);
+        points.push([p.x, p.y]);
+      };
+      if (el.tagName === "line") {
+        const [x1, y1, x2, y2] = ["x1", "y1", "x2", "y2"].map((a) => el[a].baseVal.value);
+        const n = Math.max(2, Math.ceil(Math.hypot(x2 - x1, y2 - y1) / LINE_STEP));
+        for (let i = 0; i <= n; i++) push(x1 + ((x2 - x1) * i) / n, y1 + ((y2 - y1) * i) / n);
+      } else {
+        const length = el.getTotalLength();
+        const n = Math.max(2, Math.ceil(length / LINE_STEP));
+        for (let i = 0; i <= n; i++) {
+          const p = el.getPointAtLength((length * i) / n);
+          push(p.x, p.y);
+        }
+      }
+      // A C4 relationship's own texts (label, technology) follow its line; a flowchart edge's
+      // label carries the edge's data-id.
+      const own = [];
+      for (let t = el.nextElementSibling; t && t.tagName === "text"; t = t.nextElementSibling) {
+        if (itemOf.has(t)) own.push(itemOf.get(t));
+      }
+      const id = el.getAttribute("data-id");
+      if (id) {
+        svg.querySelectorAll(`g.label[data-id="${id}"] p, g.label[data-id="${id}"] span`)
+          .forEach((t) => { if (itemOf.has(t)) own.push(itemOf.get(t)); });
+      }
+      const label = own.length ? items[own[0]].text : "";
+      return { label, own, points };
+    });
+    // Vertical bands of the SVG where nothing is drawn (a frame, a rect without fill, counts by
+    // its top and bottom edges only).
+    const top = svg.getBoundingClientRect().top, bottom = svg.getBoundingClientRect().bottom;
+    const spans = [];
+    svg.querySelectorAll("text, line, path, rect, circle, ellipse, polygon, foreignObject")
+      .forEach((el) => {
+        if (el.closest("marker, defs")) return;
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) return;
+        const s = getComputedStyle(el);
+        if (s.display === "none" || s.visibility === "hidden") return;
+        if (el.tagName === "rect" && !filled(el)) {
+          if (s.stroke === "none" || !s.stroke) return;
+          spans.push([r.top, r.top + 1], [r.bottom - 1, r.bottom]);
+        } else spans.push([r.top, r.bottom]);
+      });
+    spans.sort((a, b) => a[0] - b[0]);
+    const blank = [];
+    let reached = top;
+    for (const [a, b] of spans) {
+      if (a > reached) blank.push([reached - top, a - top]);
+      reached = Math.max(reached, b);
+    }
+    if (bottom > reached) blank.push([reached - top, bottom - top]);
     const vb = svg.viewBox && svg.viewBox.baseVal;
     return {
+      blank,
+      lines,
       index,
       role: svg.getAttribute("aria-roledescription") || "",
       layoutWidth: vb ? vb.width : svg.getBoundingClientRect().width,
@@ -109,7 +181,7 @@ DIAGRAM_TEXT_JS = """
     };
   });
 }
-"""
+""".replace("LINE_STEP_PX", str(LINE_STEP_PX))
 
 
 @dataclass(frozen=True)
@@ -132,6 +204,13 @@ class Box:
         """True when the two boxes overlap by more than ``tolerance`` in both directions."""
         w, h = self.overlap(other)
         return w > tolerance and h > tolerance
+
+    def contains(self, x: float, y: float, margin: float = 0.0) -> bool:
+        """True when the point lies inside the box shrunk by ``margin`` on every side."""
+        return (
+            self.left + margin < x < self.right - margin
+            and self.top + margin < y < self.bottom - margin
+        )
 
 
 def measure(page: Any) -> list[dict[str, Any]]:
@@ -195,6 +274,65 @@ def overlap_problems(diagrams: list[dict[str, Any]]) -> list[str]:
                 if node["node"] != item["node"] and box.collides(Box(**node["box"])):
                     problems.append(f"{_name(d, item)} overlaps box {node['node'] + 1}")
                     break
+    return problems
+
+
+def crossing_problems(diagrams: list[dict[str, Any]]) -> list[str]:
+    """Connectors that pass through a box other than the two they join.
+
+    The boxes a connector joins are those its two ends touch (within ``ATTACH_PX``); any other
+    box with a sampled point of the connector inside it is crossed.
+    """
+    problems = []
+    for d in diagrams:
+        if d.get("missing"):
+            continue
+        boxes: dict[int, list[Box]] = {}
+        for node in d["nodes"]:
+            boxes.setdefault(node["node"], []).append(Box(**node["box"]))
+        for line in d.get("lines", []):
+            points = line["points"]
+            ends = {
+                n
+                for n, shapes in boxes.items()
+                for x, y in (points[0], points[-1])
+                if any(b.contains(x, y, -ATTACH_PX) for b in shapes)
+            }
+            crossed = sorted(
+                n
+                for n, shapes in boxes.items()
+                if n not in ends
+                and any(b.contains(x, y, OVERLAP_TOLERANCE_PX) for b in shapes for x, y in points)
+            )
+            name = f"connector {line['label']!r}" if line["label"] else "a connector"
+            where = f"diagram {d['index'] + 1} ({d.get('role', '?')}): {name} crosses"
+            for n in crossed:
+                box = next((i["text"] for i in d["items"] if i["node"] == n), f"box {n + 1}")
+                problems.append(f"{where} box {box!r}")
+            # Texts outside the boxes (other labels, boundary titles): a line through them hides
+            # them; the connector's own label may sit on it.
+            own = set(line.get("own", []))
+            for k, item in enumerate(d["items"]):
+                if k in own or item["node"] != -1:
+                    continue
+                box = Box(**item["box"])
+                if any(box.contains(x, y, OVERLAP_TOLERANCE_PX) for x, y in points):
+                    problems.append(f"{where} text {item['text']!r}")
+    return problems
+
+
+def blank_band_problems(diagrams: list[dict[str, Any]], limit: float = BLANK_BAND_PX) -> list[str]:
+    """Horizontal bands of a diagram, taller than ``limit`` CSS px, where nothing is drawn."""
+    problems = []
+    for d in diagrams:
+        if d.get("missing"):
+            continue
+        for start, end in d.get("blank", []):
+            if end - start > limit:
+                problems.append(
+                    f"diagram {d['index'] + 1} ({d.get('role', '?')}) has a blank band "
+                    f"{end - start:.0f} px tall, {start:.0f} px from its top"
+                )
     return problems
 
 
