@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bankchurn.errors import OutputError
-from bankchurn.interrupts import raise_if_pending
+from bankchurn.interrupts import deferred, note_written, raise_if_pending
 
 #: Write errors that mean "this output cannot be written here" (reported as one line).
 _WRITE_ERRNOS = frozenset(
@@ -47,10 +47,13 @@ def describe_kind(mode: int) -> str:
 
 
 def check_destination(path: str | Path) -> os.stat_result | None:
-    """Check that an output path is absent or a regular file (never a link, device or pipe).
+    """Check, before the work, that an output can be written where the user asked.
 
-    An atomic write replaces the directory entry, so writing "to" ``/dev/full`` or to a
-    symbolic link would silently turn it into a regular file. Such a destination is refused.
+    The path must be absent or a regular file: an atomic write replaces the directory entry, so
+    writing "to" ``/dev/full`` or to a symbolic link would silently turn it into a regular file.
+    Its folder (or, when it does not exist yet, the nearest folder that does) must accept a new
+    file: a command refuses at once instead of failing after minutes of work. The check creates
+    an unnamed file there and drops it, so nothing is left behind.
 
     Args:
         path: The output path given by the user.
@@ -59,8 +62,32 @@ def check_destination(path: str | Path) -> os.stat_result | None:
         The ``lstat`` of the existing regular file, or None when the path does not exist.
 
     Raises:
-        OutputError: The path exists and is not a regular file.
+        OutputError: The path exists and is not a regular file, or its folder cannot be
+            written (no permission, read-only file system, not a folder).
     """
+    st = _regular_or_absent(path)
+    folder = Path(path).parent
+    while not os.path.lexists(folder) and folder != folder.parent:
+        folder = folder.parent  # the folders to create are created in the nearest existing one
+    try:
+        _probe(folder)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    return st
+
+
+def _probe(folder: Path) -> None:
+    """Create a file in ``folder`` and remove it at once (an unnamed one where possible)."""
+    fd = _open_unnamed(folder)
+    if fd is None:
+        with deferred():  # a stop signal must not leave the named file behind
+            fd, name = tempfile.mkstemp(prefix=".probe.", suffix=".tmp", dir=folder)
+            os.unlink(name)
+    os.close(fd)
+
+
+def _regular_or_absent(path: str | Path) -> os.stat_result | None:
+    """The ``lstat`` of ``path`` if it is a regular file, None if absent; else OutputError."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -137,9 +164,9 @@ def atomic_writer(
     keeps its permission bits.
 
     Args:
-        path: Destination; must be absent or a regular file (see
-            [`check_destination`][bankchurn.atomic.check_destination]). Missing parent folders
-            are created.
+        path: Destination; must be absent or a regular file (commands check it before the
+            work with [`check_destination`][bankchurn.atomic.check_destination]). Missing parent
+            folders are created.
         text: Open in text mode (``encoding``, ``newline``) instead of binary.
         encoding: Text encoding.
         newline: Newline translation of the text mode (``"\\n"``: none).
@@ -153,7 +180,7 @@ def atomic_writer(
     """
     dest = Path(path)
     raise_if_pending()  # a stop signal whose exception was swallowed: start nothing
-    existing = check_destination(dest)
+    existing = _regular_or_absent(dest)
     tmp: Path | None = None
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -168,27 +195,39 @@ def atomic_writer(
     handle: IO[Any] = (
         os.fdopen(fd, "w", encoding=encoding, newline=newline) if text else os.fdopen(fd, "wb")
     )
+    committed = False
     try:
         with handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-            raise_if_pending()  # a stop signal whose exception was swallowed: commit nothing
-            if tmp is None:  # give the unnamed file a name, then move it over the destination
-                tmp = dest.parent / f".{dest.name}.{os.getpid()}.{id(handle):x}.tmp"
-                _name_unnamed(handle.fileno(), tmp)
-        os.replace(tmp, dest)
-        tmp = None
-        _fsync_folder(dest.parent)
+            # The commit: a stop signal lands before it (nothing written) or after the note
+            # (the exit line lists the file), never between the rename and the note.
+            with deferred():
+                raise_if_pending()  # a stop signal whose exception was swallowed: commit nothing
+                if tmp is None:  # give the unnamed file a name, then move it over the destination
+                    tmp = dest.parent / f".{dest.name}.{os.getpid()}.{id(handle):x}.tmp"
+                    _name_unnamed(handle.fileno(), tmp)
+                os.replace(tmp, dest)
+                tmp = None
+                note_written(dest)
+                committed = True
+                _fsync_folder(dest.parent)
     except OSError as exc:
         if exc.filename is None and exc.errno in _WRITE_ERRNOS or exc.filename == str(tmp):
+            if committed:  # only the folder's flush failed: the file is there
+                raise OutputError(
+                    f"{dest}: written, but its folder could not be flushed to disk "
+                    f"({exc.strerror or exc})"
+                ) from None
             raise OutputError(
                 f"{dest}: cannot write ({exc.strerror or exc}); nothing was written"
             ) from None
         raise
     finally:
         if tmp is not None:
-            tmp.unlink(missing_ok=True)
+            with deferred():  # a signal now must not leave the temporary file behind
+                tmp.unlink(missing_ok=True)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

@@ -1,37 +1,30 @@
-"""The ``bankchurn`` command line. Each sub-module owns one command group.
+"""The ``bankchurn`` command line: its entry point. Each sub-module owns one command group.
+
+[`main`][bankchurn.cli.main] installs the stop-signal handlers first, before typer, pandas or
+scikit-learn are imported, and only then imports the command that runs
+(`bankchurn.cli.root`): a Ctrl+C or SIGTERM during the imports ends like one
+during the work. This module therefore imports nothing heavy itself (ADR-0032).
 
 User mistakes ([`bankchurn.errors.UserError`][bankchurn.errors.UserError]) end as one line on stderr and exit code 2.
 Ctrl+C (SIGINT) and SIGTERM end as one line and exit codes 130 and 143; a file being written
-is abandoned whole (the atomic writer's clean-up runs), so nothing is half-written. The signal
-is also recorded ([`bankchurn.interrupts.stop_signals`][bankchurn.interrupts.stop_signals]): when its exception is
-swallowed where it lands (a callback), the exit path still ends the command that way.
+is abandoned whole (the atomic writer's clean-up runs), so nothing is half-written, and the line
+names any output that was completed before the signal. The signal is also recorded
+([`bankchurn.interrupts.stop_signals`][bankchurn.interrupts.stop_signals]): when its exception is
+swallowed where it lands (a callback), it is raised again at once, and the exit path still ends
+the command that way.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
-import typer
-
-# typer >= 0.22 vendors click as typer._click; its exceptions are not click's (pinned in the lock).
-from typer._click.exceptions import ClickException, UsageError
-
-from bankchurn.errors import UserError, printable
+from bankchurn.errors import printable
 from bankchurn.interrupts import SIGNAL_EXIT, Interrupted, stop_signals
 
-app = typer.Typer(
-    name="bankchurn",
-    help="BankChurn Predictor: data, training, evaluation, scoring and the API.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-def _register() -> None:
-    """Attach the command groups; each import is one layer of the package."""
-    from bankchurn.cli import data, model, monitor, registry, serve  # noqa: F401  (commands register themselves)
+#: Exit code when the reader of stdout has gone (click's own, for its help and messages).
+CLOSED_PIPE_EXIT = 1
 
 
 def _error(message: str) -> None:
@@ -39,25 +32,59 @@ def _error(message: str) -> None:
     print(f"bankchurn: {printable(message, 2000)}", file=sys.stderr)
 
 
+def _interrupted(signum: signal.Signals, written: list[str]) -> str:
+    """The line of a command stopped by a signal: what it left behind, truthfully."""
+    if not written:
+        return f"interrupted by {signum.name}; no output was written or replaced"
+    shown = ", ".join(printable(p, 200) for p in written[:3])
+    more = f" and {len(written) - 3} more" if len(written) > 3 else ""
+    return (
+        f"interrupted by {signum.name} after {len(written)} output(s) were written whole "
+        f"({shown}{more}); nothing else was written or replaced"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bankchurn`` console script."""
-    with stop_signals() as stop:
-        try:
-            code, raised = _run(argv), None
-        except Interrupted as exc:
-            code, raised = 1, signal.Signals(exc.signum)
-        signum = stop.settle() or raised
-        if signum is not None:  # even when its exception was swallowed where it landed
-            _error(f"interrupted by {signum.name}; no output was written or replaced")
-            return SIGNAL_EXIT[signum]
+    try:
+        with stop_signals() as stop:
+            try:
+                code, raised = _run(argv), None
+            except Interrupted as exc:
+                code, raised = 1, signal.Signals(exc.signum)
+            signum = stop.settle() or raised
+            if signum is not None:  # even when its exception was swallowed where it landed
+                _error(_interrupted(signum, stop.written()))
+                return SIGNAL_EXIT[signum]
+    except KeyboardInterrupt:  # Ctrl+C while Python's own handler was still in place
+        _error(_interrupted(signal.SIGINT, []))
+        return SIGNAL_EXIT[signal.SIGINT]
     return code
 
 
 def _run(argv: list[str] | None) -> int:
-    """Run the command; a user mistake becomes one line and its exit code."""
+    """Run the command; a reader of its output that leaves early stops it quietly."""
     try:
-        _register()
-        rc = app(args=argv, standalone_mode=False)
+        code = _invoke(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not as a report when Python exits
+    except BrokenPipeError:  # `bankchurn ... | head`: stop quietly, as click does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return CLOSED_PIPE_EXIT
+    return code
+
+
+def _invoke(argv: list[str] | None) -> int:
+    """Import the command line and run the command; a user mistake becomes one line."""
+    import typer
+
+    # typer >= 0.22 vendors click as typer._click; its exceptions are not click's (pinned in the lock).
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+    from bankchurn.cli.root import ROOT
+    from bankchurn.errors import UserError
+
+    try:
+        rc = ROOT.main(args=argv, prog_name="bankchurn", standalone_mode=False)
     except UserError as exc:
         _error(f"error: {exc}")
         return exc.exit_code
@@ -66,6 +93,9 @@ def _run(argv: list[str] | None) -> int:
     except typer.Abort:
         _error("aborted")
         return 130
+    except NoArgsIsHelpError as exc:  # `bankchurn`, `bankchurn data`: the help, as click does
+        print(exc.format_message())
+        return exc.exit_code
     except ClickException as exc:  # bad option or argument: one line, not click's usage box
         hint = ""
         if isinstance(exc, UsageError) and exc.ctx is not None:

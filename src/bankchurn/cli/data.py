@@ -9,7 +9,7 @@ import typer
 
 from bankchurn import contract
 from bankchurn.atomic import check_destination
-from bankchurn.cli import app
+from bankchurn.cli.root import command_app
 from bankchurn.errors import UserError
 from bankchurn.params import load as load_params
 from bankchurn.synthetic import generate_extract, write_extract
@@ -18,12 +18,11 @@ DEFAULT_OUT = Path("data/generated/crm_extract.csv")
 #: Defaults of the options below: params.yaml (bankchurn.params).
 PARAMS = load_params()
 
-data_app = typer.Typer(
+data_app = command_app(
     name="data",
     help="The CRM extract: generate the synthetic one, validate a CSV or the CRM table against "
     "the data contract, load a CSV into the CRM database.",
     no_args_is_help=True,
-    add_completion=False,
 )
 
 
@@ -146,4 +145,6 @@ def load(
     typer.echo(f"Loaded {n:,} rows from {csv} into {crm_db.table_source(into)}.")
 
 
+#: The commands this module adds to ``bankchurn`` (see bankchurn.cli.root).
+app = command_app()
 app.add_typer(data_app, name="data")

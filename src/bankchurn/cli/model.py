@@ -10,13 +10,15 @@ from typing import Annotated, Any
 import typer
 
 from bankchurn.atomic import check_destination
-from bankchurn.cli import app
+from bankchurn.cli.root import command_app
 from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
 from bankchurn.params import load as load_params
 from bankchurn.settings import settings
 
 PARAMS = load_params()
+#: The commands this module adds to ``bankchurn`` (see bankchurn.cli.root).
+app = command_app()
 
 
 class ModelChoice(StrEnum):

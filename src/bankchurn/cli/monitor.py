@@ -8,9 +8,12 @@ from typing import Annotated, Any
 
 import typer
 
-from bankchurn.cli import app
+from bankchurn.cli.root import command_app
 from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
+
+#: The commands this module adds to ``bankchurn`` (see bankchurn.cli.root).
+app = command_app()
 
 _SYNTHETIC = re.compile(r"^synthetic(?::(\d{4}-\d{2})(?:\.\.(\d{4}-\d{2}))?)?$")
 

@@ -6,13 +6,15 @@ from typing import Annotated
 
 import typer
 
-from bankchurn.cli import app
+from bankchurn.cli.root import command_app
 
-model_app = typer.Typer(
+model_app = command_app(
     name="model",
     help="The MLflow model registry: promote a registered version to an alias.",
     no_args_is_help=True,
 )
+#: The commands this module adds to ``bankchurn`` (see bankchurn.cli.root).
+app = command_app()
 app.add_typer(model_app)
 
 

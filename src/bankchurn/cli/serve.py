@@ -8,8 +8,11 @@ from typing import Annotated
 
 import typer
 
-from bankchurn.cli import app
+from bankchurn.cli.root import command_app
 from bankchurn.errors import UserError
+
+#: The commands this module adds to ``bankchurn`` (see bankchurn.cli.root).
+app = command_app()
 
 
 @app.command("serve")

@@ -3,8 +3,9 @@
 A stage's command (``bankchurn data generate ...``) runs one function of the CLI. The package
 modules it can import are:
 
-* the module-level imports of the CLI package and of every command module (the CLI loads all
-  of them to parse its command line);
+* the module-level imports of the CLI package and of every command module (the entry point
+  imports only the command table and the module of the command that runs, ADR-0032; counting
+  them all keeps a stage's deps a superset, so a change to the CLI reruns it rather than not);
 * the imports inside that function and inside the functions of its module it calls, and the
   same for the entry point (``bankchurn.cli:main``), which runs first;
 * everything those modules import in turn, from grimp's graph of the package (imports inside
@@ -50,9 +51,6 @@ _CODE_DEP = re.compile(rf"^(\s*)- {re.escape(CODE_DIR)}(/\S*)?\s*$")
 def _commands() -> dict[tuple[str, ...], Callable[..., Any]]:
     """Every command of the ``bankchurn`` CLI by its words (``("data", "generate")``)."""
     cli = importlib.import_module(CLI)
-    for info in pkgutil.iter_modules(cli.__path__):
-        importlib.import_module(f"{CLI}.{info.name}")  # each command module registers its own
-
     found: dict[tuple[str, ...], Callable[..., Any]] = {}
 
     def walk(app: Any, prefix: tuple[str, ...]) -> None:
@@ -62,7 +60,10 @@ def _commands() -> dict[tuple[str, ...], Callable[..., Any]]:
         for group in app.registered_groups:
             walk(group.typer_instance, (*prefix, group.name or group.typer_instance.info.name))
 
-    walk(cli.app, ())
+    for info in pkgutil.iter_modules(cli.__path__):
+        module = importlib.import_module(f"{CLI}.{info.name}")
+        if hasattr(module, "app"):  # a command module declares its commands on its own app
+            walk(module.app, ())
     return found
 
 

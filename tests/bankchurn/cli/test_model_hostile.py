@@ -10,6 +10,7 @@ import importlib.util
 import os
 import pickle
 import re
+import shutil
 import signal
 import stat
 import subprocess
@@ -139,11 +140,55 @@ def test_unwritable_output_folder_is_one_line(root: Path, model: Path, extract_1
     argv = ["train", "--model", "baseline", "--data", str(extract_1000), "--fast"]
     assert main([*argv, "--out", str(blocker / "models")]) == 2
     _one_line(capsys)
-    if os.geteuid() != 0:  # root ignores permission bits
-        locked = root / "locked"
-        locked.mkdir(mode=0o555)
-        assert _predict(model, extract_1000, locked / "out.csv") == 2
-        assert "Permission denied" in _one_line(capsys)
+
+
+def _without_root_override() -> list[str]:
+    """Run a command as its user, minus root's power to ignore permission bits.
+
+    CI runs as root, and root writes into a read-only folder anyway; ``setpriv`` (util-linux)
+    starts the command without the capabilities that allow it, so the folder's mode applies.
+    """
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("setpriv (util-linux) is needed to run a command as root without DAC override")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all", "--"]
+
+
+@pytest.mark.parametrize("command", ["predict", "train"])
+def test_folder_without_write_permission_is_one_line_before_any_work(
+    root: Path, model: Path, extract_1000: Path, command: str
+) -> None:
+    """Defect 5 (PermissionError traceback), tested as root too: exit 2, one line, no file.
+
+    ``train`` is given a file it could not train on: the folder is refused before the data are
+    even read, not after a training.
+    """
+    locked = root / f"locked-{command}"
+    locked.mkdir(mode=0o555)
+    locked.chmod(0o555)  # whatever the umask
+    untrainable = root / "header-only.csv"
+    untrainable.write_text("CustomerId\n")
+    argv = {
+        "predict": ["predict", "--model", str(model), "--input", str(extract_1000)]
+        + ["--output", str(locked / "out.csv"), "--no-progress"],
+        "train": ["train", "--model", "baseline", "--data", str(untrainable), "--fast"]
+        + ["--out", str(locked / "models")],
+    }[command]
+    proc = subprocess.run(
+        [*_without_root_override(), str(BANKCHURN), *argv],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "BANKCHURN_TRACKING": "false"},
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "cannot write (Permission denied)" in proc.stderr
+    assert str(locked) in proc.stderr
+    assert list(locked.iterdir()) == []
 
 
 def _foreign_contract_artifact(root: Path) -> Path:

@@ -1,0 +1,145 @@
+"""The ``bankchurn`` command group: every sub-command listed once, its module imported only to run it.
+
+Each command module (``bankchurn.cli.data``, ``.model``, ...) declares its commands on its own
+``app`` and imports what it needs (pandas, scikit-learn, the API) when they run. This group names
+each top-level command, its module and the one-line summary ``bankchurn --help`` lists, so that
+listing them, or running one, imports no other command's module (ADR-0032). A test checks that
+every summary is the first paragraph of its command's own help and that no command of a module
+is left out.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import signal
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
+
+import typer
+from typer._click import Command, Context, HelpFormatter
+from typer.core import TyperGroup
+
+from bankchurn.interrupts import Interrupted
+
+
+class Entry(NamedTuple):
+    """Where a top-level command lives and what ``bankchurn --help`` says of it.
+
+    Attributes:
+        module: Module whose ``app`` (a ``typer.Typer``) declares the command.
+        summary: The first paragraph of the command's help, on one line.
+    """
+
+    module: str
+    summary: str
+
+
+#: The top-level commands, in the order ``bankchurn --help`` lists them.
+COMMANDS: dict[str, Entry] = {
+    "train": Entry(
+        "bankchurn.cli.model",
+        "Fit one model on the training rows, measure it on the test rows, save both files.",
+    ),
+    "evaluate": Entry(
+        "bankchurn.cli.model",
+        "Measure a saved model: on its own test rows, or on all rows of another extract.",
+    ),
+    "predict": Entry(
+        "bankchurn.cli.model",
+        "Score a CSV or the CRM table in chunks (bounded memory) with calibrated probabilities.",
+    ),
+    "report": Entry(
+        "bankchurn.cli.model",
+        "Train baseline and target, write every JSON report and both model artifacts.",
+    ),
+    "monitor": Entry(
+        "bankchurn.cli.monitor",
+        "Test each feature (and the predictions) of CURRENT against REFERENCE; write drift.json.",
+    ),
+    "serve": Entry(
+        "bankchurn.cli.serve",
+        "Serve POST /predict, POST /predict/batch, /health, /ready, /metrics and /docs.",
+    ),
+    "data": Entry(
+        "bankchurn.cli.data",
+        "The CRM extract: generate the synthetic one, validate a CSV or the CRM table against "
+        "the data contract, load a CSV into the CRM database.",
+    ),
+    "model": Entry(
+        "bankchurn.cli.registry",
+        "The MLflow model registry: promote a registered version to an alias.",
+    ),
+}
+
+
+def command_app(**kwargs: Any) -> typer.Typer:
+    """The ``typer.Typer`` a command module declares its commands on.
+
+    Help is plain text: typer's boxed help imports rich, which costs more than the rest of
+    ``bankchurn --help``.
+
+    Args:
+        **kwargs: Passed to ``typer.Typer`` (``name``, ``help``, ``no_args_is_help``).
+
+    Returns:
+        The application object.
+    """
+    return typer.Typer(add_completion=False, rich_markup_mode=None, **kwargs)
+
+
+@functools.cache
+def _module_commands(module: str) -> Mapping[str, Command]:
+    """The click commands of one command module (imported on first use)."""
+    app = importlib.import_module(module).app
+    return typer.main.get_group(app).commands
+
+
+class _Commands(Mapping[str, Command]):
+    """The sub-commands by name; a command's module is imported when it is looked up."""
+
+    def __getitem__(self, name: str) -> Command:
+        entry = COMMANDS[name]  # KeyError: no such command
+        return _module_commands(entry.module)[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
+
+
+class LazyGroup(TyperGroup):
+    """A typer group whose sub-commands come from [`COMMANDS`][bankchurn.cli.root.COMMANDS].
+
+    Names (for ``--help``, "no such command" and its suggestions) come from the table; a
+    command's module is imported only when that command is run or its own help is asked for.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = _Commands()  # type: ignore[assignment]  # read-only on purpose
+
+    def invoke(self, ctx: Context) -> Any:
+        """Run the command; a ``KeyboardInterrupt`` it lets out is a Ctrl+C like any other.
+
+        typer would turn it into a silent exit 130; as ``Interrupted`` the entry point reports
+        it in one line.
+        """
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted(signal.SIGINT) from None
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        """List the commands with their summaries, importing none of them."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, entry.summary) for name, entry in COMMANDS.items()])
+
+
+ROOT = LazyGroup(
+    name="bankchurn",
+    help="BankChurn Predictor: data, training, evaluation, scoring and the API.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)

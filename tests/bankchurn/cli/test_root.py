@@ -1,0 +1,172 @@
+"""The command table and the light entry point (ADR-0032): handlers first, commands imported lazily."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import typer
+
+from bankchurn.cli import main
+from bankchurn.cli.root import COMMANDS
+
+
+def _first_paragraph(text: str) -> str:
+    return " ".join(inspect.cleandoc(text).split("\n\n")[0].split())
+
+
+def test_each_summary_is_the_first_paragraph_of_its_commands_help() -> None:
+    for name, entry in COMMANDS.items():
+        command = typer.main.get_group(importlib.import_module(entry.module).app).commands[name]
+        assert command.help is not None, name
+        assert entry.summary == _first_paragraph(command.help), name
+
+
+def test_every_command_of_the_modules_is_in_the_table() -> None:
+    for module in {entry.module for entry in COMMANDS.values()}:
+        names = typer.main.get_group(importlib.import_module(module).app).commands
+        for name in names:
+            assert COMMANDS.get(name, None) is not None, f"{module} declares {name!r}"
+            assert COMMANDS[name].module == module
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for name in COMMANDS:
+        assert f"\n  {name} " in out
+
+
+def test_a_mistyped_command_is_one_line_with_a_suggestion(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["predcit"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "bankchurn: error: No such command 'predcit'. Did you mean 'predict'? "
+        "(see 'bankchurn --help')\n"
+    )
+
+
+HEAVY = ("pandas", "numpy", "sklearn", "pydantic", "yaml", "rich", "importlib.metadata")
+
+IMPORTS_OF_HELP = f"""
+import sys
+from bankchurn.cli import main
+assert main(["--help"]) == 0
+loaded = [m for m in {HEAVY!r} if m in sys.modules]
+commands = sorted(m for m in sys.modules if m.startswith("bankchurn.cli."))
+print("LOADED:" + ",".join(loaded) + " COMMANDS:" + ",".join(commands))
+"""
+
+
+def test_help_imports_no_command_module_and_nothing_heavy() -> None:
+    """`bankchurn --help` needs only typer: no pandas, no pydantic, no command module."""
+    proc = subprocess.run(
+        [sys.executable, "-c", IMPORTS_OF_HELP], capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.strip().splitlines()[-1] == "LOADED: COMMANDS:bankchurn.cli.root"
+
+
+SIGNAL_DURING_IMPORT = """
+import signal, sys
+
+class SignalWhenImported:
+    '''Sends the signal as the command line starts importing {module}.'''
+
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            sys.meta_path.remove(self)
+            signal.raise_signal(signal.{sig})
+        return None
+
+sys.meta_path.insert(0, SignalWhenImported())
+from bankchurn.cli import main
+sys.exit(main(["data", "generate", "--rows", "10", "--out", {out!r}]))
+"""
+
+
+def _as_from_a_terminal() -> None:
+    """SIGINT as a terminal leaves it (a background test run inherits it ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("module", ["typer", "pandas"])
+def test_signal_while_the_command_line_is_imported_is_one_line(
+    tmp_path, sig: signal.Signals, module: str
+) -> None:
+    """A signal while the command line itself is imported ends as one line.
+
+    Before, a signal while typer was imported gave a KeyboardInterrupt traceback or a silent
+    death by SIGTERM: the handlers were installed only after it.
+    """
+    out = tmp_path / "out.csv"
+    code = SIGNAL_DURING_IMPORT.format(module=module, sig=sig.name, out=str(out))
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_as_from_a_terminal,
+        check=False,
+    )
+    assert proc.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[sig], proc.stderr
+    assert proc.stderr == (
+        f"bankchurn: interrupted by {sig.name}; no output was written or replaced\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_keyboard_interrupt_from_a_command_is_one_line_not_a_silent_130(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Defect 4: typer turns a ``KeyboardInterrupt`` into exit 130 and prints nothing."""
+    from bankchurn.cli import data as cli_data
+
+    def interrupted(**kwargs: object) -> None:
+        raise KeyboardInterrupt  # e.g. re-raised by a library that had its own SIGINT handler
+
+    monkeypatch.setattr(cli_data, "generate_extract", interrupted)
+    out = tmp_path / "out.csv"
+    assert main(["data", "generate", "--rows", "10", "--out", str(out)]) == 130
+    assert capsys.readouterr().err == (
+        "bankchurn: interrupted by SIGINT; no output was written or replaced\n"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("argv", [[], ["data"], ["model"]])
+def test_a_group_without_a_command_prints_its_help(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"Usage: bankchurn {' '.join(argv)}".rstrip())
+    assert "Commands:" in captured.out
+    assert captured.err == ""
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["data"]])
+def test_output_to_a_closed_pipe_stops_quietly(argv: list[str]) -> None:
+    """`bankchurn --help | head -1`: no BrokenPipeError traceback when the reader has gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the first byte
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "bankchurn", *argv],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (1, "")  # click's code for a closed pipe
