@@ -1,7 +1,7 @@
 """BankChurn Predictor: reference implementation of the design documented in this repository.
 
 Importing the package imports nothing else: the ``bankchurn`` command installs its signal
-handlers right after (ADR-0031), and ``__version__`` is read from the installed metadata only
+handlers right after (ADR-0032), and ``__version__`` is read from the installed metadata only
 when asked for.
 """
 

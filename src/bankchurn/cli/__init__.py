@@ -3,7 +3,7 @@
 [`main`][bankchurn.cli.main] installs the stop-signal handlers first, before typer, pandas or
 scikit-learn are imported, and only then imports the command that runs
 (`bankchurn.cli.root`): a Ctrl+C or SIGTERM during the imports ends like one
-during the work. This module therefore imports nothing heavy itself (ADR-0031).
+during the work. This module therefore imports nothing heavy itself (ADR-0032).
 
 User mistakes ([`bankchurn.errors.UserError`][bankchurn.errors.UserError]) end as one line on stderr and exit code 2.
 Ctrl+C (SIGINT) and SIGTERM end as one line and exit codes 130 and 143; a file being written

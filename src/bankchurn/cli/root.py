@@ -3,7 +3,7 @@
 Each command module (``bankchurn.cli.data``, ``.model``, ...) declares its commands on its own
 ``app`` and imports what it needs (pandas, scikit-learn, the API) when they run. This group names
 each top-level command, its module and the one-line summary ``bankchurn --help`` lists, so that
-listing them, or running one, imports no other command's module (ADR-0031). A test checks that
+listing them, or running one, imports no other command's module (ADR-0032). A test checks that
 every summary is the first paragraph of its command's own help and that no command of a module
 is left out.
 """

@@ -4,7 +4,7 @@ A stage's command (``bankchurn data generate ...``) runs one function of the CLI
 modules it can import are:
 
 * the module-level imports of the CLI package and of every command module (the entry point
-  imports only the command table and the module of the command that runs, ADR-0031; counting
+  imports only the command table and the module of the command that runs, ADR-0032; counting
   them all keeps a stage's deps a superset, so a change to the CLI reruns it rather than not);
 * the imports inside that function and inside the functions of its module it calls, and the
   same for the entry point (``bankchurn.cli:main``), which runs first;

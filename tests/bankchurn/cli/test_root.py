@@ -1,4 +1,4 @@
-"""The command table and the light entry point (ADR-0031): handlers first, commands imported lazily."""
+"""The command table and the light entry point (ADR-0032): handlers first, commands imported lazily."""
 
 from __future__ import annotations
 
