@@ -9,6 +9,7 @@ the container in tests/bankchurn/deploy).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -184,27 +185,62 @@ def pipeline_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], P
     return lambda name: make_pipeline_copy(tmp_path_factory.mktemp(name))
 
 
+# --- made once per session, shared by the xdist workers ----------------------------------------
+#: Makes a folder's content (the folder exists and is empty when it is called).
+MakeFolder = Callable[[Path], None]
+
+
+@pytest.fixture(scope="session")
+def made_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, MakeFolder], Path]:
+    """``made_once(name, make)``: a folder ``make`` fills once per test session.
+
+    A session fixture runs once per xdist worker: a folder that takes a training run to make
+    would be made by each worker whose tests ask for it. The first worker makes it (under a file
+    lock) in the session's shared temporary folder; the others wait and read the same files.
+    A folder whose making failed is made again by the next worker that asks (the error repeats).
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # popen-gwN/: the session's folder is its parent
+        base = base.parent
+
+    def made(name: str, make: MakeFolder) -> Path:
+        folder, done = base / name, base / f"{name}.done"
+        with (base / f"{name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not done.is_file():
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                make(folder)
+                done.touch()
+        return folder
+
+    return made
+
+
 # --- a trained model ---------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def trained_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def trained_model_dir(made_once: Callable[[str, MakeFolder], Path]) -> Path:
     """A folder holding ``target.joblib``, trained on a small synthetic extract.
 
-    The fast budget, but the real training code and artifact format, not a stand-in.
+    The fast budget, but the real training code and artifact format, not a stand-in. Read only
+    (shared by the workers).
     """
-    from bankchurn.ingest import load_extract
-    from bankchurn.training import save_model, train_and_evaluate
-    from bankchurn.tuning import FAST_BUDGET
 
-    extract = load_extract(None, seed=7, n_rows=1200)
-    result = train_and_evaluate(
-        extract, "target", 7, budget=FAST_BUDGET, n_bootstrap=20, artifact_name="target.joblib"
-    )
-    folder = tmp_path_factory.mktemp("models")
-    path = save_model(result, folder / "target.joblib")
-    # The container runs as an unprivileged user: folder and artifact must be readable by others.
-    folder.chmod(0o755)
-    path.chmod(0o644)
-    return folder
+    def train(folder: Path) -> None:
+        from bankchurn.ingest import load_extract
+        from bankchurn.training import save_model, train_and_evaluate
+        from bankchurn.tuning import FAST_BUDGET
+
+        extract = load_extract(None, seed=7, n_rows=1200)
+        result = train_and_evaluate(
+            extract, "target", 7, budget=FAST_BUDGET, n_bootstrap=20, artifact_name="target.joblib"
+        )
+        path = save_model(result, folder / "target.joblib")
+        # The container runs as an unprivileged user: folder and artifact readable by others.
+        folder.chmod(0o755)
+        path.chmod(0o644)
+
+    return made_once("trained-model", train)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ at. The JSON Schema of each model is published on the site (Report formats page)
 One model per file: ``data_profile.json`` (`DataProfile`), ``baseline/metrics.json`` and
 ``target/metrics.json`` (`TrainingMetrics`), a training record ``models/<model>.training.json``
 (`TrainingRecord`), ``model_selection.json`` (`ModelSelection`), ``canvas_status.json``
-(`CanvasStatus`) and ``benchmarks.json`` (`Benchmarks`); ``monitoring.json`` is
-`bankchurn.monitoring.MonitoringReport`; the file ``bankchurn evaluate --out`` writes is
+(`CanvasStatus`); ``monitoring.json`` is `bankchurn.monitoring.MonitoringReport` and
+``benchmarks.json`` `bankchurn.benchmarks.Benchmarks`; the file ``bankchurn evaluate --out`` writes is
 `Evaluation`. Every block is typed down to its leaves (the value model, the fairness audit,
 the curves, the calibration bins, the tuning trials, each benchmark section): a key that is
 missing, unknown or of another type fails.
@@ -31,16 +31,14 @@ STATUS: dict[bool | None, Status] = {True: "pass", False: "miss", None: "not mea
 Number = int | float
 
 
-#: A JSON object whose inner shape is owned (and tested) by the module that builds it.
-Json = dict[str, Any]
-
-
 #: Configuration of every report model: no unknown key, no change after validation, and no
 #: coercion (a string "12" is not taken for the number 12; only an int is taken for a float).
 STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """Base of every report model: `STRICT`, and written as `to_json` gives it."""
+
     model_config = STRICT
 
     def to_json(self) -> dict[str, Any]:
@@ -48,7 +46,7 @@ class _Strict(BaseModel):
         return self.model_dump(mode="json", exclude_unset=True)
 
 
-ReportModel = TypeVar("ReportModel", bound=_Strict)
+ReportModel = TypeVar("ReportModel", bound=StrictModel)
 
 
 #: Names pydantic adds to an error's location for the member of a union that failed.
@@ -81,7 +79,7 @@ def conform(model: type[ReportModel], data: dict[str, Any]) -> dict[str, Any]:
     return model.model_validate(data).to_json()
 
 
-class CanvasItem(_Strict):
+class CanvasItem(StrictModel):
     """One ML Canvas success metric: its declared target and what was measured.
 
     Attributes:
@@ -111,7 +109,7 @@ class CanvasItem(_Strict):
     note: str | None = None
 
 
-class CanvasOperatingPoint(_Strict):
+class CanvasOperatingPoint(StrictModel):
     """The operating point the canvas targets are judged at."""
 
     capacity: float
@@ -119,7 +117,7 @@ class CanvasOperatingPoint(_Strict):
     origin: str
 
 
-class CanvasStatus(_Strict):
+class CanvasStatus(StrictModel):
     """``reports/canvas_status.json``: every canvas metric by tier, with the verdict."""
 
     model_evaluated: Literal["target"]
@@ -151,7 +149,7 @@ class Provenance(BaseModel):
     n_rows: int
 
 
-class GroupRate(_Strict):
+class GroupRate(StrictModel):
     """Churn of one group of customers."""
 
     n: int
@@ -159,7 +157,7 @@ class GroupRate(_Strict):
     churn_rate: Number
 
 
-class MonthlyRate(_Strict):
+class MonthlyRate(StrictModel):
     """Churn of one monthly snapshot."""
 
     snapshot: str
@@ -167,7 +165,7 @@ class MonthlyRate(_Strict):
     churn_rate: Number
 
 
-class LabelFacts(_Strict):
+class LabelFacts(StrictModel):
     """What ``Exited`` means in time for this extract (`bankchurn.profile.label_facts`)."""
 
     horizon_months: int
@@ -176,7 +174,7 @@ class LabelFacts(_Strict):
     how_this_data_defines_it: str
 
 
-class DataProfile(_Strict):
+class DataProfile(StrictModel):
     """``reports/data_profile.json``: size, dates, missing values and churn by group."""
 
     provenance: Provenance
@@ -195,7 +193,7 @@ class DataProfile(_Strict):
     mean_true_proba: Number | None
 
 
-class SplitPart(_Strict):
+class SplitPart(StrictModel):
     """Size, churn and (when dated) dates of the training or the test rows."""
 
     n: int
@@ -206,7 +204,7 @@ class SplitPart(_Strict):
     n_snapshots: int | None = None
 
 
-class SplitInfo(_Strict):
+class SplitInfo(StrictModel):
     """The train/test split (`bankchurn.split`): temporal, or stratified when undated."""
 
     kind: Literal["temporal", "stratified"]
@@ -218,14 +216,14 @@ class SplitInfo(_Strict):
     seed: int | None = None
 
 
-class CrossValidation(_Strict):
+class CrossValidation(StrictModel):
     """ROC-AUC of the time-ordered folds of the training rows."""
 
     fold_roc_auc: list[Number]
     mean_roc_auc: Number
 
 
-class FeatureColumns(_Strict):
+class FeatureColumns(StrictModel):
     """The model's input columns and the features it derives from them."""
 
     input_columns: list[str]
@@ -233,7 +231,7 @@ class FeatureColumns(_Strict):
     model_features: list[str]
 
 
-class CalibrationBin(_Strict):
+class CalibrationBin(StrictModel):
     """One equal-width probability bin of a reliability curve (empty bins are left out)."""
 
     lo: Number
@@ -243,7 +241,7 @@ class CalibrationBin(_Strict):
     observed_rate: Number
 
 
-class Reliability(_Strict):
+class Reliability(StrictModel):
     """Brier score and reliability curve of one set of scores (`bankchurn.evaluation`)."""
 
     brier: Number
@@ -252,7 +250,7 @@ class Reliability(_Strict):
     bins: list[CalibrationBin]
 
 
-class Calibration(_Strict):
+class Calibration(StrictModel):
     """Reliability before and after calibration (bins, Brier score, rates)."""
 
     method: str
@@ -261,28 +259,28 @@ class Calibration(_Strict):
     after: Reliability
 
 
-class RocCurve(_Strict):
+class RocCurve(StrictModel):
     """ROC curve points (false and true positive rates)."""
 
     fpr: list[Number]
     tpr: list[Number]
 
 
-class PrCurve(_Strict):
+class PrCurve(StrictModel):
     """Precision-recall curve points."""
 
     recall: list[Number]
     precision: list[Number]
 
 
-class Curves(_Strict):
+class Curves(StrictModel):
     """ROC and precision-recall curves of the test scores, for plotting."""
 
     roc: RocCurve
     pr: PrCurve
 
 
-class GroupMetrics(_Strict):
+class GroupMetrics(StrictModel):
     """Scores of one group of a protected attribute at the operating point."""
 
     n: int
@@ -293,7 +291,7 @@ class GroupMetrics(_Strict):
     positive_rate: Number
 
 
-class FairnessGaps(_Strict):
+class FairnessGaps(StrictModel):
     """Largest minus smallest value of each score over the groups (null: no group has one)."""
 
     roc_auc: Number | None
@@ -303,21 +301,21 @@ class FairnessGaps(_Strict):
     churn_rate: Number | None
 
 
-class AttributeFairness(_Strict):
+class AttributeFairness(StrictModel):
     """The fairness audit of one protected attribute (`bankchurn.evaluation.fairness`)."""
 
     groups: dict[str, GroupMetrics]
     gaps: FairnessGaps
 
 
-class NamedValue(_Strict):
+class NamedValue(StrictModel):
     """One business parameter (or a figure derived from them) and where it comes from."""
 
     value: Number
     description: str
 
 
-class ValueAtCapacity(_Strict):
+class ValueAtCapacity(StrictModel):
     """The campaign at the operating point: whom it reaches and what it is worth per year."""
 
     capacity: Number
@@ -332,14 +330,14 @@ class ValueAtCapacity(_Strict):
     best_reachable_net_usd_per_year: Number
 
 
-class RateAtCapacity(_Strict):
+class RateAtCapacity(StrictModel):
     """The lowest retention success rate that meets the target, and at which capacity."""
 
     success_rate: Number | None
     capacity: Number
 
 
-class BestCapacity(_Strict):
+class BestCapacity(StrictModel):
     """The capacity that maximises value at the assumed success rate."""
 
     capacity: Number
@@ -347,7 +345,7 @@ class BestCapacity(_Strict):
     meets_target: bool
 
 
-class ValueGoal(_Strict):
+class ValueGoal(StrictModel):
     """What would reach the canvas value target (`bankchurn.business.goal`).
 
     A success rate is null when no churner is reached (no rate would do).
@@ -361,7 +359,7 @@ class ValueGoal(_Strict):
     best_at_assumed_success_rate: BestCapacity
 
 
-class Sensitivity(_Strict):
+class Sensitivity(StrictModel):
     """Net yearly value over success rates (rows) x capacities (columns)."""
 
     success_rates: list[Number]
@@ -370,7 +368,7 @@ class Sensitivity(_Strict):
     success_rate_needed: list[Number | None]
 
 
-class ValuePoint(_Strict):
+class ValuePoint(StrictModel):
     """One point of the value curve over thresholds."""
 
     threshold: Number
@@ -378,7 +376,7 @@ class ValuePoint(_Strict):
     net_usd_per_year: Number
 
 
-class BusinessValue(_Strict):
+class BusinessValue(StrictModel):
     """The ``business`` block of a metrics file: the campaign value model on the test rows."""
 
     parameters: dict[str, NamedValue]
@@ -392,7 +390,7 @@ class BusinessValue(_Strict):
     value_curve: list[ValuePoint]
 
 
-class OperatingPoint(_Strict):
+class OperatingPoint(StrictModel):
     """Whom the retention team contacts, and what that finds (`bankchurn.targets`)."""
 
     capacity: Number
@@ -402,7 +400,7 @@ class OperatingPoint(_Strict):
     best_reachable: dict[str, Number]
 
 
-class Scenario(_Strict):
+class Scenario(StrictModel):
     """Another way to pick whom to contact, never counted in the verdict."""
 
     label: str
@@ -415,7 +413,7 @@ class Scenario(_Strict):
     net_usd_per_year: Number
 
 
-class Importance(_Strict):
+class Importance(StrictModel):
     """Permutation importance of one input column."""
 
     feature: str
@@ -423,14 +421,14 @@ class Importance(_Strict):
     std: Number
 
 
-class Coefficient(_Strict):
+class Coefficient(StrictModel):
     """One coefficient of the logistic-regression baseline."""
 
     feature: str
     coefficient: Number
 
 
-class TrainingProvenance(_Strict):
+class TrainingProvenance(StrictModel):
     """What a training run was trained on, with which code and seed."""
 
     data_source: str | None
@@ -446,7 +444,7 @@ class TrainingProvenance(_Strict):
     model_seed: int
 
 
-class ScoreMetrics(_Strict):
+class ScoreMetrics(StrictModel):
     """Every score of a calibrated model on labelled rows (`bankchurn.model_metrics.model_metrics`).
 
     The common part of a training run's metrics and of an evaluation.
@@ -500,7 +498,7 @@ class EvaluatedSplit(SplitInfo):
     evaluated_rows: str
 
 
-class AllRows(_Strict):
+class AllRows(StrictModel):
     """Every row of an extract the model was not trained on was scored."""
 
     kind: Literal["all_rows"]
@@ -509,7 +507,7 @@ class AllRows(_Strict):
     evaluated_rows: str
 
 
-class EvaluationProvenance(_Strict):
+class EvaluationProvenance(StrictModel):
     """What was evaluated: the extract, and the data the model was trained on."""
 
     data_source: str | None
@@ -529,7 +527,7 @@ class Evaluation(ScoreMetrics):
     provenance: EvaluationProvenance
 
 
-class BaselineAblation(_Strict):
+class BaselineAblation(StrictModel):
     """The baseline with the ``extended`` features: what the linear model is missing."""
 
     feature_set: str
@@ -539,7 +537,7 @@ class BaselineAblation(_Strict):
     note: str
 
 
-class TrainingRecord(_Strict):
+class TrainingRecord(StrictModel):
     """``models/<model>.training.json``: what the summary needs from a run besides its metrics.
 
     Attributes:
@@ -553,7 +551,7 @@ class TrainingRecord(_Strict):
     baseline_ablation: BaselineAblation | None = None
 
 
-class BaselineSummary(_Strict):
+class BaselineSummary(StrictModel):
     """The baseline beside the chosen target."""
 
     candidate: str
@@ -566,7 +564,7 @@ class BaselineSummary(_Strict):
 HyperParams = dict[str, Number | str | bool | None]
 
 
-class Trial(_Strict):
+class Trial(StrictModel):
     """One trial of a candidate's search: its hyperparameters and mean CV ROC-AUC."""
 
     number: int
@@ -574,7 +572,7 @@ class Trial(_Strict):
     cv_roc_auc: Number
 
 
-class SearchBudget(_Strict):
+class SearchBudget(StrictModel):
     """The search budget of the target (``params.yaml`` ``tuning``) and its sampler."""
 
     n_trials: int
@@ -583,7 +581,7 @@ class SearchBudget(_Strict):
     sampler: str
 
 
-class Candidate(_Strict):
+class Candidate(StrictModel):
     """One tuned target candidate: its search and its test score (for information only)."""
 
     best_params: HyperParams
@@ -595,7 +593,7 @@ class Candidate(_Strict):
     test_roc_auc_for_information: Number | None = None
 
 
-class Selection(_Strict):
+class Selection(StrictModel):
     """The target's search record (`bankchurn.models.train_target`)."""
 
     chosen: str
@@ -604,11 +602,11 @@ class Selection(_Strict):
     budget: SearchBudget
 
 
-class NoSelection(_Strict):
+class NoSelection(StrictModel):
     """The baseline's search record: empty (it is not tuned)."""
 
 
-class ModelSelection(_Strict):
+class ModelSelection(StrictModel):
     """``reports/model_selection.json``: how the target was chosen, beside the baseline."""
 
     budget: SearchBudget
@@ -621,34 +619,3 @@ class ModelSelection(_Strict):
     baseline: BaselineSummary | None = None
     baseline_ablation: BaselineAblation | None = None
     split: SplitInfo
-
-
-class Benchmarks(_Strict):
-    """``reports/benchmarks.json``: each measuring script's sections (`bankchurn.benchmarks`).
-
-    Timings are not reproducible, so the file is measured by ``make bench`` on a machine and
-    committed; each section's inner shape belongs to the script that writes it.
-    """
-
-    provenance: Json | None = None
-    machine: Json | None = None
-    training: Json | None = None
-    scoring: Json | None = None
-    predict_1m: Json | None = None
-    startup: Json | None = None
-    targets: list[Json] | None = None
-    api: Json | None = None
-    api_targets: list[Json] | None = None
-    api_soak: Json | None = None
-    api_soak_targets: list[Json] | None = None
-    request_profile: Json | None = None
-    request_profile_run: Json | None = None
-    image: Json | None = None
-    image_targets: list[Json] | None = None
-    image_start_profile: Json | None = None
-    batch: list[Json] | None = None
-    batch_1m: Json | None = None
-    batch_targets: list[Json] | None = None
-    commands: Json | None = None
-    command_targets: list[Json] | None = None
-    tracking: Json | None = None

@@ -13,12 +13,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from bankchurn import report_schemas as schemas
 from bankchurn import targets
 from bankchurn.artifacts import record_path
+from bankchurn.benchmarks import Benchmarks
 from bankchurn.errors import UserError
 from bankchurn.report_files import write_report
-from bankchurn.report_schemas import STATUS, CanvasItem, CanvasStatus
+from bankchurn.report_schemas import STATUS, CanvasItem, CanvasStatus, conform, one_line
 
 
 def canvas_status(
@@ -171,7 +174,8 @@ def read_benchmarks(path: str | Path | None) -> dict[str, Any] | None:
     the folder the summary is written to: the reports form a DAG (ADR 0013).
 
     Raises:
-        UserError: ``path`` is given but missing or not a JSON object.
+        UserError: ``path`` is given but missing, not a JSON object or not of the shape
+            `bankchurn.benchmarks.Benchmarks` writes.
     """
     if path is None:
         return None
@@ -183,7 +187,12 @@ def read_benchmarks(path: str | Path | None) -> dict[str, Any] | None:
         raise UserError(f"{path}: cannot read the benchmark report: {reason}") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}: the benchmark report is not a JSON object")
-    return data
+    try:
+        return conform(Benchmarks, data)
+    except ValidationError as exc:
+        raise UserError(
+            f"{path}: {one_line(exc)} (shape: bankchurn.benchmarks.Benchmarks)"
+        ) from None
 
 
 def write_summary(

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from bankchurn import report_schemas as schemas
+from bankchurn.benchmarks import Benchmarks
 from bankchurn.monitoring import MonitoringReport
 from bankchurn.settings import ENV_PREFIX, settings
 
@@ -45,7 +46,7 @@ REPORT_MODELS: dict[str, type[BaseModel]] = {
     "selection": schemas.ModelSelection,
     "canvas": schemas.CanvasStatus,
     "monitoring": MonitoringReport,
-    "bench": schemas.Benchmarks,
+    "bench": Benchmarks,
 }
 
 

@@ -187,10 +187,16 @@ def small_extract() -> Extract:
 
 
 @pytest.fixture(scope="session")
-def small_report(tmp_path_factory: pytest.TempPathFactory, small_extract: Extract) -> Path:
-    """One fast ``run_report`` (reports + artifacts) shared by the read-only tests."""
+def small_report(made_once: Callable[[str, Callable[[Path], None]], Path]) -> Path:
+    """One fast ``run_report`` (reports + artifacts) shared by the read-only tests.
+
+    Made once per session (`made_once`, tests/conftest.py), whichever workers read it; its
+    extract is `small_extract`'s.
+    """
     from bankchurn.reporting import run_report
 
-    out = tmp_path_factory.mktemp("report")
-    run_report(small_extract, out, out / "models", seed=7, budget=SMALL_BUDGET, n_bootstrap=50)
-    return out
+    def report(out: Path) -> None:
+        extract = load_extract(None, seed=7, n_rows=SMALL_ROWS)
+        run_report(extract, out, out / "models", seed=7, budget=SMALL_BUDGET, n_bootstrap=50)
+
+    return made_once("small-report", report)

@@ -9,13 +9,16 @@ from pathlib import Path
 import pytest
 
 from bankchurn.benchmarks import merge_into, run_measured
+from bankchurn.settings import settings
 
 
 def test_merge_replaces_only_the_given_sections(tmp_path: Path) -> None:
+    committed = json.loads((settings().root / "reports" / "benchmarks.json").read_text("utf-8"))
+    api, tracking = committed["api"], committed["tracking"]
     out = tmp_path / "benchmarks.json"
-    merge_into(out, {"api": {"p99_ms": 1.0}, "training": {"s": 2}})
-    merge_into(out, {"training": {"s": 3}})
-    assert json.loads(out.read_text()) == {"api": {"p99_ms": 1.0}, "training": {"s": 3}}
+    merge_into(out, {"api": api, "tracking": tracking})
+    merge_into(out, {"tracking": {**tracking, "runs": 9}})
+    assert json.loads(out.read_text()) == {"api": api, "tracking": {**tracking, "runs": 9}}
 
 
 def test_merge_refuses_a_file_that_is_not_an_object(tmp_path: Path) -> None:

@@ -122,6 +122,38 @@ PLANTED: list[tuple[str, str, Any, str, str]] = [
     ("monitoring", "methods.ks.threshold", "0.05", "methods.ks.threshold", "valid number"),
     ("bench", "speed", {}, "speed", "Extra inputs are not permitted"),
     ("bench", "api", [], "api", "valid dictionary"),
+    # Each benchmark section, typed to its leaves.
+    ("bench", "api.single_p99_ms", "fast", "api.single_p99_ms", "valid number"),
+    ("bench", "api.at_100rps_p99", 3.0, "api.at_100rps_p99", "Extra inputs are not permitted"),
+    ("bench", "api.throughput_rps", DELETE, "api.throughput_rps", "Field required"),
+    ("bench", "training.target.train_wall_s", "5", "training.target.train_wall_s", "number"),
+    ("bench", "training.reference.auc", 0.9, "training.reference.auc", "Extra"),
+    ("bench", "targets.0.op", "=<", "targets.0.op", "Input should be"),
+    ("bench", "api_targets.0.measured", DELETE, "api_targets.0.measured", "Field required"),
+    ("bench", "batch.0.rows", "many", "batch.0.rows", "valid integer"),
+    ("bench", "image.size_mb", DELETE, "image.size_mb", "Field required"),
+    (
+        "bench",
+        "image_start_profile.import pandas.cpu",
+        1.0,
+        "image_start_profile.import pandas.cpu",
+        "Extra",
+    ),
+    ("bench", "request_profile.model.median_us", None, "request_profile.model.median_us", "num"),
+    ("bench", "api_soak.responses_5xx", 0.5, "api_soak.responses_5xx", "valid integer"),
+    ("bench", "scoring.what", DELETE, "scoring.what", "Field required"),
+    ("bench", "startup.runs", "5", "startup.runs", "valid integer"),
+    ("bench", "tracking.store", None, "tracking.store", "valid string"),
+    ("bench", "commands.load", 1.0, "commands.load", "Extra"),
+    ("bench", "machine.cpu_count", "2", "machine.cpu_count", "valid integer"),
+    ("bench", "provenance.script", DELETE, "provenance.script", "Field required"),
+    (
+        "bench",
+        "request_profile_run.calls_per_stage",
+        1.5,
+        "request_profile_run.calls_per_stage",
+        "integer",
+    ),
 ]
 
 

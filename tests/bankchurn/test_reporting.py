@@ -11,6 +11,7 @@ import pytest
 from bankchurn.candidates import TARGET_CANDIDATES
 from bankchurn.errors import UserError
 from bankchurn.reporting import run_report, to_json
+from bankchurn.settings import settings
 from bankchurn.summary import summarize
 from bankchurn.tuning import FAST_BUDGET
 
@@ -104,7 +105,8 @@ def test_the_summary_reads_benchmarks_only_when_given(small_report: Path, tmp_pa
     """
     out = tmp_path / "reports"
     shutil.copytree(small_report, out)
-    bench = {"api": {"latency_p99_ms": 12.5, "throughput_rps": 900.0}}
+    committed = json.loads((settings().root / "reports" / "benchmarks.json").read_text("utf-8"))
+    bench = {"api": {**committed["api"], "latency_p99_ms": 12.5, "throughput_rps": 900.0}}
     (out / "benchmarks.json").write_text(json.dumps(bench), encoding="utf-8")
     summarize(out, out / "models")
     system = _load(out, "canvas_status.json")["system"]
@@ -115,3 +117,9 @@ def test_the_summary_reads_benchmarks_only_when_given(small_report: Path, tmp_pa
     assert system["throughput_rps"]["measured"] == 900.0
     with pytest.raises(UserError, match=r"nowhere\.json: cannot read the benchmark report"):
         summarize(out, out / "models", tmp_path / "nowhere.json")
+    # Read through its model: a file of another shape is refused in one line.
+    (out / "benchmarks.json").write_text(
+        json.dumps({"api": {**committed["api"], "p99": 1.0}}), encoding="utf-8"
+    )
+    with pytest.raises(UserError, match=r"benchmarks\.json: api\.p99: Extra inputs"):
+        summarize(out, out / "models", out / "benchmarks.json")

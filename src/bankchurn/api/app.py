@@ -183,6 +183,9 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Metrics are Prometheus (`bankchurn.api.metrics`); FastAPI's OpenTelemetry bridge
+        # would otherwise look up the global providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.service = service
@@ -241,7 +244,7 @@ def create_app(
         explain: bool = Query(
             False, description="Also return the exact TreeSHAP explanation of the score."
         ),
-    ) -> Prediction:
+    ) -> Response:
         """Calibrated churn probability, risk band and model version of one customer."""
         row = customer.model_dump()
         if explain and not service.explainable:
@@ -255,11 +258,17 @@ def create_app(
         metrics.observe_predictions(
             [(score.churn_probability, score.risk_band)], "predict", time.perf_counter() - start
         )
-        if not explain:
-            return _prediction(score)
-        return ExplainedPrediction(
-            **_prediction(score).model_dump(), explanation=Explanation.model_validate(explanation)
+        # The JSON bytes FastAPI would send for `response_model` (same fields, same order),
+        # without validating the model it was just built from a second time.
+        answer = (
+            ExplainedPrediction(
+                **_prediction(score).model_dump(),
+                explanation=Explanation.model_validate(explanation),
+            )
+            if explain
+            else _prediction(score)
         )
+        return Response(answer.model_dump_json(), media_type="application/json")
 
     @app.post(
         "/predict/batch",

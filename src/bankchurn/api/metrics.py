@@ -145,12 +145,20 @@ class ApiMetrics:
             ("risk_band",),
             registry=self.registry,
         )
+        # Labelled children by (method, route, status): ``labels()`` re-checks and joins its
+        # label values on every call. Routes are templates, so the key set stays small.
+        self._request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one answered request and record its latency."""
-        labels = (method, route, str(status))
-        self.requests.labels(*labels).inc()
-        self.latency.labels(*labels).observe(seconds)
+        key = (method, route, status)
+        children = self._request_children.get(key)
+        if children is None:  # first request of this kind: look the labelled children up once
+            labels = (method, route, str(status))
+            children = (self.requests.labels(*labels), self.latency.labels(*labels))
+            self._request_children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def observe_predictions(
         self, scores: Iterable[tuple[float, str]], endpoint: str, seconds: float

@@ -137,7 +137,7 @@ def benchmark_tables(reports: Reports) -> str:
     """The benchmark report as Markdown: every target with its verdict first, then the details.
 
     Known sections get a layout made for them (targets together, the API load test as one row
-    per phase); any other section (declared in `bankchurn.report_schemas.Benchmarks`) is
+    per phase); any other section (declared in `bankchurn.benchmarks.Benchmarks`) is
     rendered generically, so a new measurement appears once its section is declared.
     """
     if not reports.exists("bench"):
