@@ -71,6 +71,8 @@ site: setup ## build the site into site/ from the committed reports and notebook
 	@mkdir -p $(dir $(SITE_LOG)) && rm -f $(SITE_LOG)
 	$(BIN)/mkdocs build --strict --quiet 2>&1 | tee $(SITE_LOG).part
 	@mv $(SITE_LOG).part $(SITE_LOG)
+	@# tee opened the log before the build wrote site/: a log older than the site is not reused.
+	@touch $(SITE_LOG)
 
 serve: site ## build, then serve the site on http://127.0.0.1:8000
 	$(BIN)/mkdocs serve --strict -a $(HOST):$(PORT)
