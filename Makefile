@@ -23,12 +23,14 @@ help: ## list the targets
 
 # --- environment -----------------------------------------------------------
 # --compile-bytecode: the environment may set PYTHONDONTWRITEBYTECODE, and then every process
-# (CLI, mkdocs, xdist workers, notebook kernels) would recompile pandas & co. from source.
+# (CLI, mkdocs, xdist workers, notebook kernels) would recompile pandas & co. from source; the
+# package's own sources (an editable install) are compiled too, and recompiled in memory once edited.
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
 	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
+	$(PY) -m compileall -q src
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
