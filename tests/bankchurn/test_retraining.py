@@ -37,7 +37,9 @@ def test_the_rule_in_words_reads_its_thresholds_where_they_are_declared() -> Non
     rule = retraining.retraining_rule()
     auc, precision = targets.get("model.roc_auc"), targets.get("model.precision_at_10")
     assert len(rule) == 4
-    assert f"the canvas target {auc.value:g}" in rule[0]
-    assert f"the canvas target {precision.value:g}" in rule[1]
+    # Both targets must be exceeded (">"): a clause is met when an estimate is at most one.
+    assert (auc.comparison, precision.comparison) == (">", ">")
+    assert f"is at most the canvas target {auc.value:g}" in rule[0]
+    assert f"is at most the canvas target {precision.value:g}" in rule[1]
     assert f"exceeds {drift.PSI_THRESHOLD:g}" in rule[2]
     assert all(f"the last {retraining.RULE_WINDOW_MONTHS} months pooled" in c for c in rule[:2])
