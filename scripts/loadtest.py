@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from bankchurn import targets  # declared once; this script only reads them
-from bankchurn.benchmarks import merge_into  # one read-modify-write for every section
+from bankchurn.benchmarks import API_PHASE_FIGURES, merge_into  # one read-modify-write, one shape
 from bankchurn.settings import settings
 
 ROOT = settings().root
@@ -428,19 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         *rated.items(),
         ("batch", batch),
     ]:
-        for key in (
-            "requests",
-            "errors",
-            "concurrency",
-            "req_per_s",
-            "p50_ms",
-            "p95_ms",
-            "p99_ms",
-            "max_ms",
-            "capped",
-            "send_lag_p99_ms",
-            "server_p99_ms",
-        ):
+        for key in API_PHASE_FIGURES:
             api[f"{prefix}_{key}"] = phase[key]
     api["batch_size"] = args.batch_size
     api["batch_rows_per_s"] = (

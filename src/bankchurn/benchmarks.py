@@ -146,6 +146,8 @@ API_PHASE_FIGURES: dict[str, Any] = {
     "p99_ms": Number | None,
     "max_ms": Number | None,
     "capped": bool,
+    "send_lag_p99_ms": Number | None,
+    "server_p99_ms": Number | None,
 }
 
 #: ``api``: the API on 127.0.0.1 under load (``scripts/loadtest.py``), one field per phase figure.
