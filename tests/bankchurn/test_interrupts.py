@@ -148,7 +148,7 @@ def test_training_whose_signal_was_swallowed_stops_before_fitting(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Before, a signal swallowed at the start of ``train`` was noticed only at the first write."""
-    import bankchurn.reporting
+    import bankchurn.training
 
     fitted: list[str] = []
 
@@ -157,7 +157,7 @@ def test_training_whose_signal_was_swallowed_stops_before_fitting(
         fitted.append("fitted")
         raise AssertionError("the training went on after the signal")
 
-    monkeypatch.setattr(bankchurn.reporting, "train_and_evaluate", train_with_a_swallowed_signal)
+    monkeypatch.setattr(bankchurn.training, "train_and_evaluate", train_with_a_swallowed_signal)
     monkeypatch.setenv("BANKCHURN_TRACKING", "false")
     out = tmp_path / "m"
     code = main(["train", "--model", "baseline", "--fast", "--out", str(out)])
