@@ -93,6 +93,22 @@ def store_problems(block: str) -> list[str]:
     ]
 
 
+_BOUNDARY = re.compile(r"^\s*(?:\w+_)?Boundary\(\s*(\w+)\s*,", re.MULTILINE)
+
+
+def dangling_problems(block: str) -> list[str]:
+    """Arrows whose end is no element of their diagram (Mermaid then draws nothing, silently)."""
+    declared = {alias for _, alias in _C4_ELEMENT.findall(block)} | set(_BOUNDARY.findall(block))
+    title = re.search(r"^\s*title\s+(.*)$", block, re.MULTILINE)
+    name = title.group(1) if title else "?"
+    return [
+        f"{name}: Rel({a}, {b}) names {end}, which the diagram does not declare"
+        for a, b in _REL.findall(block)
+        for end in (a, b)
+        if end not in declared
+    ]
+
+
 def data_flow_problems(block: str) -> list[str]:
     """Nodes of a flowchart where data appears from nowhere: no arrow in, and not a store or input."""
     shapes: dict[str, str] = {}
@@ -279,6 +295,22 @@ def test_check_fails_on_a_broken_diagram(graph: grimp.ImportGraph) -> None:
     assert "bankchurn.does_not_exist, which does not exist" in problems
     assert "draws Rel(contract, validation) but bankchurn.contract does not import" in problems
     assert "code has bankchurn.validation -> bankchurn.contract" in problems
+
+
+def test_every_arrow_joins_elements_of_its_diagram() -> None:
+    markdown = ARCHITECTURE.read_text(encoding="utf-8")
+    problems = [p for block in c4_blocks(markdown) for p in dangling_problems(block)]
+    assert not problems, "\n".join(problems)
+
+
+def test_an_arrow_to_an_undeclared_element_is_caught() -> None:
+    """A ``Rel`` naming an alias the diagram never declares passed the import check unnoticed."""
+    (block,) = c4_blocks(_BROKEN.replace("Rel(contract, validation", "Rel(contract, schemas"))
+    assert dangling_problems(block) == [
+        "broken copy: Rel(contract, schemas) names schemas, which the diagram does not declare"
+    ]
+    (block,) = c4_blocks(_BROKEN)
+    assert dangling_problems(block) == []
 
 
 def test_every_module_is_drawn_or_listed_as_not_drawn(graph: grimp.ImportGraph) -> None:
