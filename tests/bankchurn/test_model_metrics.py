@@ -11,7 +11,7 @@ from bankchurn.business import BusinessParameters
 from bankchurn.contract import FEATURES, TARGET
 from bankchurn.ingest import Extract, load_extract
 from bankchurn.model_metrics import HALF, SCENARIOS, ceiling_evidence, features_of, scenarios
-from bankchurn.report_schemas import CeilingEvidence
+from bankchurn.report_schemas.selection import CeilingEvidence
 from bankchurn.split import make_split
 
 
