@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import pandas as pd
-
 from bankchurn import contract
 from bankchurn.errors import ContractError, UserError
 
-if TYPE_CHECKING:  # psycopg is imported when a database is used, not by every command
+if TYPE_CHECKING:  # pandas and psycopg are imported when a table is read or written: the
+    # command line imports this module for its URL helpers, and its help stays light
+    import pandas as pd
     import psycopg
 
 SCHEMA = "crm"
@@ -362,6 +362,8 @@ def locate(error: ContractError, read: TableRead) -> ContractError:
 
 def _copy_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Rows as Python values of the columns' SQL types (None for a missing value)."""
+    import pandas as pd
+
     columns: list[list[Any]] = []
     for col in TABLE_COLUMNS:
         if col.contract_name not in frame.columns:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bankchurn.cli.root import command_app
+from bankchurn.cli.root import command_app, param_default, param_source
 from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
 
@@ -89,6 +89,7 @@ def load_source(spec: str, option: str, seed: int) -> tuple[Any, Any]:
 
 @app.command("monitor")
 def monitor(
+    *,
     reference: Annotated[str, typer.Option("--reference", help=SOURCE_HELP)],
     current: Annotated[str, typer.Option("--current", help="Same forms as --reference.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for drift.json.")],
@@ -96,7 +97,15 @@ def monitor(
         Path | None,
         typer.Option("--model", help="Model artifact: adds the drift of its predictions."),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic extract.")] = 42,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed",
+            help="Seed of the synthetic extract.",
+            default_factory=param_default("seed"),
+            show_default=param_source("seed"),
+        ),
+    ],
     fail_on_drift: Annotated[
         bool,
         typer.Option("--fail-on-drift", help="Exit with code 1 when drift is detected."),
