@@ -245,7 +245,7 @@ def evaluate(
     from bankchurn.artifacts import load_artifact
     from bankchurn.model_metrics import evaluate_artifact
     from bankchurn.report_files import write_report
-    from bankchurn.report_schemas import Evaluation
+    from bankchurn.report_schemas.metrics import Evaluation
 
     if out is not None and out.is_dir():
         raise UserError(f"--out {out}: is a folder; give a file path such as metrics.json")

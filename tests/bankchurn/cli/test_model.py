@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from bankchurn.cli import main
 from bankchurn.ingest import load_extract
-from bankchurn.report_schemas import AllRows, Evaluation, one_line
+from bankchurn.report_schemas.base import one_line
+from bankchurn.report_schemas.metrics import AllRows, Evaluation
 from bankchurn.synthetic import generate_extract, write_extract
 
 
