@@ -43,7 +43,7 @@ def load_source(spec: str, option: str, seed: int) -> tuple[Any, Any]:
     import pandas as pd
 
     from bankchurn.contract import SNAPSHOT
-    from bankchurn.drift import SampleInfo
+    from bankchurn.drift import MIN_ROWS, SampleInfo
     from bankchurn.ingest import load_extract
 
     match = _SYNTHETIC.match(spec)
@@ -77,6 +77,11 @@ def load_source(spec: str, option: str, seed: int) -> tuple[Any, Any]:
                     f"{option} {spec}: no synthetic rows in those months (data covers "
                     f"{start[:7]}..{end[:7]})"
                 )
+    if len(frame) < MIN_ROWS:
+        raise UserError(
+            f"{option} {spec}: {len(frame)} row{'s' if len(frame) != 1 else ''}; the drift tests "
+            f"need at least {MIN_ROWS} rows in each sample before they can flag anything"
+        )
     dates = frame[SNAPSHOT] if SNAPSHOT in frame.columns else None
     info = SampleInfo(
         source=source,
@@ -129,6 +134,8 @@ def monitor(
 
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: exists and is not a folder")
+    if fail_on_retrain and model is None:
+        raise UserError("--fail-on-retrain needs --model (the rule reads the model's scores)")
     artifact = None
     if model is not None:
         from bankchurn.artifacts import load_artifact
@@ -145,8 +152,6 @@ def monitor(
             "current_scores": predict_proba(artifact, cur),
             "model_version": str(artifact.metadata.get("model_version")),
         }
-    if fail_on_retrain and artifact is None:
-        raise UserError("--fail-on-retrain needs --model (the rule reads the model's scores)")
     try:
         report = compare(ref, cur, reference_info=ref_info, current_info=cur_info, **scores)
     except ValueError as exc:

@@ -15,6 +15,7 @@ import typer
 
 from bankchurn.cli import main
 from bankchurn.cli.root import COMMANDS
+from bankchurn.interrupts import SIGNAL_EXIT
 
 
 def _first_paragraph(text: str) -> str:
@@ -239,3 +240,46 @@ def test_output_to_a_closed_pipe_stops_quietly(argv: list[str]) -> None:
     finally:
         os.close(write_end)
     assert (proc.returncode, proc.stderr) == (1, "")  # click's code for a closed pipe
+
+
+SIGNAL_IN_SET_NAME = """
+import signal, sys
+
+class SignalsWhenNamed:
+    def __set_name__(self, owner, name):
+        signal.raise_signal(signal.{sig})
+
+class DefinesAClassWhenImported:
+    # a module that defines a class while the command's imports run (pydantic does)
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas":
+            sys.meta_path.remove(self)
+            type("Model", (), {{"field": SignalsWhenNamed()}})
+        return None
+
+sys.meta_path.insert(0, DefinesAClassWhenImported())
+from bankchurn.cli import main
+sys.exit(main(["data", "generate", "--rows", "10", "--out", {out!r}]))
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_wrapped_by_the_interpreter_is_still_one_line(tmp_path, sig) -> None:
+    """A signal inside ``__set_name__`` reaches us as a RuntimeError (the interpreter wraps it).
+
+    Before, that ended as a "RuntimeError: Error calling __set_name__" traceback and exit 1
+    (found by scripts/signal_race.py while pydantic was being imported).
+    """
+    out = tmp_path / "out.csv"
+    proc = subprocess.run(
+        [sys.executable, "-c", SIGNAL_IN_SET_NAME.format(sig=sig.name, out=str(out))],
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=_as_from_a_terminal,
+    )
+    assert proc.returncode == SIGNAL_EXIT[sig], proc.stderr
+    assert (
+        proc.stderr == f"bankchurn: interrupted by {sig.name}; no output was written or replaced\n"
+    )
+    assert not out.exists()
