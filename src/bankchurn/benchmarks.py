@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError, create_model
 
 from bankchurn.atomic import atomic_write_text
-from bankchurn.report_schemas import Number, StrictModel, conform, one_line
+from bankchurn.report_schemas.base import Number, StrictModel, conform, one_line
 from bankchurn.targets import Comparison
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from bankchurn.evaluation import fast_roc_auc, top_k
-from bankchurn.report_schemas import STRICT
+from bankchurn.report_schemas.base import STRICT
 
 #: Label draws of `label_spread`.
 N_LABEL_DRAWS: int = 200

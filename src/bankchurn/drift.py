@@ -32,7 +32,7 @@ from scipy import stats
 from bankchurn.business import RISK_BANDS
 from bankchurn.cbpe import Estimate
 from bankchurn.contract import BY_NAME, FEATURES
-from bankchurn.report_schemas import STRICT
+from bankchurn.report_schemas.base import STRICT
 
 Test = Literal["ks", "chi2"]
 

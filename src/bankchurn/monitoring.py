@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from bankchurn import cbpe, drift, evaluation, targets
 from bankchurn.contract import FEATURES, SNAPSHOT, TARGET
 from bankchurn.ingest import Extract
-from bankchurn.report_schemas import STRICT
+from bankchurn.report_schemas.base import STRICT
 from bankchurn.retraining import RULE_WINDOW_MONTHS, retraining_reasons, retraining_rule
 from bankchurn.shifts import SHIFTS
 from bankchurn.synthetic import generate_extract, injected_drift

@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bankchurn import report_schemas as schemas
 from bankchurn.contract import (
     BY_NAME,
     FEATURES,
@@ -23,6 +22,7 @@ from bankchurn.contract import (
 )
 from bankchurn.ingest import Extract
 from bankchurn.report_files import write_report
+from bankchurn.report_schemas.data_profile import DataProfile
 
 #: Age bands of the calibration facts (churn peaks in the 50s).
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
@@ -111,8 +111,8 @@ def data_profile(extract: Extract) -> dict[str, Any]:
 
 
 def write_data_profile(path: str | Path, extract: Extract) -> Path:
-    """Write ``data_profile.json`` (`bankchurn.report_schemas.DataProfile`) of ``extract``."""
-    return write_report(path, schemas.DataProfile, data_profile(extract))
+    """Write ``data_profile.json`` (`bankchurn.report_schemas.data_profile.DataProfile`) of ``extract``."""
+    return write_report(path, DataProfile, data_profile(extract))
 
 
 def label_facts(extract: Extract) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from bankchurn import report_schemas as schemas
 from bankchurn.atomic import atomic_write_text
+from bankchurn.report_schemas.base import ReportModel, conform
 
 
 def json_ready(obj: Any) -> Any:
@@ -46,10 +46,10 @@ def write_json(path: str | Path, obj: Any) -> Path:
     return atomic_write_text(path, to_json(obj))
 
 
-def write_report(path: str | Path, model: type[schemas.ReportModel], obj: Any) -> Path:
+def write_report(path: str | Path, model: type[ReportModel], obj: Any) -> Path:
     """Write report ``obj`` through its model (`bankchurn.report_schemas`), atomically.
 
     The content is made JSON-ready first (rounded floats), then validated and dumped by the
     model, so a file only ever holds the model's shape.
     """
-    return write_json(path, schemas.conform(model, json.loads(to_json(obj))))
+    return write_json(path, conform(model, json.loads(to_json(obj))))

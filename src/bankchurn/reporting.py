@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from bankchurn import evaluation
-from bankchurn import report_schemas as schemas
 from bankchurn.artifacts import record_path
 from bankchurn.errors import UserError
 from bankchurn.ingest import Extract
@@ -24,6 +23,8 @@ from bankchurn.params import load as load_params
 from bankchurn.profile import write_data_profile
 from bankchurn.report_files import to_json as to_json  # notebooks print through it
 from bankchurn.report_files import write_json, write_report
+from bankchurn.report_schemas.metrics import TrainingMetrics
+from bankchurn.report_schemas.selection import TrainingRecord
 from bankchurn.split import (
     Split,
     recorded_split,
@@ -47,11 +48,11 @@ def write_training(
         ``metrics``, and ``model``/``record`` when written -> path.
     """
     metrics_file = Path(metrics_dir) / "metrics.json"
-    written = {"metrics": write_report(metrics_file, schemas.TrainingMetrics, result.metrics)}
+    written = {"metrics": write_report(metrics_file, TrainingMetrics, result.metrics)}
     if model_file is not None:
         written["model"] = save_model(result, model_file)
         written["record"] = write_report(
-            record_path(model_file), schemas.TrainingRecord, training_record(result)
+            record_path(model_file), TrainingRecord, training_record(result)
         )
     return written
 

@@ -15,13 +15,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bankchurn import report_schemas as schemas
 from bankchurn import targets
 from bankchurn.artifacts import record_path
 from bankchurn.benchmarks import Benchmarks
 from bankchurn.errors import UserError
 from bankchurn.report_files import write_report
-from bankchurn.report_schemas import STATUS, CanvasItem, CanvasStatus, conform, one_line
+from bankchurn.report_schemas.base import STATUS, conform, one_line
+from bankchurn.report_schemas.canvas import CanvasItem, CanvasOperatingPoint, CanvasStatus
+from bankchurn.report_schemas.selection import ModelSelection
 
 
 def canvas_status(
@@ -124,7 +125,7 @@ def canvas_status(
     return CanvasStatus(
         model_evaluated="target",
         baseline_roc_auc=baseline.get("roc_auc"),
-        operating_point=schemas.CanvasOperatingPoint(
+        operating_point=CanvasOperatingPoint(
             capacity=targets.OPERATING_POINT.capacity,
             label=targets.OPERATING_POINT.label,
             origin=targets.OPERATING_POINT.origin,
@@ -163,6 +164,7 @@ def selection_report(
             "feature_set": "canvas",
         }
         sel["baseline_ablation"] = (baseline_record or {}).get("baseline_ablation")
+    sel["ceiling_evidence"] = target_record.get("ceiling_evidence")
     sel["split"] = target_metrics["split"]
     return sel
 
@@ -219,7 +221,7 @@ def write_summary(
         metrics["target"], records["target"], metrics["baseline"], records["baseline"]
     )
     return {
-        "selection": write_report(out / "model_selection.json", schemas.ModelSelection, selection),
+        "selection": write_report(out / "model_selection.json", ModelSelection, selection),
         "canvas": write_report(
             out / "canvas_status.json",
             CanvasStatus,

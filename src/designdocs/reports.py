@@ -18,9 +18,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from bankchurn import report_schemas as schemas
 from bankchurn.benchmarks import Benchmarks
 from bankchurn.monitoring import MonitoringReport
+from bankchurn.report_schemas.base import one_line
+from bankchurn.report_schemas.canvas import CanvasStatus
+from bankchurn.report_schemas.data_profile import DataProfile
+from bankchurn.report_schemas.metrics import TrainingMetrics
+from bankchurn.report_schemas.selection import ModelSelection
 from bankchurn.settings import ENV_PREFIX, settings
 
 #: Environment variable that points the site at another reports folder.
@@ -40,11 +44,11 @@ REPORT_FILES: dict[str, str] = {
 
 #: Report name -> the model its file is written and read through (`bankchurn.report_schemas`).
 REPORT_MODELS: dict[str, type[BaseModel]] = {
-    "data": schemas.DataProfile,
-    "baseline": schemas.TrainingMetrics,
-    "target": schemas.TrainingMetrics,
-    "selection": schemas.ModelSelection,
-    "canvas": schemas.CanvasStatus,
+    "data": DataProfile,
+    "baseline": TrainingMetrics,
+    "target": TrainingMetrics,
+    "selection": ModelSelection,
+    "canvas": CanvasStatus,
     "monitoring": MonitoringReport,
     "bench": Benchmarks,
 }
@@ -129,7 +133,7 @@ class Reports:
                 model = kind.model_validate(data)
             except ValidationError as exc:
                 raise SiteDataError(
-                    f"{_shown(path)}: {schemas.one_line(exc)} (shape: {kind.__module__}."
+                    f"{_shown(path)}: {one_line(exc)} (shape: {kind.__module__}."
                     f"{kind.__name__}; run `make reports`)"
                 ) from None
             self._cache[name] = Report(name, path, data, hashlib.sha256(raw).hexdigest(), model)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -44,3 +45,15 @@ def test_run_measured_returns_the_exit_code_and_the_end_of_stderr() -> None:
     res = run_measured([sys.executable, "-c", "import sys; sys.exit('no such model')"])
     assert res["rc"] == 1
     assert res["err"] == "no such model"
+
+
+def test_a_benchmark_section_of_no_model_is_refused_and_the_file_kept(tmp_path: Path) -> None:
+    committed = settings().root / "reports" / "benchmarks.json"
+    out = tmp_path / "benchmarks.json"
+    shutil.copy(committed, out)
+    before = out.read_bytes()
+    with pytest.raises(SystemExit, match=r"benchmarks\.json: speed: Extra inputs"):
+        merge_into(out, {"speed": {"x": 1}})
+    assert out.read_bytes() == before
+    merge_into(out, {"api": json.loads(committed.read_text(encoding="utf-8"))["api"]})
+    assert out.read_bytes() == before

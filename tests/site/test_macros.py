@@ -137,7 +137,7 @@ def _write(tmp_path: Path, canvas: dict) -> site_data.Reports:
 
 
 def test_canvas_status_as_written_by_bankchurn_reporting(tmp_path: Path) -> None:
-    """The shape of `bankchurn.report_schemas.CanvasStatus` (tier -> key -> item)."""
+    """The shape of `bankchurn.report_schemas.canvas.CanvasStatus` (tier -> key -> item)."""
     _reports(tmp_path)
     reports = _write(tmp_path, _canvas(tmp_path))
     rows = [r for r in canvas_page.canvas_table(reports).splitlines()[2:]]

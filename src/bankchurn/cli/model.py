@@ -239,7 +239,7 @@ def evaluate(
     from bankchurn.artifacts import load_artifact
     from bankchurn.model_metrics import evaluate_artifact
     from bankchurn.report_files import write_report
-    from bankchurn.report_schemas import Evaluation
+    from bankchurn.report_schemas.metrics import Evaluation
 
     if out is not None and out.is_dir():
         raise UserError(f"--out {out}: is a folder; give a file path such as metrics.json")
@@ -305,8 +305,13 @@ def predict(
         typer.Option("--chunk-size", min=1, max=5_000_000, help="Rows per chunk (bounds memory)."),
     ] = 50_000,
     progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Progress bar on stderr (default: only when stderr is a terminal).",
+            show_default=False,
+        ),
+    ] = None,
     explain_scores: Annotated[
         bool,
         typer.Option(

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 #: Smallest rendered diagram text, CSS px, at any screen width: the size of Material's own
 #: smallest print (footnotes, the footer) at its default root size.
 MIN_FONT_PX = 12.0
@@ -164,9 +166,19 @@ DIAGRAM_TEXT_JS = """
       reached = Math.max(reached, b);
     }
     if (bottom > reached) blank.push([reached - top, bottom - top]);
+    // Boundaries (C4 dashed frames, flowchart subgraphs): their frame, and their own title.
+    const boundaries = [...svg.querySelectorAll("rect[stroke-dasharray], g.cluster > rect")]
+      .filter((r) => !r.closest("g.node, marker, defs"))
+      .map((r) => {
+        const own = [...r.parentElement.querySelectorAll("text, p, span")]
+          .filter((t) => itemOf.has(t)).map((t) => itemOf.get(t));
+        return { box: box(r.getBoundingClientRect()), own };
+      })
+      .filter((b) => b.box.right - b.box.left > 1 && b.box.bottom - b.box.top > 1);
     const vb = svg.viewBox && svg.viewBox.baseVal;
     return {
       blank,
+      boundaries,
       lines,
       index,
       role: svg.getAttribute("aria-roledescription") || "",
@@ -277,6 +289,24 @@ def overlap_problems(diagrams: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
+def _boxes(diagram: dict[str, Any]) -> dict[int, list[Box]]:
+    """The shapes of each box (node) of a diagram, by node number."""
+    boxes: dict[int, list[Box]] = {}
+    for node in diagram["nodes"]:
+        boxes.setdefault(node["node"], []).append(Box(**node["box"]))
+    return boxes
+
+
+def _ends(points: list[list[float]], boxes: dict[int, list[Box]]) -> set[int]:
+    """The boxes a connector joins: those its two ends touch (within ``ATTACH_PX``)."""
+    return {
+        n
+        for n, shapes in boxes.items()
+        for x, y in (points[0], points[-1])
+        if any(b.contains(x, y, -ATTACH_PX) for b in shapes)
+    }
+
+
 def crossing_problems(diagrams: list[dict[str, Any]]) -> list[str]:
     """Connectors that pass through a box other than the two they join.
 
@@ -287,25 +317,17 @@ def crossing_problems(diagrams: list[dict[str, Any]]) -> list[str]:
     for d in diagrams:
         if d.get("missing"):
             continue
-        boxes: dict[int, list[Box]] = {}
-        for node in d["nodes"]:
-            boxes.setdefault(node["node"], []).append(Box(**node["box"]))
+        boxes = _boxes(d)
         for line in d.get("lines", []):
             points = line["points"]
-            ends = {
-                n
-                for n, shapes in boxes.items()
-                for x, y in (points[0], points[-1])
-                if any(b.contains(x, y, -ATTACH_PX) for b in shapes)
-            }
+            ends = _ends(points, boxes)
             crossed = sorted(
                 n
                 for n, shapes in boxes.items()
                 if n not in ends
                 and any(b.contains(x, y, OVERLAP_TOLERANCE_PX) for b in shapes for x, y in points)
             )
-            name = f"connector {line['label']!r}" if line["label"] else "a connector"
-            where = f"diagram {d['index'] + 1} ({d.get('role', '?')}): {name} crosses"
+            where = f"diagram {d['index'] + 1} ({d.get('role', '?')}): {_connector(line)} crosses"
             for n in crossed:
                 box = next((i["text"] for i in d["items"] if i["node"] == n), f"box {n + 1}")
                 problems.append(f"{where} box {box!r}")
@@ -386,3 +408,89 @@ def worst(diagrams: list[dict[str, Any]]) -> dict[str, float]:
         if items
         else 0.0,
     }
+
+
+def _intersections(a: list[list[float]], b: list[list[float]]) -> list[tuple[float, float]]:
+    """Points where two polylines properly cross (touching ends and collinear runs excluded)."""
+    if len(a) < 2 or len(b) < 2:
+        return []
+    pa, pb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    a0, a1, b0, b1 = pa[:-1], pa[1:], pb[:-1], pb[1:]
+    da = (a1 - a0)[:, None, :]
+    db = (b1 - b0)[None, :, :]
+    diff = b0[None, :, :] - a0[:, None, :]
+    denom = da[..., 0] * db[..., 1] - da[..., 1] * db[..., 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (diff[..., 0] * db[..., 1] - diff[..., 1] * db[..., 0]) / denom
+        u = (diff[..., 0] * da[..., 1] - diff[..., 1] * da[..., 0]) / denom
+    hit = (np.abs(denom) > 1e-9) & (t > 0) & (t < 1) & (u > 0) & (u < 1)
+    i, j = np.nonzero(hit)
+    at = a0[i] + t[i, j][:, None] * (a1[i] - a0[i])
+    return [(float(x), float(y)) for x, y in at]
+
+
+def line_crossing_problems(diagrams: list[dict[str, Any]]) -> list[str]:
+    """Connectors that cross each other, unless they share a box they join.
+
+    Two connectors into (or out of) the same box may meet or swap sides on the way to it: the
+    reader who follows either line still reaches the right box. Two connectors that join four
+    different boxes never cross (ADR-0025): at an X, the reader has to guess which line goes
+    where. Crossings within ``ATTACH_PX`` of a box are where arrows meet it, not crossings.
+    """
+    problems = []
+    for d in diagrams:
+        if d.get("missing"):
+            continue
+        boxes = _boxes(d)
+        flat = [b for shapes in boxes.values() for b in shapes]
+        lines = d.get("lines", [])
+        ends = [_ends(line["points"], boxes) for line in lines]
+        for a in range(len(lines)):
+            for b in range(a + 1, len(lines)):
+                if ends[a] & ends[b]:
+                    continue
+                for x, y in _intersections(lines[a]["points"], lines[b]["points"]):
+                    if any(box.contains(x, y, -ATTACH_PX) for box in flat):
+                        continue
+                    problems.append(
+                        f"diagram {d['index'] + 1} ({d.get('role', '?')}): "
+                        f"{_connector(lines[a])} crosses {_connector(lines[b])} "
+                        f"at ({x:.0f}, {y:.0f})"
+                    )
+                    break
+    return problems
+
+
+def _connector(line: dict[str, Any]) -> str:
+    return f"connector {line['label']!r}" if line["label"] else "a connector"
+
+
+def boundary_text_problems(diagrams: list[dict[str, Any]]) -> list[str]:
+    """Texts that a boundary's frame (a C4 dashed line, a subgraph's border) runs through.
+
+    A boundary's own title sits inside its frame and is exempt; every other text, a box's
+    included, must lie wholly inside or wholly outside each frame.
+    """
+    t = OVERLAP_TOLERANCE_PX
+    problems = []
+    for d in diagrams:
+        if d.get("missing"):
+            continue
+        for frame in d.get("boundaries", []):
+            f = Box(**frame["box"])
+            own = set(frame["own"])
+            for k, item in enumerate(d["items"]):
+                if k in own:
+                    continue
+                b = Box(**item["box"])
+                across = min(b.right, f.right) - max(b.left, f.left) > t
+                down = min(b.bottom, f.bottom) - max(b.top, f.top) > t
+                on_edge = (
+                    across and any(b.top + t < y < b.bottom - t for y in (f.top, f.bottom))
+                ) or (down and any(b.left + t < x < b.right - t for x in (f.left, f.right)))
+                if on_edge:
+                    problems.append(
+                        f"{_name(d, item)} lies on the frame of a boundary "
+                        f"({', '.join(repr(d['items'][o]['text']) for o in sorted(own)) or '?'})"
+                    )
+    return problems

@@ -7,7 +7,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, cast
 
-from bankchurn.report_schemas import STATUS, CanvasItem, CanvasStatus
+from bankchurn.report_schemas.base import STATUS
+from bankchurn.report_schemas.canvas import CanvasItem, CanvasStatus
 from bankchurn.targets import BY_ID, Target
 from designdocs.pages.cells import SYMBOLS, badge, format_target, format_with_unit
 from designdocs.reports import Reports, SiteDataError
@@ -49,7 +50,7 @@ def canvas_metrics(reports: Reports) -> list[CanvasMetric]:
     disagrees with the verdict, or whose measured value differs from its ``source`` report fails.
 
     Raises:
-        SiteDataError: the file breaks `bankchurn.report_schemas.CanvasStatus`, or an
+        SiteDataError: the file breaks `bankchurn.report_schemas.canvas.CanvasStatus`, or an
             inconsistency.
     """
     status = cast(CanvasStatus, reports.get("canvas").model)  # REPORT_MODELS["canvas"]

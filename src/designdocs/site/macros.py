@@ -337,7 +337,8 @@ def define_env(env: Any) -> None:
         ``name`` is one of `REPORT_MODELS`, ``record`` (a training record) or ``evaluation``
         (the file of ``bankchurn evaluate --out``).
         """
-        from bankchurn.report_schemas import Evaluation, TrainingRecord
+        from bankchurn.report_schemas.metrics import Evaluation
+        from bankchurn.report_schemas.selection import TrainingRecord
 
         models: dict[str, type[BaseModel]] = {
             **REPORT_MODELS,
