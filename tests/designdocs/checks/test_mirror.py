@@ -102,7 +102,6 @@ UNTESTED = {
     "bankchurn/deploy/daily_job.py": "tests/deploy/test_daily_job.py (the job as deploy/ declares it)",
     "bankchurn/deploy/postgres.py": "the postgres_server fixture of tests/conftest.py, used by every database test",
     "bankchurn/errors.py": "the one-line errors of every reader and command (tests/bankchurn/test_io_hostile.py)",
-    "bankchurn/params.py": "tests/pipeline/test_dvc.py (the package reads the parameters DVC tracks)",
     "bankchurn/scoring.py": "bankchurn predict: tests/bankchurn/cli/test_model.py, tests/bankchurn/test_scores_db.py",
     "bankchurn/tracking/pyfunc_model.py": "run by MLflow serving a model: tests/bankchurn/tracking/test_runs.py",
     "designdocs/adr/author.py": "adr new / supersede: tests/designdocs/adr/test_lint.py",
