@@ -21,8 +21,7 @@ from bankchurn.errors import UserError
 from bankchurn.ingest import Extract
 from bankchurn.params import load as load_params
 from bankchurn.profile import write_data_profile
-from bankchurn.report_files import to_json as to_json  # notebooks print through it
-from bankchurn.report_files import write_json, write_report
+from bankchurn.report_files import to_json, write_json, write_report
 from bankchurn.report_schemas.metrics import TrainingMetrics
 from bankchurn.report_schemas.selection import TrainingRecord
 from bankchurn.split import (

@@ -10,7 +10,8 @@ import pytest
 
 from bankchurn.candidates import TARGET_CANDIDATES
 from bankchurn.errors import UserError
-from bankchurn.reporting import run_report, to_json
+from bankchurn.report_files import to_json
+from bankchurn.reporting import run_report
 from bankchurn.settings import settings
 from bankchurn.summary import summarize
 from bankchurn.tuning import FAST_BUDGET
