@@ -9,6 +9,7 @@ node (a box of the diagram). The functions below turn those facts into one probl
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,130 +234,144 @@ def contrast(a: list[float], b: list[float]) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-def _name(diagram: dict[str, Any], item: dict[str, Any]) -> str:
+#: The facts ``DIAGRAM_TEXT_JS`` returns for one diagram.
+Diagram = dict[str, Any]
+
+
+def rendered(diagrams: list[Diagram]) -> Iterator[Diagram]:
+    """The diagrams that rendered (one that did not is reported by `size_problems`)."""
+    return (d for d in diagrams if not d.get("missing"))
+
+
+def _each(check: Callable[[Diagram], list[str]], diagrams: list[Diagram]) -> list[str]:
+    """The problems ``check`` finds in each rendered diagram, in page order."""
+    return [problem for d in rendered(diagrams) for problem in check(d)]
+
+
+def _name(diagram: Diagram, item: dict[str, Any]) -> str:
     return f"diagram {diagram['index'] + 1} ({diagram.get('role', '?')}) {item['text']!r}"
 
 
-def size_problems(diagrams: list[dict[str, Any]], minimum: float = MIN_FONT_PX) -> list[str]:
-    """Text rendered smaller than ``minimum`` CSS px; diagrams that did not render."""
+def _small_text(d: Diagram, minimum: float) -> list[str]:
+    small = [i for i in d["items"] if i["size"] < minimum - 0.05]
+    if not small:
+        return []
+    worst = min(small, key=lambda i: i["size"])
+    return [
+        f"{_name(d, worst)} is {worst['size']:.1f} px, under {minimum:g} px "
+        f"({len(small)} of {len(d['items'])} texts)"
+    ]
+
+
+def _overlaps(d: Diagram) -> list[str]:
+    items = d["items"]
+    boxes = [Box(**i["box"]) for i in items]
+    problems = [
+        f"{_name(d, items[a])} overlaps {items[b]['text']!r} in diagram {d['index'] + 1}"
+        for a in range(len(items))
+        for b in range(a + 1, len(items))
+        if boxes[a].collides(boxes[b])
+    ]
+    for item, box in zip(items, boxes, strict=True):
+        node = next(
+            (n for n in d["nodes"] if n["node"] != item["node"] and box.collides(Box(**n["box"]))),
+            None,
+        )
+        if node is not None:
+            problems.append(f"{_name(d, item)} overlaps box {node['node'] + 1}")
+    return problems
+
+
+def _crossings(d: Diagram) -> list[str]:
+    boxes: dict[int, list[Box]] = {}
+    for node in d["nodes"]:
+        boxes.setdefault(node["node"], []).append(Box(**node["box"]))
     problems = []
-    for d in diagrams:
-        if d.get("missing"):
-            problems.append(f"diagram {d['index'] + 1} did not render")
-            continue
-        small = [i for i in d["items"] if i["size"] < minimum - 0.05]
-        if small:
-            worst = min(small, key=lambda i: i["size"])
+    for line in d.get("lines", []):
+        points = line["points"]
+        ends = {
+            n
+            for n, shapes in boxes.items()
+            for x, y in (points[0], points[-1])
+            if any(b.contains(x, y, -ATTACH_PX) for b in shapes)
+        }
+        crossed = sorted(
+            n
+            for n, shapes in boxes.items()
+            if n not in ends
+            and any(b.contains(x, y, OVERLAP_TOLERANCE_PX) for b in shapes for x, y in points)
+        )
+        name = f"connector {line['label']!r}" if line["label"] else "a connector"
+        where = f"diagram {d['index'] + 1} ({d.get('role', '?')}): {name} crosses"
+        for n in crossed:
+            box = next((i["text"] for i in d["items"] if i["node"] == n), f"box {n + 1}")
+            problems.append(f"{where} box {box!r}")
+        # Texts outside the boxes (other labels, boundary titles): a line through them hides
+        # them; the connector's own label may sit on it.
+        own = set(line.get("own", []))
+        for k, item in enumerate(d["items"]):
+            if k in own or item["node"] != -1:
+                continue
+            box = Box(**item["box"])
+            if any(box.contains(x, y, OVERLAP_TOLERANCE_PX) for x, y in points):
+                problems.append(f"{where} text {item['text']!r}")
+    return problems
+
+
+def _blank_bands(d: Diagram, limit: float) -> list[str]:
+    return [
+        f"diagram {d['index'] + 1} ({d.get('role', '?')}) has a blank band "
+        f"{end - start:.0f} px tall, {start:.0f} px from its top"
+        for start, end in d.get("blank", [])
+        if end - start > limit
+    ]
+
+
+def _low_contrast(d: Diagram) -> list[str]:
+    problems = []
+    for item in d["items"]:
+        large = item["size"] >= 24 or (item["bold"] and item["size"] >= 18.66)
+        need = AA_LARGE if large else AA_NORMAL
+        ratio = contrast(item["color"], item["background"])
+        if ratio < need:
             problems.append(
-                f"{_name(d, worst)} is {worst['size']:.1f} px, under {minimum:g} px "
-                f"({len(small)} of {len(d['items'])} texts)"
+                f"{_name(d, item)}: contrast {ratio:.2f} under {need} "
+                f"(text {_rgb(item['color'])} on {_rgb(item['background'])})"
             )
     return problems
 
 
-def overlap_problems(diagrams: list[dict[str, Any]]) -> list[str]:
+def size_problems(diagrams: list[Diagram], minimum: float = MIN_FONT_PX) -> list[str]:
+    """Text rendered smaller than ``minimum`` CSS px; diagrams that did not render."""
+    missing = [f"diagram {d['index'] + 1} did not render" for d in diagrams if d.get("missing")]
+    return missing + _each(lambda d: _small_text(d, minimum), diagrams)
+
+
+def overlap_problems(diagrams: list[Diagram]) -> list[str]:
     """Texts that overlap each other, and texts that overlap a box they do not belong to."""
-    problems = []
-    for d in diagrams:
-        if d.get("missing"):
-            continue
-        items = d["items"]
-        boxes = [Box(**i["box"]) for i in items]
-        for a in range(len(items)):
-            for b in range(a + 1, len(items)):
-                if boxes[a].collides(boxes[b]):
-                    problems.append(
-                        f"{_name(d, items[a])} overlaps {items[b]['text']!r} in diagram "
-                        f"{d['index'] + 1}"
-                    )
-        for item, box in zip(items, boxes, strict=True):
-            for node in d["nodes"]:
-                if node["node"] != item["node"] and box.collides(Box(**node["box"])):
-                    problems.append(f"{_name(d, item)} overlaps box {node['node'] + 1}")
-                    break
-    return problems
+    return _each(_overlaps, diagrams)
 
 
-def crossing_problems(diagrams: list[dict[str, Any]]) -> list[str]:
+def crossing_problems(diagrams: list[Diagram]) -> list[str]:
     """Connectors that pass through a box other than the two they join.
 
     The boxes a connector joins are those its two ends touch (within ``ATTACH_PX``); any other
     box with a sampled point of the connector inside it is crossed.
     """
-    problems = []
-    for d in diagrams:
-        if d.get("missing"):
-            continue
-        boxes: dict[int, list[Box]] = {}
-        for node in d["nodes"]:
-            boxes.setdefault(node["node"], []).append(Box(**node["box"]))
-        for line in d.get("lines", []):
-            points = line["points"]
-            ends = {
-                n
-                for n, shapes in boxes.items()
-                for x, y in (points[0], points[-1])
-                if any(b.contains(x, y, -ATTACH_PX) for b in shapes)
-            }
-            crossed = sorted(
-                n
-                for n, shapes in boxes.items()
-                if n not in ends
-                and any(b.contains(x, y, OVERLAP_TOLERANCE_PX) for b in shapes for x, y in points)
-            )
-            name = f"connector {line['label']!r}" if line["label"] else "a connector"
-            where = f"diagram {d['index'] + 1} ({d.get('role', '?')}): {name} crosses"
-            for n in crossed:
-                box = next((i["text"] for i in d["items"] if i["node"] == n), f"box {n + 1}")
-                problems.append(f"{where} box {box!r}")
-            # Texts outside the boxes (other labels, boundary titles): a line through them hides
-            # them; the connector's own label may sit on it.
-            own = set(line.get("own", []))
-            for k, item in enumerate(d["items"]):
-                if k in own or item["node"] != -1:
-                    continue
-                box = Box(**item["box"])
-                if any(box.contains(x, y, OVERLAP_TOLERANCE_PX) for x, y in points):
-                    problems.append(f"{where} text {item['text']!r}")
-    return problems
+    return _each(_crossings, diagrams)
 
 
-def blank_band_problems(diagrams: list[dict[str, Any]], limit: float = BLANK_BAND_PX) -> list[str]:
+def blank_band_problems(diagrams: list[Diagram], limit: float = BLANK_BAND_PX) -> list[str]:
     """Horizontal bands of a diagram, taller than ``limit`` CSS px, where nothing is drawn."""
-    problems = []
-    for d in diagrams:
-        if d.get("missing"):
-            continue
-        for start, end in d.get("blank", []):
-            if end - start > limit:
-                problems.append(
-                    f"diagram {d['index'] + 1} ({d.get('role', '?')}) has a blank band "
-                    f"{end - start:.0f} px tall, {start:.0f} px from its top"
-                )
-    return problems
+    return _each(lambda d: _blank_bands(d, limit), diagrams)
 
 
-def contrast_problems(diagrams: list[dict[str, Any]]) -> list[str]:
+def contrast_problems(diagrams: list[Diagram]) -> list[str]:
     """Texts whose contrast with what is behind them is under WCAG AA."""
-    problems = []
-    for d in diagrams:
-        if d.get("missing"):
-            continue
-        for item in d["items"]:
-            large = item["size"] >= 24 or (item["bold"] and item["size"] >= 18.66)
-            need = AA_LARGE if large else AA_NORMAL
-            ratio = contrast(item["color"], item["background"])
-            if ratio < need:
-                problems.append(
-                    f"{_name(d, item)}: contrast {ratio:.2f} under {need} "
-                    f"(text {_rgb(item['color'])} on {_rgb(item['background'])})"
-                )
-    return problems
+    return _each(_low_contrast, diagrams)
 
 
-def squash_problems(
-    desktop: list[dict[str, Any]], phone: list[dict[str, Any]], phone_width: int
-) -> list[str]:
+def squash_problems(desktop: list[Diagram], phone: list[Diagram], phone_width: int) -> list[str]:
     """On a phone each diagram keeps the desktop layout and scrolls inside its own box."""
     problems = []
     for wide, narrow in zip(desktop, phone, strict=True):
@@ -377,9 +392,9 @@ def _rgb(color: list[float]) -> str:
     return "#" + "".join(f"{round(c):02x}" for c in color[:3])
 
 
-def worst(diagrams: list[dict[str, Any]]) -> dict[str, float]:
+def worst(diagrams: list[Diagram]) -> dict[str, float]:
     """Smallest text size and lowest contrast over all diagrams (for the record of a run)."""
-    items = [i for d in diagrams if not d.get("missing") for i in d["items"]]
+    items = [i for d in rendered(diagrams) for i in d["items"]]
     return {
         "min_font_px": round(min(i["size"] for i in items), 2) if items else 0.0,
         "min_contrast": round(min(contrast(i["color"], i["background"]) for i in items), 2)
