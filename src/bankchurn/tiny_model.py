@@ -1,8 +1,8 @@
-"""A tiny fitted churn pipeline saved as a model artifact, for the API tests.
+"""A tiny fitted churn model saved as a real artifact, for the tests that serve or score one.
 
-Fitted on random rows that respect the data contract, so the API tests do not depend on
-training the real models (the model area's job, and much slower). Loaded by file path from
-conftest.py and test_fuzz.py (tests run in importlib mode, without packages).
+Fitted in well under a second on random rows that respect the data contract, so the tests of
+the API, the CLI's scoring commands and the alert rules do not depend on training the real
+models (the model area's job, and much slower). Not part of the running system.
 """
 
 from __future__ import annotations
