@@ -34,11 +34,12 @@ def random_customers(n: int, seed: int = 0) -> pd.DataFrame:
             data[name] = rng.choice(np.array(spec.allowed, dtype=object), size=n)
         elif spec.kind == "binary":
             data[name] = rng.choice(np.array(spec.allowed, dtype=float), size=n)
+        elif spec.minimum is None or spec.maximum is None:
+            raise ValueError(f"{name}: the contract gives no range to draw from")
         elif spec.kind == "int":
             data[name] = rng.integers(int(spec.minimum), int(spec.maximum) + 1, n).astype(float)
-        else:
-            hi = min(spec.maximum, 250_000.0)
-            data[name] = rng.uniform(spec.minimum, hi, n)
+        else:  # money (balance, salary): a realistic ceiling, far below the contract's
+            data[name] = rng.uniform(spec.minimum, min(spec.maximum, 250_000.0), n)
     return pd.DataFrame(data, columns=list(FEATURES))
 
 
