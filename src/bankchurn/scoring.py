@@ -170,7 +170,7 @@ def _scored(
     first: _Chunk,
     secret: bytes,
     explain_scores: bool,
-    progress: bool,
+    progress: bool | None,
     stats: _Stats,
 ) -> Iterator[pd.DataFrame]:
     """Validate, pseudonymise and score every chunk; the whole-source rules after the last one.
@@ -184,7 +184,8 @@ def _scored(
         unit="rows",
         desc="scoring",
         file=sys.stderr,
-        disable=not progress,
+        # None: tqdm draws only on a terminal, so a scheduled job's log holds no redrawn bars
+        disable=None if progress is None else not progress,
         leave=False,
     ) as bar:
         chunk: _Chunk | None = first
@@ -218,7 +219,7 @@ def score_to_csv(
     source: str | Path,
     output_path: str | Path,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-    progress: bool = True,
+    progress: bool | None = None,
     key: bytes | None = None,
     explain_scores: bool = False,
 ) -> dict[str, Any]:
@@ -231,7 +232,7 @@ def score_to_csv(
         source: CSV path, or ``postgresql://`` URL of the CRM (its snapshot table).
         output_path: CSV to write (``OUTPUT_COLUMNS``, plus ``REASON_COLUMNS`` when explained).
         chunk_size: Rows per chunk (bounds memory).
-        progress: Progress bar on stderr.
+        progress: Progress bar on stderr; None draws it only when stderr is a terminal.
         key: Pseudonymisation key (default: the configured secret, see
             [`bankchurn.privacy.key_for`][bankchurn.privacy.key_for]).
         explain_scores: Add the three largest reasons in words.
@@ -258,7 +259,7 @@ def score_to_database(
     target: str,
     run_date: dt.date,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-    progress: bool = True,
+    progress: bool | None = None,
     key: bytes | None = None,
     explain_scores: bool = False,
 ) -> dict[str, Any]:
@@ -276,7 +277,7 @@ def score_to_database(
         target: ``postgresql://`` URL of the database holding ``churn.scores``.
         run_date: The run's date (its rows are replaced).
         chunk_size: Rows per chunk (bounds memory).
-        progress: Progress bar on stderr.
+        progress: Progress bar on stderr; None draws it only when stderr is a terminal.
         key: Pseudonymisation key (default: the configured secret).
         explain_scores: Also store ``REASON_COLUMNS``.
 

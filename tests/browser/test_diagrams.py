@@ -5,9 +5,10 @@ dark palette and on a phone 390x844 (text size and layout do not depend on the p
 more without the site's diagram settings, for the planted squash. Checked: every diagram text at
 least ``MIN_FONT_PX`` rendered; no text overlapping another text or a box it does not belong to;
 no connector through a box other than its two ends, or through a text other than its own label;
-no blank band taller than ``BLANK_BAND_PX``; WCAG AA contrast against what is behind it; on the
-phone, the desktop's layout, scrolled inside its own box while the page itself does not scroll
-sideways. Each check runs on a planted defect.
+no two connectors crossing unless they join the same box; no text on a boundary's frame (other
+than the boundary's own title); no blank band taller than ``BLANK_BAND_PX``; WCAG AA contrast
+against what is behind it; on the phone, the desktop's layout, scrolled inside its own box while
+the page itself does not scroll sideways. Each check runs on a planted defect.
 """
 
 from __future__ import annotations
@@ -100,6 +101,14 @@ def test_no_connector_crosses_a_box_or_a_text(measured) -> None:
     assert legibility.crossing_problems(measured["desktop", "light"]["diagrams"]) == []
 
 
+def test_no_two_connectors_cross(measured) -> None:
+    assert legibility.line_crossing_problems(measured["desktop", "light"]["diagrams"]) == []
+
+
+def test_no_text_lies_on_a_boundary_frame(measured) -> None:
+    assert legibility.boundary_text_problems(measured["desktop", "light"]["diagrams"]) == []
+
+
 def test_no_blank_band_in_a_diagram(measured) -> None:
     assert legibility.blank_band_problems(measured["desktop", "light"]["diagrams"]) == []
 
@@ -187,6 +196,60 @@ BLANK_BAND_JS = """
   svg.setAttribute("height", h + 100);
 }
 """
+
+
+#: A copy of the page's longest straight connector, turned a right angle about its middle: a
+#: connector that crosses it and joins none of its boxes.
+CROSSING_JS = """
+() => {
+  const lines = [...document.querySelectorAll("div.mermaid")]
+    .flatMap((h) => [...h.shadowRoot.querySelectorAll("line[marker-end]")]);
+  const length = (l) => Math.hypot(l.x2.baseVal.value - l.x1.baseVal.value,
+                                   l.y2.baseVal.value - l.y1.baseVal.value);
+  const line = lines.sort((a, b) => length(b) - length(a))[0];
+  const [x1, y1, x2, y2] = ["x1", "y1", "x2", "y2"].map((a) => line[a].baseVal.value);
+  const [mx, my, n] = [(x1 + x2) / 2, (y1 + y2) / 2, length(line)];
+  const [nx, ny] = [(-(y2 - y1) / n) * 40, ((x2 - x1) / n) * 40];
+  const copy = line.cloneNode();
+  [["x1", mx - nx], ["y1", my - ny], ["x2", mx + nx], ["y2", my + ny]]
+    .forEach(([a, v]) => copy.setAttribute(a, v));
+  line.parentNode.appendChild(copy);
+}
+"""
+
+#: The first text outside every box and boundary, moved onto the middle of a boundary's bottom edge.
+TEXT_ON_FRAME_JS = """
+() => {
+  const svg = [...document.querySelectorAll("div.mermaid")].map((h) => h.shadowRoot.querySelector("svg"))
+    .find((s) => s.querySelector("rect[stroke-dasharray]"));
+  const frame = svg.querySelector("rect[stroke-dasharray]");
+  const text = [...svg.querySelectorAll("text")].find((t) => t.textContent.trim()
+    && !t.closest("g.node") && t.parentNode !== frame.parentNode && t.parentNode !== svg);
+  const f = frame.getBoundingClientRect(), r = text.getBoundingClientRect();
+  const inv = text.parentNode.getScreenCTM().inverse();
+  const to = new DOMPoint((f.left + f.right) / 2, f.bottom).matrixTransform(inv);
+  const from = new DOMPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2).matrixTransform(inv);
+  text.setAttribute("transform",
+    `translate(${to.x - from.x}, ${to.y - from.y}) ${text.getAttribute("transform") || ""}`);
+  return text.textContent.trim();
+}
+"""
+
+
+def test_a_connector_across_another_is_caught(pages, measured) -> None:
+    page = pages["phone", "light"]  # the phone keeps the desktop layout (scrolled)
+    before = legibility.line_crossing_problems(legibility.measure(page))
+    page.evaluate(CROSSING_JS)
+    after = legibility.line_crossing_problems(legibility.measure(page))
+    assert len(after) > len(before), after
+
+
+def test_a_text_on_a_boundary_frame_is_caught(pages, measured) -> None:
+    page = pages["phone", "light"]
+    before = legibility.boundary_text_problems(legibility.measure(page))
+    moved = page.evaluate(TEXT_ON_FRAME_JS)
+    after = legibility.boundary_text_problems(legibility.measure(page))
+    assert len(after) > len(before), (moved, after)
 
 
 def test_a_box_on_a_connector_is_caught(pages, measured) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bankchurn import crm_db, scores_db
+from bankchurn import crm_db, privacy, scores_db
 from bankchurn.cli import main
 from bankchurn.deploy import daily_job
 from bankchurn.deploy import image as builder
@@ -93,7 +93,7 @@ def test_both_schedulers_run_the_same_command_at_the_same_time() -> None:
     # the model: read-only at the same path; the URL and password: from a secret
     (mount,) = container["volumeMounts"]
     assert (mount["mountPath"], mount["readOnly"]) == (builder.CONTAINER_MODELS, True)
-    assert {e["name"] for e in container["env"]} == {"CRM_URL", "PGPASSWORD"}
+    assert [e["name"] for e in container["env"]] == list(daily_job.SECRET_VARS)
     assert all("secretKeyRef" in e["valueFrom"] for e in container["env"])
     assert pod["securityContext"]["runAsNonRoot"] is True
 
@@ -113,10 +113,20 @@ def test_the_service_runs_the_api_image_with_the_model_read_only() -> None:
 
 
 def test_the_declared_command_scores_the_crm_into_todays_rows(
-    postgres_server: Any, trained_model_dir: Path, capsys: pytest.CaptureFixture[str]
+    postgres_server: Any,
+    trained_model_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url = postgres_server.create_database("crm_daily")
-    crm_db.load_frame(url, generate_extract(n_rows=500, n_snapshots=5, seed=13).frame)
+    extract = generate_extract(n_rows=500, n_snapshots=5, seed=13).frame
+    crm_db.load_frame(url, extract)
+    # The job's environment is what its secret declares, nothing more: no demo-key opt-in.
+    monkeypatch.delenv(privacy.DEMO_OPT_IN_ENV_VAR, raising=False)
+    secret = {"CRM_URL": url, "PGPASSWORD": "", privacy.KEY_ENV_VAR: "the-bank's-secret"}
+    assert sorted(secret) == sorted(daily_job.SECRET_VARS)
+    for var in daily_job.SECRET_VARS:
+        monkeypatch.setenv(var, secret[var])
     _, command = _job_command()
     assert command[:2] == ["bankchurn", "predict"]
     model = trained_model_dir / "target.joblib"
@@ -129,10 +139,13 @@ def test_the_declared_command_scores_the_crm_into_todays_rows(
     capsys.readouterr()
     today = dt.date.today().isoformat()
     rows = postgres_server.execute(
-        f"SELECT count(*) FROM {scores_db.QUALIFIED_VIEW} WHERE run_date = '{today}'",
+        f"SELECT customer_key FROM {scores_db.QUALIFIED_VIEW} WHERE run_date = '{today}'",
         dbname="crm_daily",
     )
-    assert rows == [(500,)]
+    key = secret[privacy.KEY_ENV_VAR].encode()
+    assert sorted(k for (k,) in rows) == sorted(
+        privacy.customer_key(i, key) for i in extract["CustomerId"]
+    )
 
 
 def test_the_site_draws_the_job_as_declared() -> None:

@@ -379,8 +379,8 @@ def _planted(line: str, replacement: str) -> str:
 
 def test_an_arrow_from_a_store_is_caught() -> None:
     planted = _planted(
-        'Rel(job, artifact, "Loads at start", "joblib")',
-        'Rel(artifact, job, "Loaded at start", "joblib")',
+        'Rel(job, artifact, "Loads at start")',
+        'Rel(artifact, job, "Loaded at start")',
     )
     problems = [p for b in c4_blocks(planted) for p in store_problems(b)]
     assert any("Rel(artifact, job) starts at the data store" in p for p in problems), problems

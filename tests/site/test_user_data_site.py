@@ -1,10 +1,10 @@
 """The site on a user's own file: a real (non-synthetic), dateless extract, like the Kaggle CSV.
 
-The README's flow, run for real: ``bankchurn report --data FILE --out DIR`` then a strict
-``mkdocs build`` with ``BANKCHURN_REPORTS_DIR=DIR``. Every page must build, and say in words
-what such a file cannot tell (the ceiling, the temporal split, the label's horizon) instead of
-failing or printing a blank; the command writes its models under ``DIR``, never over the
-repository's ``models/`` that ``make api`` serves.
+The "Use your own data" page's commands, run as written: a key of one's own, ``bankchurn
+report --data FILE --out DIR`` then a strict ``mkdocs build`` with ``BANKCHURN_REPORTS_DIR=DIR``.
+Every page must build, and say in words what such a file cannot tell (the ceiling, the temporal
+split, the label's horizon) instead of failing or printing a blank; the command writes its
+models under ``DIR``, never over the repository's ``models/`` that ``make api`` serves.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from designdocs.checks.shell_blocks import shell_blocks
 from designdocs.site.build import ROOT, build_other_site
 
 pytestmark = pytest.mark.xdist_group("user-data-site")
 
 BANKCHURN = Path(sys.executable).with_name("bankchurn")
+OWN_DATA = ROOT / "docs" / "own-data.md"
 
 
 def _text(page: Path) -> str:
@@ -34,25 +36,38 @@ def _text(page: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def user_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Reports and a strict site built from a dateless, non-synthetic 3,000-row file."""
+def user_site(tmp_path_factory: pytest.TempPathFactory, run_documented) -> tuple[Path, Path]:
+    """Reports and a strict site built from a dateless, non-synthetic 3,000-row file.
+
+    The commands are the "Use your own data" page's, run as written (key set-up included),
+    except the site build, which runs under the lock the other site tests share.
+    """
     work = tmp_path_factory.mktemp("user-data")
     dated = work / "generated.csv"
-    env = {**os.environ, "BANKCHURN_TRACKING": "false"}
-
-    def run(*args):
-        return subprocess.run(
-            [str(BANKCHURN), *args], env=env, capture_output=True, text=True, check=True
-        )
-
-    run("data", "generate", "--rows", "3000", "--out", str(dated))
+    subprocess.run(
+        [str(BANKCHURN), "data", "generate", "--rows", "3000", "--out", str(dated)],
+        env={**os.environ, "BANKCHURN_TRACKING": "false"},
+        capture_output=True,
+        check=True,
+    )
     # The generator's rows without dates, read from a plain file: to the pipeline, a user's file.
     user_file = work / "Churn_Modelling_like.csv"
     pd.read_csv(dated).drop(columns=["SnapshotDate"]).to_csv(user_file, index=False)
     models = sorted((ROOT / "models").glob("*.joblib"))
     before = {p: p.stat().st_mtime_ns for p in models}
-    out = work / "reports"
-    run("report", "--fast", "--data", str(user_file), "--out", str(out))
+    (block,) = shell_blocks(OWN_DATA.read_text("utf-8"), "Use your own data")
+    *commands, build_line = block.rstrip("\n").splitlines()
+    assert "mkdocs build --strict" in build_line
+    out = work / "my-reports"
+    replace = {
+        "/path/to/Churn_Modelling.csv": str(user_file),
+        "/tmp/my-reports": str(out),
+        # a smaller search of the same models: the suite's time budget
+        "report --data": "report --fast --data",
+    }
+    done = run_documented("\n".join(commands), work, replace)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (work / ".bankchurn-pseudonym-key").stat().st_mode & 0o077 == 0, "the key is readable"
     assert {p: p.stat().st_mtime_ns for p in models} == before, "report wrote over models/"
     assert sorted(p.name for p in (out / "models").glob("*.joblib")) == [
         "baseline.joblib",

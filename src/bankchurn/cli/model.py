@@ -305,8 +305,13 @@ def predict(
         typer.Option("--chunk-size", min=1, max=5_000_000, help="Rows per chunk (bounds memory)."),
     ] = 50_000,
     progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Progress bar on stderr (default: only when stderr is a terminal).",
+            show_default=False,
+        ),
+    ] = None,
     explain_scores: Annotated[
         bool,
         typer.Option(

@@ -27,6 +27,7 @@ from typing import Any
 
 from bankchurn.atomic import atomic_write_text
 from bankchurn.deploy.image import API_REPO, CONTAINER_MODELS, ROOT
+from bankchurn.privacy import KEY_ENV_VAR
 
 NAME = "bankchurn-score"
 #: Time of day of the run, in UTC: after the CRM's nightly load (snapshot at T-1 day).
@@ -38,9 +39,12 @@ URL_VAR = "CRM_URL"
 MODEL_FILE = "target.joblib"
 #: Where the model lives on a systemd host (mounted read-only into the container).
 HOST_MODELS = "/srv/bankchurn/models"
-#: The systemd host's secret file (mode 0600): ``CRM_URL=...`` and ``PGPASSWORD=...``.
+#: What the job reads from the bank's secret store: the CRM URL, the role's password and the
+#: pseudonymisation key (ADR 0018: without it the CRM table is refused, so a run scores nothing).
+SECRET_VARS = (URL_VAR, "PGPASSWORD", KEY_ENV_VAR)
+#: The systemd host's secret file (mode 0600): one ``NAME=value`` line per `SECRET_VARS`.
 ENV_FILE = "/etc/bankchurn/score.env"
-#: Kubernetes objects the CronJob expects: a Secret with both variables, a claim with the model.
+#: Kubernetes objects the CronJob expects: a Secret with `SECRET_VARS`, a claim with the model.
 K8S_SECRET = NAME
 K8S_MODELS_CLAIM = "bankchurn-models"
 #: The image's non-root user (deploy/Dockerfile).
@@ -106,8 +110,9 @@ def service_text() -> str:
         "# transaction; the BI dashboard reads the churn.latest_scores view. A failed run keeps the\n"
         "# previous rows.\n#\n"
         f"# {ENV_FILE} (mode 0600) holds {URL_VAR}=postgresql://scorer@HOST:PORT/crm (no\n"
-        "# password in the URL) and PGPASSWORD for that role, which may SELECT crm.customer_snapshot\n"
-        "# and write the churn schema. The model is the one the API serves, mounted read-only.\n"
+        "# password in the URL), PGPASSWORD for that role, which may SELECT crm.customer_snapshot\n"
+        f"# and write the churn schema, and {KEY_ENV_VAR} (the customer pseudonyms'\n"
+        "# secret key, ADR 0018). The model is the one the API serves, mounted read-only.\n"
         "[Unit]\n"
         "Description=Churn scores of the whole customer base into the CRM database\n"
         "Wants=network-online.target\n"
@@ -141,7 +146,7 @@ def cronjob() -> dict[str, Any]:
     """The Kubernetes CronJob (``batch/v1``), as the object ``kubectl apply`` reads."""
     env = [
         {"name": var, "valueFrom": {"secretKeyRef": {"name": K8S_SECRET, "key": var}}}
-        for var in (URL_VAR, "PGPASSWORD")
+        for var in SECRET_VARS
     ]
     container = {
         "name": "score",
@@ -198,9 +203,9 @@ def cronjob_text() -> str:
     head = (
         _GENERATED
         + f"# The daily batch as a Kubernetes CronJob: the same command and schedule as\n"
-        f"# deploy/systemd/{NAME}.timer. Needs a Secret {K8S_SECRET} ({URL_VAR}, PGPASSWORD) and a\n"
-        f"# PersistentVolumeClaim {K8S_MODELS_CLAIM} holding {MODEL_FILE}; push the image to the\n"
-        "# cluster's registry and set its name. Apply: kubectl apply -f this file.\n"
+        f"# deploy/systemd/{NAME}.timer. Needs a Secret {K8S_SECRET} ({', '.join(SECRET_VARS)})\n"
+        f"# and a PersistentVolumeClaim {K8S_MODELS_CLAIM} holding {MODEL_FILE}; push the image to\n"
+        "# the cluster's registry and set its name. Apply: kubectl apply -f this file.\n"
     )
     return head + yaml.safe_dump(cronjob(), sort_keys=False, width=100)
 

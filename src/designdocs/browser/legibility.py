@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 #: Smallest rendered diagram text, CSS px, at any screen width: the size of Material's own
 #: smallest print (footnotes, the footer) at its default root size.
 MIN_FONT_PX = 12.0
@@ -165,9 +167,19 @@ DIAGRAM_TEXT_JS = """
       reached = Math.max(reached, b);
     }
     if (bottom > reached) blank.push([reached - top, bottom - top]);
+    // Boundaries (C4 dashed frames, flowchart subgraphs): their frame, and their own title.
+    const boundaries = [...svg.querySelectorAll("rect[stroke-dasharray], g.cluster > rect")]
+      .filter((r) => !r.closest("g.node, marker, defs"))
+      .map((r) => {
+        const own = [...r.parentElement.querySelectorAll("text, p, span")]
+          .filter((t) => itemOf.has(t)).map((t) => itemOf.get(t));
+        return { box: box(r.getBoundingClientRect()), own };
+      })
+      .filter((b) => b.box.right - b.box.left > 1 && b.box.bottom - b.box.top > 1);
     const vb = svg.viewBox && svg.viewBox.baseVal;
     return {
       blank,
+      boundaries,
       lines,
       index,
       role: svg.getAttribute("aria-roledescription") || "",
@@ -252,6 +264,47 @@ def _name(diagram: Diagram, item: dict[str, Any]) -> str:
     return f"diagram {diagram['index'] + 1} ({diagram.get('role', '?')}) {item['text']!r}"
 
 
+def _connector(line: dict[str, Any]) -> str:
+    return f"connector {line['label']!r}" if line["label"] else "a connector"
+
+
+def _boxes(diagram: Diagram) -> dict[int, list[Box]]:
+    """The shapes of each box (node) of a diagram, by node number."""
+    boxes: dict[int, list[Box]] = {}
+    for node in diagram["nodes"]:
+        boxes.setdefault(node["node"], []).append(Box(**node["box"]))
+    return boxes
+
+
+def _ends(points: list[list[float]], boxes: dict[int, list[Box]]) -> set[int]:
+    """The boxes a connector joins: those its two ends touch (within ``ATTACH_PX``)."""
+    return {
+        n
+        for n, shapes in boxes.items()
+        for x, y in (points[0], points[-1])
+        if any(b.contains(x, y, -ATTACH_PX) for b in shapes)
+    }
+
+
+def _intersections(a: list[list[float]], b: list[list[float]]) -> list[tuple[float, float]]:
+    """Points where two polylines properly cross (touching ends and collinear runs excluded)."""
+    if len(a) < 2 or len(b) < 2:
+        return []
+    pa, pb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    a0, a1, b0, b1 = pa[:-1], pa[1:], pb[:-1], pb[1:]
+    da = (a1 - a0)[:, None, :]
+    db = (b1 - b0)[None, :, :]
+    diff = b0[None, :, :] - a0[:, None, :]
+    denom = da[..., 0] * db[..., 1] - da[..., 1] * db[..., 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (diff[..., 0] * db[..., 1] - diff[..., 1] * db[..., 0]) / denom
+        u = (diff[..., 0] * da[..., 1] - diff[..., 1] * da[..., 0]) / denom
+    hit = (np.abs(denom) > 1e-9) & (t > 0) & (t < 1) & (u > 0) & (u < 1)
+    i, j = np.nonzero(hit)
+    at = a0[i] + t[i, j][:, None] * (a1[i] - a0[i])
+    return [(float(x), float(y)) for x, y in at]
+
+
 def _small_text(d: Diagram, minimum: float) -> list[str]:
     small = [i for i in d["items"] if i["size"] < minimum - 0.05]
     if not small:
@@ -283,26 +336,18 @@ def _overlaps(d: Diagram) -> list[str]:
 
 
 def _crossings(d: Diagram) -> list[str]:
-    boxes: dict[int, list[Box]] = {}
-    for node in d["nodes"]:
-        boxes.setdefault(node["node"], []).append(Box(**node["box"]))
+    boxes = _boxes(d)
     problems = []
     for line in d.get("lines", []):
         points = line["points"]
-        ends = {
-            n
-            for n, shapes in boxes.items()
-            for x, y in (points[0], points[-1])
-            if any(b.contains(x, y, -ATTACH_PX) for b in shapes)
-        }
+        ends = _ends(points, boxes)
         crossed = sorted(
             n
             for n, shapes in boxes.items()
             if n not in ends
             and any(b.contains(x, y, OVERLAP_TOLERANCE_PX) for b in shapes for x, y in points)
         )
-        name = f"connector {line['label']!r}" if line["label"] else "a connector"
-        where = f"diagram {d['index'] + 1} ({d.get('role', '?')}): {name} crosses"
+        where = f"diagram {d['index'] + 1} ({d.get('role', '?')}): {_connector(line)} crosses"
         for n in crossed:
             box = next((i["text"] for i in d["items"] if i["node"] == n), f"box {n + 1}")
             problems.append(f"{where} box {box!r}")
@@ -315,6 +360,56 @@ def _crossings(d: Diagram) -> list[str]:
             box = Box(**item["box"])
             if any(box.contains(x, y, OVERLAP_TOLERANCE_PX) for x, y in points):
                 problems.append(f"{where} text {item['text']!r}")
+    return problems
+
+
+def _line_crossings(d: Diagram) -> list[str]:
+    boxes = _boxes(d)
+    flat = [b for shapes in boxes.values() for b in shapes]
+    lines = d.get("lines", [])
+    ends = [_ends(line["points"], boxes) for line in lines]
+    problems = []
+    for a in range(len(lines)):
+        for b in range(a + 1, len(lines)):
+            if ends[a] & ends[b]:
+                continue
+            at = next(
+                (
+                    (x, y)
+                    for x, y in _intersections(lines[a]["points"], lines[b]["points"])
+                    if not any(box.contains(x, y, -ATTACH_PX) for box in flat)
+                ),
+                None,
+            )
+            if at is not None:
+                problems.append(
+                    f"diagram {d['index'] + 1} ({d.get('role', '?')}): "
+                    f"{_connector(lines[a])} crosses {_connector(lines[b])} "
+                    f"at ({at[0]:.0f}, {at[1]:.0f})"
+                )
+    return problems
+
+
+def _text_on_frames(d: Diagram) -> list[str]:
+    t = OVERLAP_TOLERANCE_PX
+    problems = []
+    for frame in d.get("boundaries", []):
+        f = Box(**frame["box"])
+        own = set(frame["own"])
+        for k, item in enumerate(d["items"]):
+            if k in own:
+                continue
+            b = Box(**item["box"])
+            across = min(b.right, f.right) - max(b.left, f.left) > t
+            down = min(b.bottom, f.bottom) - max(b.top, f.top) > t
+            on_edge = (across and any(b.top + t < y < b.bottom - t for y in (f.top, f.bottom))) or (
+                down and any(b.left + t < x < b.right - t for x in (f.left, f.right))
+            )
+            if on_edge:
+                problems.append(
+                    f"{_name(d, item)} lies on the frame of a boundary "
+                    f"({', '.join(repr(d['items'][o]['text']) for o in sorted(own)) or '?'})"
+                )
     return problems
 
 
@@ -341,6 +436,10 @@ def _low_contrast(d: Diagram) -> list[str]:
     return problems
 
 
+def _rgb(color: list[float]) -> str:
+    return "#" + "".join(f"{round(c):02x}" for c in color[:3])
+
+
 def size_problems(diagrams: list[Diagram], minimum: float = MIN_FONT_PX) -> list[str]:
     """Text rendered smaller than ``minimum`` CSS px; diagrams that did not render."""
     missing = [f"diagram {d['index'] + 1} did not render" for d in diagrams if d.get("missing")]
@@ -359,6 +458,26 @@ def crossing_problems(diagrams: list[Diagram]) -> list[str]:
     box with a sampled point of the connector inside it is crossed.
     """
     return _each(_crossings, diagrams)
+
+
+def line_crossing_problems(diagrams: list[Diagram]) -> list[str]:
+    """Connectors that cross each other, unless they share a box they join.
+
+    Two connectors into (or out of) the same box may meet or swap sides on the way to it: the
+    reader who follows either line still reaches the right box. Two connectors that join four
+    different boxes never cross (ADR-0025): at an X, the reader has to guess which line goes
+    where. Crossings within ``ATTACH_PX`` of a box are where arrows meet it, not crossings.
+    """
+    return _each(_line_crossings, diagrams)
+
+
+def boundary_text_problems(diagrams: list[Diagram]) -> list[str]:
+    """Texts that a boundary's frame (a C4 dashed line, a subgraph's border) runs through.
+
+    A boundary's own title sits inside its frame and is exempt; every other text, a box's
+    included, must lie wholly inside or wholly outside each frame.
+    """
+    return _each(_text_on_frames, diagrams)
 
 
 def blank_band_problems(diagrams: list[Diagram], limit: float = BLANK_BAND_PX) -> list[str]:
@@ -386,10 +505,6 @@ def squash_problems(desktop: list[Diagram], phone: list[Diagram], phone_width: i
         if narrow["hostWidth"] > phone_width:
             problems.append(f"diagram {n}'s box is {narrow['hostWidth']} px, wider than the phone")
     return problems
-
-
-def _rgb(color: list[float]) -> str:
-    return "#" + "".join(f"{round(c):02x}" for c in color[:3])
 
 
 def worst(diagrams: list[Diagram]) -> dict[str, float]:

@@ -141,6 +141,18 @@ def test_evaluate_on_other_data_scores_every_row(trained: Path, files, tmp_path:
     assert ev.provenance.data_sha256 != ev.provenance.model_trained_on_sha256
 
 
+def test_predict_draws_no_progress_bar_unless_stderr_is_a_terminal(
+    trained: Path, files, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scheduled job's log (stderr not a terminal) gets the summary, not redrawn bars."""
+    argv = ["predict", "--model", str(trained / "model.joblib"), "--input"]
+    argv += [str(files["unlabelled"]), "--output", str(tmp_path / "scores.csv")]
+    assert main(argv) == 0
+    assert "scoring" not in capsys.readouterr().err
+    assert main([*argv, "--progress"]) == 0  # asked for: drawn anyway
+    assert "scoring" in capsys.readouterr().err
+
+
 def test_predict_streams_in_chunks_without_identifiers(
     trained: Path, files, tmp_path: Path
 ) -> None:
