@@ -73,12 +73,15 @@ class Extract:
         provenance: Where the data comes from (see [`load_extract`][bankchurn.ingest.load_extract]).
         true_proba_without_gender: The best probabilities a model that may not see ``Gender``
             can reach (synthetic data only; ADR 0006).
+        true_proba_without_gender_or_month: The same without the seasonal term: what a model
+            that sees neither ``Gender`` nor the snapshot month can reach (synthetic data only).
     """
 
     frame: pd.DataFrame
     true_proba: np.ndarray | None
     provenance: dict[str, Any] = field(default_factory=dict)
     true_proba_without_gender: np.ndarray | None = None
+    true_proba_without_gender_or_month: np.ndarray | None = None
 
     @property
     def has_snapshots(self) -> bool:
@@ -254,9 +257,10 @@ def load_extract(
         }
         true_proba: np.ndarray | None = synthetic.true_proba
         without_gender: np.ndarray | None = synthetic.true_proba_without_gender
+        without_month: np.ndarray | None = synthetic.true_proba_without_gender_or_month
     else:
         valid, provenance = read_validated(path, require_label=require_label)
-        true_proba = without_gender = None
+        true_proba = without_gender = without_month = None
     frame = pseudonymise(valid, secret)
     provenance.update(n_rows=len(frame), **_snapshot_info(frame))
     extract = Extract(
@@ -264,6 +268,7 @@ def load_extract(
         true_proba=true_proba,
         provenance=provenance,
         true_proba_without_gender=without_gender,
+        true_proba_without_gender_or_month=without_month,
     )
     provenance["has_snapshots"] = extract.has_snapshots
     return extract

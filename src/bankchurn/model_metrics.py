@@ -6,6 +6,8 @@ campaign's value, fairness, importance. Other ways to pick whom to contact (a pr
 threshold) are reported as labelled [`scenarios`][bankchurn.model_metrics.scenarios] and never
 enter the canvas verdict. [`evaluate_artifact`][bankchurn.model_metrics.evaluate_artifact]
 measures a saved model on an extract (``bankchurn evaluate``).
+[`ceiling_evidence`][bankchurn.model_metrics.ceiling_evidence] says, on synthetic data, where the
+target's gap to its ceiling comes from.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
 
 from bankchurn import business, evaluation
 from bankchurn.artifacts import package_version
@@ -29,6 +34,7 @@ from bankchurn.params import load as load_params
 from bankchurn.split import (
     recorded_split,
 )
+from bankchurn.synthetic import mechanism_terms
 
 #: How the scenario's value-maximising threshold is chosen (recorded in every metrics file).
 THRESHOLD_RULE = (
@@ -114,6 +120,63 @@ def model_metrics(
         "repeats, seeded), by input column"
     )
     return out
+
+
+def ceiling_evidence(
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    without_gender: np.ndarray,
+    without_gender_or_month: np.ndarray,
+    candidate_test_roc_auc: dict[str, float | None],
+) -> dict[str, Any] | None:
+    """Where the gap to the gender-blind ceiling comes from, on the test rows (synthetic only).
+
+    Three references beside the candidates, all ROC-AUC on the same test rows:
+
+    * the ceiling without ``Gender`` (what the gap is measured against);
+    * the ceiling without ``Gender`` and without the seasonal term: no model sees the snapshot
+      month, so the difference is a part of the gap no model can close;
+    * the generator's own form (`bankchurn.synthetic.mechanism_terms`, minus gender and
+      season) fitted by maximum likelihood on the training rows: a model that knows the
+      formula and only has to estimate its coefficients. What it still misses is the cost of
+      estimating from this many rows, judged on these test rows; no learner that has to find the
+      form as well can be expected to do better.
+
+    Args:
+        train: Training rows (contract columns and label).
+        test: Test rows.
+        without_gender: The gender-blind true probabilities of the test rows.
+        without_gender_or_month: The same without the seasonal term.
+        candidate_test_roc_auc: Each target candidate's test ROC-AUC.
+
+    Returns:
+        JSON-ready figures (``ceiling_evidence`` of ``model_selection.json``); None when the
+        test rows hold one class only.
+    """
+    y = test[TARGET].to_numpy().astype(int)
+    ceiling = evaluation.roc_auc(y, without_gender)
+    month_blind = evaluation.roc_auc(y, without_gender_or_month)
+    # Maximum likelihood: the huge C only keeps lbfgs well posed; the nulls (<1 %) get the
+    # training median of their term.
+    form = make_pipeline(
+        SimpleImputer(strategy="median"), LogisticRegression(C=1e6, max_iter=10_000)
+    ).fit(mechanism_terms(train), train[TARGET].to_numpy().astype(int))
+    form_auc = evaluation.roc_auc(y, form.decision_function(mechanism_terms(test)))
+    if ceiling is None or month_blind is None or form_auc is None:
+        return None
+    return {
+        "ceiling_without_gender_roc_auc": ceiling,
+        "ceiling_without_gender_or_month_roc_auc": month_blind,
+        "month_effect_gap": ceiling - month_blind,
+        "generator_form_roc_auc": form_auc,
+        "generator_form_gap": ceiling - form_auc,
+        "generator_form_n_terms": int(mechanism_terms(test.iloc[:1]).shape[1]),
+        "generator_form_training_rows": len(train),
+        "candidate_gap": {
+            c: (ceiling - auc if auc is not None else None)
+            for c, auc in candidate_test_roc_auc.items()
+        },
+    }
 
 
 def scenarios(

@@ -164,6 +164,7 @@ def selection_report(
             "feature_set": "canvas",
         }
         sel["baseline_ablation"] = (baseline_record or {}).get("baseline_ablation")
+    sel["ceiling_evidence"] = target_record.get("ceiling_evidence")
     sel["split"] = target_metrics["split"]
     return sel
 

@@ -122,6 +122,10 @@ class SyntheticExtract:
             because gender is drawn independently of every other covariate.
         seed: Seed that produced it.
         metadata: Generator name/version, seed, n_rows, n_snapshots, start, null fraction.
+        true_proba_without_gender_or_month: ``true_proba_without_gender`` without the seasonal
+            term (see [`month_blind_proba`][bankchurn.synthetic.month_blind_proba]): it ranks
+            the rows as well as any model that sees neither ``Gender`` nor the snapshot month
+            can (no model has the month among its features).
     """
 
     frame: pd.DataFrame
@@ -129,6 +133,7 @@ class SyntheticExtract:
     seed: int
     metadata: dict[str, Any] = field(default_factory=dict)
     true_proba_without_gender: np.ndarray | None = None
+    true_proba_without_gender_or_month: np.ndarray | None = None
 
 
 def month_ends(start: str, n: int) -> list[date]:
@@ -209,6 +214,68 @@ def gender_blind_proba(x: dict[str, np.ndarray], mech: dict[str, Any] = MECHANIS
     female = _sigmoid(churn_logit({**x, "female": np.ones_like(x["female"])}, mech))
     male = _sigmoid(churn_logit({**x, "female": np.zeros_like(x["female"])}, mech))
     return _FEMALE_P * female + (1.0 - _FEMALE_P) * male
+
+
+def month_blind_proba(x: dict[str, np.ndarray], mech: dict[str, Any] = MECHANISM) -> np.ndarray:
+    """The gender-blind probability with the seasonal term left out.
+
+    The exact ``E[Y | covariates other than gender and month]`` averages the seasonal term over
+    the months; that average is increasing in the remaining logit, so it ranks the rows exactly
+    as this probability does: the two have the same ROC-AUC, which is what it is used for.
+
+    Args:
+        x: Latent covariates as returned by [`draw_covariates`][bankchurn.synthetic.draw_covariates].
+        mech: Mechanism parameters.
+
+    Returns:
+        Probability per row.
+    """
+    return gender_blind_proba(x, {**mech, "season": {}})
+
+
+def mechanism_terms(frame: pd.DataFrame) -> np.ndarray:
+    """The terms of `churn_logit` that a model's inputs carry, from contract columns.
+
+    Every term of the mechanism except ``Gender`` (models may not use it) and the seasonal
+    term (no model sees the snapshot month), as the columns of a design matrix: a logistic
+    regression on them can express the true logit exactly. It measures what estimation from
+    a finite number of rows costs (``reports/model_selection.json``, ``ceiling_evidence``); it
+    copies the generator's formula, so it is evidence about the data and never a model's
+    feature. Missing inputs give NaN terms (the caller imputes them).
+
+    Args:
+        frame: Rows with ``Age``, ``NumOfProducts``, ``Geography``, ``IsActiveMember``,
+            ``Balance`` and ``CreditScore``.
+
+    Returns:
+        ``(n, k)`` float array.
+    """
+    age = frame["Age"].to_numpy(dtype="float64", na_value=np.nan)
+    products = frame["NumOfProducts"].to_numpy(dtype="float64", na_value=np.nan)
+    inactive = 1.0 - frame["IsActiveMember"].to_numpy(dtype="float64", na_value=np.nan)
+    balance = frame["Balance"].to_numpy(dtype="float64", na_value=np.nan)
+    credit = frame["CreditScore"].to_numpy(dtype="float64", na_value=np.nan)
+    # The piecewise-linear age curve: one hat function per knot.
+    knots = np.eye(len(_AGE_KNOTS))
+    age_curve = np.column_stack([np.interp(age, _AGE_KNOTS, k) for k in knots])
+    age_curve[np.isnan(age)] = np.nan
+    two = np.where(np.isnan(products), np.nan, (products == 2).astype("float64"))
+    product_flags = np.column_stack(
+        [np.where(np.isnan(products), np.nan, (products == k).astype("float64")) for k in (2, 3, 4)]
+    )
+    midlife = np.exp(-(((age - 52.0) / 10.0) ** 2))
+    return np.column_stack(
+        [
+            age_curve,
+            age_curve * two[:, None],
+            product_flags,
+            (frame["Geography"].to_numpy() == "Germany").astype("float64"),
+            inactive,
+            inactive * midlife,
+            np.where(np.isnan(balance), np.nan, (balance > 0).astype("float64")),
+            np.clip(500.0 - credit, 0.0, None) / 100.0,
+        ]
+    )
 
 
 def draw_covariates(rng: np.random.Generator, month: np.ndarray) -> dict[str, np.ndarray]:
@@ -299,6 +366,7 @@ def generate_extract(
     x = draw_covariates(rng, month)
     true_proba = _sigmoid(churn_logit(x))
     without_gender = gender_blind_proba(x)
+    without_month = month_blind_proba(x)
     exited = (rng.random(n) < true_proba).astype(np.int64)
 
     customer_id = customer_ids(rng, n)
@@ -350,6 +418,7 @@ def generate_extract(
         seed=int(seed),
         metadata=metadata,
         true_proba_without_gender=without_gender.astype(np.float64),
+        true_proba_without_gender_or_month=without_month.astype(np.float64),
     )
 
 

@@ -27,7 +27,7 @@ from bankchurn.contract import (
 )
 from bankchurn.errors import UserError
 from bankchurn.ingest import Extract
-from bankchurn.model_metrics import features_of, model_metrics
+from bankchurn.model_metrics import ceiling_evidence, features_of, model_metrics
 from bankchurn.models import CalibratedChurnModel, coefficients
 from bankchurn.params import training_parameters
 from bankchurn.report_files import json_ready, to_json
@@ -148,6 +148,17 @@ def train_and_evaluate(
                 )
                 for c, r in results.items()
             }
+        # Synthetic data only: where the gap to the ceiling comes from (read on Benchmarks).
+        gender_blind = extract.true_proba_without_gender
+        month_blind = extract.true_proba_without_gender_or_month
+        if gender_blind is not None and month_blind is not None:
+            extras["ceiling_evidence"] = ceiling_evidence(
+                train,
+                test,
+                gender_blind[split.test],
+                month_blind[split.test],
+                extras["candidate_test_roc_auc"],
+            )
     else:
         raise ValueError(f"unknown model {model_name!r}")
     threshold = value_maximising_threshold(trained.model, y, params)

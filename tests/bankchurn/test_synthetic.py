@@ -18,8 +18,14 @@ from sklearn.metrics import roc_auc_score
 from bankchurn import contract
 from bankchurn.synthetic import (
     GENERATOR_VERSION,
+    MECHANISM,
     SyntheticExtract,
+    churn_logit,
+    draw_covariates,
+    gender_blind_proba,
     generate_extract,
+    mechanism_terms,
+    month_blind_proba,
     month_ends,
     to_csv_bytes,
     write_extract,
@@ -289,3 +295,65 @@ def test_trees_learn_close_to_bayes_optimal(default_extract) -> None:
     trees = roc_auc_score(y[test], model.predict_proba(x[test])[:, 1])
     bayes = roc_auc_score(y[test], p[test])
     assert bayes - trees <= 0.015, (trees, bayes)
+
+
+def _latent(seed: int, months: np.ndarray) -> dict[str, np.ndarray]:
+    return draw_covariates(np.random.default_rng(seed), months)
+
+
+def _frame_of(x: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The contract columns the mechanism reads, from latent covariates (no nulls)."""
+    return pd.DataFrame(
+        {
+            "Age": x["age"],
+            "NumOfProducts": x["products"],
+            "Geography": np.where(x["germany"] == 1, "Germany", "France"),
+            "IsActiveMember": pd.array(x["active"], dtype="Int64"),
+            "Balance": x["balance"],
+            "CreditScore": pd.array(x["credit"], dtype="Int64"),
+        }
+    )
+
+
+def test_mechanism_terms_express_the_true_logit_without_gender_and_season_exactly() -> None:
+    # The terms are the generator's form: with the mechanism's own coefficients they give its
+    # logit back (for a man, out of season). Planted: leaving out the age x two-products term,
+    # or the mid-life bump, breaks the equality.
+    x = _latent(5, np.full(3000, 6))
+    terms = mechanism_terms(_frame_of(x))
+    m = MECHANISM
+    age = np.asarray(m["age_logit"])
+    coef = np.concatenate(
+        [
+            age,
+            (m["age_scale_two_products"] - 1.0) * age,
+            np.asarray(m["product_logit"])[1:],
+            [m["germany"], m["inactive"], m["inactive_midlife"], m["nonzero_balance"]],
+            [m["low_score_per_100"]],
+        ]
+    )
+    expected = churn_logit({**x, "female": np.zeros(3000)})
+    np.testing.assert_allclose(m["intercept"] + terms @ coef, expected, atol=1e-12)
+
+
+def test_mechanism_terms_are_nan_where_an_input_is_missing() -> None:
+    frame = _frame_of(_latent(5, np.full(4, 6)))
+    frame.loc[1, "CreditScore"] = pd.NA
+    frame.loc[2, "Age"] = np.nan
+    terms = mechanism_terms(frame)
+    assert np.isnan(terms[1]).sum() == 1  # the credit-score term only
+    assert np.isnan(terms[2]).any()
+    assert not np.isnan(terms[[0, 3]]).any()
+
+
+def test_month_blind_proba_leaves_out_only_the_seasonal_term(
+    default_extract: SyntheticExtract,
+) -> None:
+    x = _latent(3, np.array([6] * 250 + [12] * 250))
+    blind, month_blind = gender_blind_proba(x), month_blind_proba(x)
+    # Out of season nothing changes; in December the seasonal churn is gone.
+    np.testing.assert_array_equal(blind[:250], month_blind[:250])
+    assert (month_blind[250:] < blind[250:]).all()
+    without = default_extract.true_proba_without_gender_or_month
+    assert without is not None
+    assert without.shape == default_extract.true_proba.shape

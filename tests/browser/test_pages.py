@@ -129,6 +129,49 @@ def test_off_origin_requests_and_missing_assets_are_caught(
     )
 
 
+#: Pages whose tables may be wider than the text column at 1280 px (they scroll sideways in
+#: their own box, under a cue), with the reason; every other table must fit.
+WIDE_AT_DESKTOP = {
+    "benchmarks/": "raw measurement tables: one column per measured quantity of each phase",
+    "monitoring/": "the month-by-month study: one column per statistic, estimate and realised value",
+    "decisions/0015-value-model-named-assumptions-sources-and-sensitivity/": (
+        "the sensitivity grid: one column per share of customers contacted"
+    ),
+}
+
+
+def wide_table_problems(crawl: dict[str, PageReport]) -> list[str]:
+    """Tables wider than the text column at desktop width, outside ``WIDE_AT_DESKTOP``."""
+    return [
+        f"/{url}: table {table}"
+        for url, report in sorted(crawl.items())
+        if url not in WIDE_AT_DESKTOP
+        for table in report.wide_tables
+    ]
+
+
+def test_tables_fit_the_text_column_at_desktop_width(crawl: dict[str, PageReport]) -> None:
+    """At 1280x800 a reader sees every column of a table without scrolling it sideways."""
+    assert wide_table_problems(crawl) == []
+    stale = [u for u in WIDE_AT_DESKTOP if u in crawl and not crawl[u].wide_tables]
+    assert stale == [], f"listed as wide but every table fits (drop them): {stale}"
+
+
+def test_a_table_wider_than_the_column_is_caught(
+    doctored: Callable[[dict[str, str]], SiteBrowser], built_site: Path
+) -> None:
+    cells = "".join(f"<th>column {i}</th>" for i in range(30))
+    wide = f"<table><thead><tr>{cells}</tr></thead><tbody><tr>{cells}</tr></tbody></table>"
+    html = (built_site / "index.html").read_text(encoding="utf-8")
+    article = html.index("</article>")
+    browser = doctored({"": html[:article] + wide + html[article:]})
+    page, report = browser.visit("")
+    page.close()
+    problems = wide_table_problems({"": report})
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("/: table column 0 | column 1 | column 2 | column 3 ("), problems
+
+
 def test_the_crawl_gives_the_real_search_index_to_one_page_per_section(urls: list[str]) -> None:
     sample = sitebrowser.sample_per_section(urls)
     sections = {u.split("/", 1)[0] for u in urls}

@@ -20,6 +20,23 @@ class BaselineAblation(StrictModel):
     note: str
 
 
+class CeilingEvidence(StrictModel):
+    """Where the target's gap to the gender-blind ceiling comes from (synthetic data only).
+
+    Every figure is a ROC-AUC, or a gap to the gender-blind ceiling, on the test rows
+    (`bankchurn.model_metrics.ceiling_evidence`).
+    """
+
+    ceiling_without_gender_roc_auc: Number
+    ceiling_without_gender_or_month_roc_auc: Number
+    month_effect_gap: Number
+    generator_form_roc_auc: Number
+    generator_form_gap: Number
+    generator_form_n_terms: int
+    generator_form_training_rows: int
+    candidate_gap: dict[str, Number | None]
+
+
 class TrainingRecord(StrictModel):
     """``models/<model>.training.json``: what the summary needs from a run besides its metrics.
 
@@ -27,11 +44,13 @@ class TrainingRecord(StrictModel):
         selection: The target's search record (empty for the baseline).
         candidate_test_roc_auc: Test ROC-AUC of every target candidate, for information.
         baseline_ablation: The baseline's ablation.
+        ceiling_evidence: Where the target's gap to its ceiling comes from (synthetic data).
     """
 
     selection: Selection | NoSelection
     candidate_test_roc_auc: dict[str, Number] | None = None
     baseline_ablation: BaselineAblation | None = None
+    ceiling_evidence: CeilingEvidence | None = None
 
 
 class BaselineSummary(StrictModel):
@@ -101,4 +120,5 @@ class ModelSelection(StrictModel):
     bayes_optimal_roc_auc_without_gender: Number | None
     baseline: BaselineSummary | None = None
     baseline_ablation: BaselineAblation | None = None
+    ceiling_evidence: CeilingEvidence | None = None
     split: SplitInfo

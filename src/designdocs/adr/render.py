@@ -162,6 +162,13 @@ def status_badge(status: str) -> str:
     return f'<span class="adr-status adr-status--{status}">{status}</span>'
 
 
+def _lineage(supersedes: str, superseded_by: str) -> str:
+    """One cell for both directions: "supersedes 0003; superseded by 0012", or a dash."""
+    parts = [f"supersedes {supersedes}"] if supersedes != "—" else []
+    parts += [f"superseded by {superseded_by}"] if superseded_by != "—" else []
+    return "; ".join(parts) or "—"
+
+
 def render_index(adr_dir: str | Path) -> str:
     """Markdown of the generated Decisions index page (``decisions/index.md``).
 
@@ -197,6 +204,11 @@ def render_index(adr_dir: str | Path) -> str:
             f' id="adr-filter-{status}"> {status} ({counts[status]})</label>'
         )
     lines = [
+        "---",
+        "hide:",
+        "  - toc  # the table gets the whole width",
+        "---",
+        "",
         "# Architecture decision records",
         "",
         "Each significant technical decision of BankChurn is one record in the repository's",
@@ -210,8 +222,8 @@ def render_index(adr_dir: str | Path) -> str:
         *radios,
         "</div>",
         "",
-        "| ADR | Decision | In one line | Status | Checks | Date | Supersedes | Superseded by |",
-        "|---|---|---|---|---|---|---|---|",
+        "| ADR | Decision | In one line | Status | Checks | Date | Supersedes / superseded by |",
+        "|---|---|---|---|---|---|---|",
     ]
     for a in adrs:
         checks = str(len(a.meta.checks)) if a.meta.checks else "none"
@@ -219,6 +231,6 @@ def render_index(adr_dir: str | Path) -> str:
             f"| [{a.number}]({a.path.name}) | [{_md_escape(a.meta.title)}]({a.path.name}) "
             f"| {_md_escape(a.meta.summary) or '—'} | {_status(a)} | {checks} "
             f"| {a.meta.date.isoformat()} "
-            f"| {refs(a.meta.supersedes)} | {refs(a.meta.superseded_by)} |"
+            f"| {_lineage(refs(a.meta.supersedes), refs(a.meta.superseded_by))} |"
         )
     return "\n".join(lines) + "\n"

@@ -75,6 +75,15 @@ NOTEBOOK_JS = """
 }
 """
 
+# Tables wider than the text column (Material lets them scroll sideways in their own box): the
+# first cells of their header row. Read once the page has loaded (Material wraps the tables then).
+WIDE_TABLES_JS = """
+() => [...document.querySelectorAll(".md-typeset__scrollwrap")]
+  .filter((wrap) => wrap.scrollWidth > wrap.clientWidth + 1)
+  .map((wrap) => [...wrap.querySelectorAll("thead th")].slice(0, 4)
+    .map((th) => th.textContent.trim()).join(" | ") + ` (${wrap.scrollWidth - wrap.clientWidth} px too wide)`)
+"""
+
 # First keyword of a Mermaid fence -> aria-roledescription prefix Mermaid 11 puts on the <svg>.
 ROLE_BY_KEYWORD = {
     "flowchart": "flowchart",

@@ -27,6 +27,7 @@ from designdocs.browser.chromium import (
     NOTEBOOK_JS,
     ROLE_BY_KEYWORD,
     SETTLED_JS,
+    WIDE_TABLES_JS,
 )
 from designdocs.browser.pages import c4_level, diagram_keyword, page_file, parse_html
 
@@ -46,6 +47,7 @@ class PageReport:
     expected_diagrams: list[str] = field(default_factory=list)
     diagrams: list[dict[str, Any] | None] = field(default_factory=list)
     outputs: dict[str, list[Any]] = field(default_factory=dict)  # notebook images and tables
+    wide_tables: list[str] = field(default_factory=list)  # headers of tables wider than the column
     in_flight: int = 0  # requests started by this page and not yet finished or failed
 
     def load_problems(self) -> list[str]:
@@ -153,6 +155,7 @@ class SiteBrowser:
                 page.wait_for_function(SETTLED_JS, arg=expected, timeout=timeout_ms, polling=50)
         report.diagrams = page.evaluate(DIAGRAMS_JS)
         report.outputs = page.evaluate(NOTEBOOK_JS)
+        report.wide_tables = page.evaluate(WIDE_TABLES_JS)
         # Chromium asks for the favicon (and may lazy-load images) after `load`: let them end here,
         # so their outcome (a 404 included) is seen on this page before the tab moves on.
         deadline = time.monotonic() + 5

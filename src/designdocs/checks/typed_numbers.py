@@ -15,6 +15,8 @@ Rules (see `scan_text`):
    (`KEYWORDS`: AUC, ROC, precision, recall, lift, churn, latency, p50/p95/p99,
    throughput, Brier, accuracy, F1, uptime, coverage, ...) stands within `WINDOW`
    characters on the same line. Four-digit years, ADR numbers and section numbers are not.
+   In a decision record (``adr/``), so is a count of data or load (`ADR_COUNT`: "2,500 test
+   rows", "500 requests offered").
 3. A metric-looking number passes when its value, in its unit family, equals a **declared**
    value: a target of `bankchurn.targets`, or a parameter in `DECLARED_PARAMETERS`
    (read from code, so a changed declaration makes the typed copy fail), or when an entry of
@@ -54,9 +56,17 @@ _NUMBER = re.compile(
     r"(?![\d,]\d)"
     r"(?P<mag>\s?[KkM](?![\w]))?"
     # seconds and minutes need a space ("30 s"): "the 50s" is a decade, not a duration
-    r"(?P<unit>\s?(?:%|ms\b|GiB\b|MiB\b|GB\b|MB\b|req/s|requests per second|rows/s|x\b|×|"
+    r"(?P<unit>\s?(?:%|ms\b|GiB\b|MiB\b|GB\b|MB\b|req/s|requests/s|requests per second|rows/s|x\b|×|"
     r"\s?USD\b|\s?€)|\s(?:s|sec(?:ond)?s?|min(?:ute)?s?)\b)?"
     r"(?![\w.]\d)(?![A-Za-z])"  # "50s", "3rd", "2nd" are not measurements
+)
+
+#: In a decision record (``adr/``), a count of data or of load is a measurement too ("2,500 test
+#: rows", "500 requests offered"): the record prints it from a report or a declaration (macros),
+#: or does without it. Up to two words may stand between the number and the noun; the noun may
+#: start the next line.
+ADR_COUNT = re.compile(
+    r"\s+(?:[A-Za-z-]+\s+){0,2}?(?:rows?|records?|customers?|churners?|requests?|calls?)\b"
 )
 
 #: Code constants whose value a page may type (dotted below ``bankchurn``; see
@@ -178,6 +188,7 @@ _FAMILY_OF_UNIT = {
     "GB": "mb",
     "MB": "mb",
     "req/s": "req/s",
+    "requests/s": "req/s",
     "requests per second": "req/s",
     "rows/s": "rows/s",
     "x": "x",
@@ -235,8 +246,12 @@ def scan_text(
     """Hand-typed, undeclared, not allowlisted metric-looking numbers of one Markdown text."""
     clean = prose(text)
     raw_lines = text.splitlines()
+    is_adr = path.startswith("adr/")
     findings = []
-    for lineno, line in enumerate(clean.splitlines(), start=1):
+    offset = 0  # of the current line in ``clean``
+    for lineno, line in enumerate(clean.splitlines(keepends=True), start=1):
+        line_at, offset = offset, offset + len(line)
+        line = line.rstrip("\n")
         for m in _NUMBER.finditer(line):
             num, unit = m["num"], (m["unit"] or "").strip()
             cur = (m["cur"] or "").strip()
@@ -257,7 +272,8 @@ def scan_text(
             ):
                 continue
             keyword = KEYWORDS.search(before) or KEYWORDS.search(after)
-            if not (cur or unit or keyword):
+            count = is_adr and not (cur or unit) and ADR_COUNT.match(clean, line_at + m.end())
+            if not (cur or unit or keyword or count):
                 continue
             mag = (m["mag"] or "").strip().upper()
             value *= {"K": 1e3, "M": 1e6}.get(mag, 1.0)

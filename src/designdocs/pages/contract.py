@@ -40,17 +40,19 @@ def missing_policy(col: Any, max_null_fraction: float) -> str:
 
 def contract_table(columns: Sequence[Any], max_null_fraction: float) -> str:
     """Markdown table of the data contract, one row per column, in declaration order."""
+    # The description, what a reader looks for, comes second: it stays on screen when the
+    # table is wider than the page.
     head = (
-        "| Column | Role | Type | Range / allowed values | Missing value | Required | "
-        "Unique | Description |\n|---|---|---|---|---|---|---|---|\n"
+        "| Column | Description | Role | Type | Range / allowed values | Missing value | "
+        "Required | Unique |\n|---|---|---|---|---|---|---|---|\n"
     )
     rows = []
     for c in columns:
         rows.append(
-            f'| <span id="col-{c.name.lower()}">`{c.name}`</span> | {c.role} | {c.kind} | '
+            f'| <span id="col-{c.name.lower()}">`{c.name}`</span> | '
+            f"{c.description.replace('|', '&#124;')} | {c.role} | {c.kind} | "
             f"{range_text(c)} | {missing_policy(c, max_null_fraction)} | "
-            f"{'yes' if c.required else 'optional'} | {'yes' if c.unique else 'no'} | "
-            f"{c.description.replace('|', '&#124;')} |"
+            f"{'yes' if c.required else 'optional'} | {'yes' if c.unique else 'no'} |"
         )
     return head + "\n".join(rows) + "\n"
 

@@ -118,3 +118,41 @@ def test_notebook_markdown_cells_are_scanned(tmp_path) -> None:
     (tmp_path / "notebooks" / "03-x.ipynb").write_text(json.dumps(nb))
     findings = tn.scan(tn.markdown_sources(tmp_path))
     assert [(f.path, f.number) for f in findings] == [("notebooks/03-x.ipynb", "0.93")]
+
+
+def test_a_count_typed_into_an_adr_body_is_caught() -> None:
+    """ADR-0029 with its test-row count typed back in (as it was): one finding, in adr/ only."""
+    path = "adr/0029-target-search-space-reaches-stumps-at-most-400-trees.md"
+    text = (tn.ROOT / path).read_text(encoding="utf-8")
+    declared = tn.declared_values()
+    macro = '{{ metric("target.n") }} test rows'
+    assert macro in text, "ADR-0029 no longer prints its test rows: plant elsewhere"
+    doctored = text.replace(macro, "2,500 test\nrows")  # the noun may start the next line
+    assert [f.number for f in tn.scan_text(doctored, path, declared)] == ["2,500"]
+    assert tn.scan_text(doctored, "docs/x.md", declared) == []  # a count is an ADR rule
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "API p99 under 5 ms at 500 requests/s offered",
+        "with 2,500 test rows the gap is noise",
+        "the file holds 12,345 customers",
+        "from 20,000 rows a call is split",
+    ],
+)
+def test_counts_of_data_and_load_in_an_adr_are_flagged(typed: str) -> None:
+    assert tn.scan_text(typed + "\n", "adr/x.md", tn.declared_values()), typed
+
+
+@pytest.mark.parametrize(
+    "ok",
+    [
+        "exit code 2, one line",  # not a count of data
+        "the history of 10,000 customers",  # a declared parameter
+        "Issue 11 asks for it",  # an issue number
+        "pytest 9.2 keeps node ids",  # a version
+    ],
+)
+def test_other_numbers_in_an_adr_pass(ok: str) -> None:
+    assert tn.scan_text(ok + "\n", "adr/x.md", tn.declared_values()) == [], ok
