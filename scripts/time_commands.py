@@ -3,15 +3,17 @@
 Measures, on this machine: the start of ``bankchurn --help`` and of the API on a model file
 (process start until ``/ready`` answers; MLflow must not slow either, ADR-0016), the CPU one fast
 training adds when it logs its run to MLflow, a warm ``make site`` (second of two runs), the
-browser suite alone (``pytest tests/browser``) and a whole ``make test``. Rows of a partial run
-(``--only-startup``) replace only their own rows. The targets come from their one declaration in
+browser suite alone (``pytest tests/browser``), a whole ``make test`` and ``bash .ci/run`` in a
+fresh clone of the committed ``HEAD`` (what CI runs: set-up from the uv and npm caches, the
+pipeline, the site and every test). Rows of a partial run (``--only-startup``) replace only their
+own rows. The targets come from their one declaration in
 `bankchurn.targets`; the Benchmarks page renders them with pass / miss. Timings are recorded,
 never asserted by a test (see the Benchmarks page).
 
 Usage::
 
     .venv/bin/python scripts/time_commands.py --out reports/benchmarks.json [--skip-make-test]
-        [--only-startup]
+        [--skip-fresh-clone] [--only-startup]
 """
 
 from __future__ import annotations
@@ -60,6 +62,51 @@ def cpu_of_run(cmd: list[str]) -> tuple[float, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
+
+
+def fresh_clone() -> tuple[float, dict[str, Any]]:
+    """Wall minutes of ``bash .ci/run`` in a fresh clone of ``HEAD``, and the facts beside them.
+
+    The clone has no venv, node_modules, models/ or site/: everything `make test` sets up comes
+    from the package caches, as on a CI machine that ran before. Uncommitted changes are not in it.
+    """
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="bankchurn-fresh-clone-") as tmp:
+        clone = Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        env = {**os.environ, "CI": "true"}
+        for name in [k for k in env if k.startswith(("BANKCHURN_", "VIRTUAL_ENV"))]:
+            env.pop(name)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        proc = subprocess.run(
+            ["bash", ".ci/run"],
+            cwd=clone,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:] or ["(no output)"]
+        raise SystemExit(f"time_commands: .ci/run failed in a fresh clone: {' / '.join(tail)}")
+    summary = [ln for ln in proc.stdout.splitlines() if " passed" in ln and " in " in ln]
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall / 60.0, {
+        "commit": commit,
+        "wall_min": round(wall / 60.0, 2),
+        "cpu_min": round(cpu / 60.0, 2),
+        "pytest_summary": summary[-1].strip("= ") if summary else "",
+    }
 
 
 def _free_port() -> int:
@@ -221,6 +268,11 @@ def main(argv: list[str] | None = None) -> int:
         help="do not time a whole `make test` (it takes minutes)",
     )
     parser.add_argument(
+        "--skip-fresh-clone",
+        action="store_true",
+        help="do not time `bash .ci/run` in a fresh clone (it takes minutes)",
+    )
+    parser.add_argument(
         "--only-startup",
         action="store_true",
         help="time only the CLI and API start (seconds, not minutes)",
@@ -261,6 +313,12 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(
             record("engineering.make_test_min", "Whole `make test`", timed(["make", "test"]) / 60.0)
         )
+    clone_facts: dict[str, Any] = {}
+    if not args.skip_fresh_clone:
+        minutes, clone_facts = fresh_clone()
+        rows.append(
+            record("engineering.fresh_clone_min", "`bash .ci/run` in a fresh clone", minutes)
+        )
     merge_into(
         args.out,
         {
@@ -269,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
                 "load_avg_1m_before": round(load_before, 2),
                 "load_avg_1m_after": round(os.getloadavg()[0], 2),
                 "cpu_count": os.cpu_count(),
+                **{f"fresh_clone_{k}": v for k, v in clone_facts.items()},
             },
             "command_targets": _merged(args.out, rows),
             "startup": startup_facts,

@@ -120,6 +120,12 @@ class Commands(StrictModel):
     load_avg_1m_before: Number
     load_avg_1m_after: Number
     cpu_count: int | None
+    #: ``bash .ci/run`` in a fresh clone (absent when a run skipped it): the commit, wall and
+    #: CPU minutes (user + system, every process), and pytest's closing line.
+    fresh_clone_commit: str | None = None
+    fresh_clone_wall_min: Number | None = None
+    fresh_clone_cpu_min: Number | None = None
+    fresh_clone_pytest_summary: str | None = None
 
 
 class Tracking(StrictModel):

@@ -63,47 +63,48 @@ CAPACITY_SCAN: np.ndarray = np.round(np.arange(0.01, 1.0, 0.01), 2)
 
 
 #: Values of the assumptions below: params.yaml, their one home (bankchurn.params).
-_VALUES = params.load().business
+_VALUES: Any = params.load().business
 
 
 class BusinessParameters(BaseModel):
     """Named assumptions of the campaign value model (all in USD per year unless stated)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Defaults are params.yaml's values, checked (and coerced) like any other input.
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
     annual_churn_loss_usd: float = Field(
-        _VALUES["annual_churn_loss_usd"],
+        _VALUES.get("annual_churn_loss_usd"),
         gt=0,
         description="Canvas §1: the bank loses $2M per year to churn.",
     )
     history_years: float = Field(
-        _VALUES["history_years"],
+        _VALUES.get("history_years"),
         gt=0,
         description="Canvas §3: the 10,000 CRM records cover 2 years.",
     )
     history_customers: int = Field(
-        int(_VALUES["history_customers"]),
+        _VALUES.get("history_customers"),
         gt=0,
         description="Canvas §3: 10,000 historical records (one per customer).",
     )
     history_churn_rate: float = Field(
-        _VALUES["history_churn_rate"],
+        _VALUES.get("history_churn_rate"),
         gt=0,
         lt=1,
         description="Canvas §3 (~20% churn); exact figure of the public Churn Modelling file.",
     )
     acquisition_to_retention_cost: float = Field(
-        _VALUES["acquisition_to_retention_cost"],
+        _VALUES.get("acquisition_to_retention_cost"),
         gt=0,
         description="Canvas §1: acquiring a customer costs 5x retaining one.",
     )
     acquisition_cost_usd: float = Field(
-        _VALUES["acquisition_cost_usd"],
+        _VALUES.get("acquisition_cost_usd"),
         gt=0,
         description="ASSUMPTION (not in the canvas): cost of acquiring a replacement customer.",
     )
     retention_success_rate: float = Field(
-        _VALUES["retention_success_rate"],
+        _VALUES.get("retention_success_rate"),
         gt=0,
         le=1,
         description=(
@@ -111,11 +112,6 @@ class BusinessParameters(BaseModel):
             "campaign keeps; see the sensitivity table."
         ),
     )
-
-    @classmethod
-    def check_values(cls) -> None:
-        """Fail at import when params.yaml holds an unknown or malformed business value."""
-        cls.model_validate(_VALUES)
 
     @property
     def churners_per_year(self) -> float:
@@ -154,7 +150,8 @@ class BusinessParameters(BaseModel):
         return out
 
 
-BusinessParameters.check_values()
+# An unknown, missing or out-of-range business value in params.yaml stops here, in one line.
+params.checked(BusinessParameters, _VALUES, "business", required=BusinessParameters.model_fields)
 
 
 def annualisation(split_info: dict[str, Any]) -> float:

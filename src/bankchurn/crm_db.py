@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import pandas as pd
-
 from bankchurn import contract
 from bankchurn.errors import ContractError, UserError
 
-if TYPE_CHECKING:  # psycopg is imported when a database is used, not by every command
+if TYPE_CHECKING:  # pandas and psycopg are imported when a table is read or written: the
+    # command line imports this module for its URL helpers, and its help stays light
+    import pandas as pd
     import psycopg
 
 SCHEMA = "crm"
@@ -211,8 +211,6 @@ def read_table(url: str, *, require_label: bool = True) -> TableRead:
         UserError: Connection refused.
         ContractError: The table or one of its columns is missing, or it holds no row.
     """
-    from bankchurn.io import parse_csv_bytes
-
     source = table_source(url)
     columns = [c for c in TABLE_COLUMNS if require_label or c.contract_name != contract.TARGET]
     buffer = bytearray()
@@ -227,20 +225,80 @@ def read_table(url: str, *, require_label: bool = True) -> TableRead:
     raw = bytes(buffer)
     if raw.count(b"\n") < 2:
         raise ContractError(source, "non_empty", detail="the table has no rows")
-    frame = parse_csv_bytes(source, raw, require_label=require_label)
+    frame = _parse(source, raw, require_label)
     return TableRead(frame, _row_keys(frame), source)
 
 
 def _row_keys(frame: pd.DataFrame) -> list[str]:
     """Each row's table key as messages show it."""
     return [
-        f"{db_column(contract.CUSTOMER_ID)}={cid}, {db_column(contract.SNAPSHOT)}={snap or 'NULL'}"
+        _key(cid, snap)
         for cid, snap in zip(
-            frame[contract.CUSTOMER_ID].astype(str),
-            frame[contract.SNAPSHOT].fillna(""),
+            frame[contract.CUSTOMER_ID].fillna("").astype(str),
+            frame[contract.SNAPSHOT].fillna("").astype(str),
             strict=True,
         )
     ]
+
+
+def _key(customer_id: str, snapshot: str) -> str:
+    """A row's key as messages show it; a missing part (SQL NULL) is shown as NULL."""
+    return (
+        f"{db_column(contract.CUSTOMER_ID)}={customer_id or 'NULL'}, "
+        f"{db_column(contract.SNAPSHOT)}={snapshot or 'NULL'}"
+    )
+
+
+def _parse(source: str, raw: bytes, require_label: bool) -> pd.DataFrame:
+    """Parse ``COPY`` output with the CSV parser; a defect is named by table key, not line."""
+    from bankchurn.io import parse_csv_bytes
+
+    try:
+        return parse_csv_bytes(source, raw, require_label=require_label)
+    except ContractError as exc:
+        if not exc.rows:
+            raise
+        raise _locate_lines(exc, raw) from None
+
+
+def _locate_lines(error: ContractError, raw: bytes) -> ContractError:
+    """Re-express an error the parser gave on lines of ``COPY`` output with table keys.
+
+    The file-level rules (a cell too long, a value spanning lines) are found before any row
+    is parsed, so they name lines; in the table the lines mean nothing. The output is read
+    again as CSV (whose quoting lets a value span lines) to find each line's row.
+    """
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(raw.decode("utf-8", errors="replace"), newline=""))
+    limit = csv.field_size_limit(max(len(raw), csv.field_size_limit()))  # a cell over the limit
+    try:
+        header = next(reader)
+        cid, snap = header.index(contract.CUSTOMER_ID), header.index(contract.SNAPSHOT)
+        wanted, keys, column = set(error.rows), [], error.column
+        first = 2
+        for record in reader:
+            last = reader.line_num
+            if wanted.intersection(range(first, last + 1)):
+                keys.append(_key(_field(record, cid), _field(record, snap)))
+                broken = [header[i] for i, v in enumerate(record[: len(header)]) if "\n" in v]
+                if column is None and broken:
+                    column = broken[0]
+            first = last + 1
+    finally:
+        csv.field_size_limit(limit)
+    rule, detail = error.rule, error.detail
+    if error.rule.startswith("field_count") and column is not None:
+        rule, detail = "one_line", "a value holds a line break; each row must be one line"
+    column = _BY_CONTRACT[column].name if column in _BY_CONTRACT else column
+    return ContractError(
+        error.path, rule, column=column, keys=keys, n_failed=len(keys), detail=detail
+    )
+
+
+def _field(record: list[str], index: int) -> str:
+    return record[index] if index < len(record) else ""
 
 
 def iter_table(url: str, chunk_rows: int, *, require_label: bool = False) -> Iterator[TableRead]:
@@ -262,8 +320,6 @@ def iter_table(url: str, chunk_rows: int, *, require_label: bool = False) -> Ite
         UserError: Connection refused.
         ContractError: The table or one of its columns is missing, or it holds no row.
     """
-    from bankchurn.io import parse_csv_bytes
-
     source = table_source(url)
     columns = [c for c in TABLE_COLUMNS if require_label or c.contract_name != contract.TARGET]
     n_rows = 0
@@ -287,11 +343,11 @@ def iter_table(url: str, chunk_rows: int, *, require_label: bool = False) -> Ite
                             break
                         chunk, pending = bytes(pending[:boundary]), pending[boundary:]
                         lines = pending.count(b"\n")
-                        frame = parse_csv_bytes(source, header + chunk, require_label=require_label)
+                        frame = _parse(source, header + chunk, require_label)
                         n_rows += len(frame)
                         yield TableRead(frame, _row_keys(frame), source)
                 if pending.strip():
-                    frame = parse_csv_bytes(source, header + pending, require_label=require_label)
+                    frame = _parse(source, header + pending, require_label)
                     n_rows += len(frame)
                     yield TableRead(frame, _row_keys(frame), source)
     if n_rows == 0:
@@ -362,6 +418,8 @@ def locate(error: ContractError, read: TableRead) -> ContractError:
 
 def _copy_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Rows as Python values of the columns' SQL types (None for a missing value)."""
+    import pandas as pd
+
     columns: list[list[Any]] = []
     for col in TABLE_COLUMNS:
         if col.contract_name not in frame.columns:

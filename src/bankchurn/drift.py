@@ -40,6 +40,13 @@ Test = Literal["ks", "chi2"]
 FAMILY_ALPHA: float = 0.05
 #: p-value threshold of each feature test: `FAMILY_ALPHA` / number of features.
 FEATURE_ALPHA: float = FAMILY_ALPHA / len(FEATURES)
+
+#: Smallest expected count per cell for the chi-square approximation to hold (Cochran's rule).
+MIN_EXPECTED_COUNT: int = 5
+#: Rows each sample needs: below it no 0/1 column can expect `MIN_EXPECTED_COUNT` rows in both
+#: of its categories (at best half the rows each), so the p-values, and a "no drift" verdict,
+#: would mean nothing; the command refuses such a window instead of reporting on it.
+MIN_ROWS: int = 2 * MIN_EXPECTED_COUNT
 #: PSI above which the score distribution has drifted (the usual "moderate shift" bound).
 PSI_THRESHOLD: float = 0.1
 #: Smallest share a PSI bin may take, so an empty bin gives a large but finite term.

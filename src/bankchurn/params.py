@@ -13,15 +13,18 @@ that declare the changed key. An installed copy without a checkout (the API imag
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ConfigDict, Field, TypeAdapter
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass
 
+from bankchurn.errors import UserError, printable
 from bankchurn.settings import settings
+
+T = TypeVar("T")
 
 #: The parameters file.
 PARAMS_FILE = settings().root / "params.yaml"
@@ -60,8 +63,80 @@ class Params:
     seed: int
     data: DataParams
     split: SplitParams
-    tuning: dict[str, int]
-    business: dict[str, float | int]
+    tuning: dict[str, Any]
+    business: dict[str, Any]
+
+
+class ParamsError(UserError):
+    """``params.yaml`` cannot be read or breaks a rule (one line: file, key, rule)."""
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The file's YAML mapping; a missing, unreadable or malformed file is one line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParamsError(f"{path}: missing; the pipeline's parameters live there") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ParamsError(f"{path}: cannot read ({reason})") from None
+    try:
+        raw: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1} column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ParamsError(f"{path}: {where}not valid YAML ({printable(problem)})") from None
+    if not isinstance(raw, dict):
+        raise ParamsError(
+            f"{path}: not a mapping of the pipeline's parameters (seed, data, split, ...)"
+        )
+    return raw
+
+
+def checked(
+    kind: type[T] | Any,
+    values: Any,
+    section: str = "",
+    path: Path = PARAMS_FILE,
+    required: Iterable[str] = (),
+) -> T:
+    """Validate ``values`` (the file, or one ``section`` of it) as ``kind``; one line if not.
+
+    The modules that use a section declare its fields, types and bounds
+    (``tuning.TuningBudget``, ``business.BusinessParameters``) and check their values with
+    this, so a bad value names ``params.yaml``, its key and the broken rule.
+
+    Args:
+        kind: A pydantic model or (pydantic) dataclass.
+        values: The mapping read from the file.
+        section: Dotted key of ``values`` in the file (``""`` for the whole file).
+        path: The file named in the message.
+        required: Keys the file must hold even where ``kind`` has a default.
+
+    Returns:
+        The validated object.
+
+    Raises:
+        ParamsError: A value breaks a rule, a key is missing or unknown.
+    """
+    absent = [k for k in required if not isinstance(values, dict) or k not in values]
+    if absent:
+        key = ".".join(filter(None, [section, absent[0]]))
+        raise ParamsError(f"{path}: key {key} breaks rule missing: field required")
+    try:
+        return TypeAdapter(kind).validate_python(values)
+    except ValidationError as exc:
+        first: dict[str, Any] = dict(exc.errors()[0])
+        if first["type"] == "unexpected_keyword_argument":  # a dataclass's word for it
+            first.update(type="extra_forbidden", msg="Extra inputs are not permitted")
+        key = ".".join([*filter(None, [section]), *(str(p) for p in first["loc"])]) or section
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        got = "" if first["type"] == "missing" else f" (got {printable(repr(first['input']))})"
+        raise ParamsError(
+            f"{path}: key {key} breaks rule {first['type']}: "
+            f"{printable(first['msg'], 200).lower()}{got}{more}"
+        ) from None
 
 
 @functools.cache
@@ -73,9 +148,11 @@ def load(path: Path = PARAMS_FILE) -> Params:
 
     Returns:
         The parameters.
+
+    Raises:
+        ParamsError: The file is missing, unreadable, not YAML, or breaks a rule (one line).
     """
-    raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return TypeAdapter(Params).validate_python(raw)
+    return checked(Params, _read(path), path=path)
 
 
 #: The ``tuning`` keys each model's training uses (as its stage in ``dvc.yaml`` declares them).

@@ -317,6 +317,15 @@ TARGETS: tuple[Target, ...] = (
         _ISSUE_SITE,
     ),
     Target(
+        "engineering.fresh_clone_min",
+        "engineering",
+        "Wall time of `bash .ci/run` in a fresh clone (set-up from the package caches included)",
+        "<",
+        5.0,
+        "min",
+        _ISSUE_SITE,
+    ),
+    Target(
         "engineering.site_build_s",
         "engineering",
         "Wall time of a warm `make site`",

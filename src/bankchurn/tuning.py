@@ -14,6 +14,8 @@ import numpy as np
 import optuna
 import pandas as pd
 from joblib import Parallel, delayed
+from pydantic import ConfigDict, Field
+from pydantic.dataclasses import dataclass as checked_dataclass
 from sklearn.metrics import roc_auc_score
 
 from bankchurn import params
@@ -23,9 +25,9 @@ from bankchurn.split import Folds
 from bankchurn.threads import N_JOBS, single_threaded
 
 
-@dataclass(frozen=True)
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class TuningBudget:
-    """Bounded, deterministic search budget.
+    """Bounded, deterministic search budget (checked: a bad ``params.yaml`` value is one line).
 
     Attributes:
         n_trials: Optuna trials per target candidate.
@@ -33,9 +35,9 @@ class TuningBudget:
         max_trees: Upper bound of the boosting rounds (trees) of either library.
     """
 
-    n_trials: int
-    n_folds: int
-    max_trees: int
+    n_trials: int = Field(ge=1)
+    n_folds: int = Field(ge=2)  # one fold would leave nothing to validate on
+    max_trees: int = Field(ge=1)
 
 
 #: Random trials before TPE starts modelling (Optuna's default of 10 exceeds the budget).
@@ -43,7 +45,7 @@ N_STARTUP_TRIALS = 3
 
 #: Budget used by ``bankchurn report`` / ``train``: the ``tuning`` section of params.yaml (its
 #: training time: Benchmarks page).
-DEFAULT_BUDGET = TuningBudget(**params.load().tuning)
+DEFAULT_BUDGET: TuningBudget = params.checked(TuningBudget, params.load().tuning, "tuning")
 #: Small budget for tests.
 FAST_BUDGET = TuningBudget(n_trials=2, n_folds=2, max_trees=100)
 

@@ -8,6 +8,7 @@ a bad row is named by its table, key and column; no credential reaches an output
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 
 from bankchurn import contract, crm_db
 from bankchurn.cli import main
+from bankchurn.errors import ContractError
 from bankchurn.synthetic import generate_extract, to_csv_bytes
 
 pytestmark = pytest.mark.xdist_group("postgres")
@@ -296,3 +298,64 @@ def test_the_database_url_can_come_from_the_settings(
     assert "/crm_settings table crm.customer_snapshot: row (" in err, err
     assert "column 'age' breaks rule in_range(18, 100)" in err, err
     assert READER_PASSWORD not in err
+
+
+# (case, SQL planting it in row 700, column, rule): defects the CSV parser finds before any value
+# is read, on lines of the COPY output; the table has no lines, so they name the row's key.
+LINE_DEFECTS = [
+    (
+        "surname_too_long",
+        "UPDATE crm.customer_snapshot SET surname = repeat('A', 200000) WHERE customer_id = {cid}",
+        "surname",
+        "max_length",
+    ),
+    (
+        "surname_line_break",
+        "UPDATE crm.customer_snapshot SET surname = E'Smith\\nJones \"J\"' WHERE customer_id = {cid}",
+        "surname",
+        "one_line",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "sql", "column", "rule"), LINE_DEFECTS, ids=[d[0] for d in LINE_DEFECTS]
+)
+def test_a_defect_found_on_a_line_names_the_table_row_not_a_line(
+    crm: Crm, tmp_path: Path, capsys, name, sql, column, rule
+) -> None:
+    """Before, the table's errors said "line 703" (of an export nobody wrote) and 'Surname'."""
+    row = 700
+    cid = int(crm.frame.loc[row, contract.CUSTOMER_ID])
+    snapshot = crm.frame.loc[row, contract.SNAPSHOT]
+    url = _copy_db(crm, f"crm_{name}", sql.format(cid=cid))
+    expected = (
+        f"table crm.customer_snapshot: row (customer_id={cid}, snapshot_date={snapshot}) "
+        f"column {column!r} breaks rule {rule}"
+    )
+    assert main(["data", "validate", url]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert not re.search(r"line \d", err), err
+    assert expected in err, err
+    assert "(1 row fail)" in err, err
+    # scoring streams the table in chunks (bankchurn predict): the same row is named
+    with pytest.raises(ContractError) as caught:
+        for _ in crm_db.iter_table(url, 300):
+            pass
+    assert expected in str(caught.value)
+
+
+def test_a_null_key_is_shown_as_null(crm: Crm, capsys) -> None:
+    """Before, a NULL customer_id was shown as ``customer_id=nan``."""
+    url = _copy_db(
+        crm,
+        "crm_null_id",
+        "UPDATE crm.customer_snapshot SET customer_id = NULL WHERE ctid = "
+        "(SELECT ctid FROM crm.customer_snapshot ORDER BY snapshot_date, customer_id LIMIT 1)",
+    )
+    assert main(["data", "validate", url]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "row (customer_id=NULL, snapshot_date=" in err, err
+    assert "column 'customer_id' breaks rule not_null" in err, err
+    assert "nan" not in err

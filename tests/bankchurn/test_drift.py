@@ -96,3 +96,9 @@ def test_prediction_drift_flags_a_moved_score_distribution() -> None:
     reference = drift.score_reference(ref, "test")
     assert reference["shares"] == pytest.approx(drift.band_shares(ref).tolist())
     assert reference["risk_bands"] == list(drift.SCORE_BIN_NAMES)
+
+
+def test_min_rows_lets_a_balanced_binary_column_meet_the_expected_count_rule() -> None:
+    """At MIN_ROWS a 50/50 column expects enough rows per category; one row fewer, none does."""
+    assert drift.MIN_ROWS / 2 >= drift.MIN_EXPECTED_COUNT
+    assert (drift.MIN_ROWS - 1) / 2 < drift.MIN_EXPECTED_COUNT

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from bankchurn import atomic, interrupts
+from bankchurn import atomic, interrupts, synthetic
 from bankchurn.atomic import atomic_writer
 from bankchurn.cli import _interrupted, main
-from bankchurn.cli import data as cli_data
 from bankchurn.interrupts import SIGNAL_EXIT, Interrupted, stop_signals
 
 
@@ -130,9 +129,10 @@ def test_command_whose_signal_was_swallowed_stops_at_once_and_writes_nothing(
     def generate_with_a_swallowed_signal(**kwargs):  # type: ignore[no-untyped-def]
         _signal_swallowed_in_a_callback(sig)
         calls.append(1)  # the work that should not happen any more
-        return cli_data.generate_extract(**kwargs)
+        return generate(**kwargs)
 
-    monkeypatch.setattr(cli_data, "generate_extract", generate_with_a_swallowed_signal)
+    generate = synthetic.generate_extract
+    monkeypatch.setattr(synthetic, "generate_extract", generate_with_a_swallowed_signal)
     dest = tmp_path / "out.csv"
     dest.write_bytes(b"previous\n")
     code = main(["data", "generate", "--rows", "10", "--out", str(dest)])

@@ -1,9 +1,9 @@
 """Fixtures for the browser tests: the built site served on 127.0.0.1 and one headless Chromium.
 
-The site is ``site/`` when it is newer than every source (``make test`` runs ``make site`` first),
-otherwise ``mkdocs build --strict`` rebuilds it there first. Chromium is Debian's
-``/usr/bin/chromium`` driven by Playwright; when it is not installed every browser test is skipped
-with a one-line reason.
+The site is ``site/`` when it is newer than every source (a ``make site`` run before the tests),
+otherwise ``mkdocs build --strict`` builds it there first, once for the session. Chromium is
+Debian's ``/usr/bin/chromium`` driven by Playwright; when it is not installed every browser test
+is skipped with a one-line reason.
 
 Chromium is never left open for the whole session: while Playwright's sync API is open, its event
 loop shows as running in the main thread, which breaks any later ``asyncio.run`` on the same xdist

@@ -39,7 +39,7 @@ RENDERED_JS = """
 
 @pytest.fixture(scope="module")
 def diagram_page(browser: Any, site_url: str, built_site: Any, urls: list[str]) -> Iterator[Any]:
-    """Factory: the architecture page, rendered, in a fresh context of a screen and palette."""
+    """Factory: the architecture page, rendered, in a fresh context per view (screen, palette)."""
     arch = sitebrowser.find_page(urls, "architecture")
     assert arch is not None, "no architecture page in the site"
     html = sitebrowser.page_file(built_site, arch).read_text(encoding="utf-8")
@@ -47,18 +47,25 @@ def diagram_page(browser: Any, site_url: str, built_site: Any, urls: list[str]) 
     assert expected, f"/{arch} has no mermaid diagram"
     contexts = []
 
-    def open_(screen: str, scheme: str, block: str | None = None) -> Any:
-        ctx = browser.new_context(
-            viewport=SCREENS[screen], color_scheme=scheme, service_workers="block"
-        )
-        contexts.append(ctx)
-        ctx.add_init_script(INIT_SCRIPT)
-        if block:
-            ctx.route(f"**/{block}", lambda route: route.abort())
-        page = ctx.new_page()
-        page.goto(site_url + arch, wait_until="domcontentloaded")
-        page.wait_for_function(RENDERED_JS, arg=expected, timeout=20_000, polling=50)
-        return page
+    def open_(*views: tuple[str, ...]) -> list[Any]:
+        """Pages of ``(screen, scheme[, blocked file])`` views, loaded side by side."""
+        opened = []
+        for screen, scheme, *block in views:
+            ctx = browser.new_context(
+                viewport=SCREENS[screen], color_scheme=scheme, service_workers="block"
+            )
+            contexts.append(ctx)
+            ctx.add_init_script(INIT_SCRIPT)
+            for name in block:
+                ctx.route(f"**/{name}", lambda route: route.abort())
+            page = ctx.new_page()
+            page.goto(site_url + arch, wait_until="commit")
+            opened.append(page)
+        # Each context renders in its own process: the views render at the same time.
+        for page in opened:
+            page.wait_for_load_state("domcontentloaded")
+            page.wait_for_function(RENDERED_JS, arg=expected, timeout=20_000, polling=50)
+        return opened
 
     yield open_
     for ctx in contexts:
@@ -67,23 +74,25 @@ def diagram_page(browser: Any, site_url: str, built_site: Any, urls: list[str]) 
 
 #: Text size and layout do not depend on the palette: the phone is loaded in one palette only.
 VIEWS = (("desktop", "light"), ("desktop", "dark"), ("phone", "light"))
+#: The phone without the site's diagram settings (the planted squash).
+SQUASHED = ("phone", "light", "js/diagrams.js")
 
 
 @pytest.fixture(scope="module")
-def pages(diagram_page: Any) -> dict[tuple[str, str], Any]:
-    """The architecture page open in every view (one load each, kept open)."""
-    return {view: diagram_page(*view) for view in VIEWS}
+def pages(diagram_page: Any) -> dict[tuple[str, ...], Any]:
+    """The architecture page open in every view and the squashed one (one load each, kept open)."""
+    return dict(zip((*VIEWS, SQUASHED), diagram_page(*VIEWS, SQUASHED), strict=True))
 
 
 @pytest.fixture(scope="module")
-def measured(pages: dict[tuple[str, str], Any]) -> dict[tuple[str, str], dict[str, Any]]:
+def measured(pages: dict[tuple[str, ...], Any]) -> dict[tuple[str, ...], dict[str, Any]]:
     """Diagram facts and the page's width for every screen and palette, read before any plant."""
     return {
         key: {
-            "diagrams": legibility.measure(page),
-            "page_width": page.evaluate("document.documentElement.scrollWidth"),
+            "diagrams": legibility.measure(pages[key]),
+            "page_width": pages[key].evaluate("document.documentElement.scrollWidth"),
         }
-        for key, page in pages.items()
+        for key in VIEWS
     }
 
 
@@ -283,10 +292,9 @@ def test_faint_text_in_the_dark_palette_is_caught(pages, measured) -> None:
     assert legibility.contrast_problems(legibility.measure(page))
 
 
-def test_a_squashed_phone_layout_is_caught(diagram_page, measured) -> None:
+def test_a_squashed_phone_layout_is_caught(pages, measured) -> None:
     """Without the site's diagram settings, Mermaid lays C4 out for the phone's width."""
-    page = diagram_page("phone", "light", block="js/diagrams.js")
-    squashed = legibility.measure(page)
+    squashed = legibility.measure(pages[SQUASHED])
     desktop = measured["desktop", "light"]["diagrams"]
     assert legibility.squash_problems(desktop, squashed, PHONE["width"])
     assert legibility.size_problems(squashed)

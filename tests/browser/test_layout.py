@@ -24,16 +24,70 @@ PHONE = {"width": 390, "height": 844}
 QUESTIONS = ("Does it rank customers well enough?", "Is it worth", "What would reach")
 
 
+#: A page: URL path, viewport width and height, colour scheme.
+View = tuple[str, int, int, str]
+
+
+def _view(path: str, viewport: dict[str, int], scheme: str) -> View:
+    return path, viewport["width"], viewport["height"], scheme
+
+
+#: Every page the tests below open, once per test that opens it: loaded side by side on first use
+#: (each context renders in its own process) instead of one after the other. A test opening a
+#: page not listed here loads it itself.
+PRELOAD: tuple[View, ...] = (
+    *[_view("monitoring/", PHONE, "light")] * 2,
+    _view("monitoring/", PHONE, "dark"),
+    *[_view("", DESKTOP, "light")] * 2,
+    *[_view("", PHONE, "light")] * 4,
+    _view("", PHONE, "dark"),
+    _view("ml-canvas/", PHONE, "light"),
+    _view("ml-canvas/", PHONE, "dark"),
+)
+
+
+def _start(browser: Any, url: str, view: View, contexts: list[Any]) -> Any:
+    """A fresh context of ``view``'s viewport and scheme, its page navigating to ``url``."""
+    _, width, height, scheme = view
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height},
+        color_scheme=scheme,
+        service_workers="block",
+    )
+    contexts.append(ctx)
+    page = ctx.new_page()
+    page.goto(url, wait_until="commit")
+    return page
+
+
+@pytest.fixture(scope="module")
+def preloaded(browser: Any, site_url: str) -> Iterator[dict[View, list[Any]]]:
+    """The pages of `PRELOAD`, loaded (each handed to one test by `open_page`)."""
+    contexts: list[Any] = []
+    pages: dict[View, list[Any]] = {}
+    for view in PRELOAD:
+        pages.setdefault(view, []).append(_start(browser, site_url + view[0], view, contexts))
+    for page in (page for opened in pages.values() for page in opened):
+        page.wait_for_load_state("load")
+    yield pages
+    for ctx in contexts:
+        ctx.close()
+
+
 @pytest.fixture
-def open_page(browser: Any, site_url: str) -> Iterator[Any]:
-    """Factory: a page of the served site in a fresh context of the given viewport and scheme."""
-    contexts = []
+def open_page(browser: Any, site_url: str, preloaded: dict[View, list[Any]]) -> Iterator[Any]:
+    """Factory: a page of the served site, loaded, in a fresh context of a viewport and scheme.
+
+    Every page is used by one test only (the planted defects change theirs).
+    """
+    contexts: list[Any] = []
 
     def open_(path: str, viewport: dict[str, int], scheme: str = "light") -> Any:
-        ctx = browser.new_context(viewport=viewport, color_scheme=scheme, service_workers="block")
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.goto(site_url + path, wait_until="load")
+        view = _view(path, viewport, scheme)
+        if preloaded.get(view):
+            return preloaded[view].pop()
+        page = _start(browser, site_url + path, view, contexts)
+        page.wait_for_load_state("load")
         return page
 
     yield open_

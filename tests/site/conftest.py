@@ -16,8 +16,8 @@ from designdocs.site.build import ROOT, Build, ensure_site
 def built_site() -> Build:
     """The real site and the log of its ``--strict`` build (``site/``, shared with the browser tests).
 
-    Reused when ``make site`` (which ``make test`` runs first) built it from the current sources;
-    rebuilt once otherwise (see `designdocs.site.build.ensure_site`).
+    Reused when ``make site`` built it from the current sources; built once otherwise (by the
+    first test that reads it in ``make test``) (see `designdocs.site.build.ensure_site`).
     """
     if not (ROOT / "docs" / "js" / "mermaid.min.js").is_file():
         pytest.fail(

@@ -96,6 +96,35 @@ async def _require_json(request: Request) -> None:
         raise HTTPException(415, detail=f"content type must be application/json, not {media!r}")
 
 
+async def _known_query(request: Request) -> None:
+    """Answer 422 for a query parameter the route does not declare, or one given twice.
+
+    FastAPI ignores unknown query parameters and keeps the last of repeated ones, so
+    ``?explian=true`` or ``?explain=true&explain=false`` would be answered 200 without the
+    client noticing what was ignored; the body already refuses unknown fields the same way.
+    """
+    declared: set[str] = set()
+    todo = [getattr(request.scope.get("route"), "dependant", None)]
+    while todo:  # the route's own parameters and those of its dependencies
+        dependant = todo.pop()
+        if dependant is not None:
+            declared.update(p.alias for p in dependant.query_params)
+            todo.extend(dependant.dependencies)
+    errors: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for name, value in request.query_params.multi_items():
+        if name not in declared:
+            msg, rule = "Extra inputs are not permitted", "extra_forbidden"
+        elif name in seen:
+            msg, rule = "Given more than once", "repeated"
+        else:
+            seen.add(name)
+            continue
+        errors.append({"type": rule, "loc": ("query", name), "msg": msg, "input": value})
+    if errors:
+        raise RequestValidationError(errors)
+
+
 #: Most items of a list or object echoed back in an error (the rest is summarised).
 ECHO_ITEMS = 20
 
@@ -230,7 +259,7 @@ def create_app(
         response_model_exclude_unset=True,  # no `explanation` key unless one was asked for
         tags=["scoring"],
         summary="Score one customer",
-        dependencies=[Depends(_require_json)],
+        dependencies=[Depends(_require_json), Depends(_known_query)],
         responses={
             **_ERRORS,
             409: {
@@ -275,7 +304,7 @@ def create_app(
         response_model=BatchResponse,
         tags=["scoring"],
         summary="Score a batch of customers",
-        dependencies=[Depends(_require_json)],
+        dependencies=[Depends(_require_json), Depends(_known_query)],
         responses={
             **_ERRORS,
             413: {

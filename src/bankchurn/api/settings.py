@@ -8,13 +8,14 @@ are built, so a bad port or log level stops the server before it binds a socket.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bankchurn.errors import UserError
+from bankchurn.errors import UserError, printable
 
 ENV_PREFIX = "BANKCHURN_API_"
 
@@ -82,13 +83,18 @@ class ApiSettings(BaseSettings):
         return 64 * 1024 + 2048 * self.batch_limit
 
 
-def load_settings(**overrides: object) -> ApiSettings:
+def load_settings(options: Mapping[str, str] | None = None, **overrides: object) -> ApiSettings:
     """Build [`ApiSettings`][bankchurn.api.settings.ApiSettings] from the environment plus explicit overrides.
 
     ``None`` overrides are ignored so that CLI options left unset fall back to the environment.
 
+    Args:
+        options: The command-line option of each overridden setting, to name in an error.
+        **overrides: Settings given explicitly (command-line options).
+
     Raises:
-        UserError: One line naming the offending setting and its environment variable.
+        UserError: One line naming the offending option (when it was given) or the setting and
+            its environment variable.
     """
     given = {k: v for k, v in overrides.items() if v is not None}
     try:
@@ -96,6 +102,10 @@ def load_settings(**overrides: object) -> ApiSettings:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else "?"
+        if field in given and options and field in options:
+            raise UserError(
+                f"{options[field]} {printable(given[field])}: {printable(err['msg'], 200)}"
+            ) from None
         raise UserError(
             f"invalid API setting {field} (env {ENV_PREFIX}{field.upper()}): {err['msg']}"
         ) from None

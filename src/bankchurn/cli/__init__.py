@@ -21,7 +21,7 @@ import signal
 import sys
 
 from bankchurn.errors import printable
-from bankchurn.interrupts import SIGNAL_EXIT, Interrupted, stop_signals
+from bankchurn.interrupts import SIGNAL_EXIT, Interrupted, pending, stop_signals
 
 #: Exit code when the reader of stdout has gone (click's own, for its help and messages).
 CLOSED_PIPE_EXIT = 1
@@ -52,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
                 code, raised = _run(argv), None
             except Interrupted as exc:
                 code, raised = 1, signal.Signals(exc.signum)
+            except Exception:
+                # The signal's exception, wrapped on its way out: the interpreter turns one
+                # raised in a class body's __set_name__ (an import) into a RuntimeError.
+                if pending() is None:
+                    raise
+                code, raised = 1, None
             signum = stop.settle() or raised
             if signum is not None:  # even when its exception was swallowed where it landed
                 _error(_interrupted(signum, stop.written()))

@@ -9,14 +9,10 @@ import typer
 
 from bankchurn import contract
 from bankchurn.atomic import check_destination
-from bankchurn.cli.root import command_app
+from bankchurn.cli.root import command_app, param_default, param_source
 from bankchurn.errors import UserError
-from bankchurn.params import load as load_params
-from bankchurn.synthetic import generate_extract, write_extract
 
 DEFAULT_OUT = Path("data/generated/crm_extract.csv")
-#: Defaults of the options below: params.yaml (bankchurn.params).
-PARAMS = load_params()
 
 data_app = command_app(
     name="data",
@@ -28,20 +24,45 @@ data_app = command_app(
 
 @data_app.command("generate")
 def generate(
+    *,
     rows: Annotated[
-        int, typer.Option("--rows", min=1, max=5_000_000, help="Number of rows (customers).")
-    ] = PARAMS.data.n_rows,
+        int,
+        typer.Option(
+            "--rows",
+            min=1,
+            max=5_000_000,
+            help="Number of rows (customers).",
+            default_factory=param_default("data.n_rows"),
+            show_default=param_source("data.n_rows"),
+        ),
+    ],
     snapshots: Annotated[
-        int, typer.Option("--snapshots", min=1, max=600, help="Monthly snapshots (month ends).")
-    ] = PARAMS.data.n_snapshots,
+        int,
+        typer.Option(
+            "--snapshots",
+            min=1,
+            max=600,
+            help="Monthly snapshots (month ends).",
+            default_factory=param_default("data.n_snapshots"),
+            show_default=param_source("data.n_snapshots"),
+        ),
+    ],
     seed: Annotated[
-        int, typer.Option("--seed", help="Random seed (same seed, same bytes).")
-    ] = PARAMS.seed,
+        int,
+        typer.Option(
+            "--seed",
+            help="Random seed (same seed, same bytes).",
+            default_factory=param_default("seed"),
+            show_default=param_source("seed"),
+        ),
+    ],
     out: Annotated[
         Path, typer.Option("--out", help="CSV file to write (atomically).")
     ] = DEFAULT_OUT,
 ) -> None:
     """Write the deterministic SYNTHETIC CRM extract (made-up customers) as CSV."""
+    from bankchurn.synthetic import generate_extract, write_extract
+
     if out.exists() and out.is_dir():
         raise UserError(f"--out {out}: is a folder; give a file path such as {DEFAULT_OUT}")
     check_destination(out)  # before the work: a link or device is refused at once

@@ -10,13 +10,10 @@ from typing import Annotated, Any
 import typer
 
 from bankchurn.atomic import check_destination
-from bankchurn.cli.root import command_app
+from bankchurn.cli.root import command_app, param_default, param_source
 from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
-from bankchurn.params import load as load_params
-from bankchurn.settings import settings
 
-PARAMS = load_params()
 #: The commands this module adds to ``bankchurn`` (see bankchurn.cli.root).
 app = command_app()
 
@@ -39,7 +36,12 @@ DataOpt = Annotated[
 ]
 SeedOpt = Annotated[
     int,
-    typer.Option("--seed", help="Seed of data, split, models and search (default: params.yaml)."),
+    typer.Option(
+        "--seed",
+        help="Seed of data, split, models and search.",
+        default_factory=param_default("seed"),
+        show_default=param_source("seed"),
+    ),
 ]
 FastOpt = Annotated[
     bool,
@@ -114,6 +116,8 @@ def _track(
 
 def _source(data: str | None) -> str | None:
     """``--data``, else the settings' data source (``BANKCHURN_DATA``), else None (synthetic)."""
+    from bankchurn.settings import settings
+
     return data if data is not None else settings().data
 
 
@@ -156,6 +160,7 @@ def _summary(m: dict[str, Any]) -> str:
 
 @app.command("train")
 def train(
+    *,
     model: Annotated[
         ModelChoice,
         typer.Option(
@@ -164,7 +169,7 @@ def train(
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for metrics.json and model.joblib.")],
     data: DataOpt = None,
-    seed: SeedOpt = PARAMS.seed,
+    seed: SeedOpt,
     fast: FastOpt = False,
     model_file: Annotated[
         Path | None,
@@ -229,9 +234,10 @@ def train(
 
 @app.command("evaluate")
 def evaluate(
+    *,
     model: Annotated[Path, typer.Option("--model", help="Model artifact (.joblib) from train.")],
     data: DataOpt = None,
-    seed: SeedOpt = PARAMS.seed,
+    seed: SeedOpt,
     out: Annotated[Path | None, typer.Option("--out", help="Write the metrics JSON here.")] = None,
     fast: FastOpt = False,
 ) -> None:
@@ -383,11 +389,12 @@ def _run_date(text: str | None) -> dt.date:
 
 @app.command("report")
 def report(
+    *,
     out: Annotated[
         Path | None, typer.Option("--out", help="Reports folder the site reads (reports/).")
     ] = None,
     data: DataOpt = None,
-    seed: SeedOpt = PARAMS.seed,
+    seed: SeedOpt,
     models_dir: Annotated[
         Path | None,
         typer.Option(
@@ -430,6 +437,7 @@ def report(
     with --only-summary: it trains nothing).
     """
     from bankchurn.reporting import write_reports
+    from bankchurn.settings import settings
     from bankchurn.summary import summarize
 
     given = out

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bankchurn.cli.root import command_app
+from bankchurn.cli.root import command_app, param_default, param_source
 from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
 
@@ -43,7 +43,7 @@ def load_source(spec: str, option: str, seed: int) -> tuple[Any, Any]:
     import pandas as pd
 
     from bankchurn.contract import SNAPSHOT
-    from bankchurn.drift import SampleInfo
+    from bankchurn.drift import MIN_ROWS, SampleInfo
     from bankchurn.ingest import load_extract
 
     match = _SYNTHETIC.match(spec)
@@ -77,6 +77,11 @@ def load_source(spec: str, option: str, seed: int) -> tuple[Any, Any]:
                     f"{option} {spec}: no synthetic rows in those months (data covers "
                     f"{start[:7]}..{end[:7]})"
                 )
+    if len(frame) < MIN_ROWS:
+        raise UserError(
+            f"{option} {spec}: {len(frame)} row{'s' if len(frame) != 1 else ''}; the drift tests "
+            f"need at least {MIN_ROWS} rows in each sample before they can flag anything"
+        )
     dates = frame[SNAPSHOT] if SNAPSHOT in frame.columns else None
     info = SampleInfo(
         source=source,
@@ -89,6 +94,7 @@ def load_source(spec: str, option: str, seed: int) -> tuple[Any, Any]:
 
 @app.command("monitor")
 def monitor(
+    *,
     reference: Annotated[str, typer.Option("--reference", help=SOURCE_HELP)],
     current: Annotated[str, typer.Option("--current", help="Same forms as --reference.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for drift.json.")],
@@ -96,7 +102,15 @@ def monitor(
         Path | None,
         typer.Option("--model", help="Model artifact: adds the drift of its predictions."),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic extract.")] = 42,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed",
+            help="Seed of the synthetic extract.",
+            default_factory=param_default("seed"),
+            show_default=param_source("seed"),
+        ),
+    ],
     fail_on_drift: Annotated[
         bool,
         typer.Option("--fail-on-drift", help="Exit with code 1 when drift is detected."),
@@ -120,6 +134,8 @@ def monitor(
 
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: exists and is not a folder")
+    if fail_on_retrain and model is None:
+        raise UserError("--fail-on-retrain needs --model (the rule reads the model's scores)")
     artifact = None
     if model is not None:
         from bankchurn.artifacts import load_artifact
@@ -136,8 +152,6 @@ def monitor(
             "current_scores": predict_proba(artifact, cur),
             "model_version": str(artifact.metadata.get("model_version")),
         }
-    if fail_on_retrain and artifact is None:
-        raise UserError("--fail-on-retrain needs --model (the rule reads the model's scores)")
     try:
         report = compare(ref, cur, reference_info=ref_info, current_info=cur_info, **scores)
     except ValueError as exc:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import functools
 import importlib
 import signal
-from collections.abc import Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import typer
@@ -73,11 +74,59 @@ COMMANDS: dict[str, Entry] = {
 }
 
 
+#: Help is wrapped to the terminal's width (click caps it at 80 columns by default).
+HELP_WIDTH = {"max_content_width": sys.maxsize}
+
+
+def param_default(key: str) -> Callable[[], Any]:
+    """An option's default read from ``params.yaml`` when the command runs, not for its help.
+
+    ``bankchurn CMD --help`` then imports no parameters module (pydantic, yaml); the help says
+    where the default lives (``show_default=param_source(key)``).
+
+    Args:
+        key: Dotted key of ``params.yaml``, e.g. ``data.n_rows``.
+
+    Returns:
+        A ``default_factory`` for ``typer.Option``.
+    """
+
+    def read() -> Any:
+        from bankchurn.params import load
+
+        value: Any = load()
+        for part in key.split("."):
+            value = getattr(value, part)
+        return value
+
+    return read
+
+
+def param_source(key: str) -> str:
+    """What ``--help`` shows as the default of a [`param_default`][bankchurn.cli.root.param_default] option."""
+    return f"{key} in params.yaml"
+
+
+class SummaryGroup(TyperGroup):
+    """A command group listing each sub-command's whole first sentence, wrapped, never cut."""
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        """List the sub-commands with the first sentence of their help."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=sys.maxsize)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 def command_app(**kwargs: Any) -> typer.Typer:
     """The ``typer.Typer`` a command module declares its commands on.
 
     Help is plain text: typer's boxed help imports rich, which costs more than the rest of
-    ``bankchurn --help``.
+    ``bankchurn --help``. A group's listing shows each sub-command's first sentence whole.
 
     Args:
         **kwargs: Passed to ``typer.Typer`` (``name``, ``help``, ``no_args_is_help``).
@@ -85,7 +134,7 @@ def command_app(**kwargs: Any) -> typer.Typer:
     Returns:
         The application object.
     """
-    return typer.Typer(add_completion=False, rich_markup_mode=None, **kwargs)
+    return typer.Typer(add_completion=False, rich_markup_mode=None, cls=SummaryGroup, **kwargs)
 
 
 @functools.cache
@@ -109,7 +158,7 @@ class _Commands(Mapping[str, Command]):
         return len(COMMANDS)
 
 
-class LazyGroup(TyperGroup):
+class LazyGroup(SummaryGroup):
     """A typer group whose sub-commands come from [`COMMANDS`][bankchurn.cli.root.COMMANDS].
 
     Names (for ``--help``, "no such command" and its suggestions) come from the table; a
@@ -142,4 +191,5 @@ ROOT = LazyGroup(
     help="BankChurn Predictor: data, training, evaluation, scoring and the API.",
     no_args_is_help=True,
     rich_markup_mode=None,
+    context_settings=HELP_WIDTH,
 )

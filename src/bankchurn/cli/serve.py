@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,16 @@ from bankchurn.errors import UserError
 
 #: The commands this module adds to ``bankchurn`` (see bankchurn.cli.root).
 app = command_app()
+
+
+#: The option of each setting the command sets: an invalid value is named by the option given.
+OPTION_OF_SETTING = {
+    "model_path": "--model",
+    "model_uri": "--model",
+    "host": "--host",
+    "port": "--port",
+    "log_level": "--log-level",
+}
 
 
 @app.command("serve")
@@ -57,6 +68,7 @@ def serve(
 
     registry = model is not None and model.startswith("models:/")
     settings = load_settings(
+        options=OPTION_OF_SETTING,
         model_path=None if registry or model is None else Path(model),
         model_uri=model if registry else None,
         host=host,
@@ -86,9 +98,18 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
+        where = f"cannot listen on {host}:{port} ({exc.strerror})"
+        if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+            raise UserError(
+                f"--host {host}: {where}; give an address of this machine (e.g. 127.0.0.1)"
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise UserError(
+                f"--port {port}: {where}; ports below 1024 need privileges: choose another --port"
+            ) from None
         raise UserError(
-            f"--port {port}: cannot listen on {host}:{port} ({exc.strerror}); another server "
-            "may be using it: stop it or choose another --port"
+            f"--port {port}: {where}; another server may be using it: stop it or choose "
+            "another --port"
         ) from None
     sock.listen(2048)
     sock.set_inheritable(True)

@@ -53,6 +53,9 @@ PIP = [sys.executable, "-m", "pip"]
 
 API_REPO = "localhost/bankchurn-api"
 BASE_REPO = "localhost/bankchurn-base"
+#: Image label naming the checkout that built an image. Several checkouts of the project (git
+#: worktrees, clones) share one engine's image store: a build untags only its own older images.
+CHECKOUT_LABEL = "io.bankchurn.checkout"
 #: Debian release of the base; its Python 3.11 is the project's (``requires-python``).
 BASE_SUITE = "bookworm"
 #: mmdebstrap's recipe: the essential packages plus Python and the C++ and OpenMP runtimes that
@@ -198,6 +201,11 @@ def _uv_version() -> bytes:
     return subprocess.run([str(UV), "--version"], capture_output=True, check=True).stdout
 
 
+def checkout_id() -> str:
+    """This checkout's value of `CHECKOUT_LABEL`: a digest of its root folder's path."""
+    return _digest(str(ROOT.resolve()).encode())
+
+
 def api_tag() -> str:
     """Tag of the API image the current Dockerfile, base, lock, uv and sources make."""
     key = _digest(
@@ -271,9 +279,24 @@ def _engine_output(engine: Engine, *args: str, stream: str = "stdout") -> str:
     return str(getattr(proc, stream))
 
 
-def tags(engine: Engine, repo: str) -> list[str]:
-    """Every ``repo:tag`` the engine holds of ``repo`` (e.g. `API_REPO`)."""
-    listed = _engine_output(engine, "images", "--format", "{{.Repository}}:{{.Tag}}", repo)
+def tags(engine: Engine, repo: str, built_by: str | None = None) -> list[str]:
+    """Every ``repo:tag`` the engine holds of ``repo`` (e.g. `API_REPO`).
+
+    Args:
+        engine: The container engine.
+        repo: The repository, e.g. `API_REPO`.
+        built_by: Only the images whose `CHECKOUT_LABEL` is this (a `checkout_id`).
+    """
+    label = [] if built_by is None else ["--filter", f"label={CHECKOUT_LABEL}={built_by}"]
+    listed = _engine_output(
+        engine,
+        "images",
+        "--filter",
+        f"reference={repo}",
+        *label,
+        "--format",
+        "{{.Repository}}:{{.Tag}}",
+    )
     return [t for t in listed.split() if t.startswith(f"{repo}:")]
 
 
@@ -335,7 +358,11 @@ def build_base(engine: Engine, say: Say = print) -> str:
             CACHE / "base.log",
         )
         _run(
-            "base image (import)", engine.command("import", str(rootfs), tag), CACHE / "import.log"
+            "base image (import)",
+            engine.command(
+                "import", "--change", f"LABEL {CHECKOUT_LABEL}={checkout_id()}", str(rootfs), tag
+            ),
+            CACHE / "import.log",
         )
     return tag
 
@@ -418,6 +445,8 @@ def build(engine: Engine, say: Say = print, layer_cache: bool = True) -> str:
             str(DOCKERFILE),
             "--build-arg",
             f"BASE_IMAGE={base}",
+            "--label",
+            f"{CHECKOUT_LABEL}={checkout_id()}",
             "-t",
             tag,
             "-t",
@@ -435,8 +464,12 @@ def build(engine: Engine, say: Say = print, layer_cache: bool = True) -> str:
 
 
 def _remove_stale(engine: Engine, repo: str, keep: tuple[str, ...]) -> None:
-    """Untag this project's older images of ``repo`` so they do not pile up."""
-    stale = [t for t in tags(engine, repo) if t not in keep]
+    """Untag this checkout's older images of ``repo`` so they do not pile up.
+
+    Only images labelled with this checkout (`CHECKOUT_LABEL`): another checkout's images,
+    and unlabelled ones, are someone else's and stay.
+    """
+    stale = [t for t in tags(engine, repo, built_by=checkout_id()) if t not in keep]
     if stale:
         subprocess.run(engine.command("rmi", *stale), capture_output=True, check=False)
 

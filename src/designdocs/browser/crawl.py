@@ -10,6 +10,7 @@ every Mermaid block turned into an ``<svg>`` of the type its fence declares.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import json
@@ -186,15 +187,25 @@ class SiteBrowser:
         full_index = sample_per_section(urls)
         slim = _slim_search_index(self.site)
         tabs = [self.new_tab(slim_index=slim) for _ in range(min(parallel, len(urls)))]
-        for start in range(0, len(urls), len(tabs)):
-            batch = []
-            for u, tab in zip(urls[start : start + len(tabs)], tabs, strict=False):
-                tab.full_index = u in full_index
-                batch.append(self.open(u, tab))
-            for page, report in batch:
-                reports[report.url] = self.settle(page, report)
-                if report.url in shots:
-                    save_screenshot(page, shots[report.url])
+        waiting = iter(urls)
+        loading: collections.deque[tuple[_Tab, PageReport]] = collections.deque()
+
+        def load_next(tab: _Tab) -> None:
+            url = next(waiting, None)
+            if url is not None:
+                tab.full_index = url in full_index
+                loading.append((tab, self.open(url, tab)[1]))
+
+        for tab in tabs:
+            load_next(tab)
+        # Oldest first; a tab moves on as soon as its page settled, so no tab waits for the
+        # slowest page of a batch while the others keep loading in the browser.
+        while loading:
+            tab, report = loading.popleft()
+            reports[report.url] = self.settle(tab.page, report)
+            if report.url in shots:
+                save_screenshot(tab.page, shots[report.url])
+            load_next(tab)
         for tab in tabs:
             tab.report = None
             tab.page.close()

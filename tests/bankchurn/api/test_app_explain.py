@@ -81,3 +81,25 @@ def test_openapi_documents_the_explanation(booster_client: TestClient) -> None:
     schemas = spec["components"]["schemas"]
     assert {"base_value", "contributions"} <= set(schemas["Explanation"]["properties"])
     assert "logit(churn_probability)" in schemas["Explanation"]["description"]
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "rule"),
+    [
+        ("/predict", "explian=true", "extra_forbidden"),  # a typo was answered without reasons
+        ("/predict/batch", "explain=true", "extra_forbidden"),  # the batch has no explanations
+        ("/predict", "explain=true&explain=false", "repeated"),  # the last one silently won
+    ],
+)
+def test_an_unknown_or_repeated_query_parameter_is_a_client_error(
+    client: TestClient, customer: dict[str, Any], path: str, query: str, rule: str
+) -> None:
+    """Before, FastAPI ignored unknown query parameters and kept the last of repeated ones: 200."""
+    body = {"customers": [customer]} if path.endswith("batch") else customer
+    r = client.post(f"{path}?{query}", json=body)
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert [d["type"] for d in detail] == [rule]
+    assert detail[0]["loc"][0] == "query"
+    assert r.json()["request_id"] == r.headers["x-request-id"]
+    assert client.post(path, json=body).status_code == 200

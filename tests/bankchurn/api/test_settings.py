@@ -172,3 +172,54 @@ def test_refuses_metadata_without_model_version(tmp_path: Path, artifact_path: P
     meta = {"feature_columns": art.metadata["feature_columns"]}  # everything but the version
     path = save_artifact(tmp_path / "nover.joblib", art.pipeline, meta)
     assert "model_version" in _refusal(path)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (
+            ["--port", "70000"],
+            "bankchurn: error: --port 70000: input should be less than or equal to 65535",
+        ),
+        (["--log-level", "LOUD"], "bankchurn: error: --log-level LOUD: input should be"),
+        (
+            ["--host", "no-such-host.invalid"],
+            "bankchurn: error: --host no-such-host.invalid: cannot listen on",
+        ),
+        (
+            ["--host", "192.0.2.1"],
+            "bankchurn: error: --host 192.0.2.1: cannot listen on 192.0.2.1:",
+        ),
+    ],
+)
+def test_serve_names_the_option_given_and_the_real_cause(
+    args: list[str], says: str, tmp_path: Path, trained_model_dir: Path
+) -> None:
+    """An invalid option is named as given; a wrong host is not called a busy port.
+
+    Before, --port 70000 blamed BANKCHURN_API_PORT, and a host that is not this machine's was
+    reported as a busy port ("another server may be using it").
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANKCHURN_API_")}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bankchurn",
+            "serve",
+            "--model",
+            str(trained_model_dir / "target.joblib"),
+            "--port",
+            "18999",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert proc.stderr.lower().startswith(says.lower()), proc.stderr
+    assert "another server" not in proc.stderr

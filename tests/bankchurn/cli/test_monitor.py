@@ -84,3 +84,25 @@ def test_mistakes_are_one_line_and_write_nothing(
     assert expected in err, err
     assert not (tmp_path / "out").exists()
     assert (tmp_path / "FILE").read_text() == "x"
+
+
+@pytest.mark.parametrize("which", ["--current", "--reference"])
+def test_a_window_too_small_to_flag_anything_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], which: str
+) -> None:
+    """Before, one current row gave "no drift detected" and a drift.json saying so."""
+    from bankchurn.drift import MIN_ROWS
+    from bankchurn.synthetic import to_csv_bytes
+
+    small = tmp_path / "small.csv"
+    small.write_bytes(to_csv_bytes(generate_extract(n_rows=MIN_ROWS - 1, seed=3).frame))
+    other = "--reference" if which == "--current" else "--current"
+    out = tmp_path / "out"
+    argv = ["monitor", which, str(small), other, "synthetic:2025-12", "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"bankchurn: error: {which} {small}: {MIN_ROWS - 1} rows; the drift tests need at least "
+        f"{MIN_ROWS} rows in each sample before they can flag anything"
+    )
+    assert not out.exists()

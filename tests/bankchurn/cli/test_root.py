@@ -15,6 +15,7 @@ import typer
 
 from bankchurn.cli import main
 from bankchurn.cli.root import COMMANDS
+from bankchurn.interrupts import SIGNAL_EXIT
 
 
 def _first_paragraph(text: str) -> str:
@@ -74,6 +75,75 @@ def test_help_imports_no_command_module_and_nothing_heavy() -> None:
     assert proc.stdout.strip().splitlines()[-1] == "LOADED: COMMANDS:bankchurn.cli.root"
 
 
+#: What a command's own help must not import. Not pydantic: typer converts option values
+#: with it (typer._adapters), so building any command imports it.
+HEAVY_FOR_COMMAND_HELP = ("pandas", "numpy", "sklearn", "scipy", "yaml", "rich", "psycopg")
+
+
+def _command_paths() -> list[list[str]]:
+    """Every command and sub-command, as the words typed before ``--help``."""
+    paths = []
+    for name, entry in COMMANDS.items():
+        command = typer.main.get_group(importlib.import_module(entry.module).app).commands[name]
+        paths.append([name])
+        paths += [[name, sub] for sub in getattr(command, "commands", {})]
+    return paths
+
+
+IMPORTS_OF_COMMAND_HELP = """
+import sys
+from bankchurn.cli import main
+assert main({words!r} + ["--help"]) == 0
+print("LOADED:" + ",".join(m for m in {heavy!r} if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("words", _command_paths(), ids=" ".join)
+def test_the_help_of_each_command_imports_nothing_heavy(words: list[str]) -> None:
+    """`bankchurn train --help` & co. read no parameters file and import no data stack.
+
+    Before, a command's module imported pandas (through its helpers) and read params.yaml
+    (pydantic, yaml) for the defaults its help shows.
+    """
+    code = IMPORTS_OF_COMMAND_HELP.format(words=words, heavy=HEAVY_FOR_COMMAND_HELP)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "LOADED:"
+
+
+def test_help_wraps_to_the_terminal_width_and_cuts_no_summary() -> None:
+    """Summaries are whole and wrapped at the terminal's width, not cut at 80 columns."""
+    env = {**os.environ, "COLUMNS": "200"}
+    wide = subprocess.run(
+        [sys.executable, "-m", "bankchurn", "data", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout
+    assert max(len(line) for line in wide.splitlines()) > 100
+    narrow = subprocess.run(
+        [sys.executable, "-m", "bankchurn", "data", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "60"},
+    ).stdout
+    assert max(len(line) for line in narrow.splitlines()) <= 60
+    for text in (wide, narrow):
+        assert "..." not in text.split("Commands:")[1]
+        assert "(made-up customers) as CSV." in " ".join(text.split())
+
+
+def test_a_default_from_params_yaml_is_read_when_the_command_runs(tmp_path) -> None:
+    from bankchurn.params import load
+
+    out = tmp_path / "x.csv"
+    assert main(["data", "generate", "--rows", "12", "--out", str(out)]) == 0
+    assert out.read_text().count("\n") == 13
+    snapshots = {line.rsplit(",", 1)[1] for line in out.read_text().splitlines()[1:]}
+    assert len(snapshots) == min(12, load().data.n_snapshots)
+
+
 SIGNAL_DURING_IMPORT = """
 import signal, sys
 
@@ -128,12 +198,12 @@ def test_keyboard_interrupt_from_a_command_is_one_line_not_a_silent_130(
     tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Defect 4: typer turns a ``KeyboardInterrupt`` into exit 130 and prints nothing."""
-    from bankchurn.cli import data as cli_data
+    from bankchurn import synthetic
 
     def interrupted(**kwargs: object) -> None:
         raise KeyboardInterrupt  # e.g. re-raised by a library that had its own SIGINT handler
 
-    monkeypatch.setattr(cli_data, "generate_extract", interrupted)
+    monkeypatch.setattr(synthetic, "generate_extract", interrupted)
     out = tmp_path / "out.csv"
     assert main(["data", "generate", "--rows", "10", "--out", str(out)]) == 130
     assert capsys.readouterr().err == (
@@ -170,3 +240,46 @@ def test_output_to_a_closed_pipe_stops_quietly(argv: list[str]) -> None:
     finally:
         os.close(write_end)
     assert (proc.returncode, proc.stderr) == (1, "")  # click's code for a closed pipe
+
+
+SIGNAL_IN_SET_NAME = """
+import signal, sys
+
+class SignalsWhenNamed:
+    def __set_name__(self, owner, name):
+        signal.raise_signal(signal.{sig})
+
+class DefinesAClassWhenImported:
+    # a module that defines a class while the command's imports run (pydantic does)
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas":
+            sys.meta_path.remove(self)
+            type("Model", (), {{"field": SignalsWhenNamed()}})
+        return None
+
+sys.meta_path.insert(0, DefinesAClassWhenImported())
+from bankchurn.cli import main
+sys.exit(main(["data", "generate", "--rows", "10", "--out", {out!r}]))
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_wrapped_by_the_interpreter_is_still_one_line(tmp_path, sig) -> None:
+    """A signal inside ``__set_name__`` reaches us as a RuntimeError (the interpreter wraps it).
+
+    Before, that ended as a "RuntimeError: Error calling __set_name__" traceback and exit 1
+    (found by scripts/signal_race.py while pydantic was being imported).
+    """
+    out = tmp_path / "out.csv"
+    proc = subprocess.run(
+        [sys.executable, "-c", SIGNAL_IN_SET_NAME.format(sig=sig.name, out=str(out))],
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=_as_from_a_terminal,
+    )
+    assert proc.returncode == SIGNAL_EXIT[sig], proc.stderr
+    assert (
+        proc.stderr == f"bankchurn: interrupted by {sig.name}; no output was written or replaced\n"
+    )
+    assert not out.exists()

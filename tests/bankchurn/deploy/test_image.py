@@ -135,3 +135,29 @@ def test_holds_exactly_the_runtime_lock(engine: Any, api_image: str) -> None:
 def test_the_readme_shows_the_run_line_the_code_uses(documented: Any) -> None:
     readme = (builder.ROOT / "README.md").read_text(encoding="utf-8")
     assert documented.run_line() in readme
+
+
+def test_a_build_untags_only_the_older_images_this_checkout_built(
+    engine: Any, tmp_path: Path
+) -> None:
+    """Worktrees and clones share one image store: another checkout's images are not stale."""
+    repo = "localhost/bankchurn-stale-test"
+    empty = tmp_path / "empty.tar"
+    subprocess.run(["tar", "cf", str(empty), "--files-from", "/dev/null"], check=True)
+    ours, other = builder.checkout_id(), "0" * len(builder.checkout_id())
+    made = {
+        f"{repo}:ours-old": f"LABEL {builder.CHECKOUT_LABEL}={ours}",
+        f"{repo}:ours-current": f"LABEL {builder.CHECKOUT_LABEL}={ours}",
+        f"{repo}:other-checkout": f"LABEL {builder.CHECKOUT_LABEL}={other}",
+        f"{repo}:unlabelled": "LABEL unrelated=1",
+    }
+    for tag, change in made.items():
+        done = _engine(engine, "import", "--change", change, str(empty), tag)
+        assert done.returncode == 0, done.stderr
+    try:
+        builder._remove_stale(engine, repo, keep=(f"{repo}:ours-current",))
+        assert sorted(builder.tags(engine, repo)) == sorted(
+            [f"{repo}:ours-current", f"{repo}:other-checkout", f"{repo}:unlabelled"]
+        )
+    finally:
+        _engine(engine, "rmi", "--force", *builder.tags(engine, repo))
