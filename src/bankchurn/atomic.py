@@ -88,6 +88,11 @@ def _probe(folder: Path) -> None:
 
 def _regular_or_absent(path: str | Path) -> os.stat_result | None:
     """The ``lstat`` of ``path`` if it is a regular file, None if absent; else OutputError."""
+    if str(path) == "-":  # the shell convention for standard output: not a file to replace
+        raise OutputError(
+            "-: standard output is not a file; outputs are written whole or not at all, so "
+            "give a file path"
+        )
     try:
         st = os.lstat(path)
     except FileNotFoundError:

@@ -85,6 +85,17 @@ def test_commands_refuse_special_outputs_with_one_line(
         assert not stat.S_ISREG(os.lstat(path).st_mode), name
 
 
+def test_a_dash_is_refused_not_written_as_a_file_named_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--out -`` reads as "standard output" to a shell user; it once wrote a file named ``-``."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["data", "generate", "--rows", "10", "--out", "-"]) == 2
+    assert capsys.readouterr().err.startswith("bankchurn: error: -: standard output is not a file")
+    assert list(tmp_path.iterdir()) == []
+    assert check_destination("./-") is None  # a file really named "-" is spelt with its folder
+
+
 def test_existing_file_keeps_its_permissions_new_file_follows_umask(tmp_path: Path) -> None:
     old = tmp_path / "shared.csv"
     old.write_bytes(b"x")

@@ -348,7 +348,14 @@ def define_env(env: Any) -> None:
         if name not in models:
             raise SiteDataError(f"report {name!r} has no model (typed: {', '.join(models)})")
         schema = json.dumps(models[name].model_json_schema(), indent=2, sort_keys=True)
-        return f"```json\n{schema}\n```\n"
+        # Folded: unfolded, the page's schemas were tens of thousands of pixels of JSON between
+        # two paragraphs a reader wants to compare.
+        body = "\n".join(f"    {line}" if line else "" for line in schema.splitlines())
+        lines = len(schema.splitlines())
+        return (
+            f'??? abstract "JSON Schema of {models[name].__name__} ({lines} lines)"\n\n'
+            f"    ```json\n{body}\n    ```\n"
+        )
 
     @env.macro
     def adr_badge(status_: str) -> str:
