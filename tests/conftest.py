@@ -42,7 +42,7 @@ SLOW_FIXTURES = frozenset(
     {
         "fresh_pipeline",  # dvc repro in a fresh copy
         "pipeline_copy",  # further dvc repro runs
-        "small_report",  # tests/model: run_report on a small extract
+        "small_report",  # tests/bankchurn: both models and every report on a small extract
         "trained",  # tests/model, tests/tracking: `bankchurn train`
         "trained_model_dir",  # tests/deploy: a trained target
         "api_image",  # tests/deploy: the container image

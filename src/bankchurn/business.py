@@ -24,6 +24,7 @@ what the two assumptions and the capacity change.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -231,17 +232,42 @@ def value_curve(
     return [value_at_threshold(y, p, float(t), params, scale) for t in grid]
 
 
+def value_maximising(thresholds: Sequence[float], values: Sequence[float]) -> int:
+    """Index of the threshold of highest net value; ties go to the higher threshold.
+
+    Values are compared as the reports write them (rounded to 6 decimals), so a tie in the
+    file is a tie here.
+
+    Args:
+        thresholds: Probability thresholds.
+        values: Net value at each threshold (same length).
+
+    Returns:
+        The index of the chosen threshold.
+
+    Raises:
+        ValueError: no threshold, or not one value per threshold.
+    """
+    if not thresholds or len(thresholds) != len(values):
+        raise ValueError(
+            f"value_maximising needs one value per threshold ({len(thresholds)} thresholds, "
+            f"{len(values)} values)"
+        )
+    return max(
+        range(len(thresholds)), key=lambda i: (round(float(values[i]), 6), float(thresholds[i]))
+    )
+
+
 def best_threshold(
     y: np.ndarray, p: np.ndarray, params: BusinessParameters, grid: np.ndarray = THRESHOLD_GRID
 ) -> float:
-    """Threshold of the grid that maximises net value (ties -> the higher threshold).
+    """Threshold of the grid that maximises net value (`value_maximising`).
 
     The scale factor does not change the argmax, so none is needed. Call this on TRAINING
     (out-of-fold) probabilities: choosing the threshold on test rows would leak.
     """
     values = [value_at_threshold(y, p, float(t), params, 1.0)["net_usd_per_year"] for t in grid]
-    best = max(range(len(grid)), key=lambda i: (round(values[i], 6), grid[i]))
-    return float(grid[best])
+    return float(grid[value_maximising(list(grid), values)])
 
 
 def _needed_rate(
@@ -349,7 +375,9 @@ def summary(
     here = value_at(y, capacity_mask(p, cap), params, scale)
     perfect = value_at(y, capacity_mask(np.asarray(y, dtype="float64"), cap), params, scale)
     curve = value_curve(y, p, params, scale)
-    best = max(curve, key=lambda r: (round(r["net_usd_per_year"], 6), r["threshold"]))
+    best = curve[
+        value_maximising([r["threshold"] for r in curve], [r["net_usd_per_year"] for r in curve])
+    ]
     target = VALUE_TARGET.value
     return {
         "parameters": params.describe(),

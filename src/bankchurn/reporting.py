@@ -2,9 +2,10 @@
 
 [`write_training`][bankchurn.reporting.write_training] writes one training run
 (``metrics.json``, the artifact and its training record);
-[`run_report`][bankchurn.reporting.run_report] writes ``data_profile.json``,
+[`write_reports`][bankchurn.reporting.write_reports] writes ``data_profile.json``,
 ``baseline/metrics.json``, ``target/metrics.json``, ``model_selection.json``,
-``canvas_status.json`` and (synthetic data only) ``monitoring.json``
+``canvas_status.json`` and (synthetic data only) ``monitoring.json`` from the runs of
+[`train_both`][bankchurn.training.train_both]
 ([`write_monitoring`][bankchurn.reporting.write_monitoring]): sorted keys, floats rounded to 6
 decimals, no wall-clock time, so the same seed gives identical bytes.
 """
@@ -15,14 +16,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bankchurn import evaluation
 from bankchurn.artifacts import record_path
 from bankchurn.errors import UserError
 from bankchurn.ingest import Extract
 from bankchurn.params import load as load_params
 from bankchurn.profile import write_data_profile
-from bankchurn.report_files import to_json as to_json  # notebooks print through it
-from bankchurn.report_files import write_json, write_report
+from bankchurn.report_files import to_json, write_json, write_report
 from bankchurn.report_schemas.metrics import TrainingMetrics
 from bankchurn.report_schemas.selection import TrainingRecord
 from bankchurn.split import (
@@ -30,8 +29,7 @@ from bankchurn.split import (
     recorded_split,
 )
 from bankchurn.summary import write_summary
-from bankchurn.training import TrainingResult, save_model, train_and_evaluate, training_record
-from bankchurn.tuning import DEFAULT_BUDGET, TuningBudget
+from bankchurn.training import TrainingResult, save_model, training_record
 
 
 def write_training(
@@ -121,21 +119,29 @@ def monitor_from_files(out_dir: str | Path, models_dir: str | Path) -> dict[str,
     )
 
 
-def run_report(
+def write_reports(
     extract: Extract,
+    runs: dict[str, TrainingResult],
     out_dir: str | Path,
     models_dir: str | Path | None,
     seed: int,
     *,
-    budget: TuningBudget = DEFAULT_BUDGET,
-    n_bootstrap: int = evaluation.N_BOOTSTRAP,
     benchmarks: str | Path | None = None,
 ) -> dict[str, Path]:
-    """Train baseline and target, write every report (and the artifacts when ``models_dir``).
+    """Write every report of ``extract`` and its runs (and the artifacts when ``models_dir``).
 
     The same writers as the pipeline's stages (data profile,
     [`write_training`][bankchurn.reporting.write_training] per model,
     [`write_summary`][bankchurn.summary.write_summary], given ``benchmarks``), in one process.
+
+    Args:
+        extract: The extract the models were trained on.
+        runs: The baseline's and the target's runs
+            ([`train_both`][bankchurn.training.train_both]).
+        out_dir: Reports folder.
+        models_dir: Folder of the artifacts, or None for reports only.
+        seed: Seed of the monitoring study.
+        benchmarks: The benchmark report the canvas status reads, if any.
 
     Returns:
         Report name -> written path.
@@ -143,15 +149,7 @@ def run_report(
     out = Path(out_dir)
     written = {"data": write_data_profile(out / "data_profile.json", extract)}
     metrics, records = {}, {}
-    for name in ("baseline", "target"):
-        result = train_and_evaluate(
-            extract,
-            name,
-            seed,
-            budget=budget,
-            n_bootstrap=n_bootstrap,
-            artifact_name=f"{name}.joblib",
-        )
+    for name, result in runs.items():
         model_file = Path(models_dir) / f"{name}.joblib" if models_dir is not None else None
         files = write_training(result, out / name, model_file)
         written[name] = files["metrics"]
@@ -161,12 +159,13 @@ def run_report(
         metrics[name] = json.loads(to_json(result.metrics))
         records[name] = training_record(result)
     written.update(write_summary(out, metrics, records, benchmarks))
+    target = runs["target"]
     written.update(
-        write_monitoring(  # `result` is the target's run: the loop's last
+        write_monitoring(
             extract,
-            result.trained.model,
-            result.split,
-            result.metadata["model_version"],
+            target.trained.model,
+            target.split,
+            target.metadata["model_version"],
             seed,
             out,
         )

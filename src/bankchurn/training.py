@@ -268,6 +268,41 @@ def _baseline_ablation(
     }
 
 
+#: The models a report compares, in the order they are trained.
+REPORTED_MODELS: tuple[ModelName, ...] = ("baseline", "target")
+
+
+def train_both(
+    extract: Extract,
+    seed: int,
+    *,
+    budget: TuningBudget = DEFAULT_BUDGET,
+    n_bootstrap: int = evaluation.N_BOOTSTRAP,
+) -> dict[str, TrainingResult]:
+    """Train and measure the baseline, then the target, on one extract (`bankchurn report`).
+
+    Args:
+        extract: Validated, pseudonymised extract.
+        seed: Seed of every random step.
+        budget: Tuning budget of the target.
+        n_bootstrap: Bootstrap resamples of the ROC-AUC intervals.
+
+    Returns:
+        Model name -> its run, baseline first.
+    """
+    return {
+        name: train_and_evaluate(
+            extract,
+            name,
+            seed,
+            budget=budget,
+            n_bootstrap=n_bootstrap,
+            artifact_name=f"{name}.joblib",
+        )
+        for name in REPORTED_MODELS
+    }
+
+
 def save_model(result: TrainingResult, path: str | Path) -> Path:
     """Write the artifact of a training run."""
     return save_artifact(path, result.trained.model, result.metadata)

@@ -18,6 +18,7 @@ from bankchurn.errors import UserError
 from bankchurn.settings import settings
 from designdocs import adr as adr_lib
 from designdocs.adr.author import _write_atomic
+from designdocs.paths import shown
 
 app = typer.Typer(
     name="designdocs",
@@ -46,14 +47,6 @@ DeciderOption = Annotated[
 ]
 
 
-def _shown(path: Path) -> str:
-    """Path as the user sees it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 @adr_app.command("new")
 def new(
     title: Annotated[str, typer.Argument(help="Title of the decision, e.g. 'Use DVC for data'.")],
@@ -65,7 +58,7 @@ def new(
     path = adr_lib.new_adr(
         adr_dir or settings().adr_dir, title, date=date, deciders=decider or None
     )
-    typer.echo(_shown(path))
+    typer.echo(shown(path))
 
 
 @adr_app.command("supersede")
@@ -80,7 +73,7 @@ def supersede(
     path = adr_lib.supersede_adr(
         adr_dir or settings().adr_dir, number, title, date=date, deciders=decider or None
     )
-    typer.echo(_shown(path))
+    typer.echo(shown(path))
 
 
 @adr_app.command("lint")
@@ -105,9 +98,9 @@ def lint(
         print(error, file=sys.stderr)
     n_files = len(adr_lib.adr_files(adr_dir))
     if errors:
-        print(f"adr lint: {len(errors)} problem(s) in {_shown(adr_dir)}", file=sys.stderr)
+        print(f"adr lint: {len(errors)} problem(s) in {shown(adr_dir)}", file=sys.stderr)
         raise typer.Exit(2)
-    typer.echo(f"adr lint: {n_files} ADRs in {_shown(adr_dir)}, no problems")
+    typer.echo(f"adr lint: {n_files} ADRs in {shown(adr_dir)}, no problems")
 
 
 @adr_app.command("index")
@@ -124,7 +117,7 @@ def index(
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(out, text)  # same all-or-nothing write as the records
-    typer.echo(_shown(out))
+    typer.echo(shown(out))
 
 
 app.add_typer(adr_app, name="adr")

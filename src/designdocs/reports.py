@@ -26,6 +26,7 @@ from bankchurn.report_schemas.data_profile import DataProfile
 from bankchurn.report_schemas.metrics import TrainingMetrics
 from bankchurn.report_schemas.selection import ModelSelection
 from bankchurn.settings import ENV_PREFIX, settings
+from designdocs.paths import shown
 
 #: Environment variable that points the site at another reports folder.
 REPORTS_ENV = f"{ENV_PREFIX}REPORTS_DIR"
@@ -83,7 +84,7 @@ class Report:
     @property
     def rel_path(self) -> str:
         """Path shown to readers: relative to the repository when possible."""
-        return _shown(self.path)
+        return shown(self.path, settings().root)
 
 
 @dataclass
@@ -133,7 +134,7 @@ class Reports:
                 model = kind.model_validate(data)
             except ValidationError as exc:
                 raise SiteDataError(
-                    f"{_shown(path)}: {one_line(exc)} (shape: {kind.__module__}."
+                    f"{shown(path, settings().root)}: {one_line(exc)} (shape: {kind.__module__}."
                     f"{kind.__name__}; run `make reports`)"
                 ) from None
             self._cache[name] = Report(name, path, data, hashlib.sha256(raw).hexdigest(), model)
@@ -179,13 +180,6 @@ class Reports:
         data = self.get(name).data
         prov = data.get("provenance") if isinstance(data, dict) else None
         return prov if isinstance(prov, dict) else {}
-
-
-def _shown(path: Path) -> str:
-    try:
-        return path.relative_to(settings().root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _file_of(name: str) -> str:

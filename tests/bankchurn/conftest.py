@@ -188,15 +188,17 @@ def small_extract() -> Extract:
 
 @pytest.fixture(scope="session")
 def small_report(made_once: Callable[[str, Callable[[Path], None]], Path]) -> Path:
-    """One fast ``run_report`` (reports + artifacts) shared by the read-only tests.
+    """One fast report run (both models, reports, artifacts) shared by the read-only tests.
 
     Made once per session (`made_once`, tests/conftest.py), whichever workers read it; its
     extract is `small_extract`'s.
     """
-    from bankchurn.reporting import run_report
+    from bankchurn.reporting import write_reports
+    from bankchurn.training import train_both
 
     def report(out: Path) -> None:
         extract = load_extract(None, seed=7, n_rows=SMALL_ROWS)
-        run_report(extract, out, out / "models", seed=7, budget=SMALL_BUDGET, n_bootstrap=50)
+        runs = train_both(extract, seed=7, budget=SMALL_BUDGET, n_bootstrap=50)
+        write_reports(extract, runs, out, out / "models", seed=7)
 
     return made_once("small-report", report)

@@ -130,3 +130,24 @@ def test_recall_above_the_capacity_share_of_churners_is_out_of_reach(scored) -> 
     assert recall["best_reachable"] < targets.get("model.recall").value
     assert recall["out_of_reach"] is True
     assert recall["status"] == "miss"
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([1.0, 3.0, 2.0], 1),  # the highest value
+        ([1.0, 3.0, 3.0], 2),  # a tie goes to the higher threshold
+        ([1.0, 3.0000001, 3.0], 2),  # a tie once rounded as the reports write it
+        ([-5.0, -1.0, -3.0], 1),  # a loss everywhere: the smallest loss
+    ],
+)
+def test_the_value_maximising_threshold(values: list[float], expected: int) -> None:
+    assert business.value_maximising([0.1, 0.2, 0.3], values) == expected
+
+
+@pytest.mark.parametrize(("thresholds", "values"), [([], []), ([0.1, 0.2], [1.0])])
+def test_the_value_maximising_threshold_needs_one_value_per_threshold(
+    thresholds: list[float], values: list[float]
+) -> None:
+    with pytest.raises(ValueError, match="one value per threshold"):
+        business.value_maximising(thresholds, values)

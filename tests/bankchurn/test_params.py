@@ -155,3 +155,22 @@ def test_dvc_repro_stops_on_the_one_line_naming_the_key(pipeline_copy) -> None:
         "greater_than: input should be greater than 0 (got 0)"
     ], proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("model", sorted(params.TUNING_KEYS))
+def test_a_training_records_exactly_the_keys_its_model_uses(model: str) -> None:
+    recorded = params.training_parameters(
+        model,
+        seed=1,
+        test_months=6,
+        tuning={"n_trials": 3, "n_folds": 2, "max_trees": 9},
+        business={"b": 2.0, "a": 1},
+    )
+    assert list(recorded) == [
+        "seed",
+        "split.test_months",
+        *(f"tuning.{k}" for k in params.TUNING_KEYS[model]),
+        "business.a",
+        "business.b",
+    ]
+    assert recorded["seed"] == 1

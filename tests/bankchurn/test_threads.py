@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import sklearn
 from threadpoolctl import threadpool_info
@@ -39,4 +40,23 @@ def test_scoring_skips_parameter_revalidation_in_its_own_thread_only() -> None:
 def test_one_scoring_pool_of_n_jobs_threads() -> None:
     pool = scoring_pool()
     assert pool is scoring_pool()
-    assert pool._max_workers == N_JOBS
+    # Tasks meet N_JOBS at a time (fewer threads: the barrier times out) and never more run
+    # at once (more threads: the peak exceeds N_JOBS).
+    barrier = threading.Barrier(N_JOBS, timeout=30)
+    lock = threading.Lock()
+    running, peak, names = 0, 0, set()
+
+    def task(_: int) -> None:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+            names.add(threading.current_thread().name)
+        barrier.wait()
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+
+    list(pool.map(task, range(3 * N_JOBS)))
+    assert peak == N_JOBS
+    assert all(name.startswith("bankchurn-score") for name in names)

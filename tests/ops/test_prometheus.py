@@ -16,7 +16,6 @@ evaluation every second), a known burst of requests, and queries:
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import os
@@ -35,7 +34,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from bankchurn import drift
+from bankchurn import drift, tiny_model
 from bankchurn.artifacts import save_artifact
 from bankchurn.contract import BY_NAME, FEATURES
 
@@ -51,17 +50,6 @@ pytestmark = [
         PROMETHEUS is None, reason="prometheus not installed (make system-packages: prometheus)"
     ),
 ]
-
-
-def _tiny() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "bankchurn_ops_tests_tiny_model", ROOT / "tests" / "bankchurn" / "api" / "tiny_model.py"
-    )
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _free_port() -> int:
@@ -93,7 +81,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def _customers(n: int) -> list[dict[str, Any]]:
-    frame = _tiny().random_customers(n, seed=11)
+    frame = tiny_model.random_customers(n, seed=11)
     rows = frame.to_dict(orient="records")
     for row in rows:
         for name in FEATURES:
@@ -127,9 +115,8 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     work = tmp_path_factory.mktemp("prometheus")
-    tiny = _tiny()
-    pipeline = tiny.fit_tiny_pipeline()
-    ref_p = pipeline.predict_proba(tiny.random_customers(2000, seed=5))[:, 1]
+    pipeline = tiny_model.fit_tiny_pipeline()
+    ref_p = pipeline.predict_proba(tiny_model.random_customers(2000, seed=5))[:, 1]
     reference = drift.score_reference(ref_p, "tiny model, random customers")
     model = save_artifact(
         work / "model.joblib",

@@ -14,7 +14,7 @@ enforce the "thin notebook" rule of the project:
   ``nbval-ignore-output`` tag) and a ``warnings`` filter each carry a comment saying why;
 * reproducible files: no volatile metadata (execution timestamps), kernelspec ``python3``,
   no absolute paths or memory addresses in outputs, every notebook listed in the site nav.
-* no drift: every number a notebook prints as JSON (``print(reporting.to_json(...))``) equals
+* no drift: every number a notebook prints as JSON (``print(report_files.to_json(...))``) equals
   the same key of the ``reports/*.json`` that ``bankchurn report`` wrote.
 
 Each check is a function returning a list of problems; the tests feed it the real notebooks
@@ -266,7 +266,7 @@ def _leaves(obj: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...],
 
 
 def printed_json(nb: Notebook) -> list[dict[str, Any]]:
-    """The JSON objects the notebook prints (``print(reporting.to_json(...))``)."""
+    """The JSON objects the notebook prints (``print(report_files.to_json(...))``)."""
     found = []
     for cell in code_cells(nb):
         for out in cell.get("outputs", []):

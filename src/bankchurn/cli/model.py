@@ -436,7 +436,7 @@ def report(
     ``--models-dir`` says otherwise. Both trainings are logged to MLflow, as `train` does (not
     with --only-summary: it trains nothing).
     """
-    from bankchurn.reporting import run_report
+    from bankchurn.reporting import write_reports
     from bankchurn.settings import settings
     from bankchurn.summary import summarize
 
@@ -458,9 +458,10 @@ def report(
     data = _source(data)
     extract = _load(data, seed)
     budget, n_boot = _budget(fast)
-    written = run_report(
-        extract, out, models_dir, seed, budget=budget, n_bootstrap=n_boot, benchmarks=bench
-    )
+    from bankchurn.training import train_both
+
+    runs = train_both(extract, seed, budget=budget, n_bootstrap=n_boot)
+    written = write_reports(extract, runs, out, models_dir, seed, benchmarks=bench)
     for name, path in written.items():
         typer.echo(f"{name}: {path}")
     if tracking is not None:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from bankchurn.business import value_maximising
 from bankchurn.plots.style import (
     PALETTE,
     TARGET_LINE_COLOUR,
@@ -57,8 +58,7 @@ def value_vs_threshold(
         label=f"canvas target {usd_label(target_usd)}/year",
     )
     ax.axhline(0, **ZERO_LINE)
-    # Same rule as bankchurn.business.summary: highest value, ties -> the higher threshold.
-    best = max(range(len(t)), key=lambda i: (round(float(v[i]), 6), t[i]))
+    best = value_maximising(list(t), list(v))  # the rule the report's maximum follows
     ax.scatter(
         [t[best]],
         [v[best]],

@@ -15,14 +15,7 @@ from designdocs.adr.parse import _parse, _Parsed
 from designdocs.adr.record_rules import check_alternatives, check_sections, check_title
 from designdocs.adr.reference_rules import check_decision_checks, check_links, check_metrics
 from designdocs.adr.set_rules import check_set
-
-
-def _shown(path: Path) -> str:
-    """Path as the user sees it: relative to the working directory when inside it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+from designdocs.paths import shown
 
 
 def _check_file(parsed: _Parsed, reports_dir: Path | None) -> list[LintError]:
@@ -93,7 +86,7 @@ def lint(adr_dir: str | Path, reports_dir: str | Path | None) -> list[LintError]
     for path in sorted(folder.glob("*.md")):
         if path.name.lower() == "readme.md":
             continue  # a folder README is not a decision
-        parsed, problems = _parse(path, _shown(path))
+        parsed, problems = _parse(path, shown(path))
         errors += problems
         errors += _check_file(parsed, reports)
         errors += check_decision_checks(parsed, folder.resolve().parent)

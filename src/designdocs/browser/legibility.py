@@ -9,6 +9,7 @@ node (a box of the diagram). The functions below turn those facts into one probl
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -245,51 +246,29 @@ def contrast(a: list[float], b: list[float]) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-def _name(diagram: dict[str, Any], item: dict[str, Any]) -> str:
+#: The facts ``DIAGRAM_TEXT_JS`` returns for one diagram.
+Diagram = dict[str, Any]
+
+
+def rendered(diagrams: list[Diagram]) -> Iterator[Diagram]:
+    """The diagrams that rendered (one that did not is reported by `size_problems`)."""
+    return (d for d in diagrams if not d.get("missing"))
+
+
+def _each(check: Callable[[Diagram], list[str]], diagrams: list[Diagram]) -> list[str]:
+    """The problems ``check`` finds in each rendered diagram, in page order."""
+    return [problem for d in rendered(diagrams) for problem in check(d)]
+
+
+def _name(diagram: Diagram, item: dict[str, Any]) -> str:
     return f"diagram {diagram['index'] + 1} ({diagram.get('role', '?')}) {item['text']!r}"
 
 
-def size_problems(diagrams: list[dict[str, Any]], minimum: float = MIN_FONT_PX) -> list[str]:
-    """Text rendered smaller than ``minimum`` CSS px; diagrams that did not render."""
-    problems = []
-    for d in diagrams:
-        if d.get("missing"):
-            problems.append(f"diagram {d['index'] + 1} did not render")
-            continue
-        small = [i for i in d["items"] if i["size"] < minimum - 0.05]
-        if small:
-            worst = min(small, key=lambda i: i["size"])
-            problems.append(
-                f"{_name(d, worst)} is {worst['size']:.1f} px, under {minimum:g} px "
-                f"({len(small)} of {len(d['items'])} texts)"
-            )
-    return problems
+def _connector(line: dict[str, Any]) -> str:
+    return f"connector {line['label']!r}" if line["label"] else "a connector"
 
 
-def overlap_problems(diagrams: list[dict[str, Any]]) -> list[str]:
-    """Texts that overlap each other, and texts that overlap a box they do not belong to."""
-    problems = []
-    for d in diagrams:
-        if d.get("missing"):
-            continue
-        items = d["items"]
-        boxes = [Box(**i["box"]) for i in items]
-        for a in range(len(items)):
-            for b in range(a + 1, len(items)):
-                if boxes[a].collides(boxes[b]):
-                    problems.append(
-                        f"{_name(d, items[a])} overlaps {items[b]['text']!r} in diagram "
-                        f"{d['index'] + 1}"
-                    )
-        for item, box in zip(items, boxes, strict=True):
-            for node in d["nodes"]:
-                if node["node"] != item["node"] and box.collides(Box(**node["box"])):
-                    problems.append(f"{_name(d, item)} overlaps box {node['node'] + 1}")
-                    break
-    return problems
-
-
-def _boxes(diagram: dict[str, Any]) -> dict[int, list[Box]]:
+def _boxes(diagram: Diagram) -> dict[int, list[Box]]:
     """The shapes of each box (node) of a diagram, by node number."""
     boxes: dict[int, list[Box]] = {}
     for node in diagram["nodes"]:
@@ -304,109 +283,6 @@ def _ends(points: list[list[float]], boxes: dict[int, list[Box]]) -> set[int]:
         for n, shapes in boxes.items()
         for x, y in (points[0], points[-1])
         if any(b.contains(x, y, -ATTACH_PX) for b in shapes)
-    }
-
-
-def crossing_problems(diagrams: list[dict[str, Any]]) -> list[str]:
-    """Connectors that pass through a box other than the two they join.
-
-    The boxes a connector joins are those its two ends touch (within ``ATTACH_PX``); any other
-    box with a sampled point of the connector inside it is crossed.
-    """
-    problems = []
-    for d in diagrams:
-        if d.get("missing"):
-            continue
-        boxes = _boxes(d)
-        for line in d.get("lines", []):
-            points = line["points"]
-            ends = _ends(points, boxes)
-            crossed = sorted(
-                n
-                for n, shapes in boxes.items()
-                if n not in ends
-                and any(b.contains(x, y, OVERLAP_TOLERANCE_PX) for b in shapes for x, y in points)
-            )
-            where = f"diagram {d['index'] + 1} ({d.get('role', '?')}): {_connector(line)} crosses"
-            for n in crossed:
-                box = next((i["text"] for i in d["items"] if i["node"] == n), f"box {n + 1}")
-                problems.append(f"{where} box {box!r}")
-            # Texts outside the boxes (other labels, boundary titles): a line through them hides
-            # them; the connector's own label may sit on it.
-            own = set(line.get("own", []))
-            for k, item in enumerate(d["items"]):
-                if k in own or item["node"] != -1:
-                    continue
-                box = Box(**item["box"])
-                if any(box.contains(x, y, OVERLAP_TOLERANCE_PX) for x, y in points):
-                    problems.append(f"{where} text {item['text']!r}")
-    return problems
-
-
-def blank_band_problems(diagrams: list[dict[str, Any]], limit: float = BLANK_BAND_PX) -> list[str]:
-    """Horizontal bands of a diagram, taller than ``limit`` CSS px, where nothing is drawn."""
-    problems = []
-    for d in diagrams:
-        if d.get("missing"):
-            continue
-        for start, end in d.get("blank", []):
-            if end - start > limit:
-                problems.append(
-                    f"diagram {d['index'] + 1} ({d.get('role', '?')}) has a blank band "
-                    f"{end - start:.0f} px tall, {start:.0f} px from its top"
-                )
-    return problems
-
-
-def contrast_problems(diagrams: list[dict[str, Any]]) -> list[str]:
-    """Texts whose contrast with what is behind them is under WCAG AA."""
-    problems = []
-    for d in diagrams:
-        if d.get("missing"):
-            continue
-        for item in d["items"]:
-            large = item["size"] >= 24 or (item["bold"] and item["size"] >= 18.66)
-            need = AA_LARGE if large else AA_NORMAL
-            ratio = contrast(item["color"], item["background"])
-            if ratio < need:
-                problems.append(
-                    f"{_name(d, item)}: contrast {ratio:.2f} under {need} "
-                    f"(text {_rgb(item['color'])} on {_rgb(item['background'])})"
-                )
-    return problems
-
-
-def squash_problems(
-    desktop: list[dict[str, Any]], phone: list[dict[str, Any]], phone_width: int
-) -> list[str]:
-    """On a phone each diagram keeps the desktop layout and scrolls inside its own box."""
-    problems = []
-    for wide, narrow in zip(desktop, phone, strict=True):
-        if wide.get("missing") or narrow.get("missing"):
-            continue
-        n = narrow["index"] + 1
-        if abs(wide["layoutWidth"] - narrow["layoutWidth"]) > 1:
-            problems.append(
-                f"diagram {n} is laid out {narrow['layoutWidth']:.0f} px wide on the phone, "
-                f"{wide['layoutWidth']:.0f} px on the desktop: squashed, not scrolled"
-            )
-        if narrow["hostWidth"] > phone_width:
-            problems.append(f"diagram {n}'s box is {narrow['hostWidth']} px, wider than the phone")
-    return problems
-
-
-def _rgb(color: list[float]) -> str:
-    return "#" + "".join(f"{round(c):02x}" for c in color[:3])
-
-
-def worst(diagrams: list[dict[str, Any]]) -> dict[str, float]:
-    """Smallest text size and lowest contrast over all diagrams (for the record of a run)."""
-    items = [i for d in diagrams if not d.get("missing") for i in d["items"]]
-    return {
-        "min_font_px": round(min(i["size"] for i in items), 2) if items else 0.0,
-        "min_contrast": round(min(contrast(i["color"], i["background"]) for i in items), 2)
-        if items
-        else 0.0,
     }
 
 
@@ -429,7 +305,162 @@ def _intersections(a: list[list[float]], b: list[list[float]]) -> list[tuple[flo
     return [(float(x), float(y)) for x, y in at]
 
 
-def line_crossing_problems(diagrams: list[dict[str, Any]]) -> list[str]:
+def _small_text(d: Diagram, minimum: float) -> list[str]:
+    small = [i for i in d["items"] if i["size"] < minimum - 0.05]
+    if not small:
+        return []
+    worst = min(small, key=lambda i: i["size"])
+    return [
+        f"{_name(d, worst)} is {worst['size']:.1f} px, under {minimum:g} px "
+        f"({len(small)} of {len(d['items'])} texts)"
+    ]
+
+
+def _overlaps(d: Diagram) -> list[str]:
+    items = d["items"]
+    boxes = [Box(**i["box"]) for i in items]
+    problems = [
+        f"{_name(d, items[a])} overlaps {items[b]['text']!r} in diagram {d['index'] + 1}"
+        for a in range(len(items))
+        for b in range(a + 1, len(items))
+        if boxes[a].collides(boxes[b])
+    ]
+    for item, box in zip(items, boxes, strict=True):
+        node = next(
+            (n for n in d["nodes"] if n["node"] != item["node"] and box.collides(Box(**n["box"]))),
+            None,
+        )
+        if node is not None:
+            problems.append(f"{_name(d, item)} overlaps box {node['node'] + 1}")
+    return problems
+
+
+def _crossings(d: Diagram) -> list[str]:
+    boxes = _boxes(d)
+    problems = []
+    for line in d.get("lines", []):
+        points = line["points"]
+        ends = _ends(points, boxes)
+        crossed = sorted(
+            n
+            for n, shapes in boxes.items()
+            if n not in ends
+            and any(b.contains(x, y, OVERLAP_TOLERANCE_PX) for b in shapes for x, y in points)
+        )
+        where = f"diagram {d['index'] + 1} ({d.get('role', '?')}): {_connector(line)} crosses"
+        for n in crossed:
+            box = next((i["text"] for i in d["items"] if i["node"] == n), f"box {n + 1}")
+            problems.append(f"{where} box {box!r}")
+        # Texts outside the boxes (other labels, boundary titles): a line through them hides
+        # them; the connector's own label may sit on it.
+        own = set(line.get("own", []))
+        for k, item in enumerate(d["items"]):
+            if k in own or item["node"] != -1:
+                continue
+            box = Box(**item["box"])
+            if any(box.contains(x, y, OVERLAP_TOLERANCE_PX) for x, y in points):
+                problems.append(f"{where} text {item['text']!r}")
+    return problems
+
+
+def _line_crossings(d: Diagram) -> list[str]:
+    boxes = _boxes(d)
+    flat = [b for shapes in boxes.values() for b in shapes]
+    lines = d.get("lines", [])
+    ends = [_ends(line["points"], boxes) for line in lines]
+    problems = []
+    for a in range(len(lines)):
+        for b in range(a + 1, len(lines)):
+            if ends[a] & ends[b]:
+                continue
+            at = next(
+                (
+                    (x, y)
+                    for x, y in _intersections(lines[a]["points"], lines[b]["points"])
+                    if not any(box.contains(x, y, -ATTACH_PX) for box in flat)
+                ),
+                None,
+            )
+            if at is not None:
+                problems.append(
+                    f"diagram {d['index'] + 1} ({d.get('role', '?')}): "
+                    f"{_connector(lines[a])} crosses {_connector(lines[b])} "
+                    f"at ({at[0]:.0f}, {at[1]:.0f})"
+                )
+    return problems
+
+
+def _text_on_frames(d: Diagram) -> list[str]:
+    t = OVERLAP_TOLERANCE_PX
+    problems = []
+    for frame in d.get("boundaries", []):
+        f = Box(**frame["box"])
+        own = set(frame["own"])
+        for k, item in enumerate(d["items"]):
+            if k in own:
+                continue
+            b = Box(**item["box"])
+            across = min(b.right, f.right) - max(b.left, f.left) > t
+            down = min(b.bottom, f.bottom) - max(b.top, f.top) > t
+            on_edge = (across and any(b.top + t < y < b.bottom - t for y in (f.top, f.bottom))) or (
+                down and any(b.left + t < x < b.right - t for x in (f.left, f.right))
+            )
+            if on_edge:
+                problems.append(
+                    f"{_name(d, item)} lies on the frame of a boundary "
+                    f"({', '.join(repr(d['items'][o]['text']) for o in sorted(own)) or '?'})"
+                )
+    return problems
+
+
+def _blank_bands(d: Diagram, limit: float) -> list[str]:
+    return [
+        f"diagram {d['index'] + 1} ({d.get('role', '?')}) has a blank band "
+        f"{end - start:.0f} px tall, {start:.0f} px from its top"
+        for start, end in d.get("blank", [])
+        if end - start > limit
+    ]
+
+
+def _low_contrast(d: Diagram) -> list[str]:
+    problems = []
+    for item in d["items"]:
+        large = item["size"] >= 24 or (item["bold"] and item["size"] >= 18.66)
+        need = AA_LARGE if large else AA_NORMAL
+        ratio = contrast(item["color"], item["background"])
+        if ratio < need:
+            problems.append(
+                f"{_name(d, item)}: contrast {ratio:.2f} under {need} "
+                f"(text {_rgb(item['color'])} on {_rgb(item['background'])})"
+            )
+    return problems
+
+
+def _rgb(color: list[float]) -> str:
+    return "#" + "".join(f"{round(c):02x}" for c in color[:3])
+
+
+def size_problems(diagrams: list[Diagram], minimum: float = MIN_FONT_PX) -> list[str]:
+    """Text rendered smaller than ``minimum`` CSS px; diagrams that did not render."""
+    missing = [f"diagram {d['index'] + 1} did not render" for d in diagrams if d.get("missing")]
+    return missing + _each(lambda d: _small_text(d, minimum), diagrams)
+
+
+def overlap_problems(diagrams: list[Diagram]) -> list[str]:
+    """Texts that overlap each other, and texts that overlap a box they do not belong to."""
+    return _each(_overlaps, diagrams)
+
+
+def crossing_problems(diagrams: list[Diagram]) -> list[str]:
+    """Connectors that pass through a box other than the two they join.
+
+    The boxes a connector joins are those its two ends touch (within ``ATTACH_PX``); any other
+    box with a sampled point of the connector inside it is crossed.
+    """
+    return _each(_crossings, diagrams)
+
+
+def line_crossing_problems(diagrams: list[Diagram]) -> list[str]:
     """Connectors that cross each other, unless they share a box they join.
 
     Two connectors into (or out of) the same box may meet or swap sides on the way to it: the
@@ -437,60 +468,51 @@ def line_crossing_problems(diagrams: list[dict[str, Any]]) -> list[str]:
     different boxes never cross (ADR-0025): at an X, the reader has to guess which line goes
     where. Crossings within ``ATTACH_PX`` of a box are where arrows meet it, not crossings.
     """
-    problems = []
-    for d in diagrams:
-        if d.get("missing"):
-            continue
-        boxes = _boxes(d)
-        flat = [b for shapes in boxes.values() for b in shapes]
-        lines = d.get("lines", [])
-        ends = [_ends(line["points"], boxes) for line in lines]
-        for a in range(len(lines)):
-            for b in range(a + 1, len(lines)):
-                if ends[a] & ends[b]:
-                    continue
-                for x, y in _intersections(lines[a]["points"], lines[b]["points"]):
-                    if any(box.contains(x, y, -ATTACH_PX) for box in flat):
-                        continue
-                    problems.append(
-                        f"diagram {d['index'] + 1} ({d.get('role', '?')}): "
-                        f"{_connector(lines[a])} crosses {_connector(lines[b])} "
-                        f"at ({x:.0f}, {y:.0f})"
-                    )
-                    break
-    return problems
+    return _each(_line_crossings, diagrams)
 
 
-def _connector(line: dict[str, Any]) -> str:
-    return f"connector {line['label']!r}" if line["label"] else "a connector"
-
-
-def boundary_text_problems(diagrams: list[dict[str, Any]]) -> list[str]:
+def boundary_text_problems(diagrams: list[Diagram]) -> list[str]:
     """Texts that a boundary's frame (a C4 dashed line, a subgraph's border) runs through.
 
     A boundary's own title sits inside its frame and is exempt; every other text, a box's
     included, must lie wholly inside or wholly outside each frame.
     """
-    t = OVERLAP_TOLERANCE_PX
+    return _each(_text_on_frames, diagrams)
+
+
+def blank_band_problems(diagrams: list[Diagram], limit: float = BLANK_BAND_PX) -> list[str]:
+    """Horizontal bands of a diagram, taller than ``limit`` CSS px, where nothing is drawn."""
+    return _each(lambda d: _blank_bands(d, limit), diagrams)
+
+
+def contrast_problems(diagrams: list[Diagram]) -> list[str]:
+    """Texts whose contrast with what is behind them is under WCAG AA."""
+    return _each(_low_contrast, diagrams)
+
+
+def squash_problems(desktop: list[Diagram], phone: list[Diagram], phone_width: int) -> list[str]:
+    """On a phone each diagram keeps the desktop layout and scrolls inside its own box."""
     problems = []
-    for d in diagrams:
-        if d.get("missing"):
+    for wide, narrow in zip(desktop, phone, strict=True):
+        if wide.get("missing") or narrow.get("missing"):
             continue
-        for frame in d.get("boundaries", []):
-            f = Box(**frame["box"])
-            own = set(frame["own"])
-            for k, item in enumerate(d["items"]):
-                if k in own:
-                    continue
-                b = Box(**item["box"])
-                across = min(b.right, f.right) - max(b.left, f.left) > t
-                down = min(b.bottom, f.bottom) - max(b.top, f.top) > t
-                on_edge = (
-                    across and any(b.top + t < y < b.bottom - t for y in (f.top, f.bottom))
-                ) or (down and any(b.left + t < x < b.right - t for x in (f.left, f.right)))
-                if on_edge:
-                    problems.append(
-                        f"{_name(d, item)} lies on the frame of a boundary "
-                        f"({', '.join(repr(d['items'][o]['text']) for o in sorted(own)) or '?'})"
-                    )
+        n = narrow["index"] + 1
+        if abs(wide["layoutWidth"] - narrow["layoutWidth"]) > 1:
+            problems.append(
+                f"diagram {n} is laid out {narrow['layoutWidth']:.0f} px wide on the phone, "
+                f"{wide['layoutWidth']:.0f} px on the desktop: squashed, not scrolled"
+            )
+        if narrow["hostWidth"] > phone_width:
+            problems.append(f"diagram {n}'s box is {narrow['hostWidth']} px, wider than the phone")
     return problems
+
+
+def worst(diagrams: list[Diagram]) -> dict[str, float]:
+    """Smallest text size and lowest contrast over all diagrams (for the record of a run)."""
+    items = [i for d in rendered(diagrams) for i in d["items"]]
+    return {
+        "min_font_px": round(min(i["size"] for i in items), 2) if items else 0.0,
+        "min_contrast": round(min(contrast(i["color"], i["background"]) for i in items), 2)
+        if items
+        else 0.0,
+    }

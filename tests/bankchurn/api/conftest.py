@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from bankchurn import tiny_model as tiny
 from bankchurn.api.app import create_app
 from bankchurn.api.settings import ApiSettings
 
-
-def load_tiny_model_module() -> Any:
-    """Import tests/bankchurn/api/tiny_model.py by path (no test packages in importlib mode)."""
-    spec = importlib.util.spec_from_file_location(
-        "bankchurn_api_tests_tiny_model", Path(__file__).with_name("tiny_model.py")
-    )
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tiny = load_tiny_model_module()
 BATCH_LIMIT = 50
 
 

@@ -5,12 +5,12 @@ the app's own /openapi.json and sent to the ASGI app in-process. Examples are bo
 derandomised so the run is reproducible and stays well under 30 s.
 
 The schema is loaded eagerly at import (schemathesis' lazy ``from_fixture`` loader does not
-work with this pytest version), so the tiny artifact is written to a temporary folder here.
+work with this pytest version), so the tiny artifact (`bankchurn.tiny_model`, as the API's
+fixtures use) is written to a temporary folder here.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import tempfile
 from pathlib import Path
 
@@ -20,22 +20,16 @@ from schemathesis.generation import GenerationMode
 
 from bankchurn.api.app import create_app
 from bankchurn.api.settings import ApiSettings
+from bankchurn.tiny_model import save_tiny_booster_artifact
 
 MAX_EXAMPLES = 25
 FUZZ_BATCH_LIMIT = 20
 
 
 def _tiny_artifact() -> Path:
-    spec = importlib.util.spec_from_file_location(
-        "bankchurn_api_tests_tiny_model_fuzz", Path(__file__).with_name("tiny_model.py")
-    )
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     # The small calibrated booster: explain=true is part of the schema, so it is fuzzed too.
     folder = Path(tempfile.mkdtemp(prefix="bankchurn-fuzz-"))
-    return module.save_tiny_booster_artifact(folder / "m.joblib")
+    return save_tiny_booster_artifact(folder / "m.joblib")
 
 
 APP = create_app(

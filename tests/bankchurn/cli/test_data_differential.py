@@ -22,7 +22,6 @@ with its defect planted.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import re
 from pathlib import Path
@@ -37,6 +36,7 @@ from bankchurn.cli import main
 from bankchurn.cli.model import _load
 from bankchurn.errors import UserError
 from bankchurn.synthetic import generate_extract, to_csv_bytes
+from bankchurn.tiny_model import save_tiny_artifact
 
 BASE = to_csv_bytes(generate_extract(n_rows=200, n_snapshots=3, seed=1).frame).decode()
 BASE_LINES = BASE.splitlines()
@@ -122,16 +122,6 @@ def _apply(lines: list[str], op: tuple[Any, ...]) -> list[str]:
     return out
 
 
-def _tiny_model(folder: Path) -> Path:
-    path = Path(__file__).parents[1] / "api" / "tiny_model.py"
-    spec = importlib.util.spec_from_file_location("bankchurn_differential_tiny_model", path)
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.save_tiny_artifact(folder / "tiny.joblib")
-
-
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("differential")
@@ -139,7 +129,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def model(workdir: Path) -> Path:
-    return _tiny_model(workdir)
+    return save_tiny_artifact(workdir / "tiny.joblib")
 
 
 def _command(argv: list[str]) -> tuple[int, str]:

@@ -6,7 +6,6 @@ no test here trains a real model except the two refusals that stop before fittin
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import pickle
 import re
@@ -21,22 +20,13 @@ from typing import Any
 
 import pytest
 
+from bankchurn import tiny_model
 from bankchurn.artifacts import hash_path, load_artifact, save_artifact
 from bankchurn.cli import main
 from bankchurn.errors import UserError
 from bankchurn.synthetic import generate_extract, to_csv_bytes, write_extract
 
 BANKCHURN = Path(sys.executable).with_name("bankchurn")
-
-
-def _tiny() -> Any:
-    path = Path(__file__).parents[1] / "api" / "tiny_model.py"
-    spec = importlib.util.spec_from_file_location("bankchurn_hostile_tiny_model", path)
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +36,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def model(root: Path) -> Path:
-    return _tiny().save_tiny_artifact(root / "tiny.joblib")
+    return tiny_model.save_tiny_artifact(root / "tiny.joblib")
 
 
 @pytest.fixture(scope="module")
@@ -192,9 +182,8 @@ def test_folder_without_write_permission_is_one_line_before_any_work(
 
 
 def _foreign_contract_artifact(root: Path) -> Path:
-    tiny = _tiny()
     meta = {"model_version": "old-contract", "feature_columns": ["Age", "Tenure", "Loyalty"]}
-    return save_artifact(root / "old.joblib", tiny.fit_tiny_pipeline(), meta)
+    return save_artifact(root / "old.joblib", tiny_model.fit_tiny_pipeline(), meta)
 
 
 def test_artifact_of_another_contract_is_one_line(root: Path, extract_1000: Path, capsys):

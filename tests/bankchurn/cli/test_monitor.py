@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -12,20 +11,9 @@ from bankchurn.cli import main
 from bankchurn.contract import TARGET
 from bankchurn.drift import DriftReport
 from bankchurn.synthetic import generate_extract
+from bankchurn.tiny_model import save_tiny_artifact
 
-ROOT = Path(__file__).resolve().parents[3]
 TRAINING_WINDOW = "synthetic:2024-01..2025-06"
-
-
-def _tiny_artifact(path: Path) -> Path:
-    spec = importlib.util.spec_from_file_location(
-        "bankchurn_monitor_tests_tiny_model", ROOT / "tests" / "bankchurn" / "api" / "tiny_model.py"
-    )
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.save_tiny_artifact(path)
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -37,7 +25,7 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 def test_december_balances_are_flagged_with_prediction_drift(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    model = _tiny_artifact(tmp_path / "model.joblib")
+    model = save_tiny_artifact(tmp_path / "model.joblib")
     args = ["--reference", TRAINING_WINDOW, "--current", "synthetic:2025-12"]
     code, out, err = _run(capsys, *args, "--out", str(tmp_path / "m"), "--model", str(model))
     assert code == 0, err
