@@ -279,8 +279,12 @@ class _Tab:
             owner.in_flight -= 1
             # Chromium may ask for the favicon after the page settled; navigating this tab to the
             # next page then aborts it. A request cut off because the tab moved on is not a fault
-            # of the page (a missing file still shows as an HTTP 404 in `_on_response`).
-            if owner is not self.report and "ERR_ABORTED" in str(request.failure):
+            # of the page (a missing file still shows as an HTTP 404 in `_on_response`). The
+            # previous page's favicon request may even start after the tab switched reports, and
+            # so be counted against the next page: an aborted favicon is never a page's fault.
+            aborted = "ERR_ABORTED" in str(request.failure)
+            favicon = urlsplit(request.url).path.rsplit("/", 1)[-1].startswith("favicon")
+            if aborted and (owner is not self.report or favicon):
                 return
             # Foreign requests fail because they are blocked; they are reported as off-origin.
             if self._is_local(request.url):
