@@ -224,6 +224,8 @@ REJECTION_RULES: str = f"""\
 required column is missing, or a column is not in the contract (names are trimmed of spaces) |
 | `field_count(n)` | a row has more or fewer fields than the header (a short row too, even when its \
 last column may be missing; a quoted field spanning lines counts as a short row) |
+| `one_line` | (a database source) a value holds a line break: its row could not be one \
+line of the CRM extract a file would hold |
 | `no_blank_lines` | an empty line is followed by data (empty lines at the very end are ignored) |
 | `max_length({MAX_FIELD_CHARS})` | a cell (or a column name) holds more than {MAX_FIELD_CHARS} \
 characters |
@@ -245,6 +247,7 @@ column and the rule, with echoed values escaped and cut to a few dozen character
 is 2 and nothing is written.
 
 **Outputs** (`--out`, `--output`) must be absent or a regular file: a symbolic link, device, pipe
-or folder is refused before any work and left as it is. A file is written whole or not at all: a
+or folder is refused before any work and left as it is, and so is `-` (standard output cannot be
+written whole or not at all). A file is written whole or not at all: a
 full disk, Ctrl+C (exit 130) or SIGTERM (exit 143) leaves the previous file intact and no
 temporary file."""

@@ -53,6 +53,9 @@ _SQL_TYPES = {
 EXPORT_ONLY = ("RowNumber",)
 #: Columns naming one row in an error message (the table's key).
 KEY_COLUMNS = (contract.CUSTOMER_ID, contract.SNAPSHOT)
+#: The rule of a table value holding a line break (a CSV row must be one line; so must a row).
+ONE_LINE = "one_line"
+_LINE_BREAK = "a value holds a line break; each row must be one line"
 
 
 def is_database_url(source: object) -> bool:
@@ -288,12 +291,14 @@ def _locate_lines(error: ContractError, raw: bytes) -> ContractError:
             first = last + 1
     finally:
         csv.field_size_limit(limit)
-    rule, detail = error.rule, error.detail
-    if error.rule.startswith("field_count") and column is not None:
-        rule, detail = "one_line", "a value holds a line break; each row must be one line"
+    line_break = error.rule.startswith("field_count") and column is not None
     column = _BY_CONTRACT[column].name if column in _BY_CONTRACT else column
+    if line_break:
+        return ContractError(
+            error.path, ONE_LINE, column=column, keys=keys, n_failed=len(keys), detail=_LINE_BREAK
+        )
     return ContractError(
-        error.path, rule, column=column, keys=keys, n_failed=len(keys), detail=detail
+        error.path, error.rule, column=column, keys=keys, n_failed=len(keys), detail=error.detail
     )
 
 

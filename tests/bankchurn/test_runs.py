@@ -35,7 +35,7 @@ def test_the_saved_run_is_the_committed_one(extract: ingest.Extract) -> None:
     committed = json.loads((REPORTS / "target" / "metrics.json").read_text(encoding="utf-8"))
     assert run.metrics == committed
     assert json.loads(to_json(run.split.info)) == committed["split"]
-    assert set(run.record) == {"selection", "candidate_test_roc_auc"}
+    assert set(run.record) == {"selection", "candidate_test_roc_auc", "ceiling_evidence"}
     scores = run.model.predict_proba(
         extract.frame.iloc[run.split.test][committed["features"]["input_columns"]]
     )
