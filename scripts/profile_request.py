@@ -39,10 +39,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchmark import merge_into  # one read-modify-write for every section
-
-ROOT = Path(__file__).resolve().parents[1]
+from bankchurn.benchmarks import merge_into  # one read-modify-write for every section
+from bankchurn.settings import settings
 
 
 def timed(fn: Callable[[], Any], n: int) -> list[float]:
@@ -114,8 +112,8 @@ def asgi_request(app: Any, path: str, query: bytes, body: bytes) -> Callable[[],
 def main(argv: list[str] | None = None) -> int:
     """Time every stage, then the whole request; merge the ``profile`` section."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--model", type=Path, default=ROOT / "models" / "target.joblib")
-    ap.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks.json")
+    ap.add_argument("--model", type=Path, default=settings().models_dir / "target.joblib")
+    ap.add_argument("--out", type=Path, default=settings().reports_dir / "benchmarks.json")
     ap.add_argument("-n", type=int, default=2000, help="calls per stage (default: %(default)s)")
     args = ap.parse_args(argv)
 
@@ -176,11 +174,11 @@ def main(argv: list[str] | None = None) -> int:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"{}"})
 
-    settings = ApiSettings(model_path=args.model, log_level="INFO")
+    api_settings = ApiSettings(model_path=args.model, log_level="INFO")
     wrapped = RequestContextMiddleware(
-        empty, metrics=ApiMetrics(), max_body_bytes=settings.max_body_bytes
+        empty, metrics=ApiMetrics(), max_body_bytes=api_settings.max_body_bytes
     )
-    app = create_app(settings, service=service)
+    app = create_app(api_settings, service=service)
     logging.getLogger("bankchurn.api").handlers[:] = [logging.NullHandler()]  # no stderr I/O
 
     loop = asyncio.new_event_loop()

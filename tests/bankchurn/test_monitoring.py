@@ -6,17 +6,16 @@ is checked against the rules that produced it (a hand-edited figure breaks one o
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from bankchurn import drift, monitoring, retraining, targets
 from bankchurn.contract import FEATURES
 from bankchurn.monitoring import MonitoringReport
+from bankchurn.settings import settings
 from bankchurn.synthetic import injected_drift
 
-REPORT = Path(__file__).resolve().parents[2] / "reports" / "monitoring.json"
+REPORT = settings().reports_dir / "monitoring.json"
 
 
 @pytest.fixture(scope="module")

@@ -43,6 +43,9 @@ import os
 
 def undocumented(x):
     return [x for x in range(3) if x == None]
+
+
+sys.path.insert(0, "elsewhere")
 """
 
 
@@ -52,7 +55,7 @@ def test_the_rules_fail_on_a_planted_defect(tmp_path: Path) -> None:
     planted.write_text('"""A module."""\n' + PLANTED)
     result = _run("ruff", "check", "--no-cache", "--config", str(CONFIG), str(planted))
     assert result.returncode == 1
-    for rule in ("F401", "I001", "D103", "E711"):
+    for rule in ("F401", "I001", "D103", "E711", "TID251"):
         assert rule in result.stdout, (rule, result.stdout)
 
 

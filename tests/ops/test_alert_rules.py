@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from bankchurn import drift, targets
+from bankchurn.settings import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = settings().root
 RULES_DIR = ROOT / "ops" / "prometheus"
 PROMTOOL = shutil.which("promtool")
 needs_promtool = pytest.mark.skipif(

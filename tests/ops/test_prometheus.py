@@ -25,7 +25,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -37,8 +36,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from bankchurn import drift, tiny_model
 from bankchurn.artifacts import save_artifact
 from bankchurn.contract import BY_NAME, FEATURES
+from bankchurn.settings import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = settings().root
 OPS = ROOT / "ops"
 PROMETHEUS = shutil.which("prometheus")
 BURST = 240
