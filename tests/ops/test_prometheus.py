@@ -243,21 +243,14 @@ def test_promql_answers_what_the_burst_implies(stack: Stack) -> None:
         at,
     )
     assert p99 == pytest.approx(expected_p99, rel=1e-6)
-    # The recording rule: its last sample (taken on the final scrape) is its expression at that
-    # instant. Its fixed 5m window extrapolates each bucket a little differently (a bucket that
-    # was empty before the burst is extrapolated to zero at most), so near a bucket boundary it
-    # may move into the neighbouring bucket, never further.
-    alert_rules = {
-        r.get("record"): r["expr"]
-        for g in yaml.safe_load((OPS / "prometheus" / "alerts.yml").read_text())["groups"]
-        for r in g["rules"]
-    }
+    # The recording rule, as the live server evaluated it after the burst. Its fixed 5m window
+    # extrapolates each bucket a little differently (a bucket empty before the burst is
+    # extrapolated to zero at most), and a scrape may be committed just after an evaluation, so
+    # its value is only known to a neighbouring bucket: exact equality of the rule's expression is
+    # tested on fixed series by `promtool test rules` (test_alert_rules).
     (recorded,) = stack.query("bankchurn:predict_latency_p99:5m")
     when, value = float(recorded["value"][0]), float(recorded["value"][1])
     assert when >= at, "the rule was not evaluated after the burst's last scrape"
-    rule_p99 = stack.scalar(alert_rules["bankchurn:predict_latency_p99:5m"], when)
-    # (the query time is printed to the millisecond; the extrapolation moves with it)
-    assert value == pytest.approx(rule_p99, rel=1e-3)
     edges = sorted({0.0, *delta})
     exact = min(i for i, le in enumerate(edges) if le >= expected_p99)
     assert edges[max(exact - 2, 0)] <= value <= edges[min(exact + 1, len(edges) - 1)]
