@@ -109,6 +109,7 @@ UNTESTED = {
     "designdocs/adr/render.py": "the ADR pages: tests/designdocs/adr/test_lint.py, tests/site/test_build.py",
     "designdocs/browser/chromium.py": "the browser tests (tests/browser)",
     "designdocs/browser/crawl.py": "the browser tests (tests/browser)",
+    "designdocs/browser/diagram_facts.py": "the browser tests (tests/browser/test_diagrams.py)",
     "designdocs/browser/legibility.py": "the browser tests (tests/browser/test_diagrams.py)",
     "designdocs/browser/locate.py": "the browser tests (tests/browser)",
     "designdocs/browser/pages.py": "the browser tests (tests/browser)",
