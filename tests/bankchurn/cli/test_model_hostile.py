@@ -20,11 +20,12 @@ from typing import Any
 
 import pytest
 
-from bankchurn import tiny_model
 from bankchurn.artifacts import hash_path, load_artifact, save_artifact
 from bankchurn.cli import main
 from bankchurn.errors import UserError
 from bankchurn.synthetic import generate_extract, to_csv_bytes, write_extract
+
+import tiny_model
 
 BANKCHURN = Path(sys.executable).with_name("bankchurn")
 
