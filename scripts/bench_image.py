@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Size and cold start of the API container image, merged into ``reports/benchmarks.json``.
 
-Measured on THIS machine with the engine ``bankchurn.deploy.image`` finds (podman here):
+Measured on THIS machine with the engine ``bankchurn.deploy.engine`` finds (podman here):
 
 * ``image``: the image's uncompressed size as the engine reports it; the cold start, from the
   ``run`` command to the first 200 on ``GET /ready`` on 127.0.0.1 (``--runs`` times, a fresh
@@ -40,7 +40,18 @@ from typing import Any
 
 from bankchurn import targets  # declared once; this script only reads them
 from bankchurn.benchmarks import merge_into  # one read-modify-write for every section
-from bankchurn.deploy import image  # the one builder and engine recipe
+from bankchurn.deploy import image  # the one image builder
+from bankchurn.deploy.engine import (
+    API_REPO,
+    CONTAINER_MODELS,
+    Engine,
+    find_engine,
+    image_size_bytes,
+    server_cpu_s,
+    serving,
+    tags,
+    wait_ready,
+)
 from bankchurn.settings import settings
 
 TARGETS = {
@@ -56,17 +67,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def cold_start(engine: image.Engine, tag: str, models: Path) -> tuple[float, float]:
+def cold_start(engine: Engine, tag: str, models: Path) -> tuple[float, float]:
     """Seconds from ``run`` to the first 200 on /ready, and the server's CPU seconds until then.
 
     On a busy machine the wall time stretches with the queue for the cores; the CPU time does not.
     """
     port = _free_port()
     started = time.perf_counter()
-    with image.serving(engine, tag, models, port) as cid:
-        image.wait_ready(engine, cid, port, READY_CAP_S)
+    with serving(engine, tag, models, port) as cid:
+        wait_ready(engine, cid, port, READY_CAP_S)
         wall = time.perf_counter() - started
-        return wall, image.server_cpu_s(engine, cid)
+        return wall, server_cpu_s(engine, cid)
 
 
 #: Run inside the image: CPU and wall seconds of each step of the server's start.
@@ -97,10 +108,10 @@ print(json.dumps(steps))
 """
 
 
-def start_profile(engine: image.Engine, tag: str, models: Path) -> dict[str, Any]:
+def start_profile(engine: Engine, tag: str, models: Path) -> dict[str, Any]:
     """The server's start, step by step, inside the image (CPU and wall seconds)."""
     cmd = engine.command(
-        "run", "--rm", "-v", f"{models}:{image.CONTAINER_MODELS}:ro", tag, "python", "-c", _PROFILE
+        "run", "--rm", "-v", f"{models}:{CONTAINER_MODELS}:ro", tag, "python", "-c", _PROFILE
     )
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -109,10 +120,10 @@ def start_profile(engine: image.Engine, tag: str, models: Path) -> dict[str, Any
     return steps
 
 
-def cold_build_s(engine: image.Engine) -> float:
+def cold_build_s(engine: Engine) -> float:
     """Wall time of a build from nothing: every image and cache of ``bankchurn.deploy.image`` removed."""
-    for repo in (image.API_REPO, image.BASE_REPO):
-        if found := image.tags(engine, repo):
+    for repo in (API_REPO, image.BASE_REPO):
+        if found := tags(engine, repo):
             subprocess.run(
                 engine.command("rmi", "--force", *found), capture_output=True, check=False
             )
@@ -150,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cold-build", action="store_true", help="also time a build from nothing")
     args = ap.parse_args(argv)
 
-    engine, reason = image.find_engine()
+    engine, reason = find_engine()
     if engine is None:
         print(f"bench_image: {reason}; nothing measured")
         return 0
@@ -167,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             section["cold_build_from_an_earlier_run"] = True
     tag = image.build(engine)
     section["image"] = tag
-    section["size_mb"] = round(image.image_size_bytes(engine, tag) / 1e6, 1)
+    section["size_mb"] = round(image_size_bytes(engine, tag) / 1e6, 1)
     with tempfile.TemporaryDirectory() as tmp:
         models = Path(tmp)
         models.chmod(0o755)  # the container's user reads the mounted folder

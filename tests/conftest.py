@@ -10,6 +10,7 @@ the container in tests/bankchurn/deploy).
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -34,6 +35,30 @@ os.environ["BANKCHURN_TRACKING"] = "false"
 # allowed for them (a real file needs BANKCHURN_PSEUDONYM_KEY; tests/bankchurn/test_io_hostile.py
 # removes this opt-in to check the refusal).
 os.environ.setdefault("BANKCHURN_ALLOW_DEMO_KEY", "1")
+
+
+#: Helper modules the tests share (not tests themselves), importable by their plain name.
+SUPPORT = Path(__file__).with_name("support")
+
+
+def _register_support_modules() -> None:
+    """Import each ``tests/support/*.py`` helper under its own name (``import tiny_model``).
+
+    Test folders are not packages (importlib import mode) and nothing edits ``sys.path``: each
+    helper is put in ``sys.modules`` here, before pytest imports the test modules.
+    """
+    for path in sorted(SUPPORT.glob("*.py")):
+        if path.name.startswith("test_") or path.stem in sys.modules:
+            continue
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        assert spec
+        assert spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[path.stem] = module  # before exec: a dataclass looks its module up
+        spec.loader.exec_module(module)
+
+
+_register_support_modules()
 
 
 #: Shared fixtures that train models, run the whole pipeline, build the user-data site or the

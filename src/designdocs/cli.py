@@ -14,10 +14,10 @@ import typer
 # typer >= 0.22 vendors click as typer._click; its exceptions are not click's (pinned in the lock).
 from typer._click.exceptions import ClickException, UsageError
 
+from bankchurn.atomic import atomic_write_text
 from bankchurn.errors import UserError
 from bankchurn.settings import settings
 from designdocs import adr as adr_lib
-from designdocs.adr.author import _write_atomic
 from designdocs.paths import shown
 
 app = typer.Typer(
@@ -116,7 +116,7 @@ def index(
         typer.echo(text, nl=False)
         return
     out.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out, text)  # same all-or-nothing write as the records
+    atomic_write_text(out, text)  # same all-or-nothing write as the records
     typer.echo(shown(out))
 
 

@@ -1,4 +1,4 @@
-"""Diagrams legible, measured in the rendered SVGs (designdocs.browser.legibility).
+"""Diagrams legible, measured in the rendered SVGs (designdocs.browser.diagram_facts, legibility).
 
 The architecture page (the site's diagrams) is loaded at desktop 1280x800 in the light and the
 dark palette and on a phone 390x844 (text size and layout do not depend on the palette), and once
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from designdocs import browser as sitebrowser
-from designdocs.browser import legibility
+from designdocs.browser import diagram_facts, legibility
 from designdocs.browser.chromium import INIT_SCRIPT
 
 pytestmark = pytest.mark.browser
@@ -89,7 +89,7 @@ def measured(pages: dict[tuple[str, ...], Any]) -> dict[tuple[str, ...], dict[st
     """Diagram facts and the page's width for every screen and palette, read before any plant."""
     return {
         key: {
-            "diagrams": legibility.measure(pages[key]),
+            "diagrams": diagram_facts.measure(pages[key]),
             "page_width": pages[key].evaluate("document.documentElement.scrollWidth"),
         }
         for key in VIEWS
@@ -250,7 +250,7 @@ def test_a_connector_across_another_is_caught(pages, measured) -> None:
     # Its other plant only shrinks a drawing, which moves no line across another.
     before = legibility.line_crossing_problems(measured["phone", "light"]["diagrams"])
     page.evaluate(CROSSING_JS)
-    after = legibility.line_crossing_problems(legibility.measure(page))
+    after = legibility.line_crossing_problems(diagram_facts.measure(page))
     assert len(after) > len(before), after
 
 
@@ -258,44 +258,44 @@ def test_a_text_on_a_boundary_frame_is_caught(pages, measured) -> None:
     page = pages["phone", "light"]
     before = legibility.boundary_text_problems(measured["phone", "light"]["diagrams"])
     moved = page.evaluate(TEXT_ON_FRAME_JS)
-    after = legibility.boundary_text_problems(legibility.measure(page))
+    after = legibility.boundary_text_problems(diagram_facts.measure(page))
     assert len(after) > len(before), (moved, after)
 
 
 def test_a_box_on_a_connector_is_caught(pages, measured) -> None:
     page = pages["desktop", "light"]
     moved = page.evaluate(BOX_ON_LINE_JS)
-    problems = legibility.crossing_problems(legibility.measure(page))
+    problems = legibility.crossing_problems(diagram_facts.measure(page))
     assert any("crosses box" in p for p in problems), (moved, problems)
 
 
 def test_a_blank_band_is_caught(pages, measured) -> None:
     page = pages["desktop", "dark"]
     page.evaluate(BLANK_BAND_JS)
-    assert legibility.blank_band_problems(legibility.measure(page))
+    assert legibility.blank_band_problems(diagram_facts.measure(page))
 
 
 def test_small_diagram_text_is_caught(pages, measured) -> None:
     page = pages["phone", "light"]  # each plant gets its own page: they are not undone
     page.evaluate(SHRINK_JS)
-    assert legibility.size_problems(legibility.measure(page))
+    assert legibility.size_problems(diagram_facts.measure(page))
 
 
 def test_a_label_over_a_box_is_caught(pages, measured) -> None:
     page = pages["desktop", "light"]
     page.evaluate(LABEL_ON_BOX_JS)
-    assert any("overlaps" in p for p in legibility.overlap_problems(legibility.measure(page)))
+    assert any("overlaps" in p for p in legibility.overlap_problems(diagram_facts.measure(page)))
 
 
 def test_faint_text_in_the_dark_palette_is_caught(pages, measured) -> None:
     page = pages["desktop", "dark"]
     page.evaluate(FAINT_JS)
-    assert legibility.contrast_problems(legibility.measure(page))
+    assert legibility.contrast_problems(diagram_facts.measure(page))
 
 
 def test_a_squashed_phone_layout_is_caught(pages, measured) -> None:
     """Without the site's diagram settings, Mermaid lays C4 out for the phone's width."""
-    squashed = legibility.measure(pages[SQUASHED])
+    squashed = diagram_facts.measure(pages[SQUASHED])
     desktop = measured["desktop", "light"]["diagrams"]
     assert legibility.squash_problems(desktop, squashed, PHONE["width"])
     assert legibility.size_problems(squashed)

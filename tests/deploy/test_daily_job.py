@@ -22,13 +22,15 @@ import yaml
 from bankchurn import crm_db, privacy, scores_db
 from bankchurn.cli import main
 from bankchurn.deploy import daily_job
-from bankchurn.deploy import image as builder
+from bankchurn.deploy.engine import API_REPO, CONTAINER_MODELS
+from bankchurn.settings import settings
 from bankchurn.synthetic import generate_extract
 
 pytestmark = pytest.mark.xdist_group("postgres")
 
+ROOT = settings().root
 SERVICE, TIMER, CRONJOB = daily_job.SERVICE, daily_job.TIMER, daily_job.CRONJOB
-ARCHITECTURE = builder.ROOT / "docs" / "ARCHITECTURE.md"
+ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
 #: The Kubernetes release whose API schema the CronJob must satisfy (CronJob.timeZone: >= 1.27).
 KUBERNETES = "1.37"
 
@@ -43,7 +45,7 @@ def _unit(path: Path) -> configparser.ConfigParser:
 def _job_command() -> tuple[list[str], list[str]]:
     """The engine part and the ``bankchurn ...`` part of the service's ExecStart."""
     argv = shlex.split(_unit(SERVICE)["Service"]["ExecStart"])
-    at = argv.index(builder.API_REPO)
+    at = argv.index(API_REPO)
     return argv[: at + 1], argv[at + 1 :]
 
 
@@ -89,10 +91,10 @@ def test_both_schedulers_run_the_same_command_at_the_same_time() -> None:
     assert [a.replace("$(CRM_URL)", url) for a in container["command"]] == [
         a.replace("${CRM_URL}", url) for a in command
     ]
-    assert container["image"] == engine[-1] == builder.API_REPO
+    assert container["image"] == engine[-1] == API_REPO
     # the model: read-only at the same path; the URL and password: from a secret
     (mount,) = container["volumeMounts"]
-    assert (mount["mountPath"], mount["readOnly"]) == (builder.CONTAINER_MODELS, True)
+    assert (mount["mountPath"], mount["readOnly"]) == (CONTAINER_MODELS, True)
     assert [e["name"] for e in container["env"]] == list(daily_job.SECRET_VARS)
     assert all("secretKeyRef" in e["valueFrom"] for e in container["env"])
     assert pod["securityContext"]["runAsNonRoot"] is True
@@ -109,7 +111,7 @@ def test_the_service_runs_the_api_image_with_the_model_read_only() -> None:
     assert engine[:3] == ["/usr/bin/podman", "run", "--rm"]
     mounts = [engine[i + 1] for i, a in enumerate(engine) if a == "-v"]
     assert mounts
-    assert all(m.endswith(f":{builder.CONTAINER_MODELS}:ro") for m in mounts)
+    assert all(m.endswith(f":{CONTAINER_MODELS}:ro") for m in mounts)
 
 
 def test_the_declared_command_scores_the_crm_into_todays_rows(
@@ -131,7 +133,7 @@ def test_the_declared_command_scores_the_crm_into_todays_rows(
     assert command[:2] == ["bankchurn", "predict"]
     model = trained_model_dir / "target.joblib"
     args = [
-        a.replace("${CRM_URL}", url).replace(f"{builder.CONTAINER_MODELS}/", f"{model.parent}/")
+        a.replace("${CRM_URL}", url).replace(f"{CONTAINER_MODELS}/", f"{model.parent}/")
         for a in command[1:]
     ]
     assert "--run-date" not in args  # the job's date is the day it runs
@@ -155,7 +157,7 @@ def test_the_site_draws_the_job_as_declared() -> None:
     prose = section[: section.index("```mermaid")]
     for declared in (TIMER, SERVICE):
         assert f"`{declared.name}`" in prose, declared
-    assert f"`{CRONJOB.relative_to(builder.ROOT)}`" in prose
+    assert f"`{CRONJOB.relative_to(ROOT)}`" in prose
     _, command = _job_command()
     assert f"`{' '.join(command[:2])}`" in prose
     start = section.index('subgraph Batch["')

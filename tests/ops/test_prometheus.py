@@ -33,10 +33,12 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from bankchurn import drift, tiny_model
+from bankchurn import drift
 from bankchurn.artifacts import save_artifact
 from bankchurn.contract import BY_NAME, FEATURES
 from bankchurn.settings import settings
+
+import tiny_model
 
 ROOT = settings().root
 OPS = ROOT / "ops"

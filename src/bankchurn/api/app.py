@@ -28,7 +28,7 @@ import math
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
@@ -55,6 +55,7 @@ from bankchurn.api.schemas import (
     Explanation,
     Health,
     Prediction,
+    QueryBoolean,
     Readiness,
     RegisteredModel,
 )
@@ -270,9 +271,10 @@ def create_app(
     )
     async def predict(
         customer: CustomerFeatures,
-        explain: bool = Query(
-            False, description="Also return the exact TreeSHAP explanation of the score."
-        ),
+        explain: Annotated[
+            QueryBoolean,
+            Query(description="Also return the exact TreeSHAP explanation of the score."),
+        ] = False,
     ) -> Response:
         """Calibrated churn probability, risk band and model version of one customer."""
         row = customer.model_dump()

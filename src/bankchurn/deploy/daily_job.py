@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from bankchurn.atomic import atomic_write_text
-from bankchurn.deploy.image import API_REPO, CONTAINER_MODELS, ROOT
+from bankchurn.deploy.engine import API_REPO, CONTAINER_MODELS
 from bankchurn.privacy import KEY_ENV_VAR
+from bankchurn.settings import settings
 
 NAME = "bankchurn-score"
 #: Time of day of the run, in UTC: after the CRM's nightly load (snapshot at T-1 day).
@@ -50,6 +51,7 @@ K8S_MODELS_CLAIM = "bankchurn-models"
 #: The image's non-root user (deploy/Dockerfile).
 IMAGE_UID = 10001
 
+ROOT = settings().root
 SYSTEMD_DIR = ROOT / "deploy" / "systemd"
 K8S_DIR = ROOT / "deploy" / "k8s"
 SERVICE = SYSTEMD_DIR / f"{NAME}.service"

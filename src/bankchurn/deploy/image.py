@@ -13,9 +13,8 @@ input is never rebuilt (``make test`` reuses the image; a cold run builds it onc
    wheel, uv, the lock), tagged ``localhost/bankchurn-api:<key>`` and ``:latest``; the key
    hashes the Dockerfile, the base, the lock, uv's version and the package sources.
 
-Works with ``podman`` (preferred when both are present) or ``docker``. On this machine kind
-podman needs ``runc`` instead of its default ``crun`` (which fails on the host's cgroups) and
-ulimits within the host's hard limits; `Engine` adds both, here and in every ``run``.
+Works with ``podman`` (preferred when both are present) or ``docker``, through
+`bankchurn.deploy.engine` (the flags this host needs, the commands that run the image).
 
 Usage::
 
@@ -34,13 +33,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
+from bankchurn.deploy.engine import (
+    API_REPO,
+    Engine,
+    ImageError,
+    find_engine,
+    image_exists,
+    image_size_bytes,
+    tags,
+)
 from bankchurn.settings import settings
 
 ROOT = settings().root
@@ -51,7 +55,6 @@ CACHE = ROOT / ".cache" / "image"
 UV = Path(sys.executable).with_name("uv")
 PIP = [sys.executable, "-m", "pip"]
 
-API_REPO = "localhost/bankchurn-api"
 BASE_REPO = "localhost/bankchurn-base"
 #: Image label naming the checkout that built an image. Several checkouts of the project (git
 #: worktrees, clones) share one engine's image store: a build untags only its own older images.
@@ -72,97 +75,12 @@ BASE_RECIPE = (
     "--dpkgopt=path-exclude=/usr/share/doc/*",
     "--dpkgopt=path-include=/usr/share/doc/*/copyright",
 )
-#: Limits within this host's hard limits (podman's defaults exceed them and the start fails).
-PODMAN_ULIMITS = ("--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024")
-#: Where the container reads the model (mounted read-only) and the port it listens on.
-CONTAINER_MODELS = "/app/models"
-CONTAINER_PORT = 8080
 SOURCES = ("src", "pyproject.toml", "README.md")
 #: The pipeline's parameters (business, split, tuning values), read by the package at import:
 #: the image carries them in its working directory (/app), where the package looks for them.
 PARAMS = ROOT / "params.yaml"
 
 Say = Callable[[str], None]
-
-
-class ImageError(Exception):
-    """A step of the build failed; the message is one line naming the step."""
-
-
-@dataclass(frozen=True)
-class Engine:
-    """A container engine on this machine and the flags this host needs.
-
-    Attributes:
-        name: ``podman`` or ``docker``.
-        path: The executable.
-        runtime: OCI runtime forced on podman (``runc``), or ``None``.
-    """
-
-    name: str
-    path: str
-    runtime: str | None = None
-
-    def command(self, *args: str) -> list[str]:
-        """The engine's command line for ``args`` (``build``, ``run``, ``image`` ...).
-
-        ``build`` and ``run`` get the ulimits podman needs here; global flags come first.
-        """
-        cmd = [self.path]
-        if self.runtime:
-            cmd += ["--runtime", self.runtime]
-        cmd += list(args[:1])
-        if self.name == "podman" and args[:1] in (("build",), ("run",)):
-            cmd += list(PODMAN_ULIMITS)
-        return cmd + list(args[1:])
-
-    def serve_command(self, tag: str, models: str, port: int, *flags: str) -> list[str]:
-        """The ``run`` command serving ``tag`` on ``127.0.0.1:port``, ``models`` read-only.
-
-        The one spelling of it: the documented line, the image test and the benchmark use it.
-        """
-        return self.command(
-            "run",
-            *flags,
-            "-p",
-            f"127.0.0.1:{port}:{CONTAINER_PORT}",
-            "-v",
-            f"{models}:{CONTAINER_MODELS}:ro",
-            tag,
-        )
-
-    def run_line(self, tag: str = API_REPO, port: int = 8080) -> str:
-        """The documented line that serves the API on loopback with ``./models`` read-only."""
-        argv = self.serve_command(tag, "$PWD/models", port, "--rm")[1:]
-        return " ".join([self.name, *(f'"{a}"' if "$" in a else a for a in argv)])
-
-
-def find_engine() -> tuple[Engine | None, str]:
-    """The first container engine that answers (podman, then docker), or why there is none.
-
-    Returns:
-        ``(engine, "")``, or ``(None, reason)`` with a one-line reason.
-    """
-    reasons = []
-    for name in ("podman", "docker"):
-        path = shutil.which(name)
-        if path is None:
-            reasons.append(f"no {name}")
-            continue
-        runtime = None
-        if name == "podman":
-            runtime = shutil.which("runc") or (
-                "/usr/sbin/runc" if Path("/usr/sbin/runc").is_file() else None
-            )
-        engine = Engine(name, path, runtime)
-        probe = subprocess.run(
-            engine.command("info"), capture_output=True, text=True, timeout=60, check=False
-        )
-        if probe.returncode == 0:
-            return engine, ""
-        last = (probe.stderr.strip().splitlines() or ["no output"])[-1]
-        reasons.append(f"{name} does not run ({last[:120]})")
-    return None, "no container engine runs here: " + "; ".join(reasons)
 
 
 def _digest(*parts: bytes) -> str:
@@ -217,118 +135,6 @@ def api_tag() -> str:
         *_tree_bytes(SOURCES),
     )
     return f"{API_REPO}:{key}"
-
-
-def image_exists(engine: Engine, tag: str) -> bool:
-    """Whether the engine already holds ``tag``."""
-    probe = subprocess.run(
-        engine.command("image", "inspect", "--format", "{{.Id}}", tag),
-        capture_output=True,
-        check=False,
-    )
-    return probe.returncode == 0
-
-
-def image_size_bytes(engine: Engine, tag: str) -> int:
-    """Uncompressed size of ``tag`` as the engine reports it (``image inspect .Size``)."""
-    out = subprocess.run(
-        engine.command("image", "inspect", "--format", "{{.Size}}", tag),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return int(out.strip())
-
-
-@contextmanager
-def serving(engine: Engine, tag: str, models: Path, port: int) -> Iterator[str]:
-    """Start the API of ``tag`` in a detached container; yield its id; remove it at the end.
-
-    Raises:
-        ImageError: The engine refused to start the container.
-    """
-    proc = subprocess.run(
-        engine.serve_command(tag, str(models), port, "--detach"),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise ImageError(f"run failed: {proc.stderr.strip()[-300:]}")
-    cid = proc.stdout.strip().splitlines()[-1]
-    try:
-        yield cid
-    finally:
-        subprocess.run(engine.command("rm", "--force", cid), capture_output=True, check=False)
-
-
-def _answers_ready(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as resp:
-            return bool(resp.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _engine_output(engine: Engine, *args: str, stream: str = "stdout") -> str:
-    """What one engine command (``inspect``, ``logs``, ``images`` ...) prints on ``stream``.
-
-    Never raises on a failing command: the callers read an empty or partial answer as "no".
-    """
-    proc = subprocess.run(engine.command(*args), capture_output=True, text=True, check=False)
-    return str(getattr(proc, stream))
-
-
-def tags(engine: Engine, repo: str, built_by: str | None = None) -> list[str]:
-    """Every ``repo:tag`` the engine holds of ``repo`` (e.g. `API_REPO`).
-
-    Args:
-        engine: The container engine.
-        repo: The repository, e.g. `API_REPO`.
-        built_by: Only the images whose `CHECKOUT_LABEL` is this (a `checkout_id`).
-    """
-    label = [] if built_by is None else ["--filter", f"label={CHECKOUT_LABEL}={built_by}"]
-    listed = _engine_output(
-        engine,
-        "images",
-        "--filter",
-        f"reference={repo}",
-        *label,
-        "--format",
-        "{{.Repository}}:{{.Tag}}",
-    )
-    return [t for t in listed.split() if t.startswith(f"{repo}:")]
-
-
-def wait_ready(engine: Engine, cid: str, port: int, timeout_s: float) -> None:
-    """Poll ``GET /ready`` until it answers 200.
-
-    Raises:
-        ImageError: The container stopped first (with the end of its log), or ``timeout_s``
-            passed (a hang guard, not a target).
-    """
-    deadline = time.monotonic() + timeout_s
-    while not _answers_ready(port):
-        if time.monotonic() > deadline:
-            raise ImageError(f"no 200 on /ready within {timeout_s:.0f} s")
-        state = _engine_output(engine, "inspect", "--format", "{{.State.Running}}", cid).strip()
-        if state != "true":
-            logs = _engine_output(engine, "logs", cid, stream="stderr").strip()
-            raise ImageError(f"the container stopped before /ready: {logs[-500:]}")
-        time.sleep(0.05)
-
-
-def server_cpu_s(engine: Engine, cid: str) -> float:
-    """CPU seconds (user + system) the container's main process has used so far."""
-    stat = subprocess.run(
-        engine.command("exec", cid, "cat", "/proc/1/stat"),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
-    utime, stime = int(fields[11]), int(fields[12])
-    return (utime + stime) / os.sysconf("SC_CLK_TCK")
 
 
 def _run(step: str, cmd: list[str], log: Path, env: dict[str, str] | None = None) -> None:
@@ -469,7 +275,8 @@ def _remove_stale(engine: Engine, repo: str, keep: tuple[str, ...]) -> None:
     Only images labelled with this checkout (`CHECKOUT_LABEL`): another checkout's images,
     and unlabelled ones, are someone else's and stay.
     """
-    stale = [t for t in tags(engine, repo, built_by=checkout_id()) if t not in keep]
+    mine = f"{CHECKOUT_LABEL}={checkout_id()}"
+    stale = [t for t in tags(engine, repo, label=mine) if t not in keep]
     if stale:
         subprocess.run(engine.command("rmi", *stale), capture_output=True, check=False)
 

@@ -63,11 +63,6 @@ def _dump_front_matter(meta: AdrMeta) -> str:
     return text.replace(f"date: '{data['date']}'", f"date: {data['date']}")
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing (the package's one atomic writer)."""
-    atomic_write_text(path, text)
-
-
 def _template() -> str:
     return (
         resources.files("designdocs").joinpath("templates", _TEMPLATE).read_text(encoding="utf-8")
@@ -184,7 +179,7 @@ def new_adr(
     when = _as_date(date)
     folder.mkdir(parents=True, exist_ok=True)
     path, meta, body = _render_new(folder, clean, when, deciders or ["BankChurn team"], [])
-    _write_atomic(path, _compose(meta, body))
+    atomic_write_text(path, _compose(meta, body))
     return path
 
 
@@ -236,9 +231,9 @@ def supersede_adr(
         update={"status": "superseded", "superseded_by": [*old.meta.superseded_by, meta.id]}
     )
     old_body = _append_reference(old.body, f"- Superseded by [{new_label}]({path.name})")
-    _write_atomic(path, _compose(meta, body))
+    atomic_write_text(path, _compose(meta, body))
     try:
-        _write_atomic(old.path, _compose(old_meta, old_body))
+        atomic_write_text(old.path, _compose(old_meta, old_body))
     except BaseException:
         path.unlink(missing_ok=True)  # keep the pair consistent: all or nothing
         raise

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bankchurn import tiny_model as tiny
 from bankchurn.api.app import create_app
 from bankchurn.api.settings import ApiSettings
+
+import tiny_model as tiny
 
 BATCH_LIMIT = 50
 

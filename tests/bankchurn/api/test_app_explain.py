@@ -68,16 +68,30 @@ def test_a_model_without_tree_shap_answers_409(client: TestClient, customer: dic
     assert client.post("/predict", json=customer).status_code == 200
 
 
-def test_bad_explain_flag_is_a_client_error(
+@pytest.mark.parametrize("value", ["maybe", "yes", "1", "on", "True", "TRUE", "t", ""])
+def test_explain_is_true_or_false_and_nothing_else(
+    booster_client: TestClient, customer: dict[str, Any], value: str
+) -> None:
+    """The documented boolean: ``yes``, ``1`` or ``on`` are not guessed to mean ``true``."""
+    r = booster_client.post(f"/predict?explain={value}", json=customer)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["query", "explain"]
+    assert "true or false" in r.json()["detail"][0]["msg"]
+
+
+def test_explain_false_is_the_plain_prediction(
     booster_client: TestClient, customer: dict[str, Any]
 ) -> None:
-    assert booster_client.post("/predict?explain=maybe", json=customer).status_code == 422
+    r = booster_client.post("/predict?explain=false", json=customer)
+    assert r.status_code == 200, r.text
+    assert "explanation" not in r.json()
 
 
 def test_openapi_documents_the_explanation(booster_client: TestClient) -> None:
     spec = booster_client.get("/openapi.json").json()
     params = spec["paths"]["/predict"]["post"]["parameters"]
     assert [p["name"] for p in params] == ["explain"]
+    assert params[0]["schema"]["type"] == "boolean"  # what the 422 above holds clients to
     schemas = spec["components"]["schemas"]
     assert {"base_value", "contributions"} <= set(schemas["Explanation"]["properties"])
     assert "logit(churn_probability)" in schemas["Explanation"]["description"]

@@ -5,7 +5,7 @@ the app's own /openapi.json and sent to the ASGI app in-process. Examples are bo
 derandomised so the run is reproducible and stays well under 30 s.
 
 The schema is loaded eagerly at import (schemathesis' lazy ``from_fixture`` loader does not
-work with this pytest version), so the tiny artifact (`bankchurn.tiny_model`, as the API's
+work with this pytest version), so the tiny artifact (`tests/support/tiny_model.py`, as the API's
 fixtures use) is written to a temporary folder here.
 """
 
@@ -20,7 +20,8 @@ from schemathesis.generation import GenerationMode
 
 from bankchurn.api.app import create_app
 from bankchurn.api.settings import ApiSettings
-from bankchurn.tiny_model import save_tiny_booster_artifact
+
+from tiny_model import save_tiny_booster_artifact
 
 MAX_EXAMPLES = 25
 FUZZ_BATCH_LIMIT = 20

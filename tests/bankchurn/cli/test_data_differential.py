@@ -36,7 +36,8 @@ from bankchurn.cli import main
 from bankchurn.cli.model import _load
 from bankchurn.errors import UserError
 from bankchurn.synthetic import generate_extract, to_csv_bytes
-from bankchurn.tiny_model import save_tiny_artifact
+
+from tiny_model import save_tiny_artifact
 
 BASE = to_csv_bytes(generate_extract(n_rows=200, n_snapshots=3, seed=1).frame).decode()
 BASE_LINES = BASE.splitlines()

@@ -20,11 +20,12 @@ from typing import Any
 
 import pytest
 
-from bankchurn import tiny_model
 from bankchurn.artifacts import hash_path, load_artifact, save_artifact
 from bankchurn.cli import main
 from bankchurn.errors import UserError
 from bankchurn.synthetic import generate_extract, to_csv_bytes, write_extract
+
+import tiny_model
 
 BANKCHURN = Path(sys.executable).with_name("bankchurn")
 
@@ -53,6 +54,19 @@ def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
 def _predict(model: Path, src: Path, dest: Path, *extra: str) -> int:
     argv = ["predict", "--model", str(model), "--input", str(src), "--output", str(dest)]
     return main([*argv, "--no-progress", *extra])
+
+
+@pytest.mark.parametrize("spelling", ["--explain=yes", "--explain=1", "--explain=true"])
+def test_explain_is_a_flag_that_takes_no_value(
+    root: Path, model: Path, extract_1000: Path, capsys, spelling: str
+) -> None:
+    """The API's ``explain`` is ``true`` or ``false``; the CLI's is the flag, present or not."""
+    dest = root / "explained.csv"
+    assert _predict(model, extract_1000, dest, spelling) == 2
+    line = _one_line(capsys)
+    assert "--explain" in line
+    assert "does not take a value" in line
+    assert not dest.exists()
 
 
 # --- defect 2: the streaming scorer gives the whole-file verdict ---------------------------

@@ -11,7 +11,8 @@ from bankchurn.cli import main
 from bankchurn.contract import TARGET
 from bankchurn.drift import DriftReport
 from bankchurn.synthetic import generate_extract
-from bankchurn.tiny_model import save_tiny_artifact
+
+from tiny_model import save_tiny_artifact
 
 TRAINING_WINDOW = "synthetic:2024-01..2025-06"
 

@@ -1,7 +1,8 @@
 """The API image (``make image``): built or reused, run with podman or docker on 127.0.0.1.
 
 One xdist group: the image is built once (cached between runs under a key of its inputs) and
-these tests share it. Skipped with one line where no container engine runs.
+these tests share it (``engine`` and ``api_image`` in conftest.py). Skipped with one line where
+no container engine runs.
 """
 
 from __future__ import annotations
@@ -15,30 +16,12 @@ from typing import Any
 import httpx
 import pytest
 
+from bankchurn.deploy import engine as containers
 from bankchurn.deploy import image as builder
 
 pytestmark = pytest.mark.xdist_group("image")
 
 READY_TIMEOUT_S = 120.0  # a hang guard for a loaded machine, not a target (Benchmarks page)
-
-
-@pytest.fixture(scope="module")
-def engine() -> Any:
-    found, reason = builder.find_engine()
-    if found is None:
-        pytest.skip(reason)
-    return found
-
-
-@pytest.fixture(scope="module")
-def api_image(engine: Any) -> str:
-    """The tag of the current sources' image: reused when present, otherwise built."""
-    try:
-        return str(builder.build(engine, say=lambda _line: None))
-    except builder.ImageError as exc:
-        if "mmdebstrap is not installed" in str(exc):
-            pytest.skip(str(exc))
-        raise
 
 
 def _free_port() -> int:
@@ -57,10 +40,10 @@ def test_serves_on_loopback_as_non_root_and_stops_cleanly(
     engine: Any, api_image: str, trained_model_dir: Path, customer: dict[str, Any]
 ) -> None:
     port = _free_port()
-    with builder.serving(engine, api_image, trained_model_dir, port) as cid:
+    with containers.serving(engine, api_image, trained_model_dir, port) as cid:
         try:
-            builder.wait_ready(engine, cid, port, READY_TIMEOUT_S)
-        except builder.ImageError as exc:
+            containers.wait_ready(engine, cid, port, READY_TIMEOUT_S)
+        except containers.ImageError as exc:
             pytest.fail(str(exc))
         base = f"http://127.0.0.1:{port}"
         ok = httpx.post(f"{base}/predict", json=customer, timeout=10)
@@ -77,7 +60,7 @@ def test_serves_on_loopback_as_non_root_and_stops_cleanly(
         assert uid.returncode == 0, uid
         assert uid.stdout.strip() not in ("", "0"), uid
 
-        write = _engine(engine, "exec", cid, "touch", f"{builder.CONTAINER_MODELS}/x")
+        write = _engine(engine, "exec", cid, "touch", f"{containers.CONTAINER_MODELS}/x")
         assert write.returncode != 0, "the model folder must be mounted read-only"
 
         _engine(engine, "kill", "--signal", "TERM", cid)
@@ -96,7 +79,7 @@ def test_exits_at_once_with_one_line_without_a_model(
 ) -> None:
     tmp_path.chmod(0o755)  # an empty but readable folder: the artifact is simply absent
     run = _engine(
-        engine, "run", "--rm", "-v", f"{tmp_path}:{builder.CONTAINER_MODELS}:ro", api_image
+        engine, "run", "--rm", "-v", f"{tmp_path}:{containers.CONTAINER_MODELS}:ro", api_image
     )
     lines = [line for line in (run.stdout + run.stderr).splitlines() if line.strip()]
     assert run.returncode == 2, run
@@ -127,16 +110,6 @@ def test_holds_exactly_the_runtime_lock(engine: Any, api_image: str) -> None:
     assert installed == lock
 
 
-@pytest.mark.parametrize(
-    "documented",
-    [builder.Engine("docker", "docker"), builder.Engine("podman", "podman", "/usr/sbin/runc")],
-    ids=["docker", "podman"],
-)
-def test_the_readme_shows_the_run_line_the_code_uses(documented: Any) -> None:
-    readme = (builder.ROOT / "README.md").read_text(encoding="utf-8")
-    assert documented.run_line() in readme
-
-
 def test_a_build_untags_only_the_older_images_this_checkout_built(
     engine: Any, tmp_path: Path
 ) -> None:
@@ -156,8 +129,8 @@ def test_a_build_untags_only_the_older_images_this_checkout_built(
         assert done.returncode == 0, done.stderr
     try:
         builder._remove_stale(engine, repo, keep=(f"{repo}:ours-current",))
-        assert sorted(builder.tags(engine, repo)) == sorted(
+        assert sorted(containers.tags(engine, repo)) == sorted(
             [f"{repo}:ours-current", f"{repo}:other-checkout", f"{repo}:unlabelled"]
         )
     finally:
-        _engine(engine, "rmi", "--force", *builder.tags(engine, repo))
+        _engine(engine, "rmi", "--force", *containers.tags(engine, repo))

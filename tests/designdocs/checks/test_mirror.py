@@ -86,6 +86,7 @@ SYSTEM = {
     "ops": "the Prometheus configuration and alert rules under ops/, on a real Prometheus",
     "pipeline": "the DVC pipeline (dvc.yaml, params.yaml, dvc.lock) in fresh copies",
     "site": "the built site: pages, macros, claims, published figures, notebooks, fresh reports",
+    "support": "helpers the tests share (tiny_model.py), with their own tests",
 }
 _SITE = (
     "through the built site (tests/site/test_build.py, test_macros.py, test_published_figures.py)"
@@ -109,6 +110,7 @@ UNTESTED = {
     "designdocs/adr/render.py": "the ADR pages: tests/designdocs/adr/test_lint.py, tests/site/test_build.py",
     "designdocs/browser/chromium.py": "the browser tests (tests/browser)",
     "designdocs/browser/crawl.py": "the browser tests (tests/browser)",
+    "designdocs/browser/diagram_facts.py": "the browser tests (tests/browser/test_diagrams.py)",
     "designdocs/browser/legibility.py": "the browser tests (tests/browser/test_diagrams.py)",
     "designdocs/browser/locate.py": "the browser tests (tests/browser)",
     "designdocs/browser/pages.py": "the browser tests (tests/browser)",

@@ -8,7 +8,8 @@ import numpy as np
 
 from bankchurn.artifacts import load_artifact, predict_proba
 from bankchurn.contract import BY_NAME, FEATURES
-from bankchurn.tiny_model import MODEL_VERSION, random_customers, save_tiny_artifact
+
+from tiny_model import MODEL_VERSION, random_customers, save_tiny_artifact
 
 
 def test_random_customers_keep_the_contract() -> None:

@@ -2,7 +2,9 @@
 
 Fitted in well under a second on random rows that respect the data contract, so the tests of
 the API, the CLI's scoring commands and the alert rules do not depend on training the real
-models (the model area's job, and much slower). Not part of the running system.
+models (the model area's job, and much slower). Only the tests use it, so it lives under
+``tests/support/`` (``tests/conftest.py`` makes it importable as ``tiny_model``), not in the
+installed package.
 """
 
 from __future__ import annotations
