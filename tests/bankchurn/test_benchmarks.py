@@ -6,10 +6,12 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from typing import get_args
 
 import pytest
+from pydantic import BaseModel
 
-from bankchurn.benchmarks import merge_into, run_measured
+from bankchurn.benchmarks import Benchmarks, field_titles, merge_into, run_measured
 from bankchurn.settings import settings
 
 
@@ -57,3 +59,37 @@ def test_a_benchmark_section_of_no_model_is_refused_and_the_file_kept(tmp_path: 
     assert out.read_bytes() == before
     merge_into(out, {"api": json.loads(committed.read_text(encoding="utf-8"))["api"]})
     assert out.read_bytes() == before
+
+
+def test_every_field_of_every_section_has_a_title() -> None:
+    """Pages show a field's title, never its key: one missing title fails here first."""
+    untitled = [
+        f"{section}.{name}"
+        for section, field in Benchmarks.model_fields.items()
+        for name in _leaf_fields(field.annotation)
+        if name not in field_titles(section)
+    ]
+    assert untitled == []
+    assert all(f.title for f in Benchmarks.model_fields.values())
+    assert field_titles("batch")["peak_rss_mib"] == "peak memory (MiB)"
+    assert field_titles("training")["test_roc_auc"] == "ROC AUC on the test rows"
+
+
+def test_a_field_without_a_title_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bankchurn.benchmarks import BatchRun
+
+    monkeypatch.setattr(BatchRun.model_fields["peak_rss_mib"], "title", None)
+    assert "peak_rss_mib" not in field_titles("batch")
+
+
+def _leaf_fields(kind: object) -> list[str]:
+    """Names of the scalar fields of the records a section holds (parts of parts included)."""
+    while get_args(kind):
+        kind = next(a for a in reversed(get_args(kind)) if a is not type(None))
+    if not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+        return []
+    return [
+        leaf
+        for name, f in kind.model_fields.items()
+        for leaf in (_leaf_fields(f.annotation) or [name])
+    ]

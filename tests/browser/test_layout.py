@@ -39,7 +39,7 @@ PRELOAD: tuple[View, ...] = (
     *[_view("monitoring/", PHONE, "light")] * 2,
     _view("monitoring/", PHONE, "dark"),
     *[_view("", DESKTOP, "light")] * 2,
-    *[_view("", PHONE, "light")] * 4,
+    *[_view("", PHONE, "light")] * 5,
     _view("", PHONE, "dark"),
     _view("ml-canvas/", PHONE, "light"),
     _view("ml-canvas/", PHONE, "dark"),
@@ -126,7 +126,29 @@ def fit_problems(page: Any) -> list[str]:
     page_width = page.evaluate("document.documentElement.scrollWidth")
     if page_width > width + 1:
         problems.append(f"the page scrolls sideways: {page_width} px wide")
+    broken = page.evaluate(BROKEN_WORDS_JS)
+    problems += [f"a status table breaks {w!r} mid-word" for w in broken]
     return problems
+
+
+#: Words of the status tables drawn on more than one line: broken mid-word ("throughpu / t").
+#: A word is a run of characters between spaces and dashes (a line may break after a dash).
+BROKEN_WORDS_JS = """() => {
+  const broken = [];
+  for (const table of document.querySelectorAll('.status-table table')) {
+    const walk = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      for (const m of node.data.matchAll(/[^\\s\\-\u2013\u2014]{2,}/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
 
 
 #: Pages with tables wider than a phone (the Monitoring page's, named in issue 12).
@@ -239,6 +261,17 @@ def test_a_table_pushed_off_screen_is_caught(open_page) -> None:
         " width: auto !important; table-layout: auto !important; white-space: nowrap; }"
     )
     assert fit_problems(page)
+
+
+def test_a_word_broken_mid_word_is_caught(open_page) -> None:
+    """The first phone layout: fixed columns and breaks anywhere ("throughpu" / "t")."""
+    page = open_page("", PHONE)
+    page.add_style_tag(
+        content=".md-typeset .status-table table:not([class]) { table-layout: fixed !important;"
+        " overflow-wrap: anywhere !important; } .md-typeset .status-table table:not([class]) "
+        "th:first-child { width: 12% !important; }"
+    )
+    assert any("mid-word" in p for p in fit_problems(page))
 
 
 def test_provenance_by_tap_on_a_phone(open_page) -> None:

@@ -5,15 +5,22 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from bankchurn import contract
 from designdocs.checks.claims import (
     claim_problems,
     currency_problems,
+    header_problems,
+    money_problems,
     page_text,
     site_claim_problems,
     site_currency_problems,
+    site_header_problems,
+    site_money_problems,
 )
 from designdocs.site.build import ROOT, Build
+from designdocs.site.format import money
 
 #: The sentence the first Data contract page printed (from a macro, so it looked generated).
 FIRST_SITE = (
@@ -103,3 +110,63 @@ def test_a_ceiling_over_other_rows_fails() -> None:
     """The first canvas: the all-rows ceiling beside the model's test-rows ROC-AUC."""
     planted = {"docs/ML_CANVAS.md": '{{ metric("data.bayes_optimal_roc_auc") }}'}
     assert ceiling_problems(planted)
+
+
+def test_no_page_shows_a_raw_key_as_a_header(built_site: Build) -> None:
+    assert site_header_problems(built_site.site) == []
+
+
+def test_a_raw_key_planted_as_a_header_fails(built_site: Build) -> None:
+    raw = (built_site.site / "benchmarks" / "index.html").read_text("utf-8")
+    assert "<th>peak memory (MiB)</th>" in raw
+    assert header_problems(raw) == []
+    planted = raw.replace("<th>peak memory (MiB)</th>", "<th>peak_rss_mib</th>", 1)
+    assert any("'peak_rss_mib'" in p for p in header_problems(planted, "benchmarks"))
+    # a row label too, but not a key shown as code on purpose
+    assert header_problems("<tr><td>load_avg_1m</td><td>0.5</td></tr>")
+    assert header_problems("<tr><td><code>load_avg_1m</code></td><td>0.5</td></tr>") == []
+
+
+def test_a_field_without_a_title_shows_its_raw_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page takes its headers from the schema: drop one title and the check sees the key."""
+    import markdown
+
+    from bankchurn.benchmarks import BatchRun
+    from designdocs.pages.benchmarks import benchmark_tables
+    from designdocs.reports import Reports
+
+    reports = Reports(ROOT / "reports")
+    if not reports.exists("bench"):
+        pytest.skip("reports/benchmarks.json not written yet (make bench)")
+
+    def page() -> str:
+        return markdown.markdown(benchmark_tables(reports), extensions=["tables"])
+
+    assert header_problems(page()) == []
+    monkeypatch.setattr(BatchRun.model_fields["peak_rss_mib"], "title", None)
+    assert any("'peak_rss_mib'" in p for p in header_problems(page()))
+
+
+def test_money_is_written_one_way_everywhere(built_site: Build) -> None:
+    assert site_money_problems(built_site.site) == []
+
+
+def test_money_to_the_dollar_beside_thousands_fails() -> None:
+    """The first home page and canvas: ``$190K`` in prose, ``$190,353/year`` in the table."""
+    text = page_text("<p>worth $190K a year</p><td>$190,353/year</td><td>-$27,590</td>")
+    problems = money_problems(text, "home")
+    assert len(problems) == 2
+    assert "'$190K'" in problems[0]
+    assert money_problems(page_text("<p>$2M, $1.2M, $400K/year, -$28K, $500, $0</p>")) == []
+
+
+def test_the_one_money_rule() -> None:
+    assert [money(v) for v in (189_175, 2_000_000, 1_234_567, -27_590, 500, 9_999)] == [
+        "$189K",
+        "$2M",
+        "$1.2M",
+        "-$28K",
+        "$500",
+        "$9,999",
+    ]
+    assert money(999_999) == "$1M"  # rounds up into the next unit, not "$1,000K"

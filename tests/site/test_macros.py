@@ -203,7 +203,7 @@ def test_benchmarks_page_puts_verdicts_first_and_one_row_per_api_phase(tmp_path:
     (tmp_path / "benchmarks.json").write_text(json.dumps(bench))
     page = benchmarks.benchmark_tables(site_data.Reports(tmp_path))
     verdicts = page.index("## Targets and measurements")
-    assert verdicts < page.index("## API load test") < page.index("## Tracking")
+    assert verdicts < page.index("## API load test") < page.index("## Experiment tracking")
     table = page[verdicts : page.index("## API load test")]
     assert table.count("badge--miss") == 1
     assert table.count("badge--pass") == 1
@@ -214,5 +214,5 @@ def test_benchmarks_page_puts_verdicts_first_and_one_row_per_api_phase(tmp_path:
     assert sorted(rows) == sorted(f"`{phase}`" for phase in API_PHASES)
     assert "100 req/s offered" in rows["`at_100rps`"]
     assert "102.7" in rows["`at_100rps`"]
-    assert "| client | http.client |" in page  # what is not a phase is still shown
-    assert "tracking cpu s per run" in page
+    assert "| load generator | http.client |" in page  # what is not a phase is still shown
+    assert "| tracking CPU per run (s) |" in page  # titles declared on the report's schema

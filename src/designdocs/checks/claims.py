@@ -166,3 +166,72 @@ def currency_problems(text: str, declared: str, where: str = "") -> list[str]:
 def site_currency_problems(site: Path, declared: str) -> list[str]:
     """``currency_problems`` of every page of a built site (notebooks included)."""
     return [p for where, text in site_pages(site) for p in currency_problems(text, declared, where)]
+
+
+#: A key as code spells it (``peak_rss_mib``): lowercase words joined by underscores.
+_RAW_KEY = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.-])")
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.DOTALL)
+_CELL = re.compile(r"<(th|td)\b[^>]*>(.*?)</t[hd]>", re.DOTALL)
+
+
+def header_problems(raw_html: str, where: str = "") -> list[str]:
+    """Table headers (and row labels: a row's first cell) that show a key as code spells it.
+
+    A header reads ``peak memory (MiB)``, not ``peak_rss_mib``: the title is declared once where
+    the key is (the report's schema) and pages render it. A key shown as code (``<code>``) is
+    an identifier on purpose and is left alone.
+    """
+    out = []
+    for row in _ROW.findall(raw_html):
+        for i, (tag, cell) in enumerate(_CELL.findall(row)):
+            if tag != "th" and i > 0:
+                continue
+            text = " ".join(html.unescape(_TAG.sub(" ", _CODE.sub(" ", cell))).split())
+            out += [
+                f"{where}: table {'header' if tag == 'th' else 'row label'} {text[:60]!r} shows "
+                f"the raw key {key!r}: give it a title where it is declared"
+                for key in _RAW_KEY.findall(text)
+            ]
+    return out
+
+
+def site_header_problems(site: Path) -> list[str]:
+    """``header_problems`` of every page of a built site, except the notebooks (see the test)."""
+    pages = sorted(site.rglob("*.html"))
+    skip = {"notebooks", "search", "assets"}
+    return [
+        p
+        for page in pages
+        if page.relative_to(site).parts[0] not in skip
+        for p in header_problems(page.read_text("utf-8"), page.relative_to(site).as_posix())
+    ]
+
+
+#: An amount of money as a page may print it: ``$189,175``, ``-$27K``, ``$1.2M``, ``$500``.
+_AMOUNT = re.compile(r"-?\$(\d{1,3}(?:,\d{3})*(?:\.\d+)?)([KM]?)(?![\w.,]\d)")
+
+
+def money_problems(text: str, where: str = "") -> list[str]:
+    """Every amount that `designdocs.site.format.money` (the one rule for money) would not print.
+
+    ``$189,175`` beside ``$190K`` reads as two figures; each amount is parsed and printed again
+    by the rule, and any difference is reported.
+    """
+    from designdocs.site.format import money
+
+    out = []
+    for m in _AMOUNT.finditer(text):
+        value = float(m[1].replace(",", "")) * {"": 1, "K": 1e3, "M": 1e6}[m[2]]
+        expected = money(-value if m[0].startswith("-") else value)
+        if m[0] != expected:
+            start = max(0, m.start() - 40)
+            out.append(
+                f"{where}: {m[0]!r} is not written as the one money rule writes it "
+                f"({expected!r}): {text[start : m.end() + 30]!r}"
+            )
+    return out
+
+
+def site_money_problems(site: Path) -> list[str]:
+    """``money_problems`` of every page of a built site (notebooks included)."""
+    return [p for where, text in site_pages(site) for p in money_problems(text, where)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bankchurn.benchmarks import API_PHASE_FIGURES, Benchmarks, field_titles
 from designdocs.pages.cells import _fmt_cell, _scalar, records_table
 from designdocs.reports import Reports, SiteDataError
 
@@ -35,40 +36,8 @@ LOOPS = (
     "the closed loop can therefore miss while the open loop at the same rate passes: both are "
     "shown, neither is hidden."
 )
-#: Readable names of the measurement keys the scripts write (any other key is spelled out).
-LABELS = {
-    "req_per_s": "req/s",
-    "p50_ms": "P50 (ms)",
-    "p95_ms": "P95 (ms)",
-    "p99_ms": "P99 (ms)",
-    "max_ms": "max (ms)",
-    "peak_rss_mib": "peak memory (MiB)",
-    "load_avg_1m_before": "load average (1 min) before",
-    "load_avg_1m_after": "load average (1 min) after",
-    "cpu_count": "CPU cores",
-    "measured_at": "measured on",
-    "rows_per_s": "rows/s",
-    "batch_rows_per_s": "batch rows/s",
-    "train_s": "training time (s)",
-    "model_version": "model version",
-    "package_version": "package version",
-    "server_log_level": "server log level",
-    "send_lag_p99_ms": "client send lag P99 (ms)",
-    "server_p99_ms": "server's own P99 (ms)",
-}
-_API_COLUMNS = (
-    "concurrency",
-    "requests",
-    "req_per_s",
-    "p50_ms",
-    "p95_ms",
-    "p99_ms",
-    "max_ms",
-    "errors",
-    "capped",
-    "send_lag_p99_ms",
-    "server_p99_ms",
-)
+#: Header of the column that names each record of a mapping section (its keys are names).
+_ROW_NAME = {"training": "model", "request_profile": "stage", "image_start_profile": "step"}
 
 
 def _api_phases(api: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -77,7 +46,7 @@ def _api_phases(api: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, An
     # A phase is a group of keys with a request count; headline keys the canvas reads
     # (``latency_p99_ms``, ``throughput_rps``) are no phase.
     def measured_phase(phase: str) -> bool:
-        return any(f"{phase}_{c}" in api for c in _API_COLUMNS if c != "p99_ms")
+        return any(f"{phase}_{c}" in api for c in API_PHASE_FIGURES if c != "p99_ms")
 
     phases = [
         k.removesuffix("_p99_ms")
@@ -91,36 +60,42 @@ def _api_phases(api: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, An
         else:
             what = _API_PHASES.get(phase, phase.replace("_", " "))
         row: dict[str, Any] = {"phase": f"`{phase}`", "what": what}
-        for col in _API_COLUMNS:
+        for col in API_PHASE_FIGURES:
             if f"{phase}_{col}" in api:
-                row[label(col)] = api[f"{phase}_{col}"]
+                row[col] = api[f"{phase}_{col}"]
                 used.add(f"{phase}_{col}")
         rows.append(row)
     rest = {k: v for k, v in api.items() if k not in used}
     return rows, rest
 
 
-def label(key: str) -> str:
-    """A human label for a measurement key (``peak_rss_mib`` -> ``peak memory (MiB)``)."""
-    return LABELS.get(key, key.replace("_", " "))
-
-
-def _items_table(items: dict[str, Any]) -> list[str]:
+def _items_table(items: dict[str, Any], titles: dict[str, str]) -> list[str]:
     out = ["| Item | Value |", "|---|---|"]
-    out += [f"| {label(k)} | {_fmt_cell(v)} |" for k, v in items.items()]
+    out += [f"| {titles.get(k, k)} | {_fmt_cell(v)} |" for k, v in items.items()]
     return [*out, ""]
+
+
+def _row_name(name: str) -> str:
+    """A record's name as shown: an identifier from the code (``framework_rest``) as code."""
+    return f"`{name}`" if name.isidentifier() else name
+
+
+def _section_title(key: str) -> str:
+    """The title a section of `Benchmarks` declares (the key itself when it declares none)."""
+    field = Benchmarks.model_fields.get(key)
+    return str(field.title) if field is not None and field.title else key
 
 
 def run_dates(data: dict[str, Any]) -> str:
     """When each part of the report was measured (``measured_at``), or that it was not recorded."""
     dated = {
-        _heading(k): v["measured_at"]
+        _section_title(k): v["measured_at"]
         for k, v in data.items()
         if isinstance(v, dict) and isinstance(v.get("measured_at"), str)
     }
     parts = [f"{k}: {v}" for k, v in sorted(dated.items())]
     missing = [
-        _heading(k)
+        _section_title(k)
         for k, v in data.items()
         if isinstance(v, dict) and k not in ("provenance",) and "measured_at" not in v
     ]
@@ -170,10 +145,16 @@ def benchmark_tables(reports: Reports) -> str:
             "Each declared target next to the value measured by the last run (**bold**); "
             "a miss is shown as a miss."
         )
-        out += ["## Targets and measurements", "", intro, "", records_table(verdicts)]
+        titles = field_titles("targets") | {
+            "area": "area",
+            "what": "what",
+            "declared_by": "declared by",
+        }
+        out += ["## Targets and measurements", "", intro, "", records_table(verdicts, titles)]
+    section_titles = {k: _section_title(k) for k in data}
     facts = {k: v for k, v in data.items() if _scalar(v)}
     if facts:
-        out += ["## Facts", "", *_items_table(dict(sorted(facts.items())))]
+        out += ["## Facts", "", *_items_table(dict(sorted(facts.items())), section_titles)]
     done = {key for key, _ in _BENCH_TARGETS} | {"provenance"} | set(facts)
     api = data.get("api")
     if isinstance(api, dict) and api:
@@ -188,43 +169,39 @@ def benchmark_tables(reports: Reports) -> str:
             "it) tell where the time went."
         )
         out += ["## API load test", "", intro, "", LOOPS, ""]
+        titles = field_titles("api")
         if rows:
-            out.append(records_table(rows))
+            phase_titles = {k: title for k, (_, title) in API_PHASE_FIGURES.items()}
+            out.append(records_table(rows, {"phase": "phase", "what": "what"} | phase_titles))
         if rest:
-            out += ["Run details:", "", *_items_table(rest)]
+            out += ["Run details:", "", *_items_table(rest, titles)]
         done.add("api")
     for key, value in data.items():
         if key in done or _scalar(value):
             continue
-        title = _heading(key)
+        title = _section_title(key)
+        titles = field_titles(key)
         if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
-            out += [f"## {title}", "", records_table(value)]
+            out += [f"## {title}", "", records_table(value, titles)]
         elif isinstance(value, dict) and value and all(isinstance(r, dict) for r in value.values()):
             if all(all(_scalar(x) for x in r.values()) for r in value.values()):
                 out += [
                     f"## {title}",
                     "",
-                    records_table([{"name": k, **r} for k, r in value.items()]),
+                    records_table(
+                        [{"name": _row_name(k), **r} for k, r in value.items()],
+                        {"name": _ROW_NAME.get(key, "name")} | titles,
+                    ),
                 ]
             else:
                 out += [f"## {title}", "", "```json", _json(value), "```", ""]
         elif isinstance(value, dict) and all(
             _scalar(x) or isinstance(x, list) for x in value.values()
         ):
-            out += [f"## {title}", "", *_items_table(value)]
+            out += [f"## {title}", "", *_items_table(value, titles)]
         else:
             out += [f"## {title}", "", "```json", _json(value), "```", ""]
     return "\n".join(out)
-
-
-_ACRONYMS = {"api": "API", "cpu": "CPU", "p50": "P50", "p95": "P95", "p99": "P99", "auc": "AUC"}
-
-
-def _heading(key: str) -> str:
-    words = key.replace("_", " ").split()
-    words = [_ACRONYMS.get(w.lower(), w) for w in words]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
 
 
 def _json(value: Any) -> str:

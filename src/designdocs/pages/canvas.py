@@ -249,7 +249,7 @@ def scenarios_table(reports: Reports) -> str:
         lines.append(
             f"| {html.escape(sc['label'].capitalize())} | {cell('contacted_share', '.0%')} | "
             f"{cell('precision', '.1%')} | {cell('recall', '.1%')} | "
-            f"{cell('lift', '{:.1f}×')} | {cell('net_usd_per_year', '${:,.0f}')} |"
+            f"{cell('lift', '{:.1f}×')} | {cell('net_usd_per_year', '$')} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bankchurn.targets import BY_ID
-from designdocs.site.format import format_value
+from designdocs.site.format import format_value, money
 
 # --------------------------------------------------------------------------- badges
 
@@ -26,12 +26,12 @@ SYMBOLS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "==": "="}
 
 
 def format_with_unit(value: float, unit: str, fmt: str | None = None) -> str:
-    """A target or measured value with its unit, e.g. ``$400,000``, ``3.9×``, ``100 ms``."""
+    """A target or measured value with its unit, e.g. ``$400K/year``, ``3.9×``, ``100 ms``."""
     if fmt:
         return format_value(value, fmt)
     u = unit.strip()
     if u.upper().startswith("USD") or u.startswith("$"):
-        return f"${value:,.0f}" + u.lstrip("$").removeprefix("USD").removeprefix("usd")
+        return money(value) + u.lstrip("$").removeprefix("USD").removeprefix("usd")
     if u in ("x", "×", "times"):
         return f"{value:.1f}×"
     if u in ("%", "percent", "share", "fraction", "ratio_pct"):
@@ -68,6 +68,8 @@ def _scalar(v: Any) -> bool:
 def _fmt_cell(v: Any) -> str:
     if v is None:
         return "not measured"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
     if isinstance(v, float | int) and not isinstance(v, bool):
         return _short(v)
     if isinstance(v, list | tuple) and all(_scalar(x) for x in v):
@@ -77,11 +79,16 @@ def _fmt_cell(v: Any) -> str:
     return html.escape(str(v)).replace("|", "&#124;")
 
 
-def records_table(records: Sequence[dict[str, Any]]) -> str:
+def records_table(records: Sequence[dict[str, Any]], titles: Mapping[str, str]) -> str:
     """Markdown table of a list of flat records (columns in first-seen order).
 
     A record with the ``id`` of a target declared in `bankchurn.targets` shows that target's
     comparison and, from its ``measured`` value, the verdict of `bankchurn.targets.Target.met`.
+
+    Args:
+        records: The rows.
+        titles: Column header of each key (a key without one shows as itself, which the site
+            check of raw keys in headers then reports).
     """
     cols: list[str] = []
     for r in records:
@@ -89,7 +96,7 @@ def records_table(records: Sequence[dict[str, Any]]) -> str:
     has_target = "target" in cols and "measured" in cols
     header = cols + (["status"] if has_target else [])
     lines = [
-        "| " + " | ".join(c.replace("_", " ") for c in header) + " |",
+        "| " + " | ".join(titles.get(c, c) for c in header) + " |",
         "|" + "---|" * len(header),
     ]
     for r in records:

@@ -66,7 +66,7 @@ def verdict(reports: Reports) -> str:
     p = "target.business.parameters"
     worth = (
         f"{_yes(worth_it)} Contacting {html.escape(op)} is worth "
-        f"{m('target.business.at_capacity.net_usd_per_year', '$k')} a year net of call costs, "
+        f"{m('target.business.at_capacity.net_usd_per_year', '$')} a year net of call costs, "
         "against the canvas's target. That figure "
         f"rests on two assumptions the canvas does not give: "
         f"{m(p + '.retention_success_rate.value', '.0%')} of contacted churners are kept, and a "
@@ -76,7 +76,7 @@ def verdict(reports: Reports) -> str:
     if value.get("out_of_reach"):
         worth += (
             f" Even a perfect ranking would be worth "
-            f"{m('target.business.at_capacity.best_reachable_net_usd_per_year', '$k')} at this "
+            f"{m('target.business.at_capacity.best_reachable_net_usd_per_year', '$')} at this "
             "capacity: the gap is the assumptions and the capacity, not the model."
         )
 
@@ -113,6 +113,6 @@ def verdict(reports: Reports) -> str:
         )
     return (
         f"**Does it rank customers well enough?** {rank}\n\n"
-        f"**Is it worth {declared('business.retained_usd_per_year', '$k')} a year?** {worth}\n\n"
-        f"**What would reach {declared('business.retained_usd_per_year', '$k')}?** {reach}\n"
+        f"**Is it worth {declared('business.retained_usd_per_year', '$')} a year?** {worth}\n\n"
+        f"**What would reach {declared('business.retained_usd_per_year', '$')}?** {reach}\n"
     )

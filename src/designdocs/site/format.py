@@ -30,16 +30,24 @@ PROVENANCE_ORDER = (
 )
 
 
-#: Named money formats of ``format_value``.
-MONEY_FORMATS = ("$", "$k")
+#: The money format of ``format_value`` (`money`: the one rule for amounts on every page).
+MONEY = "$"
 
 
-def money(value: float, *, thousands: bool = False) -> str:
-    """An amount in the project's currency (USD): ``$189,175``, ``-$27,590``, ``$189K``."""
-    sign = "-" if value < 0 else ""
-    if thousands:
-        return f"{sign}${abs(value) / 1000:,.0f}K"
-    return f"{sign}${abs(value):,.0f}"
+def money(value: float) -> str:
+    """An amount in the project's currency (USD), rounded as far as its assumptions allow.
+
+    The one rule for money in prose and tables: from $10K up, whole thousands (``$189K``) or
+    millions to one decimal (``$2M``, ``$1.2M``): such figures rest on assumptions (a success
+    rate, a cost per contact), and dollars would claim a precision they do not have; below
+    $10K, whole dollars (a cost per contact: ``$500``). The sign goes first: ``-$27K``.
+    """
+    sign, v = ("-" if value < 0 else ""), abs(value)
+    if round(v / 1e6, 1) >= 1:
+        return f"{sign}${v / 1e6:,.1f}".removesuffix(".0") + "M"
+    if v >= 10_000:
+        return f"{sign}${v / 1e3:,.0f}K"
+    return f"{sign}${v:,.0f}"
 
 
 def format_value(value: Any, fmt: str | None = None) -> str:
@@ -48,10 +56,9 @@ def format_value(value: Any, fmt: str | None = None) -> str:
     Args:
         value: A number, string, bool or a list of numbers (e.g. a confidence interval).
         fmt: Either a format spec (``".3f"``, ``".1%"``, ``",.0f"``), a template with one
-            replacement field (``"{:.1f} ms"``), or a money format: ``"$"`` (whole dollars,
-            ``-$27,590``) or ``"$k"`` (thousands, ``$189K``: for figures that rest on
-            assumptions, whose last dollars mean nothing). Default: integers with thousands
-            separators, floats with 3 decimals (no decimals from 1000 up).
+            replacement field (``"{:.1f} ms"``), or ``"$"``: an amount of money, as `money`
+            writes it. Default: integers with thousands separators, floats with 3 decimals (no
+            decimals from 1000 up).
 
     Raises:
         SiteDataError: the value is missing (``None``), a mapping, or does not fit ``fmt``.
@@ -65,8 +72,8 @@ def format_value(value: Any, fmt: str | None = None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     try:
-        if fmt in MONEY_FORMATS:
-            return money(float(value), thousands=fmt == "$k")
+        if fmt == MONEY:
+            return money(float(value))
         if fmt:
             return fmt.format(value) if "{" in fmt else format(value, fmt)
         if isinstance(value, int):
@@ -86,7 +93,9 @@ def provenance_text(report: Report, prov: dict[str, Any]) -> str:
     keys += sorted(k for k in shown if k not in PROVENANCE_ORDER)
     for key in keys:
         val = prov[key]
-        if isinstance(val, dict):
+        if isinstance(val, bool):
+            val = "yes" if val else "no"
+        elif isinstance(val, dict):
             val = ", ".join(f"{k}={v}" for k, v in sorted(val.items()))
         elif isinstance(val, list | tuple):
             val = " to ".join(map(str, val))

@@ -11,7 +11,8 @@ Macros (call them in any page, ADRs included):
   title gives the provenance (report file + sha256, data source, seed or file hash, artifact,
   data date range, package version). ``path`` = report name (``data``, ``baseline``, ``target``,
   ``selection``, ``canvas``, ``bench``) + dotted keys / list indices, e.g. ``target.roc_auc``,
-  ``target.roc_auc_ci.0``. ``fmt`` is a format spec (``".1%"``) or template (``"${:,.0f}"``).
+  ``target.roc_auc_ci.0``. ``fmt`` is a format spec (``".1%"``), a template (``"{:.1f} ms"``),
+  or ``"$"``: money, as `designdocs.site.format.money` writes every amount.
 * ``value(path)``: the raw value, for Jinja logic (``{% if value("...") > 0.85 %}``).
 * ``canvas_table(tier=None, show_tier=True, show_best=False)``: target vs measured vs pass /
   miss table (``show_best``: the best value any model could reach at the operating point).
@@ -229,17 +230,18 @@ def define_env(env: Any) -> None:
                 "source. The reports read by this build:"
             ),
             "",
-            "    | Report | File | What it says about its origin |",
-            "    |---|---|---|",
+            "    | Report | What it says about its origin |",
+            "    |---|---|",
         ]
         for name, rel in REPORT_FILES.items():
             if not reports.exists(name):
-                lines.append(f"    | {name} | `reports/{rel}` | not generated yet |")
+                lines.append(f"    | `reports/{rel}` | not generated yet |")
                 continue
             report = reports.get(name)
             prov = site_format.provenance_text(report, reports.provenance(name))
-            prov = prov.removeprefix("provenance: ").replace("|", "&#124;")
-            lines.append(f"    | {name} | `{report.rel_path}` | {html.escape(prov)} |")
+            # the file is the row's label: its origin starts at its hash
+            prov = prov.removeprefix(f"provenance: file {report.rel_path} ").replace("|", "&#124;")
+            lines.append(f"    | `{report.rel_path}` | {html.escape(prov)} |")
         return "\n".join(lines) + "\n"
 
     @env.macro
