@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from designdocs import browser as sitebrowser
 from designdocs.browser import PageReport, SiteBrowser
@@ -28,26 +27,35 @@ RESULTS_JS = """
 """
 
 
+#: Material's answer to the query in the box: its result count line says "Type to start
+#: searching" for an empty query, then "No matching documents" or "N matching document(s)" once
+#: the search worker (which builds its index after the page loads) has answered this query.
+ANSWERED_JS = """
+([empty]) => {
+  const meta = document.querySelector(".md-search-result__meta").textContent.trim();
+  const t = JSON.parse(document.getElementById("__config").textContent).translations;
+  const items = document.querySelectorAll(".md-search-result__item").length;
+  if (empty) return items === 0 && meta === t["search.result.placeholder"];
+  return meta === t["search.result.none"] || (items > 0 && meta !== t["search.result.placeholder"]);
+}
+"""
+#: Generous: the first search waits for the worker's index, on a loaded machine too.
+SEARCH_TIMEOUT_MS = 60_000
+
+
 def _search(page: Any, query: str) -> list[str]:
     """Type ``query`` into Material's search box; return the result pages (absolute URLs, in order)."""
     box = page.locator("input.md-search__input")
     if not box.is_visible():
         page.keyboard.press("/")  # Material's shortcut that opens and focuses search
-    box.wait_for(state="visible", timeout=5_000)
+    box.wait_for(state="visible", timeout=SEARCH_TIMEOUT_MS)
+    # An empty query first: Material answers it with an empty list, so what is read below
+    # answers this query and not the previous one.
     box.fill("")
-    # Material empties the result list for an empty query: wait for it, so the results read below
-    # belong to this query and not to the previous one.
-    page.wait_for_function(
-        "() => document.querySelectorAll('.md-search-result__item').length === 0", timeout=5_000
-    )
+    page.wait_for_function(ANSWERED_JS, arg=[True], timeout=SEARCH_TIMEOUT_MS)
     box.fill(query)
     box.press("End")  # Material reads the query on keyup: one search instead of one per character
-    try:
-        page.wait_for_function(
-            "() => document.querySelectorAll('.md-search-result__item').length > 0", timeout=8_000
-        )
-    except PlaywrightTimeoutError:  # no result is an answer too; the assertion names the query
-        return []
+    page.wait_for_function(ANSWERED_JS, arg=[False], timeout=SEARCH_TIMEOUT_MS)
     return page.evaluate(RESULTS_JS)
 
 
