@@ -117,19 +117,65 @@ def test_off_origin_requests_and_missing_assets_are_caught(
         '<script src="https://cdn.jsdelivr.net/npm/mermaid@11/dist/mermaid.min.js"></script>'
         '<script src="assets/no-such-file.js"></script>'
     )
+    # a frame inside the page: its requests are the page's too
+    framed = """<iframe srcdoc="<img src='https://images.example.org/x.png'>"></iframe>"""
     html = (built_site / "index.html").read_text(encoding="utf-8")
-    browser = doctored({"": html.replace("</head>", injected + "</head>", 1)})
+    html = html.replace("</head>", injected + "</head>", 1).replace("</body>", framed + "</body>")
+    browser = doctored({"": html})
 
     page, report = browser.visit("")
     page.close()
     hosts = {urlsplit(u).hostname for u in report.off_origin}
-    assert hosts == {"fonts.googleapis.com", "cdn.jsdelivr.net"}, report.off_origin
+    assert hosts == {"fonts.googleapis.com", "cdn.jsdelivr.net", "images.example.org"}, (
+        report.off_origin
+    )
     assert sorted(browser.off_origin) == sorted(report.off_origin), (
         "a foreign request was not blocked"
     )
     assert any("no-such-file.js (HTTP 404)" in p for p in report.load_problems()), (
         report.load_problems()
     )
+
+
+class _Frame:
+    def __init__(self, url: str, parent: _Frame | None = None) -> None:
+        self.url, self.parent_frame = url, parent
+
+
+class _Request:
+    def __init__(self, url: str, frame: _Frame, navigation: bool = False) -> None:
+        self.url, self.frame, self._navigation = url, frame, navigation
+
+    def is_navigation_request(self) -> bool:
+        return self._navigation
+
+
+def test_a_request_counts_for_the_document_that_issued_it() -> None:
+    """Not for the page the tab shows when the request starts.
+
+    A late request of the previous page (its favicon, a lazy image) is that page's, and a
+    navigation is its target's.
+    """
+    from designdocs.browser.crawl import _Tab
+
+    class _Page:
+        url = "http://127.0.0.1:1/b/"
+
+        def on(self, *_: object) -> None: ...
+
+    tab = _Tab(_Page(), lambda url: url.startswith("http://127.0.0.1:1/"))
+    a, b = PageReport("a/"), PageReport("b/")
+    tab.documents = {"http://127.0.0.1:1/a/": a, "http://127.0.0.1:1/b/": b}
+    tab.report = b  # the tab has moved on to b
+    late = _Request("http://127.0.0.1:1/favicon.png", _Frame("http://127.0.0.1:1/a/#top"))
+    framed = _Request("https://x.example/i.png", _Frame("about:srcdoc", _Frame(_Page.url)))
+    navigation = _Request("http://127.0.0.1:1/a/", _Frame(_Page.url), navigation=True)
+    assert tab._document_report(late) is a
+    assert tab._document_report(framed) is b
+    assert tab._document_report(navigation) is a
+    tab._on_request(framed)
+    assert b.off_origin == ["https://x.example/i.png"]
+    assert a.off_origin == []
 
 
 #: Pages whose tables may be wider than the text column at 1280 px (they scroll sideways in

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from designdocs.browser.chromium import (
@@ -144,6 +145,7 @@ class SiteBrowser:
         report.expected_diagrams = [diagram_keyword(b) for b in parse_html(source).blocks]
         tab = tab or self.new_tab()
         tab.report = report
+        tab.documents[_document_url(self.base_url + url)] = report
         tab.page.goto(self.base_url + url, wait_until="commit")
         return tab.page, report
 
@@ -236,7 +238,8 @@ class _Tab:
         self.page = page
         self.report: PageReport | None = None
         self._is_local = is_local
-        self._owner: dict[Any, PageReport] = {}  # request -> report of the page that started it
+        self._owner: dict[Any, PageReport] = {}  # request -> report of the document that issued it
+        self.documents: dict[str, PageReport] = {}  # document URL -> its report
         self.full_index = True  # serve the real search index (see SiteBrowser.crawl)
         page.on("console", self._on_console)
         page.on("pageerror", self._on_pageerror)
@@ -261,12 +264,13 @@ class _Tab:
             self.report.page_errors.append(str(error))
 
     def _on_request(self, request: Any) -> None:
-        if self.report:
-            self.report.requests += 1
-            self.report.in_flight += 1
-            self._owner[request] = self.report
+        owner = self._document_report(request)
+        if owner is not None:
+            owner.requests += 1
+            owner.in_flight += 1
+            self._owner[request] = owner
             if not self._is_local(request.url):
-                self.report.off_origin.append(request.url)
+                owner.off_origin.append(request.url)
 
     def _on_finished(self, request: Any) -> None:
         owner = self._owner.pop(request, None)
@@ -275,24 +279,50 @@ class _Tab:
 
     def _on_failed(self, request: Any) -> None:
         owner = self._owner.pop(request, None)
-        if owner:
-            owner.in_flight -= 1
-            # Chromium may ask for the favicon after the page settled; navigating this tab to the
-            # next page then aborts it. A request cut off because the tab moved on is not a fault
-            # of the page (a missing file still shows as an HTTP 404 in `_on_response`). The
-            # previous page's favicon request may even start after the tab switched reports, and
-            # so be counted against the next page: an aborted favicon is never a page's fault.
-            aborted = "ERR_ABORTED" in str(request.failure)
-            favicon = urlsplit(request.url).path.rsplit("/", 1)[-1].startswith("favicon")
-            if aborted and (owner is not self.report or favicon):
-                return
-            # Foreign requests fail because they are blocked; they are reported as off-origin.
-            if self._is_local(request.url):
-                owner.failed_requests.append(f"{request.url} ({request.failure})")
+        if owner is None:
+            return
+        owner.in_flight -= 1
+        # A request its document no longer waits for: the frame moved on to the next page and
+        # Chromium cancelled what the previous one had started (its favicon, a late image).
+        # A missing file is not hidden by this: it shows as an HTTP 404 in `_on_response`.
+        if "ERR_ABORTED" in str(request.failure) and self._left(request, owner):
+            return
+        # Foreign requests fail because they are blocked; they are reported as off-origin.
+        if self._is_local(request.url):
+            owner.failed_requests.append(f"{request.url} ({request.failure})")
 
     def _on_response(self, response: Any) -> None:
-        if self.report and response.status >= 400:
-            self.report.failed_requests.append(f"{response.url} (HTTP {response.status})")
+        owner = self._owner.get(response.request) or self._document_report(response.request)
+        if owner is not None and response.status >= 400:
+            owner.failed_requests.append(f"{response.url} (HTTP {response.status})")
+
+    def _document_report(self, request: Any) -> PageReport | None:
+        """The report of the document that issued ``request``, from its frame's URL at that time.
+
+        A navigation belongs to the document it loads; any other request to the document its
+        top frame shows when the request starts. None for a document this tab was not asked to
+        open (a service worker's request, which the context blocks anyway).
+        """
+        if request.is_navigation_request():
+            return self.documents.get(_document_url(request.url))
+        try:
+            frame = request.frame
+        except PlaywrightError:
+            return None
+        while frame.parent_frame is not None:
+            frame = frame.parent_frame
+        return self.documents.get(_document_url(frame.url))
+
+    def _left(self, request: Any, owner: PageReport) -> bool:
+        """Whether the frame of ``owner``'s document now shows another document."""
+        with contextlib.suppress(PlaywrightError):
+            return self.documents.get(_document_url(self.page.url)) is not owner
+        return True
+
+
+def _document_url(url: str) -> str:
+    """A document's URL without its fragment (a jump inside a page is the same document)."""
+    return url.split("#", 1)[0]
 
 
 def save_screenshot(page: Any, path: Path, max_height: int = 4000) -> None:
