@@ -33,6 +33,8 @@ from bankchurn.contract import CATEGORICAL_FEATURES
 
 #: How many reasons ``bankchurn predict --explain`` writes per customer.
 N_REASONS = 3
+#: The columns ``--explain`` adds to a scoring output (CSV or ``churn.scores``), in order.
+REASON_COLUMNS: tuple[str, ...] = tuple(f"reason_{i + 1}" for i in range(N_REASONS))
 
 #: Words a retention agent reads for each explained feature: a label, and how a value reads.
 _LABELS: dict[str, str] = {

@@ -29,8 +29,8 @@ from bankchurn import contract
 from bankchurn.business import RISK_BANDS
 from bankchurn.crm_db import connect, display_url, error_line
 from bankchurn.errors import UserError
+from bankchurn.explain import REASON_COLUMNS
 from bankchurn.interrupts import raise_if_pending
-from bankchurn.scoring import REASON_COLUMNS
 
 SCHEMA = "churn"
 TABLE = "scores"

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from bankchurn import contract, crm_db, explain
+from bankchurn import contract, crm_db, explain, scores_db
 from bankchurn.artifacts import ModelArtifact, predict_proba
 from bankchurn.atomic import atomic_writer
 from bankchurn.business import risk_bands
@@ -49,8 +49,6 @@ from bankchurn.validation import ContractValidator
 #: Rows per chunk by default: bounds the memory of a scoring run (peak: Benchmarks page).
 DEFAULT_CHUNK_SIZE = 50_000
 OUTPUT_COLUMNS: tuple[str, ...] = (contract.CUSTOMER_KEY, "churn_probability", "risk_band")
-#: Extra columns of ``--explain``: the largest contributions of each customer, in words.
-REASON_COLUMNS: tuple[str, ...] = tuple(f"reason_{i + 1}" for i in range(explain.N_REASONS))
 
 
 def _count_rows(path: Path) -> int:
@@ -78,7 +76,7 @@ def _score(
     if explain_scores:
         features = frame.loc[:, list(contract.FEATURES)]
         reasons = explain.top_reasons(explain.explain(artifact.pipeline, features))
-        for i, column in enumerate(REASON_COLUMNS):
+        for i, column in enumerate(explain.REASON_COLUMNS):
             out[column] = [r[i] for r in reasons]
     return out
 
@@ -230,7 +228,8 @@ def score_to_csv(
     Args:
         artifact: The model.
         source: CSV path, or ``postgresql://`` URL of the CRM (its snapshot table).
-        output_path: CSV to write (``OUTPUT_COLUMNS``, plus ``REASON_COLUMNS`` when explained).
+        output_path: CSV to write (``OUTPUT_COLUMNS``, plus
+            `bankchurn.explain.REASON_COLUMNS` when explained).
         chunk_size: Rows per chunk (bounds memory).
         progress: Progress bar on stderr; None draws it only when stderr is a terminal.
         key: Pseudonymisation key (default: the configured secret, see
@@ -279,7 +278,7 @@ def score_to_database(
         chunk_size: Rows per chunk (bounds memory).
         progress: Progress bar on stderr; None draws it only when stderr is a terminal.
         key: Pseudonymisation key (default: the configured secret).
-        explain_scores: Also store ``REASON_COLUMNS``.
+        explain_scores: Also store `bankchurn.explain.REASON_COLUMNS`.
 
     Returns:
         ``n_rows``, ``n_chunks`` and the count of each risk band.
@@ -288,8 +287,6 @@ def score_to_database(
         ContractError: A row breaks the contract (named by its table key; nothing written).
         UserError: A database cannot be reached, or refuses the write.
     """
-    from bankchurn import scores_db  # it imports this module's column names
-
     opened, first, secret = _start(source, chunk_size, key)
     stats = _Stats()
     frames = _scored(artifact, opened, first, secret, explain_scores, progress, stats)

@@ -256,7 +256,7 @@ def test_today_is_the_default_run_date(batch: Batch) -> None:
 
 
 def test_explained_runs_store_the_reasons_of_the_csv_path(batch: Batch, tmp_path: Path) -> None:
-    from bankchurn.scoring import REASON_COLUMNS
+    from bankchurn.explain import REASON_COLUMNS
 
     assert _predict(batch, "--run-date", DAY1, "--explain", "--chunk-size", "1000") == 0
     rows = batch.server.execute(

@@ -26,9 +26,11 @@ class ChurnModel(PythonModel):
         """Load the artifact once, through the package's loader (its checks apply)."""
         self.artifact = load_artifact(context.artifacts[ARTIFACT_KEY])
 
-    # No type hint on model_input: MLflow would read one as a request schema of its own; the
-    # logged signature (the contract's feature columns) is what validates the input.
-    def predict(self, context: Any, model_input, params: Any = None) -> Any:
+    # A DataFrame hint is one MLflow infers no schema from: the logged signature (the contract's
+    # feature columns) stays what validates the input.
+    def predict(
+        self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
         """One ``churn_probability`` per input row, in order."""
         frame = pd.DataFrame(model_input)
         return pd.DataFrame({"churn_probability": predict_proba(self.artifact, frame)})
