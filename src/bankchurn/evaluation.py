@@ -1,7 +1,7 @@
-"""Metrics of a churn model on held-out rows.
+"""The metric functions: ranking, operating point, calibration, fairness, importance.
 
-Ranking, operating point, calibration, fairness, importance: pure functions of labels, scores
-and frames; every random step is seeded.
+Pure functions of labels, scores and frames; every random step is seeded.
+`bankchurn.model_metrics` calls them to measure one model (its ``metrics.json``).
 
 The operating point is ``bankchurn.targets.OPERATING_POINT``: the riskiest share of the rows is
 contacted (a cut on the ranking, not a probability threshold). Next to each figure measured

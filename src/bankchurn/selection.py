@@ -1,4 +1,6 @@
-"""Training the two models: the baseline as it is, the target chosen among tuned candidates.
+"""Fitting the two models on training rows: the baseline, and the target chosen among candidates.
+
+`bankchurn.training` runs the whole procedure around it (split, folds, metrics on test rows).
 
 * ``baseline``: the calibrated logistic regression on the canvas features, interpretable
   through its coefficients ([`coefficients`][bankchurn.models.coefficients]).

@@ -9,7 +9,7 @@ import typer
 
 from bankchurn import contract
 from bankchurn.atomic import check_destination
-from bankchurn.cli.root import command_app, param_default, param_source
+from bankchurn.cli.root import SeedOpt, command_app, param_default, param_source
 from bankchurn.errors import UserError
 
 DEFAULT_OUT = Path("data/generated/crm_extract.csv")
@@ -47,15 +47,7 @@ def generate(
             show_default=param_source("data.n_snapshots"),
         ),
     ],
-    seed: Annotated[
-        int,
-        typer.Option(
-            "--seed",
-            help="Random seed (same seed, same bytes).",
-            default_factory=param_default("seed"),
-            show_default=param_source("seed"),
-        ),
-    ],
+    seed: SeedOpt,
     out: Annotated[
         Path, typer.Option("--out", help="CSV file to write (atomically).")
     ] = DEFAULT_OUT,

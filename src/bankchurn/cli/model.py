@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from bankchurn.atomic import check_destination
-from bankchurn.cli.root import command_app, param_default, param_source
+from bankchurn.cli.root import SeedOpt, command_app
 from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
 
@@ -32,15 +32,6 @@ DataOpt = Annotated[
         help="CRM extract CSV (e.g. Kaggle Churn_Modelling.csv) or the CRM database "
         "(postgresql://USER@HOST:PORT/DB; password from PGPASSWORD or ~/.pgpass); default: "
         "BANKCHURN_DATA (settings), else the embedded SYNTHETIC extract, generated in memory.",
-    ),
-]
-SeedOpt = Annotated[
-    int,
-    typer.Option(
-        "--seed",
-        help="Seed of data, split, models and search.",
-        default_factory=param_default("seed"),
-        show_default=param_source("seed"),
     ),
 ]
 FastOpt = Annotated[

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bankchurn.cli.root import command_app, param_default, param_source
+from bankchurn.cli.root import SeedOpt, command_app
 from bankchurn.crm_db import display_url, is_database_url
 from bankchurn.errors import UserError
 
@@ -102,15 +102,7 @@ def monitor(
         Path | None,
         typer.Option("--model", help="Model artifact: adds the drift of its predictions."),
     ] = None,
-    seed: Annotated[
-        int,
-        typer.Option(
-            "--seed",
-            help="Seed of the synthetic extract.",
-            default_factory=param_default("seed"),
-            show_default=param_source("seed"),
-        ),
-    ],
+    seed: SeedOpt,
     fail_on_drift: Annotated[
         bool,
         typer.Option("--fail-on-drift", help="Exit with code 1 when drift is detected."),

@@ -15,7 +15,7 @@ import importlib
 import signal
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 import typer
 from typer._click import Command, Context, HelpFormatter
@@ -105,6 +105,19 @@ def param_default(key: str) -> Callable[[], Any]:
 def param_source(key: str) -> str:
     """What ``--help`` shows as the default of a [`param_default`][bankchurn.cli.root.param_default] option."""
     return f"{key} in params.yaml"
+
+
+#: The ``--seed`` of every command: one parameter (``seed`` in params.yaml), one declaration.
+SeedOpt = Annotated[
+    int,
+    typer.Option(
+        "--seed",
+        help="Random seed of every draw (synthetic data, split, models, search): same seed, "
+        "same output.",
+        default_factory=param_default("seed"),
+        show_default=param_source("seed"),
+    ),
+]
 
 
 class SummaryGroup(TyperGroup):
