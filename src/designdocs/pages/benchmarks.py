@@ -12,19 +12,25 @@ from designdocs.reports import Reports, SiteDataError
 _BENCH_TARGETS = (
     ("targets", "Model and pipeline"),
     ("api_targets", "API"),
+    ("api_soak_targets", "API soak"),
     ("command_targets", "Repository commands"),
     ("image_targets", "Container image"),
     ("batch_targets", "Daily batch"),
 )
+#: Short names of the load-test phases for the table; `LOOPS` and `_PHASE_NOTES` explain them.
 _API_PHASES = {
-    "single": "closed loop, one client: one request at a time (service latency, no queueing)",
-    "max": (
-        "closed loop, clients back to back: each sends its next request when the last one "
-        "answered, so the rate is what server AND load generator reach together on the shared "
-        "cores"
-    ),
-    "batch": "`POST /predict/batch` (one request = a batch of customers)",
+    "single": "closed loop, one client",
+    "max": "closed loop, clients back to back",
+    "batch": "`POST /predict/batch`",
 }
+#: What each kind of phase measures, listed under the table (too long for a cell).
+_PHASE_NOTES = (
+    "`single`: one request at a time, so service latency without queueing.",
+    "`max`: each client sends its next request when the last one answered, so the rate is what "
+    "server AND load generator reach together on the shared cores.",
+    "`at_N rps`: open loop at N req/s offered; latency is counted from the scheduled send.",
+    "`batch`: one request carries a batch of customers.",
+)
 #: How the two kinds of load-test phase differ, for the reader of the API table.
 LOOPS = (
     "**Closed loop** phases measure how fast the server answers when clients wait for each "
@@ -55,8 +61,10 @@ def _api_phases(api: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, An
     ]
     rows, used = [], set()
     for phase in phases:
-        if phase.startswith("at_") and phase.endswith("rps"):
-            what = f"open loop at {phase[3:-3]} req/s offered (latency from the scheduled send)"
+        rated = phase.removeprefix("explain_")
+        if rated.startswith("at_") and rated.endswith("rps"):
+            what = f"open loop, {rated[3:-3]} req/s offered"
+            what += ", with explanations" if rated != phase else ""
         else:
             what = _API_PHASES.get(phase, phase.replace("_", " "))
         row: dict[str, Any] = {"phase": f"`{phase}`", "what": what}
@@ -173,6 +181,7 @@ def benchmark_tables(reports: Reports) -> str:
         if rows:
             phase_titles = {k: title for k, (_, title) in API_PHASE_FIGURES.items()}
             out.append(records_table(rows, {"phase": "phase", "what": "what"} | phase_titles))
+            out += [*(f"- {note}" for note in _PHASE_NOTES), ""]
         if rest:
             out += ["Run details:", "", *_items_table(rest, titles)]
         done.add("api")

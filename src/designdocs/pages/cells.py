@@ -14,7 +14,8 @@ from designdocs.site.format import format_value, money
 
 def badge(kind: str, text: str | None = None) -> str:
     """A small coloured label (styles in ``docs/stylesheets/extra.css``)."""
-    labels = {"pass": "✔ pass", "miss": "✘ miss", "na": "– not measured"}
+    # No-break spaces: on a phone a badge may wrap, but never leave its sign alone on a line.
+    labels = {"pass": "✔\u00a0pass", "miss": "✘\u00a0miss", "na": "–\u00a0not measured"}
     text = text if text is not None else labels.get(kind, kind)
     return f'<span class="badge badge--{html.escape(kind)}">{html.escape(text)}</span>'
 
@@ -106,6 +107,8 @@ def records_table(records: Sequence[dict[str, Any]], titles: Mapping[str, str]) 
             v = r.get(c)
             if c == "target" and v is not None and declared is not None:
                 cells.append(f"{html.escape(SYMBOLS[declared.comparison])} {_fmt_cell(v)}")
+            elif c not in r:  # a field this kind of record does not have (not a missing value)
+                cells.append("–")
             else:
                 cells.append(
                     _fmt_cell(v) if c != "measured" or v is None else f"**{_fmt_cell(v)}**"
