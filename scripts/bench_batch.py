@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bankchurn import crm_db, scores_db, targets
+from bankchurn.artifacts import artifact_path
 from bankchurn.benchmarks import merge_into, run_measured
 from bankchurn.deploy.postgres import PostgresServer, ServerUnavailable, throwaway_server
 from bankchurn.scoring import DEFAULT_CHUNK_SIZE
@@ -113,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     """Load the rows, time every path at two sizes, merge the sections into the report."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=settings().reports_dir / "benchmarks.json")
-    ap.add_argument("--model", type=Path, default=settings().models_dir / "target.joblib")
+    ap.add_argument("--model", type=Path, default=artifact_path(settings().models_dir, "target"))
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=44)
     args = ap.parse_args(argv)

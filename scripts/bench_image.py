@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bankchurn import targets  # declared once; this script only reads them
+from bankchurn.artifacts import artifact_path
 from bankchurn.benchmarks import merge_into  # one read-modify-write for every section
 from bankchurn.deploy import image  # the one image builder
 from bankchurn.deploy.engine import (
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     """Measure the API image and merge its section into the benchmark report."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=settings().reports_dir / "benchmarks.json")
-    ap.add_argument("--model", type=Path, default=settings().models_dir / "target.joblib")
+    ap.add_argument("--model", type=Path, default=artifact_path(settings().models_dir, "target"))
     ap.add_argument("--runs", type=int, default=5, help="cold starts to time")
     ap.add_argument("--cold-build", action="store_true", help="also time a build from nothing")
     args = ap.parse_args(argv)

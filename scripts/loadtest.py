@@ -320,13 +320,13 @@ def target_rows(api: dict[str, Any]) -> list[dict[str, Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the load test phases and merge the ``api`` sections into the benchmark report."""
-    from bankchurn.api.settings import DEFAULT_MODEL_PATH
+    from bankchurn.api.settings import default_model_path
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
         "--model",
         type=Path,
-        default=ROOT / DEFAULT_MODEL_PATH,
+        default=default_model_path(),
         help="model artifact to serve (default: %(default)s)",
     )
     ap.add_argument("--out", type=Path, default=settings().reports_dir / "benchmarks.json")

@@ -39,6 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bankchurn.artifacts import artifact_path
 from bankchurn.benchmarks import merge_into  # one read-modify-write for every section
 from bankchurn.settings import settings
 
@@ -112,7 +113,7 @@ def asgi_request(app: Any, path: str, query: bytes, body: bytes) -> Callable[[],
 def main(argv: list[str] | None = None) -> int:
     """Time every stage, then the whole request; merge the ``profile`` section."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--model", type=Path, default=settings().models_dir / "target.joblib")
+    ap.add_argument("--model", type=Path, default=artifact_path(settings().models_dir, "target"))
     ap.add_argument("--out", type=Path, default=settings().reports_dir / "benchmarks.json")
     ap.add_argument("-n", type=int, default=2000, help="calls per stage (default: %(default)s)")
     args = ap.parse_args(argv)

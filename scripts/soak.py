@@ -152,10 +152,10 @@ def _client(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the soak and merge its sections into the benchmark report; 2 without a model."""
-    from bankchurn.api.settings import DEFAULT_MODEL_PATH, load_settings
+    from bankchurn.api.settings import default_model_path, load_settings
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--model", type=Path, default=settings().root / DEFAULT_MODEL_PATH)
+    ap.add_argument("--model", type=Path, default=default_model_path())
     ap.add_argument("--out", type=Path, default=settings().reports_dir / "benchmarks.json")
     ap.add_argument("--seconds", type=float, default=60.0, help="length of the soak")
     ap.add_argument("--clients", type=int, default=4, help="client threads")

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bankchurn import targets
+from bankchurn.artifacts import artifact_path
 from bankchurn.benchmarks import merge_into
 from bankchurn.settings import settings
 
@@ -201,7 +202,7 @@ def startup(runs: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     CPU seconds are the cost a start adds whatever else the shared machine is doing; the wall
     seconds depend on its load (recorded next to them). Medians of ``runs`` after a warm-up.
     """
-    model = settings().models_dir / "target.joblib"
+    model = artifact_path(settings().models_dir, "target")
     if not model.is_file():
         raise SystemExit(f"time_commands: {model} is missing: run `make reports` first")
     help_cmd = [str(BIN / "bankchurn"), "--help"]

@@ -155,6 +155,19 @@ def _recorded_hash(p: Path) -> str:
     return recorded
 
 
+def artifact_path(models_dir: str | Path, name: str) -> Path:
+    """Where ``bankchurn report`` keeps the artifact of model ``name``: ``models/target.joblib``.
+
+    Args:
+        models_dir: The models folder (the settings' ``models_dir``, or a report's ``DIR/models``).
+        name: ``baseline`` or ``target``.
+
+    Returns:
+        ``models_dir/<name>.joblib``.
+    """
+    return Path(models_dir) / f"{name}.joblib"
+
+
 def record_path(model_file: str | Path) -> Path:
     """Where the training record of an artifact lives: ``models/target.training.json``."""
     return Path(model_file).with_suffix(".training.json")

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bankchurn.artifacts import record_path
+from bankchurn.artifacts import artifact_path, record_path
 from bankchurn.errors import UserError
 from bankchurn.ingest import Extract
 from bankchurn.params import load as load_params
@@ -101,7 +101,8 @@ def monitor_from_files(out_dir: str | Path, models_dir: str | Path) -> dict[str,
     from bankchurn.ingest import load_extract
 
     params = load_params()
-    artifact = load_artifact(Path(models_dir) / "target.joblib")
+    model_file = artifact_path(models_dir, "target")
+    artifact = load_artifact(model_file)
     meta = artifact.metadata
     extract = load_extract(
         None, seed=params.seed, n_rows=params.data.n_rows, n_snapshots=params.data.n_snapshots
@@ -109,7 +110,7 @@ def monitor_from_files(out_dir: str | Path, models_dir: str | Path) -> dict[str,
     trained_on = meta.get("provenance", {}).get("sha256")
     if trained_on != extract.provenance["sha256"]:
         raise UserError(
-            f"{Path(models_dir) / 'target.joblib'}: not trained on the synthetic extract of "
+            f"{model_file}: not trained on the synthetic extract of "
             "params.yaml; the monitor is scored only on the generator's own data"
         )
     seed = int(meta.get("seed") or params.seed)
@@ -150,7 +151,7 @@ def write_reports(
     written = {"data": write_data_profile(out / "data_profile.json", extract)}
     metrics, records = {}, {}
     for name, result in runs.items():
-        model_file = Path(models_dir) / f"{name}.joblib" if models_dir is not None else None
+        model_file = artifact_path(models_dir, name) if models_dir is not None else None
         files = write_training(result, out / name, model_file)
         written[name] = files["metrics"]
         if "model" in files:

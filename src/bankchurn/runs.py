@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bankchurn import params
-from bankchurn.artifacts import load_artifact, record_path
+from bankchurn.artifacts import artifact_path, load_artifact, record_path
 from bankchurn.business import BusinessParameters
 from bankchurn.errors import UserError
 from bankchurn.ingest import Extract
@@ -96,7 +96,7 @@ def load_run(
     """
     reports = Path(reports_dir) if reports_dir is not None else settings().reports_dir
     models = Path(models_dir) if models_dir is not None else settings().models_dir
-    model_file = models / f"{name}.joblib"
+    model_file = artifact_path(models, name)
     artifact = load_artifact(model_file)
     meta = artifact.metadata
     if meta.get("provenance", {}).get("sha256") != extract.provenance.get("sha256"):

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bankchurn import targets
-from bankchurn.artifacts import record_path
+from bankchurn.artifacts import artifact_path, record_path
 from bankchurn.benchmarks import Benchmarks
 from bankchurn.errors import UserError
 from bankchurn.report_files import write_report
@@ -244,7 +244,7 @@ def summarize(
     for name in ("baseline", "target"):
         paths = (
             Path(out_dir) / name / "metrics.json",
-            record_path(Path(models_dir) / f"{name}.joblib"),
+            record_path(artifact_path(models_dir, name)),
         )
         for path in paths:
             if not path.is_file():

@@ -15,13 +15,20 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bankchurn.artifacts import artifact_path
 from bankchurn.errors import UserError, printable
+from bankchurn.settings import settings
 
 ENV_PREFIX = "BANKCHURN_API_"
 
-#: Where ``bankchurn report`` (run by ``make site`` / ``make reports``) leaves the target model;
-#: ``bankchurn train --model target --out DIR`` writes ``DIR/model.joblib`` instead.
-DEFAULT_MODEL_PATH = Path("models/target.joblib")
+
+def default_model_path() -> Path:
+    """The target model ``bankchurn report`` leaves in the settings' models folder.
+
+    ``bankchurn train --model target --out DIR`` writes ``DIR/model.joblib`` instead.
+    """
+    return artifact_path(settings().models_dir, "target")
+
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -49,7 +56,9 @@ class ApiSettings(BaseSettings):
         protected_namespaces=("settings_",),
     )
 
-    model_path: Path = Field(DEFAULT_MODEL_PATH, description="Model artifact to serve.")
+    model_path: Path = Field(
+        default_factory=default_model_path, description="Model artifact to serve."
+    )
     model_uri: str | None = Field(
         None,
         pattern=r"^models:/[^/@]+(@[A-Za-z_][\w-]*|/[0-9]+)$",

@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bankchurn.artifacts import artifact_path
 from bankchurn.atomic import atomic_write_text
 from bankchurn.deploy.engine import API_REPO, CONTAINER_MODELS
 from bankchurn.privacy import KEY_ENV_VAR
@@ -37,7 +38,7 @@ TIME_ZONE = "Etc/UTC"
 #: Environment variable holding the CRM URL (``postgresql://scorer@HOST:PORT/crm``, no password:
 #: ``PGPASSWORD`` comes beside it from the same secret).
 URL_VAR = "CRM_URL"
-MODEL_FILE = "target.joblib"
+MODEL_FILE = artifact_path(".", "target").name
 #: Where the model lives on a systemd host (mounted read-only into the container).
 HOST_MODELS = "/srv/bankchurn/models"
 #: What the job reads from the bank's secret store: the CRM URL, the role's password and the
