@@ -11,11 +11,8 @@ from typing import Annotated
 
 import typer
 
-# typer >= 0.22 vendors click as typer._click; its exceptions are not click's (pinned in the lock).
-from typer._click.exceptions import ClickException, UsageError
-
 from bankchurn.atomic import atomic_write_text
-from bankchurn.errors import UserError
+from bankchurn.cli import run_command
 from bankchurn.settings import settings
 from designdocs import adr as adr_lib
 from designdocs.paths import shown
@@ -124,24 +121,8 @@ app.add_typer(adr_app, name="adr")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``designdocs`` console script."""
-    try:
-        app(args=argv, standalone_mode=False)
-    except UserError as exc:
-        print(f"designdocs: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except typer.Exit as exc:
-        return exc.exit_code
-    except typer.Abort:
-        print("designdocs: aborted", file=sys.stderr)
-        return 130
-    except ClickException as exc:  # bad option or argument: one line, not click's usage box
-        hint = ""
-        if isinstance(exc, UsageError) and exc.ctx is not None:
-            hint = f" (see '{exc.ctx.command_path} --help')"
-        print(f"designdocs: error: {exc.format_message()}{hint}", file=sys.stderr)
-        return exc.exit_code
-    return 0
+    """Entry point of the ``designdocs`` console script (user mistakes: one line, exit 2)."""
+    return run_command(typer.main.get_command(app), argv, "designdocs")
 
 
 if __name__ == "__main__":  # pragma: no cover

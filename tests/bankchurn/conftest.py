@@ -160,9 +160,15 @@ BAD_INPUT_NAMES = (
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrise ``bad_input`` tests over every bad input (ids = case names)."""
+    """Parametrise ``bad_input`` tests over every bad input (ids = case names).
+
+    A test marked ``bad_inputs("name", ...)`` runs on those only.
+    """
     if "bad_input_name" in metafunc.fixturenames:
-        metafunc.parametrize("bad_input_name", BAD_INPUT_NAMES)
+        chosen = metafunc.definition.get_closest_marker("bad_inputs")
+        names = chosen.args if chosen else BAD_INPUT_NAMES
+        assert set(names) <= set(BAD_INPUT_NAMES), names
+        metafunc.parametrize("bad_input_name", names)
 
 
 @pytest.fixture

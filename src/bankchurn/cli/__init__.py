@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from typing import Any
 
 from bankchurn.errors import printable
 from bankchurn.interrupts import SIGNAL_EXIT, Interrupted, pending, stop_signals
@@ -80,24 +81,46 @@ def _run(argv: list[str] | None) -> int:
 
 
 def _invoke(argv: list[str] | None) -> int:
-    """Import the command line and run the command; a user mistake becomes one line."""
+    """Import the command line and run the command."""
+    from bankchurn.cli.root import ROOT
+
+    return run_command(ROOT, argv, "bankchurn")
+
+
+def run_command(command: Any, argv: list[str] | None, prog_name: str) -> int:
+    """Run a click command (typer's); a user mistake becomes one line ``PROG: error: ...``.
+
+    The one rule for user mistakes of every command line of the project (``bankchurn``,
+    ``designdocs``): a `bankchurn.errors.UserError`, a bad option or argument, end as one line
+    on stderr with their exit code (2), never as a traceback or click's usage box.
+
+    Args:
+        command: The click command or group (``typer.main.get_command(app)`` for a Typer app).
+        argv: The arguments (``None``: ``sys.argv[1:]``).
+        prog_name: The program name that starts each line.
+
+    Returns:
+        The exit code.
+    """
     import typer
 
     # typer >= 0.22 vendors click as typer._click; its exceptions are not click's (pinned in the lock).
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-    from bankchurn.cli.root import ROOT
     from bankchurn.errors import UserError
 
+    def error(message: str) -> None:
+        print(f"{prog_name}: {printable(message, 2000)}", file=sys.stderr)
+
     try:
-        rc = ROOT.main(args=argv, prog_name="bankchurn", standalone_mode=False)
+        rc = command.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except UserError as exc:
-        _error(f"error: {exc}")
+        error(f"error: {exc}")
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:
-        _error("aborted")
+        error("aborted")
         return 130
     except NoArgsIsHelpError as exc:  # `bankchurn`, `bankchurn data`: the help, as click does
         print(exc.format_message())
@@ -106,7 +129,7 @@ def _invoke(argv: list[str] | None) -> int:
         hint = ""
         if isinstance(exc, UsageError) and exc.ctx is not None:
             hint = f" (see '{exc.ctx.command_path} --help')"
-        _error(f"error: {exc.format_message()}{hint}")
+        error(f"error: {exc.format_message()}{hint}")
         return exc.exit_code
     return rc if isinstance(rc, int) else 0
 

@@ -6,6 +6,8 @@ and the checks named in its front matter (pytest node ids that name a test).
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -131,6 +133,12 @@ def link_targets(parsed: _Parsed) -> set[str]:
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _module_body(source: str) -> list[ast.stmt]:
+    """Top-level statements of a Python source (read only; ADRs name the same files often)."""
+    return ast.parse(source).body
+
+
 def check_exists(check: str, root: Path) -> str | None:
     """Why the pytest node id ``check`` names no test under ``root`` (``None`` when it does).
 
@@ -143,10 +151,8 @@ def check_exists(check: str, root: Path) -> str | None:
         return f"check {check!r}: no file {path}"
     if not rest:
         return None
-    import ast
-
     names = [n.split("[", 1)[0] for n in rest.split("::")]
-    scope: list[ast.stmt] = ast.parse(file.read_text(encoding="utf-8")).body
+    scope: list[ast.stmt] = _module_body(file.read_text(encoding="utf-8"))
     for name in names:
         found = [
             node

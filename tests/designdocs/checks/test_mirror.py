@@ -117,7 +117,6 @@ UNTESTED = {
     "designdocs/browser/server.py": "the browser tests (tests/browser)",
     "designdocs/checks/claims.py": "tests/site/test_claims.py, on the built site and doctored pages",
     "designdocs/checks/drift.py": "tests/site/test_published_figures.py, test_reports_fresh.py; tests/pipeline",
-    "designdocs/cli.py": "the adr commands: tests/designdocs/adr/test_lint.py",
     "designdocs/pages/benchmarks.py": _SITE,
     "designdocs/pages/canvas.py": _SITE,
     "designdocs/pages/cells.py": _SITE,

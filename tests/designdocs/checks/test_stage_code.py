@@ -71,9 +71,7 @@ def test_a_planted_import_is_named_then_written(tmp_path: Path) -> None:
 
     entry = copy / "src/bankchurn/cli/__init__.py"  # called by the entry point: every stage
     text = entry.read_text(encoding="utf-8")
-    anchor = (
-        '    """Import the command line and run the command; a user mistake becomes one line."""\n'
-    )
+    anchor = '    """Import the command line and run the command."""\n'
     assert anchor in text
     planted = anchor + "    from bankchurn.deploy import daily_job  # noqa: F401  planted\n"
     entry.write_text(text.replace(anchor, planted, 1), encoding="utf-8")
