@@ -155,13 +155,15 @@ BROKEN_WORDS_JS = """() => {
 WIDE_TABLE_PAGES = ("monitoring/",)
 
 SCROLL_CUE_JS = """
-() => [...document.querySelectorAll(".md-typeset__scrollwrap")].map((wrap) => {
+() => [...document.querySelectorAll(".md-typeset__scrollwrap, .md-typeset div.mermaid")]
+  .map((wrap, i) => {
   const hint = wrap.previousElementSibling;
   const cue = hint && hint.classList.contains("scroll-hint") ? hint : null;
   const box = cue && cue.getBoundingClientRect();
   return {
     overflows: wrap.scrollWidth > wrap.clientWidth + 1,
-    header: (wrap.querySelector("th") || wrap).textContent.trim().slice(0, 40),
+    header: wrap.classList.contains("mermaid") ? `diagram ${i}`
+      : (wrap.querySelector("th") || wrap).textContent.trim().slice(0, 40),
     cue: cue && {
       text: cue.textContent.trim(),
       left: box.left, right: box.right, height: box.height,
@@ -179,13 +181,15 @@ def _rgba(css: str) -> list[float]:
 
 
 def scroll_cue_problems(page: Any) -> list[str]:
-    """Every table that scrolls sideways has a visible, legible cue right above it."""
+    """Every table or diagram that scrolls sideways has a visible, legible cue right above it."""
     width = page.viewport_size["width"]
     problems = []
     for table in page.evaluate(SCROLL_CUE_JS):
         if not table["overflows"]:
             continue
-        cue, name = table["cue"], f"the table headed {table['header']!r}"
+        what = table["header"]
+        name = what if what.startswith("diagram ") else f"the table headed {what!r}"
+        cue = table["cue"]
         if cue is None or not cue["text"] or cue["height"] == 0:
             problems.append(f"{name} scrolls sideways with no cue above it")
             continue
@@ -207,6 +211,30 @@ def test_wide_tables_show_a_scroll_cue_on_a_phone(open_page, path: str, scheme: 
     page = open_page(path, PHONE, scheme)
     assert any(t["overflows"] for t in page.evaluate(SCROLL_CUE_JS)), f"/{path}: no wide table"
     assert scroll_cue_problems(page) == []
+
+
+#: Drawn when every diagram of the page has its SVG (Material draws them after the load event).
+DRAWN_JS = """() => !document.querySelector('pre.mermaid')
+  && [...document.querySelectorAll('div.mermaid')].every((h) => h.getBoundingClientRect().height)"""
+
+
+#: Every diagram wider than its box has a cue right above it.
+CUED_JS = """() => [...document.querySelectorAll('.md-typeset div.mermaid')]
+  .filter((d) => d.scrollWidth > d.clientWidth + 1)
+  .every((d) => d.previousElementSibling && d.previousElementSibling.matches('.scroll-hint'))"""
+
+
+def test_wide_diagrams_show_a_scroll_cue_on_a_phone(open_page) -> None:
+    """C4 diagrams keep their size on a phone (ADR 0025): the reader must know more is right."""
+    page = open_page("architecture/", PHONE)
+    page.wait_for_function(DRAWN_JS, timeout=60_000, polling=100)
+    # the cues follow each drawing by a frame: wait for them (a missing cue times out here)
+    page.wait_for_function(CUED_JS, timeout=30_000, polling=100)
+    diagrams = [t for t in page.evaluate(SCROLL_CUE_JS) if t["header"].startswith("diagram ")]
+    assert any(d["overflows"] for d in diagrams), "no diagram wider than a phone"
+    assert scroll_cue_problems(page) == []
+    page.add_style_tag(content=".md-typeset .scroll-hint { display: none !important; }")
+    assert any(p.startswith("diagram ") for p in scroll_cue_problems(page))
 
 
 def test_a_wide_table_without_a_cue_is_caught(open_page) -> None:
