@@ -28,9 +28,9 @@ from bankchurn.interrupts import SIGNAL_EXIT, Interrupted, pending, stop_signals
 CLOSED_PIPE_EXIT = 1
 
 
-def _error(message: str) -> None:
+def _error(message: str, prog_name: str = "bankchurn") -> None:
     """One line on stderr: control characters escaped, length capped."""
-    print(f"bankchurn: {printable(message, 2000)}", file=sys.stderr)
+    print(f"{prog_name}: {printable(message, 2000)}", file=sys.stderr)
 
 
 def _interrupted(signum: signal.Signals, written: list[str]) -> str:
@@ -109,18 +109,15 @@ def run_command(command: Any, argv: list[str] | None, prog_name: str) -> int:
 
     from bankchurn.errors import UserError
 
-    def error(message: str) -> None:
-        print(f"{prog_name}: {printable(message, 2000)}", file=sys.stderr)
-
     try:
         rc = command.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except UserError as exc:
-        error(f"error: {exc}")
+        _error(f"error: {exc}", prog_name)
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:
-        error("aborted")
+        _error("aborted", prog_name)
         return 130
     except NoArgsIsHelpError as exc:  # `bankchurn`, `bankchurn data`: the help, as click does
         print(exc.format_message())
@@ -129,7 +126,7 @@ def run_command(command: Any, argv: list[str] | None, prog_name: str) -> int:
         hint = ""
         if isinstance(exc, UsageError) and exc.ctx is not None:
             hint = f" (see '{exc.ctx.command_path} --help')"
-        error(f"error: {exc.format_message()}{hint}")
+        _error(f"error: {exc.format_message()}{hint}", prog_name)
         return exc.exit_code
     return rc if isinstance(rc, int) else 0
 

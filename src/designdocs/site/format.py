@@ -94,7 +94,7 @@ def provenance_text(report: Report, prov: dict[str, Any]) -> str:
     for key in keys:
         val = prov[key]
         if isinstance(val, bool):
-            val = "yes" if val else "no"
+            val = format_value(val)
         elif isinstance(val, dict):
             val = ", ".join(f"{k}={v}" for k, v in sorted(val.items()))
         elif isinstance(val, list | tuple):
