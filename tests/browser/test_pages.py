@@ -178,6 +178,35 @@ def test_a_request_counts_for_the_document_that_issued_it() -> None:
     assert a.off_origin == []
 
 
+def test_a_cancel_caused_by_leaving_a_settled_page_is_not_a_failure() -> None:
+    """The tab moving on (or closing) aborts the old page's late favicon: not that page's fault.
+
+    The abort event may arrive while the page still shows the old URL (it did on CI), so
+    leaving is known from the report being settled, not from the URL alone. Before the page
+    settled, the same abort is a failure.
+    """
+    from designdocs.browser.crawl import _Tab
+
+    class _Page:
+        url = "http://127.0.0.1:1/a/"  # the navigation away has not been seen yet
+
+        def on(self, *_: object) -> None: ...
+
+    failed = {}
+    for settled in (True, False):
+        tab = _Tab(_Page(), lambda url: url.startswith("http://127.0.0.1:1/"))
+        a = PageReport("a/", settled=settled)
+        tab.documents = {"http://127.0.0.1:1/a/": a}
+        tab.report = a
+        favicon = _Request("http://127.0.0.1:1/favicon.png", _Frame(_Page.url))
+        favicon.failure = "net::ERR_ABORTED"
+        tab._on_request(favicon)
+        tab._on_failed(favicon)
+        failed[settled] = (a.failed_requests, a.in_flight)
+    assert failed[True] == ([], 0)
+    assert failed[False] == (["http://127.0.0.1:1/favicon.png (net::ERR_ABORTED)"], 0)
+
+
 #: Pages whose tables may be wider than the text column at 1280 px (they scroll sideways in
 #: their own box, under a cue), with the reason; every other table must fit.
 WIDE_AT_DESKTOP = {

@@ -51,6 +51,8 @@ class PageReport:
     outputs: dict[str, list[Any]] = field(default_factory=dict)  # notebook images and tables
     wide_tables: list[str] = field(default_factory=list)  # headers of tables wider than the column
     in_flight: int = 0  # requests started by this page and not yet finished or failed
+    # `SiteBrowser.settle` is done: a request cancelled from then on is the tab leaving the page
+    settled: bool = False
 
     def load_problems(self) -> list[str]:
         """Console errors, uncaught errors and failed requests, one line each."""
@@ -164,6 +166,7 @@ class SiteBrowser:
         deadline = time.monotonic() + 5
         while report.in_flight > 0 and time.monotonic() < deadline:
             page.wait_for_timeout(20)
+        report.settled = True
         return report
 
     def visit(self, url: str, tab: _Tab | None = None) -> tuple[Any, PageReport]:
@@ -282,10 +285,11 @@ class _Tab:
         if owner is None:
             return
         owner.in_flight -= 1
-        # A request its document no longer waits for: the frame moved on to the next page and
-        # Chromium cancelled what the previous one had started (its favicon, a late image).
+        # A request its document no longer waits for: the tab moved on to the next page (or
+        # closed) and Chromium cancelled what the previous one had started (its favicon, a late
+        # image). The abort may arrive before the page's URL changes, hence `settled` too.
         # A missing file is not hidden by this: it shows as an HTTP 404 in `_on_response`.
-        if "ERR_ABORTED" in str(request.failure) and self._left(request, owner):
+        if "ERR_ABORTED" in str(request.failure) and (owner.settled or self._left(owner)):
             return
         # Foreign requests fail because they are blocked; they are reported as off-origin.
         if self._is_local(request.url):
@@ -313,7 +317,7 @@ class _Tab:
             frame = frame.parent_frame
         return self.documents.get(_document_url(frame.url))
 
-    def _left(self, request: Any, owner: PageReport) -> bool:
+    def _left(self, owner: PageReport) -> bool:
         """Whether the frame of ``owner``'s document now shows another document."""
         with contextlib.suppress(PlaywrightError):
             return self.documents.get(_document_url(self.page.url)) is not owner
