@@ -59,6 +59,25 @@ def test_the_rules_fail_on_a_planted_defect(tmp_path: Path) -> None:
         assert rule in result.stdout, (rule, result.stdout)
 
 
+@pytest.mark.parametrize(
+    ("line", "banned"),
+    [
+        ("from typer._click.exceptions import UsageError", "typer._click"),
+        ("import click", "click"),
+    ],
+)
+def test_the_rules_fail_on_a_private_or_undeclared_cli_import(
+    tmp_path: Path, line: str, banned: str
+) -> None:
+    """The click typer vendors is private, and click is no dependency: both imports fail."""
+    planted = tmp_path / "src" / "planted.py"
+    planted.parent.mkdir()
+    planted.write_text(f'"""A module."""\n\n{line}\n\nprint(dir())\n')
+    result = _run("ruff", "check", "--no-cache", "--config", str(CONFIG), str(planted))
+    assert result.returncode == 1
+    assert f"TID251 `{banned}` is banned" in result.stdout, result.stdout
+
+
 def test_the_format_check_fails_on_a_planted_defect(tmp_path: Path) -> None:
     planted = tmp_path / "planted.py"
     planted.write_text('"""A module."""\n\nx = {  "a":1 }\n')

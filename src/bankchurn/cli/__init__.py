@@ -104,9 +104,6 @@ def run_command(command: Any, argv: list[str] | None, prog_name: str) -> int:
     """
     import typer
 
-    # typer >= 0.22 vendors click as typer._click; its exceptions are not click's (pinned in the lock).
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-
     from bankchurn.errors import UserError
 
     try:
@@ -119,13 +116,15 @@ def run_command(command: Any, argv: list[str] | None, prog_name: str) -> int:
     except typer.Abort:
         _error("aborted", prog_name)
         return 130
-    except NoArgsIsHelpError as exc:  # `bankchurn`, `bankchurn data`: the help, as click does
-        print(exc.format_message())
-        return exc.exit_code
-    except ClickException as exc:  # bad option or argument: one line, not click's usage box
-        hint = ""
-        if isinstance(exc, UsageError) and exc.ctx is not None:
-            hint = f" (see '{exc.ctx.command_path} --help')"
+    except typer.TyperException as exc:
+        # typer's public base of its command-line errors (the click it vendors is private,
+        # ADR-0033). A usage error carries its command's context; a group given no arguments
+        # (`bankchurn`, `bankchurn data`) raises one whose message is its help: shown as help.
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None and exc.format_message() == ctx.get_help():
+            print(exc.format_message())
+            return exc.exit_code
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         _error(f"error: {exc.format_message()}{hint}", prog_name)
         return exc.exit_code
     return rc if isinstance(rc, int) else 0

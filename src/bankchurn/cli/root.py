@@ -14,11 +14,11 @@ import functools
 import importlib
 import signal
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from typing import Annotated, Any, NamedTuple
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Annotated, Any, NamedTuple, Protocol
 
 import typer
-from typer._click import Command, Context, HelpFormatter
 from typer.core import TyperGroup
 
 from bankchurn.interrupts import Interrupted
@@ -120,10 +120,22 @@ SeedOpt = Annotated[
 ]
 
 
+# typer's context, command and help formatter are classes of the click it vendors, a private
+# module (ADR-0033): the overrides below take them as Any, and the formatter as what they use.
+class HelpWriter(Protocol):
+    """The help formatter, as the commands' listing uses it."""
+
+    def section(self, name: str) -> AbstractContextManager[None]:
+        """A titled, indented section of the help."""
+
+    def write_dl(self, rows: Sequence[tuple[str, str]]) -> None:
+        """A two-column list: name, then its text wrapped beside it."""
+
+
 class SummaryGroup(TyperGroup):
     """A command group listing each sub-command's whole first sentence, wrapped, never cut."""
 
-    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+    def format_commands(self, ctx: Any, formatter: HelpWriter) -> None:
         """List the sub-commands with the first sentence of their help."""
         rows = []
         for name in self.list_commands(ctx):
@@ -151,16 +163,16 @@ def command_app(**kwargs: Any) -> typer.Typer:
 
 
 @functools.cache
-def _module_commands(module: str) -> Mapping[str, Command]:
+def _module_commands(module: str) -> Mapping[str, Any]:
     """The click commands of one command module (imported on first use)."""
     app = importlib.import_module(module).app
     return typer.main.get_group(app).commands
 
 
-class _Commands(Mapping[str, Command]):
+class _Commands(Mapping[str, Any]):
     """The sub-commands by name; a command's module is imported when it is looked up."""
 
-    def __getitem__(self, name: str) -> Command:
+    def __getitem__(self, name: str) -> Any:
         entry = COMMANDS[name]  # KeyError: no such command
         return _module_commands(entry.module)[name]
 
@@ -182,7 +194,7 @@ class LazyGroup(SummaryGroup):
         super().__init__(**kwargs)
         self.commands = _Commands()  # type: ignore[assignment]  # read-only on purpose
 
-    def invoke(self, ctx: Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         """Run the command; a ``KeyboardInterrupt`` it lets out is a Ctrl+C like any other.
 
         typer would turn it into a silent exit 130; as ``Interrupted`` the entry point reports
@@ -193,7 +205,7 @@ class LazyGroup(SummaryGroup):
         except KeyboardInterrupt:
             raise Interrupted(signal.SIGINT) from None
 
-    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+    def format_commands(self, ctx: Any, formatter: HelpWriter) -> None:
         """List the commands with their summaries, importing none of them."""
         with formatter.section("Commands"):
             formatter.write_dl([(name, entry.summary) for name, entry in COMMANDS.items()])

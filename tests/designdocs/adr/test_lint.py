@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from bankchurn.errors import UserError
 from bankchurn.settings import settings
