@@ -1,0 +1,42 @@
+"""A mapping of any report as a table of measured values (``kv_table``, ``parameters_table``)."""
+
+from __future__ import annotations
+
+import html
+
+from designdocs.pages.cells import _fmt_cell, _scalar
+from designdocs.reports import Reports, SiteDataError
+from designdocs.site.format import metric_html
+
+
+def kv_table(reports: Reports, path: str, fmt: str | None = None) -> str:
+    """Two-column table of a mapping in a report, each value a measured metric span."""
+    value, report = reports.lookup(path)
+    if not isinstance(value, dict) or not value:
+        raise SiteDataError(f"{path} in {report.rel_path} is not a non-empty mapping")
+    lines = ["| Parameter | Value |", "|---|---|"]
+    for key, v in value.items():
+        shown = (
+            metric_html(reports, f"{path}.{key}", fmt)
+            if _scalar(v) and v is not None
+            else _fmt_cell(v)
+        )
+        lines.append(f"| {key.replace('_', ' ')} | {shown} |")
+    return "\n".join(lines) + "\n"
+
+
+def parameters_table(reports: Reports, path: str) -> str:
+    """Table of named parameters ``{name: {"value": v, "description": text}}`` in a report."""
+    value, report = reports.lookup(path)
+    if not isinstance(value, dict) or not value:
+        raise SiteDataError(f"{path} in {report.rel_path} is not a non-empty mapping")
+    lines = ["| Parameter | Value | Meaning |", "|---|---|---|"]
+    for key, item in value.items():
+        if isinstance(item, dict) and "value" in item:
+            v, desc, vpath = item["value"], item.get("description") or "", f"{path}.{key}.value"
+        else:
+            v, desc, vpath = item, "", f"{path}.{key}"
+        shown = metric_html(reports, vpath) if _scalar(v) and v is not None else _fmt_cell(v)
+        desc = html.escape(str(desc)).replace("|", "&#124;")
+        lines.append(f"| <code>{html.escape(key)}</code> | {shown} | {desc} |")
+    return "\n".join(lines) + "\n"
