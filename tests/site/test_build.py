@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bankchurn import contract
+from designdocs.checks.built_site import check_site
 from designdocs.pages import canvas
 from designdocs.reports import REPORT_FILES, Reports, reports_dir
 from designdocs.site.build import ROOT, Build
@@ -27,9 +28,7 @@ def test_strict_build_has_zero_warnings(built_site: Build) -> None:
 
 
 def test_nothing_is_loaded_from_another_origin(built_site: Build) -> None:
-    problems = [
-        p for p in built_site.check_site(built_site.site) if p.kind == "third-party request"
-    ]
+    problems = [p for p in check_site(built_site.site) if p.kind == "third-party request"]
     assert problems == [], "\n".join(map(str, problems))
     text = "\n".join(p.read_text(encoding="utf-8") for p in built_site.site.rglob("*.html"))
     for host in (
@@ -44,9 +43,7 @@ def test_nothing_is_loaded_from_another_origin(built_site: Build) -> None:
 
 
 def test_internal_links_and_anchors_resolve(built_site: Build) -> None:
-    problems = [
-        p for p in built_site.check_site(built_site.site) if p.kind != "third-party request"
-    ]
+    problems = [p for p in check_site(built_site.site) if p.kind != "third-party request"]
     assert problems == [], "\n".join(map(str, problems))
 
 
