@@ -173,7 +173,7 @@ def training_parameters(
     """The ``params.yaml`` values one model's training uses, by dotted key (``tuning.n_trials``).
 
     The artifact records them; a saved run is shown only while they are still the file's
-    (`bankchurn.runs.load_run`). The data size is not among them: the data's hash covers it.
+    (`bankchurn.saved_run.load_run`). The data size is not among them: the data's hash covers it.
 
     Args:
         model_name: ``baseline`` or ``target`` (the tuning keys it uses: `TUNING_KEYS`).

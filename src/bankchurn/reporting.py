@@ -17,18 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from bankchurn.artifacts import artifact_path, record_path
+from bankchurn.data_profile import write_data_profile
 from bankchurn.errors import UserError
 from bankchurn.ingest import Extract
 from bankchurn.params import load as load_params
-from bankchurn.profile import write_data_profile
 from bankchurn.report_files import to_json, write_json, write_report
 from bankchurn.report_schemas.metrics import TrainingMetrics
 from bankchurn.report_schemas.selection import TrainingRecord
+from bankchurn.report_stage import write_summary
 from bankchurn.split import (
     Split,
     recorded_split,
 )
-from bankchurn.summary import write_summary
 from bankchurn.training import TrainingResult, save_model, training_record
 
 
@@ -133,7 +133,7 @@ def write_reports(
 
     The same writers as the pipeline's stages (data profile,
     [`write_training`][bankchurn.reporting.write_training] per model,
-    [`write_summary`][bankchurn.summary.write_summary], given ``benchmarks``), in one process.
+    [`write_summary`][bankchurn.report_stage.write_summary], given ``benchmarks``), in one process.
 
     Args:
         extract: The extract the models were trained on.

@@ -8,7 +8,7 @@ documentation's own commands may take).
 
 Readers of this module, and nothing else, know the numbers:
 
-* [`bankchurn.summary.canvas_status`][bankchurn.summary.canvas_status] (the canvas's pass / miss table);
+* [`bankchurn.report_stage.canvas_status`][bankchurn.report_stage.canvas_status] (the canvas's pass / miss table);
 * ``scripts/benchmark.py`` and ``scripts/loadtest.py`` (the Benchmarks page);
 * the site's ``target(id)`` macro (`designdocs.site.macros`), so a page or an ADR that cites a
   target prints it from here instead of typing it;

@@ -11,9 +11,9 @@ import pytest
 from bankchurn.candidates import TARGET_CANDIDATES
 from bankchurn.errors import UserError
 from bankchurn.report_files import to_json
+from bankchurn.report_stage import summarize
 from bankchurn.reporting import write_reports
 from bankchurn.settings import settings
-from bankchurn.summary import summarize
 from bankchurn.training import train_both
 from bankchurn.tuning import FAST_BUDGET
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bankchurn import contract
+from designdocs.checks.built_site import check_site
 from designdocs.pages import canvas
 from designdocs.reports import REPORT_FILES, Reports, reports_dir
-from designdocs.site import check as site_check
 from designdocs.site.build import ROOT, Build
 
 
@@ -28,9 +28,7 @@ def test_strict_build_has_zero_warnings(built_site: Build) -> None:
 
 
 def test_nothing_is_loaded_from_another_origin(built_site: Build) -> None:
-    problems = [
-        p for p in site_check.check_site(built_site.site) if p.kind == "third-party request"
-    ]
+    problems = [p for p in check_site(built_site.site) if p.kind == "third-party request"]
     assert problems == [], "\n".join(map(str, problems))
     text = "\n".join(p.read_text(encoding="utf-8") for p in built_site.site.rglob("*.html"))
     for host in (
@@ -45,9 +43,7 @@ def test_nothing_is_loaded_from_another_origin(built_site: Build) -> None:
 
 
 def test_internal_links_and_anchors_resolve(built_site: Build) -> None:
-    problems = [
-        p for p in site_check.check_site(built_site.site) if p.kind != "third-party request"
-    ]
+    problems = [p for p in check_site(built_site.site) if p.kind != "third-party request"]
     assert problems == [], "\n".join(map(str, problems))
 
 

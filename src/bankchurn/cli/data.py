@@ -99,7 +99,7 @@ def validate(
     if profile is not None:
         if profile.is_dir():
             raise UserError(f"--profile {profile}: is a folder; give a file path")
-        from bankchurn.profile import write_data_profile
+        from bankchurn.data_profile import write_data_profile
 
         extract = load_extract(path)
         write_data_profile(profile, extract)

@@ -81,7 +81,7 @@ def _track(
     """Log one written training to MLflow (ADR-0016) and say where it went."""
     from dataclasses import asdict
 
-    from bankchurn.tracking.runs import log_training_run
+    from bankchurn.tracking.log_run import log_training_run
 
     budget, n_boot = _budget(fast)
     run = log_training_run(
@@ -427,9 +427,9 @@ def report(
     ``--models-dir`` says otherwise. Both trainings are logged to MLflow, as `train` does (not
     with --only-summary: it trains nothing).
     """
+    from bankchurn.report_stage import summarize
     from bankchurn.reporting import write_reports
     from bankchurn.settings import settings
-    from bankchurn.summary import summarize
 
     given = out
     out = _out_dir(out or settings().reports_dir, "--out")

@@ -35,7 +35,7 @@ class MonthlyRate(StrictModel):
 
 
 class LabelFacts(StrictModel):
-    """What ``Exited`` means in time for this extract (`bankchurn.profile.label_facts`)."""
+    """What ``Exited`` means in time for this extract (`bankchurn.data_profile.label_facts`)."""
 
     horizon_months: int
     meaning: str

@@ -2,7 +2,7 @@
 
 * `bankchurn.tracking.config`: where runs go (``MLFLOW_TRACKING_URI``, default a local
   SQLite store in the git-ignored ``mlruns/``) and whether tracking is on.
-* `bankchurn.tracking.runs`: log one training run (parameters, the metrics of
+* `bankchurn.tracking.log_run`: log one training run (parameters, the metrics of
   ``metrics.json``, the data hash, plots and the model with its signature) and register it.
 * `bankchurn.tracking.registry`: promote a version to an alias, fetch a registered version
   for serving (with the integrity check of its artifact).

@@ -16,7 +16,7 @@ import pandas as pd
 from mlflow.pyfunc import PythonModel
 
 from bankchurn.artifacts import load_artifact, predict_proba
-from bankchurn.tracking.runs import ARTIFACT_KEY
+from bankchurn.tracking.log_run import ARTIFACT_KEY
 
 
 class ChurnModel(PythonModel):

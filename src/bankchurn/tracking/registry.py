@@ -20,7 +20,7 @@ from typing import Any
 
 from bankchurn.errors import UserError
 from bankchurn.tracking.config import TrackingSettings, check_reachable, quiet_mlflow
-from bankchurn.tracking.runs import ARTIFACT_FILE, ARTIFACT_SHA256_TAG, sha256_of
+from bankchurn.tracking.log_run import ARTIFACT_FILE, ARTIFACT_SHA256_TAG, sha256_of
 
 _URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[\w-]+)|/(?P<version>[0-9]+))$")
 _ALIAS = re.compile(r"^[A-Za-z_][\w-]*$")

@@ -1,1 +1,1 @@
-"""No-drift checks: published figures against the reports, hand-typed numbers in prose."""
+"""Checks of the documents: no drift (figures, claims, typed numbers), and the built site's links."""

@@ -59,7 +59,7 @@ from bankchurn.settings import settings
 from designdocs.adr.render import status_badge
 from designdocs.pages import benchmarks as bench_page
 from designdocs.pages import canvas as canvas_page
-from designdocs.pages import cells, monitoring, profile
+from designdocs.pages import cells, data_profile, monitoring, report_tables
 from designdocs.pages import contract as contract_page
 from designdocs.pages import pipeline as pipeline_page
 from designdocs.pages import verdict as verdict_page
@@ -290,7 +290,7 @@ def define_env(env: Any) -> None:
     @env.macro
     def group_table(column: str) -> str:
         """Churn rate by the values of one column (data profile)."""
-        return profile.group_table(reports, column)
+        return data_profile.group_table(reports, column)
 
     @env.macro
     def benchmarks() -> str:
@@ -316,22 +316,22 @@ def define_env(env: Any) -> None:
     @env.macro
     def data_origin() -> str:
         """One sentence on where the data behind the reports comes from (synthetic or a file)."""
-        return profile.data_origin(reports)
+        return data_profile.data_origin(reports)
 
     @env.macro
     def null_summary() -> str:
         """Largest share of missing values over the columns (with the column), from the profile."""
-        return profile.null_summary(reports)
+        return data_profile.null_summary(reports)
 
     @env.macro
     def kv_table(path: str, fmt: str | None = None) -> str:
         """A mapping of a report (e.g. business parameters) as a two-column table."""
-        return profile.kv_table(reports, path, fmt)
+        return report_tables.kv_table(reports, path, fmt)
 
     @env.macro
     def parameters_table(path: str) -> str:
         """Named parameters (value + description) of a report, e.g. the business assumptions."""
-        return profile.parameters_table(reports, path)
+        return report_tables.parameters_table(reports, path)
 
     @env.macro
     def badge(kind: str, text: str | None = None) -> str:

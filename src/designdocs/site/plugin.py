@@ -7,7 +7,7 @@
   stored outputs); list them in the nav as ``notebooks/NAME.ipynb``.
 * One API-reference page per module of ``src/bankchurn`` (mkdocstrings), appended to the
   ``API reference`` section of the nav, so a new module is documented without editing the nav.
-* After the build, `designdocs.site.check.check_site` looks for broken links, dangling anchors
+* After the build, `designdocs.checks.built_site.check_site` looks for broken links, dangling anchors
   and requests to other origins; each problem is a warning, which fails the strict build.
 
 Registered as the ``designdocs`` entry point of ``mkdocs.plugins`` (``pyproject.toml``) and listed
@@ -30,7 +30,7 @@ from mkdocs.structure.pages import Page
 from bankchurn.settings import settings
 from designdocs.adr.parse import adr_files, read_adr
 from designdocs.adr.render import render_index, render_page
-from designdocs.site.check import check_site
+from designdocs.checks.built_site import check_site
 
 log = logging.getLogger("mkdocs.plugins.designdocs")
 

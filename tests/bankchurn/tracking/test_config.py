@@ -13,8 +13,8 @@ from bankchurn.api.settings import ApiSettings
 from bankchurn.errors import UserError
 from bankchurn.settings import settings
 from bankchurn.tracking.config import TrackingSettings, load_tracking_settings, redact_uri
+from bankchurn.tracking.log_run import flat_metrics, run_params
 from bankchurn.tracking.registry import parse_registry_uri, promote
-from bankchurn.tracking.runs import flat_metrics, run_params
 
 pytestmark = pytest.mark.xdist_group("mlflow")
 

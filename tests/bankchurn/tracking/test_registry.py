@@ -9,8 +9,8 @@ from bankchurn.api.app import create_app
 from bankchurn.api.settings import ApiSettings
 from bankchurn.errors import UserError
 from bankchurn.tracking.config import TrackingSettings
+from bankchurn.tracking.log_run import ARTIFACT_SHA256_TAG
 from bankchurn.tracking.registry import fetch_registered
-from bankchurn.tracking.runs import ARTIFACT_SHA256_TAG
 
 pytestmark = pytest.mark.xdist_group("mlflow")
 

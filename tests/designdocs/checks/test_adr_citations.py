@@ -46,7 +46,7 @@ def test_fails_on_a_renumbered_record(tmp_path: Path) -> None:
     old.rename(old.with_name("0024" + old.name[4:]))
     problems = citation_problems(ROOT, tmp_path / "adr", tracked_text_files(ROOT), DELIBERATE)
     assert any(
-        p.startswith("src/bankchurn/tracking/runs.py line 3: cites 'ADR-0016'") for p in problems
+        p.startswith("src/bankchurn/tracking/log_run.py line 3: cites 'ADR-0016'") for p in problems
     )
     assert any("README.md" in p and "adr/" + "0016-mlflow-for" in p for p in problems)
 

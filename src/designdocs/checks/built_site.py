@@ -9,9 +9,9 @@
   or ``@import`` of another host in CSS/JS files. Plain ``<a href>`` links a reader clicks
   (references in ADRs, for instance) are allowed.
 
-Only the standard library is used (`html.parser`), so the checks run anywhere. The MkDocs hook
+Only the standard library is used (`html.parser`), so the checks run anywhere. The MkDocs plugin
 runs `check_site` after every build (a problem is a warning, so the strict build fails) and
-the tests in ``tests/site`` call it on a freshly built copy and on deliberately broken copies.
+the tests call it on a freshly built copy and on deliberately broken copies.
 """
 
 from __future__ import annotations

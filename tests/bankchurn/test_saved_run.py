@@ -12,7 +12,7 @@ from bankchurn import ingest, params
 from bankchurn.artifacts import load_artifact, record_path, save_artifact
 from bankchurn.errors import UserError
 from bankchurn.report_files import to_json
-from bankchurn.runs import load_run
+from bankchurn.saved_run import load_run
 from bankchurn.settings import settings
 
 MODELS = settings().models_dir

@@ -11,8 +11,8 @@ import pytest
 
 from bankchurn.errors import UserError
 from bankchurn.report_files import to_json
+from bankchurn.report_stage import canvas_status, read_benchmarks, selection_report, summarize
 from bankchurn.settings import settings
-from bankchurn.summary import canvas_status, read_benchmarks, selection_report, summarize
 
 REPORTS = settings().root / "reports"
 MODELS = settings().root / "models"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from designdocs.site import check as site_check
+from designdocs.checks import built_site
 
 PAGE = """<!doctype html><html><head>
 <link rel="stylesheet" href="../assets/site.css">
@@ -34,7 +34,7 @@ def _site(tmp_path: Path, extra: str = "", css: str = "body{}") -> Path:
 
 
 def _kinds(site: Path) -> list[tuple[str, str]]:
-    return [(p.kind, p.detail) for p in site_check.check_site(site)]
+    return [(p.kind, p.detail) for p in built_site.check_site(site)]
 
 
 def test_a_clean_site_passes(tmp_path: Path) -> None:

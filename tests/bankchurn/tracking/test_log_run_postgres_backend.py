@@ -27,7 +27,7 @@ from bankchurn.api.settings import ApiSettings
 from bankchurn.artifacts import load_artifact
 from bankchurn.contract import EXAMPLE_CUSTOMER
 from bankchurn.tracking.config import TrackingSettings
-from bankchurn.tracking.runs import flat_metrics, log_training_run
+from bankchurn.tracking.log_run import flat_metrics, log_training_run
 
 pytestmark = pytest.mark.xdist_group("mlflow")
 

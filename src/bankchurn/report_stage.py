@@ -2,8 +2,8 @@
 
 Both are assembled from files the train stages wrote (each model's ``metrics.json`` and its
 training record beside the artifact) and, for the canvas's system tier, the benchmark report
-given as an explicit input: nothing is read from the folder the summary is written to, so the
-reports form a DAG (ADR 0013).
+given as an explicit input: nothing is read from the folder they are written to, so the
+reports form a DAG (ADR 0013). `bankchurn report --only-summary` runs it.
 """
 
 from __future__ import annotations
@@ -235,7 +235,7 @@ def summarize(
 ) -> dict[str, Path]:
     """The pipeline's report stage: the summary reports from the files the train stages wrote.
 
-    See [`write_summary`][bankchurn.summary.write_summary] (``benchmarks`` is passed on).
+    See [`write_summary`][bankchurn.report_stage.write_summary] (``benchmarks`` is passed on).
 
     Raises:
         UserError: A train stage's output or the given benchmark report is missing.

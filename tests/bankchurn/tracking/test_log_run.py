@@ -28,7 +28,7 @@ from bankchurn_tracking_test_servers import (
 
 from bankchurn.artifacts import load_artifact, predict_proba
 from bankchurn.contract import EXAMPLE_CUSTOMER
-from bankchurn.tracking.runs import ARTIFACT_SHA256_TAG, flat_metrics, sha256_of
+from bankchurn.tracking.log_run import ARTIFACT_SHA256_TAG, flat_metrics, sha256_of
 
 pytestmark = pytest.mark.xdist_group("mlflow")
 

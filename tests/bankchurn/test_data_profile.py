@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from bankchurn.contract import SNAPSHOT, TARGET
+from bankchurn.data_profile import age_band, data_profile, label_facts
 from bankchurn.ingest import Extract
-from bankchurn.profile import age_band, data_profile, label_facts
 
 
 def test_age_bands_cover_every_adult_edge_included() -> None:
