@@ -31,6 +31,16 @@ LABEL_MEANING: str = (
 Role = Literal["row_id", "customer_id", "pii", "protected", "feature", "target", "snapshot"]
 Kind = Literal["int", "float", "category", "binary", "date", "text"]
 
+#: Each kind in words: what the Data contract page shows instead of the code.
+KIND_TITLES: dict[Kind, str] = {
+    "int": "whole number",
+    "float": "number",
+    "category": "category",
+    "binary": "yes/no (0 or 1)",
+    "date": "date",
+    "text": "text",
+}
+
 #: Each role in words: what the Data contract page and the notebooks show instead of the code.
 ROLE_TITLES: dict[Role, str] = {
     "row_id": "row number (ignored)",
@@ -86,6 +96,11 @@ class ColumnSpec:
     def read_as_text(self) -> bool:
         """Whether a CSV reader keeps the cells as text for the validator to parse."""
         return self.kind in ("text", "category", "date") or self.exact_int
+
+    @property
+    def kind_title(self) -> str:
+        """The kind in words (`KIND_TITLES`), e.g. ``whole number`` for ``int``."""
+        return KIND_TITLES[self.kind]
 
     @property
     def role_title(self) -> str:

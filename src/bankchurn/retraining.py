@@ -18,6 +18,16 @@ from bankchurn import cbpe, drift, targets
 RULE_WINDOW_MONTHS: int = 3
 
 
+#: Each clause of `retraining_reasons` in words (the Monitoring page shows these, not the codes).
+REASON_TITLES: dict[str, str] = {
+    "estimated_roc_auc": "estimated ROC-AUC",
+    "estimated_precision_at_capacity": "estimated precision",
+    "prediction_psi": "prediction drift (PSI)",
+    "realised_roc_auc": "realised ROC-AUC",
+    "realised_precision_at_capacity": "realised precision",
+}
+
+
 def retraining_rule() -> list[str]:
     """The retraining rule in words, with its thresholds read from where they are declared."""
     auc, precision = targets.get("model.roc_auc"), targets.get("model.precision_at_10")

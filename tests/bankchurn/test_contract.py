@@ -74,6 +74,7 @@ def test_every_role_has_words_and_every_column_shows_them() -> None:
     from typing import get_args
 
     assert set(contract.ROLE_TITLES) == set(get_args(contract.Role))
+    assert set(contract.KIND_TITLES) == set(get_args(contract.Kind))
     assert all("_" not in t for t in contract.ROLE_TITLES.values())
     by_name = {c.name: c.role_title for c in contract.COLUMNS}
     assert by_name["CustomerId"] == "customer id (pseudonymised)"

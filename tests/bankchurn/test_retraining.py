@@ -31,6 +31,9 @@ def test_retraining_reasons_name_each_clause() -> None:
         "realised_roc_auc",
         "realised_precision_at_capacity",
     ]
+    every = retraining.retraining_reasons(bad, moved, 0.8, 0.4)
+    assert list(retraining.REASON_TITLES) == every  # each clause has its words, in order
+    assert all("_" not in t for t in retraining.REASON_TITLES.values())
 
 
 def test_the_rule_in_words_reads_its_thresholds_where_they_are_declared() -> None:

@@ -146,6 +146,18 @@ def test_a_raw_key_planted_in_a_notebook_table_fails(built_site: Build) -> None:
     assert header_problems("<tr><th>precision</th><th>mean</th></tr>", "", titled) == []
 
 
+def test_a_raw_key_in_a_cell_of_a_readers_page_fails(built_site: Build) -> None:
+    """The Monitoring page once listed retraining reasons as ``realised_roc_auc``."""
+    raw = (built_site.site / "monitoring" / "index.html").read_text("utf-8")
+    reason = "<td>2024-10</td><td>realised_roc_auc</td>"
+    assert header_problems(raw, "monitoring", cells=True) == []
+    planted = raw.replace("</tbody>", f"<tr>{reason}</tr></tbody>", 1)
+    assert any("'realised_roc_auc'" in p for p in header_problems(planted, cells=True))
+    assert header_problems(planted) == []  # headers only: the API reference's reading
+    as_code = "<tr><td>2024-10</td><td><code>realised_roc_auc</code></td></tr>"
+    assert header_problems(as_code, cells=True) == []
+
+
 def test_every_report_key_a_notebook_shows_has_a_title() -> None:
     titled = declared_titles()
     for key in ("n", "churn_rate", "fpr", "lo", "contacted_share", "learning_rate", "scorer"):
@@ -153,7 +165,8 @@ def test_every_report_key_a_notebook_shows_has_a_title() -> None:
 
 
 def test_the_data_contract_shows_roles_in_words(built_site: Build) -> None:
-    raw = (built_site.site / "data-contract" / "index.html").read_text("utf-8")
+    page = (built_site.site / "data-contract" / "index.html").read_text("utf-8")
+    raw = page.split("</table>")[0]  # the columns table (the CRM table's types are SQL's)
     words = contract.ROLE_TITLES.values()
     assert column_problems(raw, "Role", words, "data-contract") == []
     assert contract.ROLE_TITLES["customer_id"] in raw
@@ -162,6 +175,7 @@ def test_the_data_contract_shows_roles_in_words(built_site: Build) -> None:
     assert len(problems) == 1
     assert "'customer_id'" in problems[0]
     assert column_problems(raw, "Role", ["model input"]), "a check that reads no cell passed"
+    assert column_problems(raw, "Type", contract.KIND_TITLES.values(), "data-contract") == []
 
 
 def test_a_field_without_a_title_shows_its_raw_key(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -77,7 +78,14 @@ def _fmt_cell(v: Any) -> str:
         return ", ".join(_fmt_cell(x) for x in v)
     if isinstance(v, dict):
         return "; ".join(f"{k}: {_fmt_cell(x)}" for k, x in sorted(v.items()))
-    return html.escape(str(v)).replace("|", "&#124;")
+    # An identifier (a scoring path, a model family, a hyperparameter) is shown as code: it is a
+    # name from the code on purpose, not a key that lacks its title.
+    text = html.escape(str(v)).replace("|", "&#124;")
+    return _IDENTIFIER.sub(r'<code class="identifier">\g<0></code>', text)
+
+
+#: A snake_case identifier, alone or as ``name=value`` (``n_estimators=300``), not already code.
+_IDENTIFIER = re.compile(r"(?<![\w./`-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?:=[\w.]+)?(?![\w/`-])")
 
 
 def records_table(records: Sequence[dict[str, Any]], titles: Mapping[str, str]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from bankchurn.retraining import REASON_TITLES
 from designdocs.pages import cells
 from designdocs.reports import SiteDataError
 
@@ -133,7 +134,7 @@ def months_table(reports: Any) -> str:
             f"{'yes' if r['label_injected'] else 'no'} / {'yes' if r['label_flagged'] else 'no'}"
         )
         est = r["estimated"]
-        reasons = ", ".join(r["retrain_reasons"]) or "no"
+        reasons = ", ".join(REASON_TITLES.get(x, x) for x in r["retrain_reasons"]) or "no"
         lines.append(
             f"| {r['month']} | {window} | {r['n']} | {injected} | {flagged} {mark} | {label} | "
             f"{_num(r['prediction_psi'], 4)} | {_num(est['roc_auc'])} / "

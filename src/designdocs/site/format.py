@@ -120,6 +120,8 @@ def provenance_text(report: Report, prov: dict[str, Any]) -> str:
         val = shown[key]
         if isinstance(val, bool):
             val = format_value(val)
+        elif isinstance(val, int) and key.startswith("n_"):
+            val = f"{val:,}"  # a count reads as 10,000; a seed or a version stays as written
         elif isinstance(val, dict):
             val = ", ".join(f"{k}={v}" for k, v in sorted(val.items()))
         elif isinstance(val, list | tuple):

@@ -240,9 +240,11 @@ def define_env(env: Any) -> None:
                 continue
             report = reports.get(name)
             prov = site_format.provenance_text(report, reports.provenance(name))
-            # the file is the row's label: its origin starts at its hash
-            prov = prov.removeprefix(f"provenance: file {report.rel_path} ").replace("|", "&#124;")
-            lines.append(f"    | `{report.rel_path}` | {html.escape(prov)} |")
+            # the file and its hash label the row; the rest is what the file says of its origin
+            head = f"provenance: file {report.rel_path} (sha256 {report.sha256[:12]})"
+            rest = prov.removeprefix(head).removeprefix("; ") or "no provenance block in the file"
+            label = f"`{report.rel_path}`<br><small>sha256 {report.sha256[:12]}</small>"
+            lines.append(f"    | {label} | {html.escape(rest).replace('|', '&#124;')} |")
         return "\n".join(lines) + "\n"
 
     @env.macro
