@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any, get_args
 
-from pydantic import BaseModel, Field, ValidationError, create_model
+from pydantic import Field, ValidationError, create_model
 
 from bankchurn.atomic import atomic_write_text
 from bankchurn.report_schemas.base import Number, StrictModel, conform, one_line
@@ -317,17 +317,17 @@ def field_titles(section: str) -> dict[str, str]:
     for name, field in model.model_fields.items():
         part = _record_model(field.annotation)
         if part is not None:  # a record of records (``training``): its parts' fields are columns
-            titles |= {k: str(f.title) for k, f in part.model_fields.items() if f.title}
+            titles |= part.titles()
         elif field.title:
             titles[name] = field.title
     return titles
 
 
-def _record_model(kind: Any) -> type[BaseModel] | None:
+def _record_model(kind: Any) -> type[StrictModel] | None:
     """The model of the records a field holds (through ``Optional``, ``list`` and ``dict``)."""
     while get_args(kind):
         kind = next(a for a in reversed(get_args(kind)) if a is not type(None))
-    return kind if isinstance(kind, type) and issubclass(kind, BaseModel) else None
+    return kind if isinstance(kind, type) and issubclass(kind, StrictModel) else None
 
 
 def merge_into(out: Path, sections: dict[str, Any], remove: tuple[str, ...] = ()) -> None:

@@ -84,6 +84,21 @@ def make_pipeline(
     )
 
 
+#: Hyperparameters (of the search space below and of the baseline) as a table header shows them.
+HYPERPARAMETER_TITLES: dict[str, str] = {
+    "C": "inverse regularisation strength (C)",
+    "n_estimators": "trees",
+    "learning_rate": "learning rate",
+    "subsample": "share of rows per tree",
+    "colsample_bytree": "share of columns per tree",
+    "reg_lambda": "L2 penalty (lambda)",
+    "max_depth": "maximum depth",
+    "min_child_weight": "minimum child weight (hessian)",
+    "num_leaves": "leaves per tree",
+    "min_child_samples": "minimum customers per leaf",
+}
+
+
 def suggest_params(trial: optuna.Trial, candidate: Candidate, max_trees: int) -> dict[str, Any]:
     """The bounded search space of a tree candidate (at most ``max_trees`` boosting rounds)."""
     # Shallow, regularised trees: on ten thousand rows the churn structure (mostly main effects,

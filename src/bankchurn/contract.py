@@ -31,6 +31,17 @@ LABEL_MEANING: str = (
 Role = Literal["row_id", "customer_id", "pii", "protected", "feature", "target", "snapshot"]
 Kind = Literal["int", "float", "category", "binary", "date", "text"]
 
+#: Each role in words: what the Data contract page and the notebooks show instead of the code.
+ROLE_TITLES: dict[Role, str] = {
+    "row_id": "row number (ignored)",
+    "customer_id": "customer id (pseudonymised)",
+    "pii": "personal data (dropped)",
+    "protected": "protected attribute (audit only)",
+    "feature": "model input",
+    "target": "label",
+    "snapshot": "snapshot date",
+}
+
 
 @dataclass(frozen=True)
 class ColumnSpec:
@@ -75,6 +86,11 @@ class ColumnSpec:
     def read_as_text(self) -> bool:
         """Whether a CSV reader keeps the cells as text for the validator to parse."""
         return self.kind in ("text", "category", "date") or self.exact_int
+
+    @property
+    def role_title(self) -> str:
+        """The role in words (`ROLE_TITLES`), e.g. ``model input`` for ``feature``."""
+        return ROLE_TITLES[self.role]
 
 
 COLUMNS: tuple[ColumnSpec, ...] = (

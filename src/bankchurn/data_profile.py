@@ -76,7 +76,7 @@ def data_profile(extract: Extract) -> dict[str, Any]:
     }
     groups["AgeBand"] = _by_group(frame, age_band(frame["Age"]))
     zero = frame["Balance"].map(
-        lambda b: "missing" if pd.isna(b) else ("zero" if b == 0 else "non_zero")
+        lambda b: "missing" if pd.isna(b) else ("zero" if b == 0 else "not zero")
     )
     groups["BalanceZero"] = _by_group(frame, zero)
     monthly = []

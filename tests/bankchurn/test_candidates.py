@@ -8,6 +8,7 @@ import pytest
 from sklearn.utils.class_weight import compute_sample_weight
 
 from bankchurn.candidates import (
+    HYPERPARAMETER_TITLES,
     TARGET_CANDIDATES,
     BalancedXGBClassifier,
     make_estimator,
@@ -47,6 +48,15 @@ def test_search_space_stays_within_the_tree_budget_and_reaches_stumps(candidate)
     assert min(p[depth] for p in drawn) == (1 if candidate == "xgboost" else 2)
     # Each drawn point builds a valid classifier of its library.
     make_estimator(candidate, drawn[0], seed=0).fit(*_data())
+
+
+@pytest.mark.parametrize("candidate", TARGET_CANDIDATES)
+def test_every_searched_hyperparameter_has_a_title(candidate) -> None:
+    """The notebooks show the trials under these titles (a new hyperparameter needs one)."""
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    drawn = suggest_params(study.ask(), candidate, max_trees=150)
+    assert set(drawn) <= set(HYPERPARAMETER_TITLES), set(drawn) - set(HYPERPARAMETER_TITLES)
+    assert all(title and "_" not in title for title in HYPERPARAMETER_TITLES.values())
 
 
 def test_unknown_candidates_are_refused() -> None:

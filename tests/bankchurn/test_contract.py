@@ -68,3 +68,13 @@ def test_only_feature_columns_may_be_repaired() -> None:
     }  # fmt: skip
     assert nullable <= set(contract.FEATURES)
     assert 0 < contract.MAX_NULL_FRACTION <= 0.01
+
+
+def test_every_role_has_words_and_every_column_shows_them() -> None:
+    from typing import get_args
+
+    assert set(contract.ROLE_TITLES) == set(get_args(contract.Role))
+    assert all("_" not in t for t in contract.ROLE_TITLES.values())
+    by_name = {c.name: c.role_title for c in contract.COLUMNS}
+    assert by_name["CustomerId"] == "customer id (pseudonymised)"
+    assert by_name["Gender"] == contract.ROLE_TITLES["protected"]

@@ -263,8 +263,20 @@ def tap_problems(page: Any) -> list[str]:
     return []
 
 
+def target_line_problems(page: Any) -> list[str]:
+    """Every target of the status table reads on one line ("> $400K/year" once wrapped)."""
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll('.status-table .target')].map((e) => [
+            e.textContent, new Set([...e.getClientRects()].map((r) => Math.round(r.top))).size])"""
+    )
+    problems = [] if lines else ["no target in the status table"]
+    return problems + [f"the target {t!r} is drawn on {n} lines" for t, n in lines if n > 1]
+
+
 def test_the_verdict_is_above_the_fold_at_desktop_width(open_page) -> None:
-    assert fold_problems(open_page("", DESKTOP)) == []
+    page = open_page("", DESKTOP)
+    assert fold_problems(page) == []
+    assert target_line_problems(page) == []
 
 
 def test_a_verdict_pushed_below_the_fold_is_caught(open_page) -> None:
@@ -274,6 +286,12 @@ def test_a_verdict_pushed_below_the_fold_is_caught(open_page) -> None:
         "'<pre>' + 'shell commands\\n'.repeat(30) + '</pre>')"
     )
     assert fold_problems(page)
+    # and a target column squeezed until its targets wrap (same page: no extra load)
+    page.add_style_tag(
+        content=".md-typeset .status-table .target { white-space: normal !important; }"
+        " .md-typeset .status-table td:nth-child(2) { width: 1px !important; }"
+    )
+    assert any("$400K/year" in p for p in target_line_problems(page))
 
 
 @pytest.mark.parametrize("path", ["", "ml-canvas/"])

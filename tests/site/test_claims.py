@@ -10,14 +10,18 @@ import pytest
 from bankchurn import contract
 from designdocs.checks.claims import (
     claim_problems,
+    column_problems,
     currency_problems,
+    declared_titles,
     header_problems,
     money_problems,
     page_text,
+    provenance_problems,
     site_claim_problems,
     site_currency_problems,
     site_header_problems,
     site_money_problems,
+    site_provenance_problems,
 )
 from designdocs.site.build import ROOT, Build
 from designdocs.site.format import money
@@ -127,6 +131,39 @@ def test_a_raw_key_planted_as_a_header_fails(built_site: Build) -> None:
     assert header_problems("<tr><td><code>load_avg_1m</code></td><td>0.5</td></tr>") == []
 
 
+def test_a_raw_key_planted_in_a_notebook_table_fails(built_site: Build) -> None:
+    """The notebooks are checked too: their tables once showed ``n`` and ``churn_rate``."""
+    raw = (built_site.site / "notebooks" / "01-data" / "index.html").read_text("utf-8")
+    titled = declared_titles()
+    assert "<th>churn rate</th>" in raw
+    assert "<th>customers</th>" in raw
+    assert header_problems(raw, "01-data", titled) == []
+    snake = raw.replace("<th>churn rate</th>", "<th>churn_rate</th>", 1)
+    assert any("'churn_rate'" in p for p in header_problems(snake, "01-data", titled))
+    # a one-word key its title replaces is code to a reader too; a word its title keeps is not
+    short = raw.replace("<th>customers</th>", "<th>n</th>", 1)
+    assert any("'n' shows the raw key" in p for p in header_problems(short, "01-data", titled))
+    assert header_problems("<tr><th>precision</th><th>mean</th></tr>", "", titled) == []
+
+
+def test_every_report_key_a_notebook_shows_has_a_title() -> None:
+    titled = declared_titles()
+    for key in ("n", "churn_rate", "fpr", "lo", "contacted_share", "learning_rate", "scorer"):
+        assert "_" not in titled.get(key, "_"), key
+
+
+def test_the_data_contract_shows_roles_in_words(built_site: Build) -> None:
+    raw = (built_site.site / "data-contract" / "index.html").read_text("utf-8")
+    words = contract.ROLE_TITLES.values()
+    assert column_problems(raw, "Role", words, "data-contract") == []
+    assert contract.ROLE_TITLES["customer_id"] in raw
+    planted = raw.replace(contract.ROLE_TITLES["customer_id"], "customer_id", 1)
+    problems = column_problems(planted, "Role", words, "data-contract")
+    assert len(problems) == 1
+    assert "'customer_id'" in problems[0]
+    assert column_problems(raw, "Role", ["model input"]), "a check that reads no cell passed"
+
+
 def test_a_field_without_a_title_shows_its_raw_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """The page takes its headers from the schema: drop one title and the check sees the key."""
     import markdown
@@ -170,3 +207,75 @@ def test_the_one_money_rule() -> None:
         "$9,999",
     ]
     assert money(999_999) == "$1M"  # rounds up into the next unit, not "$1,000K"
+
+
+#: A hover provenance of the first home page: three keys said where the data came from.
+FIRST_PROVENANCE = (
+    '<span class="metric" title="provenance: file reports/data_profile.json (sha256 1eea019acfbe);'
+    " source: synthetic; synthetic: yes; seed: 42; generator: bankchurn.synthetic; n rows: 10000"
+    '">10,000</span>'
+)
+
+
+def test_provenance_says_synthetic_once(built_site: Build) -> None:
+    assert site_provenance_problems(built_site.site) == []
+    raw = (built_site.site / "index.html").read_text("utf-8")
+    assert "data: synthetic extract" in raw  # the phrase is there to be read
+
+
+def test_a_provenance_repeating_synthetic_fails() -> None:
+    problems = provenance_problems(FIRST_PROVENANCE, "home")
+    assert len(problems) == 1
+    assert "2 times" in problems[0]
+    once = FIRST_PROVENANCE.replace("source: synthetic; synthetic: yes", "data: synthetic extract")
+    assert provenance_problems(once) == []
+
+
+ADR_0012 = ROOT / "adr" / "0012-one-test-session-on-both-cores.md"
+
+
+def adr_0012_problems(adr: str, pyproject: str, browser_conftest: str, tests: str) -> list[str]:
+    """The facts ADR 0012 (deprecated, kept as history) states about today's repository."""
+    problems = []
+    if re.search(r"`make test` is (back )?(inside|within) its budget", adr):
+        problems.append("states as today's fact that `make test` meets its budget")
+    if 'measured("engineering.make_test_min")' not in adr:
+        problems.append("does not print the last `make test` measurement and verdict")
+    if "held below 9.2" in adr and '"pytest<9.2"' not in pyproject:
+        problems.append("says pytest is held below 9.2, but pyproject.toml no longer pins it")
+    if "fixture is module-scoped" in adr and not re.search(
+        r'@pytest\.fixture\(scope="module"\)\ndef browser\(', browser_conftest
+    ):
+        problems.append("says the `browser` fixture is module-scoped; tests/browser says not")
+    named = re.findall(r"`(test_\w+)`", adr)
+    problems += [f"names {n}, which no test defines" for n in named if f"def {n}(" not in tests]
+    return problems
+
+
+def _adr_0012_sources() -> tuple[str, str, str, str]:
+    tests = "\n".join(p.read_text("utf-8") for p in sorted((ROOT / "tests").rglob("test_*.py")))
+    return (
+        ADR_0012.read_text("utf-8"),
+        (ROOT / "pyproject.toml").read_text("utf-8"),
+        (ROOT / "tests" / "browser" / "conftest.py").read_text("utf-8"),
+        tests,
+    )
+
+
+def test_adr_0012s_history_is_true_today() -> None:
+    assert adr_0012_problems(*_adr_0012_sources()) == []
+
+
+def test_adr_0012s_first_history_claims_fail() -> None:
+    """Session 7's ADR 0012 said `make test` was back inside its budget (it measured 5.2 min)."""
+    adr, pyproject, conftest, tests = _adr_0012_sources()
+    old = adr.replace(
+        "came back inside its budget when this was decided", "is back inside its budget"
+    ).replace('measured("engineering.make_test_min")', "5.2")
+    assert len(adr_0012_problems(old, pyproject, conftest, tests)) == 2
+    unpinned = pyproject.replace('"pytest<9.2"', '"pytest"')
+    assert adr_0012_problems(adr, unpinned, conftest, tests)
+    session = conftest.replace('scope="module")\ndef browser(', 'scope="session")\ndef browser(')
+    assert adr_0012_problems(adr, pyproject, session, tests)
+    renamed = tests.replace("def test_the_browser_tests_are_pinned_to_one_worker(", "def x(")
+    assert adr_0012_problems(adr, pyproject, conftest, renamed)

@@ -216,3 +216,23 @@ def test_benchmarks_page_puts_verdicts_first_and_one_row_per_api_phase(tmp_path:
     assert "102.7" in rows["`at_100rps`"]
     assert "| load generator | http.client |" in page  # what is not a phase is still shown
     assert "| tracking CPU per run (s) |" in page  # titles declared on the report's schema
+
+
+def test_measured_prints_the_last_measurement_and_its_verdict(tmp_path: Path) -> None:
+    """What ADR 0012 prints instead of typing "`make test` is back inside its budget"."""
+    row = {"id": "engineering.make_test_min", "name": "make test", "op": "<", "target": 5.0}
+    row |= {"unit": "min"}
+
+    def shown(minutes: float) -> str:
+        bench = {"command_targets": [row | {"measured": minutes}]}
+        (tmp_path / "benchmarks.json").write_text(json.dumps(bench))
+        return benchmarks.measured(site_data.Reports(tmp_path), "engineering.make_test_min")
+
+    assert 'data-metric="bench.command_targets.0.measured"' in shown(5.2)
+    assert ">5.2</span> min" in shown(5.2)
+    assert "badge--miss" in shown(5.2)
+    assert "badge--pass" in shown(4.6)
+    with pytest.raises(site_data.SiteDataError, match="no measurement"):
+        benchmarks.measured(site_data.Reports(tmp_path), "engineering.site_build_s")
+    with pytest.raises(site_data.SiteDataError, match="not declared"):
+        benchmarks.measured(site_data.Reports(tmp_path), "engineering.nope")

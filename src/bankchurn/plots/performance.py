@@ -31,6 +31,15 @@ from bankchurn.targets import OPERATING_POINT
 #: Shares of customers contacted at which [`gains_table`][bankchurn.plots.performance.gains_table]
 #: reports the gains.
 GAINS_FRACTIONS: tuple[float, ...] = (0.05, 0.10, 0.20, 0.30, 0.40, 0.50, 0.75, 1.0)
+#: Titles of the columns of [`gains_table`][bankchurn.plots.performance.gains_table] (see
+#: [`titled`][bankchurn.plots.tables.titled]).
+GAINS_TITLES: dict[str, str] = {
+    "scorer": "ranked by",
+    "contacted_share": "share contacted",
+    "churners_captured": "share of churners reached (recall)",
+    "precision": "precision",
+    "lift": "lift",
+}
 
 
 def roc_pr_curves(

@@ -25,6 +25,19 @@ class StrictModel(BaseModel):
 
     model_config = STRICT
 
+    @classmethod
+    def titles(cls) -> dict[str, str]:
+        """Titles of the model's fields: what a reader sees in place of each key.
+
+        A key is declared once, with its title (``n: int = Field(title="customers")``); pages
+        and notebooks show the title, never the key (the site tests fail on a raw key as a
+        header).
+
+        Returns:
+            Field name -> title, for the fields that declare one.
+        """
+        return {name: str(f.title) for name, f in cls.model_fields.items() if f.title}
+
     def to_json(self) -> dict[str, Any]:
         """The JSON object written to the file (optional keys that were not set are left out)."""
         return self.model_dump(mode="json", exclude_unset=True)

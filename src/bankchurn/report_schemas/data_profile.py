@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from bankchurn.report_schemas.base import Number, StrictModel
 
@@ -21,17 +21,17 @@ class Provenance(BaseModel):
 class GroupRate(StrictModel):
     """Churn of one group of customers."""
 
-    n: int
-    share: Number
-    churn_rate: Number
+    n: int = Field(title="customers")
+    share: Number = Field(title="share of customers")
+    churn_rate: Number = Field(title="churn rate")
 
 
 class MonthlyRate(StrictModel):
     """Churn of one monthly snapshot."""
 
-    snapshot: str
-    n: int
-    churn_rate: Number
+    snapshot: str = Field(title="snapshot (month end)")
+    n: int = Field(title="customers")
+    churn_rate: Number = Field(title="churn rate")
 
 
 class LabelFacts(StrictModel):
@@ -54,7 +54,7 @@ class DataProfile(StrictModel):
     snapshot_end: str | None
     churn_rate: Number
     null_fraction: Number
-    null_fraction_by_column: dict[str, Number]
+    null_fraction_by_column: dict[str, Number] = Field(title="share of values missing")
     rows_with_a_null: Number
     churn_by_group: dict[str, dict[str, GroupRate]]
     monthly: list[MonthlyRate]

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
+from bankchurn.contract import CURRENCY
 from bankchurn.report_schemas.base import Number, StrictModel
 
 
 class SplitPart(StrictModel):
     """Size, churn and (when dated) dates of the training or the test rows."""
 
-    n: int
-    churn_rate: Number | None = None
-    n_churners: int | None = None
-    start: str | None = None
-    end: str | None = None
-    n_snapshots: int | None = None
+    n: int = Field(title="customers")
+    churn_rate: Number | None = Field(None, title="churn rate")
+    n_churners: int | None = Field(None, title="churners")
+    start: str | None = Field(None, title="first snapshot")
+    end: str | None = Field(None, title="last snapshot")
+    n_snapshots: int | None = Field(None, title="monthly snapshots")
 
 
 class SplitInfo(StrictModel):
@@ -52,11 +55,11 @@ class FeatureColumns(StrictModel):
 class CalibrationBin(StrictModel):
     """One equal-width probability bin of a reliability curve (empty bins are left out)."""
 
-    lo: Number
-    hi: Number
-    n: int
-    mean_predicted: Number
-    observed_rate: Number
+    lo: Number = Field(title="probability from")
+    hi: Number = Field(title="probability to")
+    n: int = Field(title="customers")
+    mean_predicted: Number = Field(title="mean predicted probability")
+    observed_rate: Number = Field(title="observed churn rate")
 
 
 class Reliability(StrictModel):
@@ -80,15 +83,15 @@ class Calibration(StrictModel):
 class RocCurve(StrictModel):
     """ROC curve points (false and true positive rates)."""
 
-    fpr: list[Number]
-    tpr: list[Number]
+    fpr: list[Number] = Field(title="false positive rate")
+    tpr: list[Number] = Field(title="true positive rate")
 
 
 class PrCurve(StrictModel):
     """Precision-recall curve points."""
 
-    recall: list[Number]
-    precision: list[Number]
+    recall: list[Number] = Field(title="recall")
+    precision: list[Number] = Field(title="precision")
 
 
 class Curves(StrictModel):
@@ -101,22 +104,22 @@ class Curves(StrictModel):
 class GroupMetrics(StrictModel):
     """Scores of one group of a protected attribute at the operating point."""
 
-    n: int
-    churn_rate: Number
-    roc_auc: Number | None
-    precision: Number
-    recall: Number
-    positive_rate: Number
+    n: int = Field(title="customers")
+    churn_rate: Number = Field(title="churn rate")
+    roc_auc: Number | None = Field(title="ROC-AUC")
+    precision: Number = Field(title="precision")
+    recall: Number = Field(title="recall")
+    positive_rate: Number = Field(title="share contacted")
 
 
 class FairnessGaps(StrictModel):
     """Largest minus smallest value of each score over the groups (null: no group has one)."""
 
-    roc_auc: Number | None
-    precision: Number | None
-    recall: Number | None
-    positive_rate: Number | None
-    churn_rate: Number | None
+    roc_auc: Number | None = Field(title="ROC-AUC")
+    precision: Number | None = Field(title="precision")
+    recall: Number | None = Field(title="recall")
+    positive_rate: Number | None = Field(title="share contacted")
+    churn_rate: Number | None = Field(title="churn rate")
 
 
 class AttributeFairness(StrictModel):
@@ -136,16 +139,18 @@ class NamedValue(StrictModel):
 class ValueAtCapacity(StrictModel):
     """The campaign at the operating point: whom it reaches and what it is worth per year."""
 
-    capacity: Number
-    contacted: int
-    contacted_share: Number
-    churners_reached: int
-    saved_customers_per_year: Number
-    gross_usd_per_year: Number
-    cost_usd_per_year: Number
-    net_usd_per_year: Number
-    meets_target: bool
-    best_reachable_net_usd_per_year: Number
+    capacity: Number = Field(title="capacity (share of customers)")
+    contacted: int = Field(title="customers contacted")
+    contacted_share: Number = Field(title="share contacted")
+    churners_reached: int = Field(title="churners reached")
+    saved_customers_per_year: Number = Field(title="customers saved per year")
+    gross_usd_per_year: Number = Field(title=f"gross value per year ({CURRENCY})")
+    cost_usd_per_year: Number = Field(title=f"campaign cost per year ({CURRENCY})")
+    net_usd_per_year: Number = Field(title=f"net value per year ({CURRENCY})")
+    meets_target: bool = Field(title="meets the value target")
+    best_reachable_net_usd_per_year: Number = Field(
+        title=f"best reachable net value per year ({CURRENCY})"
+    )
 
 
 class RateAtCapacity(StrictModel):
@@ -221,29 +226,29 @@ class OperatingPoint(StrictModel):
 class Scenario(StrictModel):
     """Another way to pick whom to contact, never counted in the verdict."""
 
-    label: str
-    rule: str
-    threshold: Number
-    contacted_share: Number
-    precision: Number
-    recall: Number
-    lift: Number
-    net_usd_per_year: Number
+    label: str = Field(title="scenario")
+    rule: str = Field(title="rule")
+    threshold: Number = Field(title="probability threshold")
+    contacted_share: Number = Field(title="share contacted")
+    precision: Number = Field(title="precision")
+    recall: Number = Field(title="recall")
+    lift: Number = Field(title="lift")
+    net_usd_per_year: Number = Field(title=f"net value per year ({CURRENCY})")
 
 
 class Importance(StrictModel):
     """Permutation importance of one input column."""
 
-    feature: str
-    mean: Number
-    std: Number
+    feature: str = Field(title="feature (input column)")
+    mean: Number = Field(title="mean drop in ROC-AUC when shuffled")
+    std: Number = Field(title="standard deviation of the drop")
 
 
 class Coefficient(StrictModel):
     """One coefficient of the logistic-regression baseline."""
 
-    feature: str
-    coefficient: Number
+    feature: str = Field(title="model feature")
+    coefficient: Number = Field(title="coefficient (log-odds per standard deviation)")
 
 
 class TrainingProvenance(StrictModel):

@@ -6,6 +6,8 @@ from a run besides its metrics; the summary writes `ModelSelection` from them.
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from bankchurn.report_schemas.base import Number, StrictModel
 from bankchurn.report_schemas.metrics import SplitInfo
 
@@ -69,9 +71,9 @@ HyperParams = dict[str, Number | str | bool | None]
 class Trial(StrictModel):
     """One trial of a candidate's search: its hyperparameters and mean CV ROC-AUC."""
 
-    number: int
+    number: int = Field(title="trial")
     params: HyperParams
-    cv_roc_auc: Number
+    cv_roc_auc: Number = Field(title="mean CV ROC-AUC")
 
 
 class SearchBudget(StrictModel):
@@ -86,13 +88,15 @@ class SearchBudget(StrictModel):
 class Candidate(StrictModel):
     """One tuned target candidate: its search and its test score (for information only)."""
 
-    best_params: HyperParams
-    cv_fold_roc_auc: list[Number]
-    cv_roc_auc_mean: Number
-    cv_roc_auc_std: Number
-    n_trials: int
+    best_params: HyperParams = Field(title="best hyperparameters")
+    cv_fold_roc_auc: list[Number] = Field(title="CV ROC-AUC per fold")
+    cv_roc_auc_mean: Number = Field(title="mean CV ROC-AUC")
+    cv_roc_auc_std: Number = Field(title="standard deviation of the CV ROC-AUC")
+    n_trials: int = Field(title="trials")
     trials: list[Trial]
-    test_roc_auc_for_information: Number | None = None
+    test_roc_auc_for_information: Number | None = Field(
+        None, title="test ROC-AUC (for information, not used to choose)"
+    )
 
 
 class Selection(StrictModel):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -174,36 +174,136 @@ _ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.DOTALL)
 _CELL = re.compile(r"<(th|td)\b[^>]*>(.*?)</t[hd]>", re.DOTALL)
 
 
-def header_problems(raw_html: str, where: str = "") -> list[str]:
-    """Table headers (and row labels: a row's first cell) that show a key as code spells it.
+def declared_titles() -> dict[str, str]:
+    """Every key the package declares a title for: what a page must show instead of the key.
+
+    The fields of the report models (`bankchurn.report_schemas`), the hyperparameters of the
+    candidates and the columns of the gains table.
+    """
+    import inspect
+
+    from bankchurn import candidates
+    from bankchurn.plots import GAINS_TITLES
+    from bankchurn.report_schemas import canvas, data_profile, metrics, selection
+    from bankchurn.report_schemas.base import StrictModel
+
+    out: dict[str, str] = {}
+    for module in (data_profile, metrics, selection, canvas):
+        for _, model in inspect.getmembers(module, inspect.isclass):
+            if issubclass(model, StrictModel) and model.__module__ == module.__name__:
+                out |= model.titles()
+    return out | candidates.HYPERPARAMETER_TITLES | GAINS_TITLES
+
+
+def _names(title: str, key: str) -> bool:
+    """Whether ``title`` contains ``key`` as a word (``mean`` in ``mean drop in ROC-AUC``).
+
+    Such a key is a word already, which its title only qualifies; a key its title replaces
+    (``n``, ``fpr``, ``lo``) is code to a reader.
+    """
+    return re.search(rf"(?<!\w){re.escape(key)}(?!\w)", title, re.IGNORECASE) is not None
+
+
+def header_problems(raw_html: str, where: str = "", titled: Mapping[str, str] = {}) -> list[str]:
+    """Table headers (and row labels: a row's first cell) that show a key instead of its title.
 
     A header reads ``peak memory (MiB)``, not ``peak_rss_mib``: the title is declared once where
-    the key is (the report's schema) and pages render it. A key shown as code (``<code>``) is
-    an identifier on purpose and is left alone.
+    the key is (the report's schema) and pages render it. A header may be neither a snake_case
+    key nor exactly a key of ``titled`` that its title replaces (``n`` for ``customers``). A key
+    shown as code
+    (``<code>``) is an identifier on purpose and is left alone.
+
+    Args:
+        raw_html: A page (or a fragment with tables).
+        where: The page, named in each problem.
+        titled: Key -> declared title (`declared_titles`).
     """
     out = []
     for row in _ROW.findall(raw_html):
         for i, (tag, cell) in enumerate(_CELL.findall(row)):
+            text = " ".join(html.unescape(_TAG.sub(" ", _CODE.sub(" ", cell))).split())
             if tag != "th" and i > 0:
                 continue
-            text = " ".join(html.unescape(_TAG.sub(" ", _CODE.sub(" ", cell))).split())
+            kind = "header" if tag == "th" else "row label"
+            if text in titled and not _names(titled[text], text):
+                out.append(
+                    f"{where}: table {kind} {text!r} shows the raw key: its title is "
+                    f"{titled[text]!r}"
+                )
+                continue
             out += [
-                f"{where}: table {'header' if tag == 'th' else 'row label'} {text[:60]!r} shows "
-                f"the raw key {key!r}: give it a title where it is declared"
+                f"{where}: table {kind} {text[:60]!r} shows the raw key {key!r}: give it a "
+                "title where it is declared"
                 for key in _RAW_KEY.findall(text)
             ]
     return out
 
 
-def site_header_problems(site: Path) -> list[str]:
-    """``header_problems`` of every page of a built site, except the notebooks (see the test)."""
+def site_header_problems(site: Path, titled: Mapping[str, str] | None = None) -> list[str]:
+    """``header_problems`` of every page of a built site, notebooks included.
+
+    Args:
+        site: The built site's folder.
+        titled: Key -> title (`declared_titles` when not given).
+    """
+    titled = declared_titles() if titled is None else titled
     pages = sorted(site.rglob("*.html"))
-    skip = {"notebooks", "search", "assets"}
+    skip = {"search", "assets"}
     return [
         p
         for page in pages
         if page.relative_to(site).parts[0] not in skip
-        for p in header_problems(page.read_text("utf-8"), page.relative_to(site).as_posix())
+        for p in header_problems(page.read_text("utf-8"), page.relative_to(site).as_posix(), titled)
+    ]
+
+
+def column_problems(
+    raw_html: str, header: str, allowed: Iterable[str], where: str = ""
+) -> list[str]:
+    """Cells of the column headed ``header`` that hold none of the ``allowed`` words.
+
+    The Data contract page shows each column's role in words (`bankchurn.contract.ROLE_TITLES`),
+    not the code (``customer_id``).
+    """
+    words = set(allowed)
+    out = []
+    column = None
+    for row in _ROW.findall(raw_html):
+        cells = [
+            (tag, " ".join(html.unescape(_TAG.sub(" ", cell)).split()))
+            for tag, cell in _CELL.findall(row)
+        ]
+        if cells and all(tag == "th" for tag, _ in cells):
+            names = [text for _, text in cells]
+            column = names.index(header) if header in names else None
+        elif column is not None and column < len(cells) and cells[column][1] not in words:
+            out.append(f"{where}: column {header!r} shows {cells[column][1]!r}, not its words")
+    return out
+
+
+#: The hover provenance of a value (``title="provenance: ..."``), as the site writes it.
+_PROVENANCE = re.compile(r'title="(provenance: [^"]*)"')
+#: "synthetic" as a word, not inside a module path (``bankchurn.synthetic``).
+_SYNTHETIC = re.compile(r"(?<![\w.])synthetic(?![\w.])", re.IGNORECASE)
+
+
+def provenance_problems(raw_html: str, where: str = "") -> list[str]:
+    """Provenance texts that say "synthetic" more than once (the data's origin, said once)."""
+    out = []
+    for text in dict.fromkeys(html.unescape(t) for t in _PROVENANCE.findall(raw_html)):
+        n = len(_SYNTHETIC.findall(text))
+        if n > 1:
+            out.append(f"{where}: a provenance says 'synthetic' {n} times: {text[:160]!r}")
+    return out
+
+
+def site_provenance_problems(site: Path) -> list[str]:
+    """``provenance_problems`` of every page of a built site."""
+    return [
+        p
+        for page in sorted(site.rglob("*.html"))
+        if page.relative_to(site).parts[0] not in ("search", "assets")
+        for p in provenance_problems(page.read_text("utf-8"), page.relative_to(site).as_posix())
     ]
 
 

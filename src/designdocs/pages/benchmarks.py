@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from bankchurn.benchmarks import API_PHASE_FIGURES, Benchmarks, field_titles
-from designdocs.pages.cells import _fmt_cell, _scalar, records_table
+from bankchurn.targets import BY_ID
+from designdocs.pages.cells import _fmt_cell, _scalar, badge, records_table
 from designdocs.reports import Reports, SiteDataError
+from designdocs.site.format import metric_html
 
 # Sections of reports/benchmarks.json, in the order a reader wants them: verdicts first.
 _BENCH_TARGETS = (
@@ -114,6 +117,28 @@ def run_dates(data: dict[str, Any]) -> str:
             "(`make bench` records it from now on)"
         )
     return text + "."
+
+
+def measured(reports: Reports, target_id: str) -> str:
+    """The last measurement of a declared target (``make bench``), its unit and its verdict.
+
+    A page that says how a target fares (an ADR: "`make test` is back inside its budget")
+    prints this instead, so the sentence follows the measurement.
+
+    Raises:
+        SiteDataError: no benchmark report, or no section of it measured ``target_id``.
+    """
+    declared = BY_ID.get(target_id)
+    if declared is None:
+        raise SiteDataError(f"target {target_id!r} is not declared in bankchurn.targets")
+    data = reports.get("bench").data if reports.exists("bench") else {}
+    for key, _ in _BENCH_TARGETS:
+        for i, row in enumerate(data.get(key) or []):
+            if isinstance(row, dict) and row.get("id") == target_id:
+                value = metric_html(reports, f"bench.{key}.{i}.measured", "{:g}")
+                verdict = {True: "pass", False: "miss", None: "na"}[declared.met(row["measured"])]
+                return f"{value} {html.escape(declared.unit)} {badge(verdict)}"
+    raise SiteDataError(f"reports/benchmarks.json: no measurement of target {target_id!r}")
 
 
 def benchmark_tables(reports: Reports) -> str:

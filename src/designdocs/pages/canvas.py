@@ -214,7 +214,11 @@ def canvas_table(
     cols += ["Status"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for m in metrics:
-        target = f"{html.escape(SYMBOLS[m.op])} {format_target(m.target, m.unit)}"
+        # One line at desktop width ("> $400K/year" once broke after its sign): .target nowraps.
+        target = (
+            f'<span class="target">{html.escape(SYMBOLS[m.op])} '
+            f"{html.escape(format_target(m.target, m.unit))}</span>"
+        )
         cells = [m.tier] if show_tier else []
         name = m.name + (f" <small>({html.escape(m.note)})</small>" if m.note else "")
         cells += [name, target, _measured_cell(reports, m)]

@@ -50,7 +50,7 @@ def contract_table(columns: Sequence[Any], max_null_fraction: float) -> str:
     for c in columns:
         rows.append(
             f'| <span id="col-{c.name.lower()}">`{c.name}`</span> | '
-            f"{c.description.replace('|', '&#124;')} | {c.role} | {c.kind} | "
+            f"{c.description.replace('|', '&#124;')} | {c.role_title} | {c.kind} | "
             f"{range_text(c)} | {missing_policy(c, max_null_fraction)} | "
             f"{'yes' if c.required else 'optional'} | {'yes' if c.unique else 'no'} |"
         )

@@ -85,14 +85,39 @@ def format_value(value: Any, fmt: str | None = None) -> str:
     return str(value)
 
 
+#: Provenance keys that say where the data came from: folded into one phrase (`_data_phrase`).
+_DATA_KEYS = frozenset({"source", "data_source", "synthetic", "generator", "file", "table"})
+
+
+def _data_phrase(prov: dict[str, Any]) -> tuple[str, frozenset[str]]:
+    """Where the data came from, said once (``synthetic extract``), and the keys it says.
+
+    The writers record it in several keys (``source: synthetic``, ``synthetic: true``,
+    ``generator: bankchurn.synthetic``); shown one by one they said "synthetic" three times.
+    """
+    said = _DATA_KEYS & prov.keys()
+    if prov.get("synthetic") is True:
+        return "synthetic extract", said
+    source = prov.get("source", prov.get("data_source"))
+    where = prov.get("file") or prov.get("table")
+    if source is None and where is None:
+        return "", frozenset()
+    named = " ".join(str(x) for x in (source, where) if x is not None)
+    return f"{named} (real data, supplied by the user)", said
+
+
 def provenance_text(report: Report, prov: dict[str, Any]) -> str:
     """One line that says where a number comes from (used as the hover title)."""
     parts = [f"file {report.rel_path} (sha256 {report.sha256[:12]})"]
     shown = {k: v for k, v in prov.items() if v is not None and v != ""}
+    data, said = _data_phrase(shown)
+    if data:
+        parts.append(f"data: {data}")
+        shown = {k: v for k, v in shown.items() if k not in said}
     keys = [k for k in PROVENANCE_ORDER if k in shown]
     keys += sorted(k for k in shown if k not in PROVENANCE_ORDER)
     for key in keys:
-        val = prov[key]
+        val = shown[key]
         if isinstance(val, bool):
             val = format_value(val)
         elif isinstance(val, dict):

@@ -32,7 +32,8 @@ Macros (call them in any page, ADRs included):
 * ``data_contract_table()`` and ``contract(name, fmt=None)``: the data contract in code;
   ``contract_sentence(kind)``: a fact it decides, as a sentence (never typed by hand).
 * ``group_table(column)``: churn by group from the data profile.
-* ``benchmarks()``: the benchmark report as tables.
+* ``benchmarks()``: the benchmark report as tables; ``measured(target_id)``: the last
+  measurement of one declared target, with its unit and verdict.
 * ``notebook_list()``: the notebooks published from ``notebooks/``.
 * ``data_origin()``: synthetic extract (seed) or user file (sha256) behind the reports.
 * ``null_summary()``: the largest missing-value share over the columns.
@@ -295,6 +296,11 @@ def define_env(env: Any) -> None:
     def benchmarks() -> str:
         """The benchmark report (speed / memory, targets vs measured, machine facts)."""
         return bench_page.benchmark_tables(reports)
+
+    @env.macro
+    def measured(target_id: str) -> str:
+        """Last measurement of a declared target, with its unit and verdict (Benchmarks page)."""
+        return bench_page.measured(reports, target_id)
 
     @env.macro
     def notebook_list() -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from bankchurn.report_schemas.base import Number, StrictModel, conform, one_line
 
@@ -65,3 +65,16 @@ def test_a_model_cannot_change_after_validation() -> None:
     tree = Tree.model_validate({"name": "t", "leaves": []})
     with pytest.raises(ValidationError, match="frozen"):
         tree.name = "u"
+
+
+class Titled(StrictModel):
+    n: int = Field(title="customers")
+    churn_rate: Number | None = Field(None, title="churn rate")
+    note: str | None = None
+
+
+def test_field_titles_are_the_declared_ones_and_only_those() -> None:
+    assert Titled.titles() == {"n": "customers", "churn_rate": "churn rate"}
+    assert Leaf.titles() == {}
+    # a title does not change what the model accepts or writes
+    assert Titled.model_validate({"n": 3}).to_json() == {"n": 3}
