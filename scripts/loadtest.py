@@ -40,7 +40,6 @@ import json
 import os
 import platform
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,6 +50,7 @@ from typing import Any
 
 from bankchurn import targets  # declared once; this script only reads them
 from bankchurn.benchmarks import API_PHASE_FIGURES, merge_into  # one read-modify-write, one shape
+from bankchurn.deploy.ports import PortTaken, on_free_port, port_taken
 from bankchurn.settings import settings
 
 ROOT = settings().root
@@ -221,15 +221,13 @@ def server_p99_ms(log_file: Path, offset: int) -> float | None:
     ]
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(model: Path, port: int, log_level: str, log_file: Path) -> subprocess.Popen:
-    """Start ``bankchurn serve`` on ``port`` in a subprocess; return it once it is ready."""
+    """Start ``bankchurn serve`` on ``port`` in a subprocess; return it once it is ready.
+
+    Raises:
+        PortTaken: Another process took ``port`` first (`bankchurn.deploy.ports.on_free_port`
+            starts it again on another).
+    """
     code = "import sys; from bankchurn.cli import main; sys.exit(main(sys.argv[1:]))"
     cmd = [
         sys.executable,
@@ -251,10 +249,10 @@ def start_server(model: Path, port: int, log_level: str, log_file: Path) -> subp
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(
-                f"loadtest: server exited ({proc.returncode}): "
-                f"{log_file.read_text(errors='replace').strip()[-500:]}"
-            )
+            log = log_file.read_text(errors="replace").strip()
+            if port_taken(log):
+                raise PortTaken(log[-500:])
+            raise SystemExit(f"loadtest: server exited ({proc.returncode}): {log[-500:]}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             conn.request("GET", "/ready")
@@ -350,11 +348,10 @@ def main(argv: list[str] | None = None) -> int:
     singles = [json.dumps(r).encode() for r in rows]
     batch_rows = customers(args.batch_size, args.seed + 1)
     batch_body = [json.dumps({"customers": batch_rows}).encode()]
-    port = free_port()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         log_file = Path(tmp) / "server.log"
-        proc = start_server(args.model, port, args.log_level, log_file)
+        port, proc = on_free_port(lambda p: start_server(args.model, p, args.log_level, log_file))
         try:
             ready = get_json(port, "/ready")
             cap = args.phase_cap

@@ -34,10 +34,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from loadtest import customers, free_port, get_json, start_server
+from loadtest import customers, get_json, start_server
 
 from bankchurn import targets
 from bankchurn.benchmarks import merge_into
+from bankchurn.deploy.ports import on_free_port
 from bankchurn.settings import settings
 
 T_5XX = targets.get("engineering.soak_5xx")
@@ -166,13 +167,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     limit = load_settings(model_path=args.model).max_body_bytes
     mix = _mix(customers(100, args.seed), limit)
-    port = free_port()
     results: Counter[tuple[str, int]] = Counter()
     lock = threading.Lock()
     rss: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         log_file = Path(tmp) / "server.log"
-        proc = start_server(args.model, port, "WARNING", log_file)
+        port, proc = on_free_port(lambda p: start_server(args.model, p, "WARNING", log_file))
         try:
             ready = get_json(port, "/ready")
             warm = Counter[tuple[str, int]]()

@@ -24,7 +24,6 @@ import json
 import os
 import resource
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from typing import Any
 from bankchurn import targets
 from bankchurn.artifacts import artifact_path
 from bankchurn.benchmarks import merge_into
+from bankchurn.deploy.ports import PortTaken, on_free_port, port_taken
 from bankchurn.settings import settings
 
 ROOT = settings().root
@@ -110,12 +110,6 @@ def fresh_clone() -> tuple[float, dict[str, Any]]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _process_cpu(pid: int) -> float:
     """CPU seconds (user + system) a running process has used so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -123,31 +117,44 @@ def _process_cpu(pid: int) -> float:
 
 
 def api_start(model: Path) -> tuple[float, float]:
-    """Wall and CPU seconds of ``bankchurn serve --model MODEL`` until ``/ready`` answers 200."""
-    port = _free_port()
-    cmd = [str(BIN / "bankchurn"), "serve", "--model", str(model), "--port", str(port)]
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        while time.perf_counter() - start < 120:
-            if proc.poll() is not None:
-                raise SystemExit(f"time_commands: bankchurn serve exited with {proc.returncode}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=1) as r:
-                    if r.status == 200:
-                        return time.perf_counter() - start, _process_cpu(proc.pid)
-            except OSError:
-                time.sleep(0.02)
-        raise SystemExit("time_commands: the API was not ready within 120 s")
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+    """Wall and CPU seconds of ``bankchurn serve --model MODEL`` until ``/ready`` answers 200.
+
+    A start whose port another process took first is not timed: it runs again on another port.
+    """
+
+    def timed_start(port: int) -> tuple[float, float]:
+        cmd = [str(BIN / "bankchurn"), "serve", "--model", str(model), "--port", str(port)]
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            while time.perf_counter() - start < 120:
+                if proc.poll() is not None:
+                    err = proc.stderr.read() if proc.stderr else ""
+                    if port_taken(err):
+                        raise PortTaken(err)
+                    raise SystemExit(
+                        f"time_commands: bankchurn serve exited with {proc.returncode}"
+                    )
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=1) as r:
+                        if r.status == 200:
+                            return time.perf_counter() - start, _process_cpu(proc.pid)
+                except OSError:
+                    time.sleep(0.02)
+            raise SystemExit("time_commands: the API was not ready within 120 s")
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+
+    return on_free_port(timed_start)[1]
 
 
 def _medians(samples: list[tuple[float, float]]) -> tuple[float, float]:

@@ -20,11 +20,11 @@ import json
 import math
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,6 +36,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bankchurn import drift
 from bankchurn.artifacts import save_artifact
 from bankchurn.contract import BY_NAME, FEATURES
+from bankchurn.deploy.ports import PortTaken, on_free_port, port_taken
 from bankchurn.settings import settings
 
 import tiny_model
@@ -54,15 +55,20 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(check: Callable[[], bool], what: str, timeout: float = TIMEOUT_S) -> None:
+def _wait(
+    check: Callable[[], bool],
+    what: str,
+    timeout: float = TIMEOUT_S,
+    server: tuple[subprocess.Popen[bytes], Path] | None = None,
+) -> None:
+    """Poll ``check``; a ``server`` (process, log) that died of a taken port raises `PortTaken`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if server is not None and server[0].poll() is not None:
+            log = server[1].read_text(errors="replace")
+            if port_taken(log):
+                raise PortTaken(log[-300:])
+            pytest.fail(f"{what} exited with {server[0].returncode}: {log[-2000:]}")
         try:
             if check():
                 return
@@ -129,19 +135,47 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "score_reference": reference,
         },
     )
-    api_port, prom_port = _free_port(), _free_port()
     code = "import sys; from bankchurn.cli import main; sys.exit(main(sys.argv[1:]))"
-    api_log = (work / "api.log").open("wb")
-    api = subprocess.Popen(
-        [sys.executable, "-c", code, "serve", "--model", str(model), "--port", str(api_port)],
-        stdout=api_log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "BANKCHURN_API_LOG_LEVEL": "WARNING"},
-    )
-    prom_proc: subprocess.Popen[bytes] | None = None
+    started: list[subprocess.Popen[bytes]] = []  # every process, stopped at the end
+
+    def start_api(port: int) -> subprocess.Popen[bytes]:
+        log = work / f"api-{port}.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", code, "serve", "--model", str(model), "--port", str(port)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "BANKCHURN_API_LOG_LEVEL": "WARNING"},
+            )
+        started.append(proc)
+        ready = f"http://127.0.0.1:{port}/ready"
+        _wait(lambda: httpx.get(ready, timeout=1).status_code == 200, "the API", server=(proc, log))
+        return proc
+
+    def start_prometheus(port: int) -> subprocess.Popen[bytes]:
+        log = work / f"prometheus-{port}.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [
+                    str(PROMETHEUS),
+                    f"--config.file={work / 'prometheus.yml'}",
+                    f"--storage.tsdb.path={work / 'data'}",
+                    f"--web.listen-address=127.0.0.1:{port}",
+                    "--storage.tsdb.retention.time=1h",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        started.append(proc)
+        ready = f"http://127.0.0.1:{port}/-/ready"
+        _wait(
+            lambda: httpx.get(ready, timeout=1).status_code == 200, "Prometheus", server=(proc, log)
+        )
+        return proc
+
     try:
+        api_port, _ = on_free_port(start_api)
         base = f"http://127.0.0.1:{api_port}"
-        _wait(lambda: httpx.get(f"{base}/ready", timeout=1).status_code == 200, "the API")
         # Before the first scrape: creates the /predict series, so the burst is all increase.
         assert httpx.post(f"{base}/predict", json=_customers(1)[0]).status_code == 200
         config = yaml.safe_load((OPS / "prometheus" / "prometheus.yml").read_text())
@@ -149,33 +183,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         config["rule_files"] = [str(OPS / "prometheus" / "alerts.yml")]
         config["scrape_configs"][0]["static_configs"] = [{"targets": [f"127.0.0.1:{api_port}"]}]
         (work / "prometheus.yml").write_text(yaml.safe_dump(config))
-        prom_log = (work / "prometheus.log").open("wb")
-        prom_proc = subprocess.Popen(
-            [
-                str(PROMETHEUS),
-                f"--config.file={work / 'prometheus.yml'}",
-                f"--storage.tsdb.path={work / 'data'}",
-                f"--web.listen-address=127.0.0.1:{prom_port}",
-                "--storage.tsdb.retention.time=1h",
-            ],
-            stdout=prom_log,
-            stderr=subprocess.STDOUT,
-        )
+        prom_port, _ = on_free_port(start_prometheus)
         prom = f"http://127.0.0.1:{prom_port}"
-        _wait(lambda: httpx.get(f"{prom}/-/ready", timeout=1).status_code == 200, "Prometheus")
         result = Stack(base, prom, reference["shares"])
         _wait(lambda: bool(result.query("bankchurn_model_ready == 1")), "a first scrape")
         yield result
     except BaseException:
-        for log in ("api.log", "prometheus.log"):
-            sys.stderr.write(
-                (work / log).read_text(errors="replace")[-2000:] if (work / log).exists() else ""
-            )
+        for log in sorted(work.glob("*.log")):
+            sys.stderr.write(log.read_text(errors="replace")[-2000:])
         raise
     finally:
-        if prom_proc is not None:
-            _stop(prom_proc)
-        _stop(api)
+        for proc in reversed(started):
+            _stop(proc)
 
 
 def _buckets(api: str) -> dict[float, float]:

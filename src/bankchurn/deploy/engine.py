@@ -16,9 +16,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from bankchurn.deploy.ports import PortTaken, on_free_port, port_taken
 
 #: Repository of the API image (tags: a key of its inputs, and ``latest``).
 API_REPO = "localhost/bankchurn-api"
@@ -135,7 +137,8 @@ def serving(engine: Engine, tag: str, models: Path, port: int) -> Iterator[str]:
     """Start the API of ``tag`` in a detached container; yield its id; remove it at the end.
 
     Raises:
-        ImageError: The engine refused to start the container.
+        PortTaken: Another process holds ``port`` (see `bankchurn.deploy.ports.on_free_port`).
+        ImageError: The engine refused to start the container for another reason.
     """
     proc = subprocess.run(
         engine.serve_command(tag, str(models), port, "--detach"),
@@ -144,12 +147,30 @@ def serving(engine: Engine, tag: str, models: Path, port: int) -> Iterator[str]:
         check=False,
     )
     if proc.returncode != 0:
-        raise ImageError(f"run failed: {proc.stderr.strip()[-300:]}")
+        error = proc.stderr.strip()[-300:]
+        if port_taken(error):
+            raise PortTaken(error)
+        raise ImageError(f"run failed: {error}")
     cid = proc.stdout.strip().splitlines()[-1]
     try:
         yield cid
     finally:
         subprocess.run(engine.command("rm", "--force", cid), capture_output=True, check=False)
+
+
+@contextmanager
+def serving_on_free_port(engine: Engine, tag: str, models: Path) -> Iterator[tuple[str, int]]:
+    """`serving` on a free loopback port, picked again when another process took it first.
+
+    Yields:
+        The container id and its port.
+
+    Raises:
+        ImageError: The engine refused to start the container for another reason.
+    """
+    with ExitStack() as stack:
+        port, cid = on_free_port(lambda p: stack.enter_context(serving(engine, tag, models, p)))
+        yield cid, port
 
 
 def _answers_ready(port: int) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
+
+from bankchurn.deploy.ports import PortTaken, on_free_port, port_taken
 
 
 class ServerUnavailable(RuntimeError):
@@ -35,12 +36,6 @@ def _pg_bin() -> Path | None:
         return Path(on_path).parent
     found = sorted(Path("/").glob(PG_BIN_GLOB.lstrip("/")), key=lambda p: int(p.parent.name))
     return found[-1] if found and (found[-1] / "pg_ctl").exists() else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -143,27 +138,38 @@ def throwaway_server() -> Iterator[PostgresServer]:
         timeout=120,
     )
     pwfile.unlink()
-    port = _free_port()
-    # A throwaway cluster needs no durability: no fsync, no full-page writes.
-    options = (
-        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off"
-    )
     pg_ctl = str(bin_dir / "pg_ctl")
-    try:
-        subprocess.run(
-            _as_server_user(
-                [pg_ctl, "-D", str(data), "-l", str(log), "-w", "-o", options, "start"]
-            ),
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
+
+    def start(port: int) -> None:
+        """Start the cluster on ``port``; `PortTaken` when another process bound it first."""
+        logged = log.stat().st_size if log.exists() else 0
+        # A throwaway cluster needs no durability: no fsync, no full-page writes.
+        options = (
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off"
         )
-    except subprocess.CalledProcessError:
-        tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+        try:
+            subprocess.run(
+                _as_server_user(
+                    [pg_ctl, "-D", str(data), "-l", str(log), "-w", "-o", options, "start"]
+                ),
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+        except subprocess.CalledProcessError:
+            this_start = log.read_bytes()[logged:].decode(errors="replace") if log.exists() else ""
+            if port_taken(this_start):
+                raise PortTaken(this_start.strip()[-300:]) from None
+            shutil.rmtree(root, ignore_errors=True)
+            raise ServerUnavailable(f"PostgreSQL did not start:\n{this_start[-2000:]}") from None
+
+    try:
+        port, _ = on_free_port(start)
+    except PortTaken as exc:
         shutil.rmtree(root, ignore_errors=True)
-        raise ServerUnavailable(f"PostgreSQL did not start:\n{tail}") from None
+        raise ServerUnavailable(f"PostgreSQL did not start: {exc}") from None
     try:
         yield PostgresServer("127.0.0.1", port, "postgres", password, root)
     finally:

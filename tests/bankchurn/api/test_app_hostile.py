@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from bankchurn.deploy.ports import port_taken
+
 JSON = {"content-type": "application/json"}
 
 
@@ -85,12 +87,6 @@ def test_echoed_input_is_capped(client: TestClient, customer: dict[str, Any]) ->
     assert len(r.content) < 20_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_on_a_busy_port_is_one_line_exit_2(artifact_path: Path) -> None:
     """Also expected: a busy port gave several uvicorn lines and exit 3."""
     with socket.socket() as busy:
@@ -119,3 +115,4 @@ def test_serve_on_a_busy_port_is_one_line_exit_2(artifact_path: Path) -> None:
     assert len(lines) == 1, lines
     assert f"--port {port}" in lines[0], lines
     assert "in use" in lines[0], lines
+    assert port_taken(lines[0])  # what the tests' port helper reads to start again elsewhere

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 from bankchurn.api.app import create_app
 from bankchurn.api.settings import ApiSettings, load_settings
 from bankchurn.artifacts import save_artifact
+from bankchurn.deploy.ports import PortTaken, free_port, on_free_port, port_taken
 from bankchurn.errors import UserError
 
 
@@ -95,12 +95,6 @@ def test_refuses_an_artifact_that_cannot_score(tmp_path: Path) -> None:
     assert "cannot score" in _refusal(path)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _bankchurn(*args: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.Popen:
     code = "import sys; from bankchurn.cli import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.Popen(
@@ -117,7 +111,7 @@ def test_cli_serve_exits_2_on_missing_or_corrupt_artifact(tmp_path: Path) -> Non
     corrupt = tmp_path / "corrupt.joblib"
     corrupt.write_bytes(b"\x80\x04garbage")
     for path in (tmp_path / "missing.joblib", corrupt):
-        proc = _bankchurn("serve", "--model", str(path), "--port", str(_free_port()))
+        proc = _bankchurn("serve", "--model", str(path), "--port", str(free_port()))
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 2, err
         assert len(err.strip().splitlines()) == 1, err
@@ -126,26 +120,35 @@ def test_cli_serve_exits_2_on_missing_or_corrupt_artifact(tmp_path: Path) -> Non
 
 
 def test_cli_serve_answers_on_loopback(artifact_path: Path) -> None:
-    port = _free_port()
-    proc = _bankchurn(
-        "serve",
-        "--model",
-        str(artifact_path),
-        "--port",
-        str(port),
-        env={"BANKCHURN_API_LOG_LEVEL": "WARNING"},
-    )
-    try:
+    def start(port: int) -> subprocess.Popen:
+        proc = _bankchurn(
+            "serve",
+            "--model",
+            str(artifact_path),
+            "--port",
+            str(port),
+            env={"BANKCHURN_API_LOG_LEVEL": "WARNING"},
+        )
         deadline = time.monotonic() + 120
         while True:
-            assert proc.poll() is None, proc.communicate()[1]
+            if proc.poll() is not None:
+                err = proc.communicate()[1]
+                if port_taken(err):
+                    raise PortTaken(err)
+                pytest.fail(err)
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
-                    break
+                    return proc
             except httpx.TransportError:
                 pass
-            assert time.monotonic() < deadline, "server did not become ready"
+            if time.monotonic() > deadline:
+                proc.terminate()
+                proc.communicate(timeout=30)
+                pytest.fail("server did not become ready")
             time.sleep(0.2)
+
+    port, proc = on_free_port(start)
+    try:
         r = httpx.post(
             f"http://127.0.0.1:{port}/predict",
             json={"Geography": "Spain", "Age": 30, "NumOfProducts": 2},

@@ -8,7 +8,6 @@ no container engine runs.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -24,12 +23,6 @@ pytestmark = pytest.mark.xdist_group("image")
 READY_TIMEOUT_S = 120.0  # a hang guard for a loaded machine, not a target (Benchmarks page)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _engine(engine: Any, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         engine.command(*args), capture_output=True, text=True, timeout=timeout, check=False
@@ -39,8 +32,7 @@ def _engine(engine: Any, *args: str, timeout: float = 120) -> subprocess.Complet
 def test_serves_on_loopback_as_non_root_and_stops_cleanly(
     engine: Any, api_image: str, trained_model_dir: Path, customer: dict[str, Any]
 ) -> None:
-    port = _free_port()
-    with containers.serving(engine, api_image, trained_model_dir, port) as cid:
+    with containers.serving_on_free_port(engine, api_image, trained_model_dir) as (cid, port):
         try:
             containers.wait_ready(engine, cid, port, READY_TIMEOUT_S)
         except containers.ImageError as exc:

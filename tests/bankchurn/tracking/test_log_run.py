@@ -19,7 +19,6 @@ from bankchurn_tracking_test_servers import (
     REGISTERED,
     MlflowServer,
     Trained,
-    free_port,
     run_cli,
     stop,
     tracking_env,
@@ -28,6 +27,7 @@ from bankchurn_tracking_test_servers import (
 
 from bankchurn.artifacts import load_artifact, predict_proba
 from bankchurn.contract import EXAMPLE_CUSTOMER
+from bankchurn.deploy.ports import on_free_port
 from bankchurn.tracking.log_run import ARTIFACT_SHA256_TAG, flat_metrics, sha256_of
 
 pytestmark = pytest.mark.xdist_group("mlflow")
@@ -107,21 +107,35 @@ def served(mlflow_server: MlflowServer, trained: Trained) -> Iterator[tuple[str,
     )
     assert promoted.returncode == 0, promoted.stderr
     assert f"models:/{NAME}@champion -> version {trained.version}" in promoted.stdout
-    port = free_port()
     log = trained.out / "serve.log"
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [str(BANKCHURN), "serve", "--model", f"models:/{NAME}@champion", "--port", str(port)],
-            env=env,
-            cwd=trained.out,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
+
+    def start(port: int) -> subprocess.Popen[bytes]:
+        with log.open("wb") as sink:
+            proc = subprocess.Popen(
+                [
+                    str(BANKCHURN),
+                    "serve",
+                    "--model",
+                    f"models:/{NAME}@champion",
+                    "--port",
+                    str(port),
+                ],
+                env=env,
+                cwd=trained.out,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            wait_http(f"http://127.0.0.1:{port}/ready", proc, 120, log)
+        except BaseException:
+            stop(proc)
+            raise
+        return proc
+
+    port, proc = on_free_port(start)
     try:
-        wait_http(f"{url}/ready", proc, 120, log)
-        yield url, log
+        yield f"http://127.0.0.1:{port}", log
     finally:
         stop(proc)
 

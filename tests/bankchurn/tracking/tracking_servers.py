@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from bankchurn.deploy.ports import PortTaken, on_free_port, port_taken
 
 BIN = Path(sys.executable).parent
 MLFLOW = BIN / "mlflow"
@@ -27,19 +28,18 @@ REGISTERED = "bankchurn-baseline"
 START_TIMEOUT_S = 180.0
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float, log: Path) -> None:
-    """Poll ``url`` until it answers 200; fail with the log tail if the process dies."""
+    """Poll ``url`` until it answers 200; fail with the log tail if the process dies.
+
+    Raises:
+        PortTaken: The process died because another one took its port (start it on another).
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            if port_taken(tail):
+                raise PortTaken(tail[-300:])
             pytest.fail(f"{proc.args[0]} exited with {proc.returncode} before {url}:\n{tail}")
         try:
             if httpx.get(url, timeout=2.0).status_code == 200:
@@ -73,43 +73,46 @@ class MlflowServer:
 
 def start_mlflow_server(root: Path, backend_uri: str) -> tuple[MlflowServer, subprocess.Popen]:
     """Start ``mlflow server`` on a free loopback port with ``backend_uri`` as its store."""
-    port = free_port()
-    log = root / "server.log"
     env = {
         **os.environ,
         # The job runner (prompt optimisation and the like) starts several worker processes;
         # tracking and the registry do not use it.
         "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
     }
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                str(MLFLOW),
-                "server",
-                "--backend-store-uri",
-                backend_uri,
-                "--artifacts-destination",
-                str(root / "artifacts"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-            ],
-            cwd=root,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(f"{url}/health", proc, START_TIMEOUT_S, log)
-    except BaseException:
-        stop(proc)
-        raise
-    return MlflowServer(url, root, backend_uri), proc
+
+    def start(port: int) -> subprocess.Popen[bytes]:
+        log = root / f"server-{port}.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [
+                    str(MLFLOW),
+                    "server",
+                    "--backend-store-uri",
+                    backend_uri,
+                    "--artifacts-destination",
+                    str(root / "artifacts"),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    "1",
+                ],
+                cwd=root,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            wait_http(f"http://127.0.0.1:{port}/health", proc, START_TIMEOUT_S, log)
+        except BaseException:
+            stop(proc)
+            raise
+        return proc
+
+    port, proc = on_free_port(start)
+    return MlflowServer(f"http://127.0.0.1:{port}", root, backend_uri), proc
 
 
 def tracking_env(server: MlflowServer, **extra: str) -> dict[str, str]:
