@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from bankchurn import summary, targets
+from bankchurn import report_stage, targets
 from bankchurn.settings import settings
 
 ROOT = settings().root
@@ -61,7 +61,7 @@ def test_canvas_status_reads_every_canvas_target_from_the_declaration(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     baseline, target = _metrics()
-    canvas = summary.canvas_status(baseline, target)
+    canvas = report_stage.canvas_status(baseline, target)
     rows = {
         f"{tier}.{k}": v
         for tier in ("business", "model", "system")
@@ -74,7 +74,7 @@ def test_canvas_status_reads_every_canvas_target_from_the_declaration(
     # a changed declaration changes the report (no second copy in reporting)
     moved = dataclasses.replace(targets.get("model.roc_auc"), value=0.99)
     monkeypatch.setitem(targets.BY_ID, "model.roc_auc", moved)
-    again = summary.canvas_status(baseline, target)["model"]["roc_auc"]
+    again = report_stage.canvas_status(baseline, target)["model"]["roc_auc"]
     assert again["target"] == 0.99
     assert again["status"] == "miss"
 

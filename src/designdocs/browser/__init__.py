@@ -9,7 +9,8 @@ from designdocs.browser.locate import (
     notebook_pages,
     screenshot_targets,
 )
-from designdocs.browser.pages import (
+from designdocs.browser.server import serve
+from designdocs.browser.site_files import (
     ROOT,
     ensure_site,
     page_file,
@@ -18,7 +19,6 @@ from designdocs.browser.pages import (
     parse_page,
     source_mermaid_keywords,
 )
-from designdocs.browser.server import serve
 
 __all__ = [
     "ROOT",

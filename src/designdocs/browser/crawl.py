@@ -31,7 +31,7 @@ from designdocs.browser.chromium import (
     SETTLED_JS,
     WIDE_TABLES_JS,
 )
-from designdocs.browser.pages import c4_level, diagram_keyword, page_file, parse_html
+from designdocs.browser.site_files import c4_level, diagram_keyword, page_file, parse_html
 
 # --- inspecting pages -------------------------------------------------------------------------
 

@@ -113,7 +113,7 @@ UNTESTED = {
     "designdocs/browser/diagram_facts.py": "the browser tests (tests/browser/test_diagrams.py)",
     "designdocs/browser/legibility.py": "the browser tests (tests/browser/test_diagrams.py)",
     "designdocs/browser/locate.py": "the browser tests (tests/browser)",
-    "designdocs/browser/pages.py": "the browser tests (tests/browser)",
+    "designdocs/browser/site_files.py": "the browser tests (tests/browser)",
     "designdocs/browser/server.py": "the browser tests (tests/browser)",
     "designdocs/checks/claims.py": "tests/site/test_claims.py, on the built site and doctored pages",
     "designdocs/checks/drift.py": "tests/site/test_published_figures.py, test_reports_fresh.py; tests/pipeline",
