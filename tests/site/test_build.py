@@ -58,6 +58,23 @@ def test_mermaid_is_vendored_and_every_diagram_kind_is_present(built_site: Build
     assert (built_site.site / "js" / "mermaid.min.js").stat().st_size > 1_000_000
 
 
+def test_the_pages_with_a_diagram_and_only_they_load_mermaid(built_site: Build) -> None:
+    """`designdocs.site.mermaid` hands mermaid2 only the pages holding a diagram (ADR 0035).
+
+    A page with a diagram and no Mermaid script would make Material fetch Mermaid from its CDN.
+    """
+    with_diagram, loading = set(), set()
+    for path in built_site.site.rglob("*.html"):
+        page, text = path.relative_to(built_site.site).as_posix(), path.read_text("utf-8")
+        if re.search(r'<pre\s[^>]*class="mermaid"', text):
+            with_diagram.add(page)
+        if re.search(r'<script src="(?:\.\./)*js/mermaid\.min\.js">', text):
+            assert "window.mermaidConfig" in text, page
+            loading.add(page)
+    assert "architecture/index.html" in with_diagram
+    assert loading == with_diagram
+
+
 class _Rows(HTMLParser):
     """Text of every table row, keyed by the ids found inside it."""
 
