@@ -105,9 +105,10 @@ system-packages: ## install the Debian packages the integration tests start (bes
 # (designdocs.site.build.ensure_site) while the other worker runs tests, where `make site` before
 # pytest would leave a core idle; `make site` beforehand is reused. The pipeline that makes
 # models/ on a fresh machine tracks nothing: like the tests (tests/conftest.py), it writes no
-# MLflow store into the working copy.
+# MLflow store into the working copy. `setup` first: an edited pyproject.toml (a new mkdocs plugin
+# entry point) reinstalls the package, else the site build cannot find the plugin.
 test: export BANKCHURN_TRACKING := false
-test: system-packages models/target.joblib ## run every test (unit, data, model, nbval, drift, browser)
+test: setup system-packages models/target.joblib ## run every test (unit, data, model, nbval, drift, browser)
 	$(BIN)/pytest -n 2 --dist loadgroup --nbval tests notebooks
 
 # --- extras -----------------------------------------------------------------
